@@ -1,0 +1,21 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+
+
+class UsernameOrMobileBackend(ModelBackend):
+    """Sign in with the username or the mobile number, and the password."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None or password is None:
+            return None
+        User = get_user_model()
+        login = username.strip()
+        field = "mobile" if login.isdigit() and len(login) == 11 else "username"
+        try:
+            user = User._default_manager.get(**{field: login})
+        except User.DoesNotExist:
+            User().set_password(password)  # same work as a real check, so timing reveals nothing
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

@@ -1,0 +1,53 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number."))
+
+
+class User(AbstractUser):
+    """A staff account. Citizens need no account to read portals."""
+
+    full_name = models.CharField(_("real name"), max_length=40, blank=True)
+    mobile = models.CharField(_("mobile number"), max_length=11, unique=True, null=True, blank=True,
+                              validators=[mobile_validator])
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+
+class Role(models.TextChoices):
+    ORG_ADMIN = "org_admin", _("Organization administrator")
+    SECRETARY = "secretary", _("Branch secretary")
+    MEDIA_OFFICER = "media_officer", _("New-media officer")
+    DISCIPLINE = "discipline", _("Discipline officer")
+
+
+class RoleGrant(models.Model):
+    """A role held on an organization; it holds for the organization's whole subtree."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_grants",
+                             verbose_name=_("user"))
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE,
+                                     related_name="role_grants", verbose_name=_("organization"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    HISTORY_FIELDS = ["user", "organization", "role"]
+
+    class Meta:
+        ordering = ["organization__path", "role"]
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
+        constraints = [models.UniqueConstraint(fields=["user", "organization", "role"], name="unique_role_grant")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.organization}"

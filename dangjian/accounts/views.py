@@ -1,0 +1,51 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dangjian.core.console import console_view
+from dangjian.core.history import ActionError
+
+from . import actions
+from .forms import GrantRoleForm, LoginForm
+from .models import RoleGrant
+from .permissions import MANAGE_ROLES, get_organization_for_user
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+@console_view
+def roles(request, org_id: int):
+    org = get_organization_for_user(request.user, org_id, MANAGE_ROLES)
+    form = GrantRoleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.grant_role(request.user, form.user, org, form.cleaned_data["role"])
+        except ActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The role was granted."))
+            return redirect("console:roles", org.pk)
+    grants = RoleGrant.objects.filter(organization__path__startswith=org.path).select_related("user", "organization")
+    return render(request, "accounts/roles.html", {"org": org, "form": form, "grants": grants,
+                                                   "breadcrumbs": org.ancestors()})
+
+
+@console_view
+@require_POST
+def revoke(request, org_id: int, grant_id: int):
+    org = get_organization_for_user(request.user, org_id, MANAGE_ROLES)
+    grant = get_object_or_404(RoleGrant.objects.select_related("organization", "user"), pk=grant_id,
+                              organization__path__startswith=org.path)
+    try:
+        actions.revoke_role(request.user, grant)
+    except ActionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The role was revoked."))
+    return redirect("console:roles", org.pk)

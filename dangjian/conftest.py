@@ -1,0 +1,62 @@
+"""Shared fixtures: test settings and the personas of a small county.
+
+county ─┬─ town_a ─┬─ village_a1
+        │          └─ village_a2
+        └─ town_b ─── village_b1
+"""
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+
+from dangjian.accounts.models import Role
+from dangjian.tests_support import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    cache.clear()
+    yield
+    cache.clear()
+
+
+class County:
+    """The organizations and people of the test county."""
+
+    def __init__(self):
+        self.county = f.OrganizationFactory(name="中共测试县委员会", short_name="测试县", kind="county")
+        self.town_a = f.OrganizationFactory(name="中共测试县东城镇委员会", short_name="东城镇", kind="township",
+                                            parent=self.county)
+        self.town_b = f.OrganizationFactory(name="中共测试县西山乡委员会", short_name="西山乡", kind="township",
+                                            parent=self.county)
+        self.village_a1 = f.OrganizationFactory(name="东城镇王庄村党支部委员会", short_name="王庄村", kind="village",
+                                                parent=self.town_a)
+        self.village_a2 = f.OrganizationFactory(name="东城镇李湾村党支部委员会", short_name="李湾村", kind="village",
+                                                parent=self.town_a)
+        self.village_b1 = f.OrganizationFactory(name="西山乡石桥村党支部委员会", short_name="石桥村", kind="village",
+                                                parent=self.town_b)
+        self.county_admin = f.staff("county_admin", Role.ORG_ADMIN, self.county, mobile="13900000001")
+        self.town_a_admin = f.staff("town_a_admin", Role.ORG_ADMIN, self.town_a)
+        self.town_a_media = f.staff("town_a_media", Role.MEDIA_OFFICER, self.town_a, mobile="13900000002")
+        self.village_a1_secretary = f.staff("a1_secretary", Role.SECRETARY, self.village_a1)
+        self.town_b_discipline = f.staff("b_discipline", Role.DISCIPLINE, self.town_b)
+        self.nobody = f.UserFactory(username="nobody")
+
+
+@pytest.fixture
+def county(db) -> County:
+    return County()
+
+
+@pytest.fixture
+def today() -> datetime.date:
+    from django.utils import timezone
+
+    return timezone.localdate()

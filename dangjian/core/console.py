@@ -1,0 +1,45 @@
+"""Small helpers shared by the staff console views of every app."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+
+from dangjian.accounts.permissions import can_use_console
+
+from .history import ActionError
+
+
+def console_view(view):
+    """Signed-in staff holding at least one role (or administrators) only."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not can_use_console(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def handle_form(request, form, save: Callable, success_url: str | Callable, success_message: str):
+    """Validate and save a bound form through an action; refusals become form errors.
+
+    Returns a redirect on success, None when the form must be shown again (input kept).
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        save(form)
+    except ActionError as error:
+        form.add_error(None, str(error))
+        return None
+    messages.success(request, success_message)
+    return redirect(success_url(form) if callable(success_url) else success_url)

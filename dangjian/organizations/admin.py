@@ -1,0 +1,28 @@
+from django.contrib import admin
+
+from .models import Leader, Organization, Term
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "parent", "path"]
+    list_filter = ["kind", "depth"]
+    search_fields = ["name"]
+    raw_id_fields = ["parent"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving an organization would change every path below it; the tree is edited by creating.
+        return ["parent"] if obj else []
+
+
+@admin.register(Term)
+class TermAdmin(admin.ModelAdmin):
+    list_display = ["organization", "name", "elected_on", "ends_on"]
+    raw_id_fields = ["organization"]
+
+
+@admin.register(Leader)
+class LeaderAdmin(admin.ModelAdmin):
+    list_display = ["name", "post", "organization"]
+    raw_id_fields = ["term"]
+    search_fields = ["name"]

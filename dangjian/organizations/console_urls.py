@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import console
+
+urlpatterns = [
+    path("", console.dashboard, name="dashboard"),
+    path("o/<int:org_id>/", console.organization, name="organization"),
+    path("o/<int:org_id>/profile/", console.profile_edit, name="profile_edit"),
+    path("o/<int:org_id>/terms/new/", console.term_edit, name="term_new"),
+    path("o/<int:org_id>/terms/<int:term_id>/", console.term_edit, name="term_edit"),
+    path("o/<int:org_id>/leaders/new/", console.leader_edit, name="leader_new"),
+    path("o/<int:org_id>/leaders/<int:leader_id>/", console.leader_edit, name="leader_edit"),
+    path("o/<int:org_id>/leaders/<int:leader_id>/delete/", console.leader_delete, name="leader_delete"),
+    path("history/<str:model>/<int:object_id>/", console.history, name="history"),
+]

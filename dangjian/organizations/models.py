@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+PATH_STEP = 7  # digits per level in Organization.path
+
+
+class Organization(models.Model):
+    """A Party organization; the tree is kept in a materialized path ("0000001/0000004/").
+
+    A subtree is one indexed prefix lookup (`path__startswith`), and the ancestors of an
+    organization are read from its own path without a query.
+    """
+
+    class Kind(models.TextChoices):
+        COUNTY = "county", _("County committee")
+        TOWNSHIP = "township", _("Township committee")
+        VILLAGE = "village", _("Village branch")
+        COMMUNITY = "community", _("Community branch")
+        GROUP = "group", _("Party group")
+
+    name = models.CharField(_("name"), max_length=100)
+    short_name = models.CharField(_("short name"), max_length=30, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")
+    )
+    path = models.CharField(max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    intro = models.TextField(_("profile"), blank=True, max_length=5000)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("public phone"), max_length=40, blank=True)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    HISTORY_FIELDS = ["name", "short_name", "intro", "address", "phone"]
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if self.path:
+            return super().save(*args, **kwargs)
+        with transaction.atomic():
+            self.path = f"tmp-{timezone.now().timestamp()}-{id(self)}"
+            super().save(*args, **kwargs)
+            prefix = self.parent.path if self.parent_id else ""
+            self.path = f"{prefix}{self.pk:0{PATH_STEP}d}/"
+            self.depth = self.path.count("/") - 1
+            type(self).objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
+
+    def get_absolute_url(self) -> str:
+        return reverse("orgs:portal", args=[self.pk])
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to and including this organization."""
+        return [int(part) for part in self.path.strip("/").split("/")]
+
+    def ancestors(self) -> list[Organization]:
+        ids = self.ancestor_ids[:-1]
+        by_id = {o.pk: o for o in Organization.objects.filter(pk__in=ids)}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def subtree(self):
+        return Organization.objects.filter(path__startswith=self.path)
+
+    def is_within(self, other: Organization) -> bool:
+        return self.path.startswith(other.path)
+
+    @property
+    def level_label(self) -> str:
+        return self.get_kind_display()
+
+
+class Term(models.Model):
+    """A leadership term (届) of an organization: elected on a date, ends on a date."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="terms",
+                                     verbose_name=_("organization"))
+    name = models.CharField(_("term"), max_length=40, help_text=_("For example: 第十届"))
+    elected_on = models.DateField(_("election date"))
+    ends_on = models.DateField(_("term end"))
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    HISTORY_FIELDS = ["name", "elected_on", "ends_on"]
+
+    class Meta:
+        ordering = ["organization", "-elected_on"]
+        verbose_name = _("leadership term")
+        verbose_name_plural = _("leadership terms")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gt=models.F("elected_on")),
+                                   name="term_ends_after_election"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization.name} {self.name}"
+
+    def days_left(self, today: datetime.date | None = None) -> int:
+        today = today or timezone.localdate()
+        return (self.ends_on - today).days
+
+    @property
+    def ending_soon(self) -> bool:
+        return self.days_left() <= settings.TERM_WARNING_DAYS
+
+
+class Leader(models.Model):
+    """A member of an organization's leadership team in one term."""
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="leaders", verbose_name=_("term"))
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="leaders",
+                                     editable=False)
+    name = models.CharField(_("name"), max_length=40)
+    post = models.CharField(_("post"), max_length=60, help_text=_("For example: 党委书记"))
+    duties = models.TextField(_("duties"), max_length=1000, blank=True)
+    photo = models.ImageField(_("photo"), upload_to="leaders/%Y/", blank=True)
+    cv = models.TextField(_("short CV"), max_length=3000, blank=True)
+    contact = models.CharField(_("public contact"), max_length=100, blank=True,
+                               help_text=_("An office phone or mailbox the public may use; never a private number."))
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    HISTORY_FIELDS = ["term", "name", "post", "duties", "photo", "cv", "contact", "sort_order"]
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+        verbose_name = _("leader")
+        verbose_name_plural = _("leaders")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.post}）"
+
+    def save(self, *args, **kwargs):
+        self.organization_id = self.term.organization_id
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("orgs:leader", args=[self.organization_id, self.pk])
+
+
+def current_term(organization: Organization) -> Term | None:
+    return organization.terms.order_by("-elected_on").first()
+
+
+def terms_ending_soon(org_queryset, today: datetime.date | None = None, days: int | None = None):
+    """The current term of each organization in the queryset whose end is within `days` (or past)."""
+    today = today or timezone.localdate()
+    days = settings.TERM_WARNING_DAYS if days is None else days
+    latest = Term.objects.filter(organization=models.OuterRef("organization")).order_by("-elected_on")
+    return (
+        Term.objects.filter(organization__in=org_queryset, ends_on__lte=today + datetime.timedelta(days=days))
+        .filter(pk=models.Subquery(latest.values("pk")[:1]))
+        .select_related("organization")
+        .order_by("ends_on")
+    )

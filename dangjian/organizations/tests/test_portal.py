@@ -1,0 +1,85 @@
+"""Journey 1 without a browser: walking the tree and what each portal shows."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from dangjian.tests_support.factories import LeaderFactory, PolicyFactory, TermFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_shows_the_county_portal(client, county):
+    html = client.get("/").content.decode()
+    assert "中共测试县委员会" in html
+    assert "东城镇" in html and "西山乡" in html  # children listed
+
+
+def test_village_portal_has_breadcrumbs_up_to_the_county(client, county):
+    html = client.get(reverse("orgs:portal", args=[county.village_a1.pk])).content.decode()
+    assert f'href="{reverse("orgs:portal", args=[county.county.pk])}"' in html
+    assert f'href="{reverse("orgs:portal", args=[county.town_a.pk])}"' in html
+    assert html.index("测试县") < html.index("东城镇") < html.index("王庄村")
+
+
+def test_portal_shows_current_leadership_team(client, county):
+    old = TermFactory(organization=county.town_a, name="第十五届", elected_on=datetime.date(2016, 9, 1),
+                      ends_on=datetime.date(2021, 9, 1))
+    LeaderFactory(term=old, name="旧书记")
+    current = TermFactory(organization=county.town_a, name="第十六届")
+    LeaderFactory(term=current, name="陈立新", post="党委书记")
+    html = client.get(reverse("orgs:portal", args=[county.town_a.pk])).content.decode()
+    assert "第十六届" in html and "陈立新" in html and "党委书记" in html
+    assert "旧书记" not in html
+
+
+def test_portal_lists_own_and_ancestor_policies_newest_first(client, county, today):
+    PolicyFactory(issuer=county.county, title="县级较早政策", issued_on=today - datetime.timedelta(days=20))
+    PolicyFactory(issuer=county.town_a, title="镇级最新政策", issued_on=today - datetime.timedelta(days=1))
+    PolicyFactory(issuer=county.village_a1, title="村级中间政策", issued_on=today - datetime.timedelta(days=10))
+    PolicyFactory(issuer=county.town_b, title="别的乡政策")
+    PolicyFactory(issuer=county.village_a2, title="邻村政策")
+    html = client.get(reverse("orgs:portal", args=[county.village_a1.pk])).content.decode()
+    assert html.index("镇级最新政策") < html.index("村级中间政策") < html.index("县级较早政策")
+    assert "别的乡政策" not in html and "邻村政策" not in html
+
+
+def test_portal_shows_a_change_at_once(client, county):
+    url = reverse("orgs:portal", args=[county.village_a1.pk])
+    client.get(url)  # fills the fragment cache
+    from dangjian.organizations import actions
+
+    county.village_a1.intro = "刚刚更新的简介"
+    actions.update_profile(county.town_a_media, county.village_a1)
+    assert "刚刚更新的简介" in client.get(url).content.decode()
+
+
+def test_leader_page_shows_post_duties_cv_and_term(client, county):
+    term = TermFactory(organization=county.village_a1, name="第十二届", elected_on=datetime.date(2026, 3, 15),
+                       ends_on=datetime.date(2031, 3, 15))
+    leader = LeaderFactory(term=term, name="王秀兰", post="党支部书记、村委会主任", duties="主持支部全面工作",
+                           cv="1975年出生，大专学历。", contact="0571-86000000")
+    html = client.get(reverse("orgs:leader", args=[county.village_a1.pk, leader.pk])).content.decode()
+    for text in ["王秀兰", "党支部书记、村委会主任", "主持支部全面工作", "1975年出生，大专学历。", "第十二届", "2026-03-15",
+                 "2031-03-15", "0571-86000000"]:
+        assert text in html
+
+
+def test_leader_of_another_organization_is_not_found_under_this_portal(client, county):
+    leader = LeaderFactory(term=TermFactory(organization=county.village_b1))
+    assert client.get(reverse("orgs:leader", args=[county.village_a1.pk, leader.pk])).status_code == 404
+
+
+def test_unknown_organization_is_not_found(client, county):
+    assert client.get("/o/999999/").status_code == 404
+
+
+def test_portal_page_query_count_is_bounded(client, county, django_assert_max_num_queries):
+    term = TermFactory(organization=county.village_a1)
+    for _ in range(8):
+        LeaderFactory(term=term)
+    for _ in range(12):
+        PolicyFactory(issuer=county.county)
+    with django_assert_max_num_queries(8):
+        client.get(reverse("orgs:portal", args=[county.village_a1.pk]))

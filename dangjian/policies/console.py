@@ -1,0 +1,108 @@
+"""Staff console for policies: list, edit, attachments, interpretations."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dangjian.accounts.permissions import MANAGE_CONTENT, get_organization_for_user
+from dangjian.core.console import console_view, handle_form
+from dangjian.core.history import ActionError, history_for
+
+from . import actions
+from .forms import AttachmentForm, InterpretationForm, PolicyForm
+from .models import Policy, PolicyAttachment, PolicyInterpretation
+
+
+@console_view
+def policy_list(request, org_id: int):
+    org = get_organization_for_user(request.user, org_id, MANAGE_CONTENT)
+    queryset = org.policies.select_related("category")
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        queryset = queryset.filter(title__contains=q)
+    page = Paginator(queryset, 30).get_page(request.GET.get("page"))
+    return render(request, "policies/console/policy_list.html", {
+        "org": org, "page": page, "q": q, "query_string": urlencode({"q": q}) if q else "",
+    })
+
+
+@console_view
+def policy_edit(request, org_id: int, policy_id: int | None = None):
+    org = get_organization_for_user(request.user, org_id, MANAGE_CONTENT)
+    policy = get_object_or_404(Policy, pk=policy_id, issuer=org) if policy_id else Policy(issuer=org)
+    form = PolicyForm(request.POST or None, instance=policy)
+
+    done = handle_form(
+        request, form,
+        lambda f: actions.save_policy(request.user, f.instance, expected_version=f.expected_version),
+        lambda f: reverse("console:policy_edit", args=[org.pk, f.instance.pk]), _("The policy was saved."),
+    )
+    return done or render(request, "policies/console/policy_edit.html", {
+        "org": org, "policy": policy, "form": form,
+        "attachment_form": AttachmentForm() if policy.pk else None,
+        "history": history_for(policy)[:50] if policy.pk else [],
+    })
+
+
+@console_view
+@require_POST
+def policy_delete(request, org_id: int, policy_id: int):
+    org = get_organization_for_user(request.user, org_id, MANAGE_CONTENT)
+    policy = get_object_or_404(Policy, pk=policy_id, issuer=org)
+    actions.delete_policy(request.user, policy)
+    messages.success(request, _("The policy was deleted."))
+    return redirect("console:policy_list", org.pk)
+
+
+@console_view
+@require_POST
+def attachment_add(request, org_id: int, policy_id: int):
+    org = get_organization_for_user(request.user, org_id, MANAGE_CONTENT)
+    policy = get_object_or_404(Policy, pk=policy_id, issuer=org)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            actions.add_attachment(request.user, policy, form.cleaned_data["file"], form.content_type)
+        except ActionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The attachment was added."))
+            return redirect("console:policy_edit", org.pk, policy.pk)
+    return render(request, "policies/console/policy_edit.html", {
+        "org": org, "policy": policy, "form": PolicyForm(instance=policy), "attachment_form": form,
+        "history": history_for(policy)[:50],
+    }, status=400)
+
+
+@console_view
+@require_POST
+def attachment_remove(request, org_id: int, attachment_id: int):
+    org = get_organization_for_user(request.user, org_id, MANAGE_CONTENT)
+    attachment = get_object_or_404(PolicyAttachment.objects.select_related("policy"), pk=attachment_id,
+                                   policy__issuer=org)
+    actions.remove_attachment(request.user, attachment)
+    messages.success(request, _("The attachment was removed."))
+    return redirect("console:policy_edit", org.pk, attachment.policy_id)
+
+
+@console_view
+def interpretation_edit(request, org_id: int, policy_id: int, interpretation_id: int | None = None):
+    org = get_organization_for_user(request.user, org_id, MANAGE_CONTENT)
+    policy = get_object_or_404(Policy, pk=policy_id, issuer=org)
+    interpretation = (get_object_or_404(PolicyInterpretation, pk=interpretation_id, policy=policy)
+                      if interpretation_id else PolicyInterpretation(policy=policy))
+    form = InterpretationForm(request.POST or None, instance=interpretation)
+    done = handle_form(
+        request, form,
+        lambda f: actions.save_interpretation(request.user, f.instance, expected_version=f.expected_version),
+        reverse("console:policy_edit", args=[org.pk, policy.pk]), _("The interpretation was saved."),
+    )
+    return done or render(request, "organizations/console/form.html", {
+        "org": org, "form": form, "title": _("Interpretation of “%(title)s”") % {"title": policy.title},
+        "history": history_for(interpretation)[:50] if interpretation_id else [],
+    })

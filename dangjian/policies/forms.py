@@ -1,0 +1,69 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.core.forms import VersionedModelForm
+from dangjian.core.uploads import check_attachment
+
+from .models import Policy, PolicyCategory, PolicyInterpretation
+from .search import MAX_QUERY_CHARS
+
+LEVELS = [("0", _("County")), ("1", _("Township")), ("2", _("Village / community")), ("3", _("Party group"))]
+
+
+class PolicyFilterForm(forms.Form):
+    """Filters of the public policy library; invalid values are ignored, never an error page."""
+
+    q = forms.CharField(label=_("Search policies"), required=False, max_length=MAX_QUERY_CHARS,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. 养老保险, 宅基地 审批")}))
+    category = forms.ModelChoiceField(label=_("Category"), queryset=PolicyCategory.objects.all(), required=False,
+                                      to_field_name="slug", empty_label=_("All categories"))
+    level = forms.ChoiceField(label=_("Issued by"), required=False, choices=[("", _("All levels")), *LEVELS])
+    status = forms.ChoiceField(label=_("Validity"), required=False,
+                               choices=[("", _("All")), *Policy.Status.choices])
+
+    def __init__(self, data, *, depth: int):
+        data = data.copy()
+        if len(data.get("q", "")) > MAX_QUERY_CHARS:
+            data["q"] = data["q"][:MAX_QUERY_CHARS]
+        super().__init__(data)
+        self.fields["level"].choices = [("", _("All levels")), *LEVELS[: depth + 1]]
+
+    def cleaned(self) -> dict:
+        """The valid filters; a forged or stale value is dropped rather than refused."""
+        self.is_valid()
+        return {name: value for name, value in getattr(self, "cleaned_data", {}).items() if value}
+
+
+class PolicyForm(VersionedModelForm):
+    class Meta:
+        model = Policy
+        fields = ["title", "doc_number", "category", "issued_on", "effective_on", "expires_on", "body",
+                  "is_published"]
+        date = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        widgets = {"issued_on": date, "effective_on": date, "expires_on": date,
+                   "body": forms.Textarea(attrs={"rows": 16})}
+
+    def clean(self):
+        cleaned = super().clean()
+        effective, expires = cleaned.get("effective_on"), cleaned.get("expires_on")
+        if effective and expires and expires < effective:
+            self.add_error("expires_on", _("The expiry date cannot be before the effective date."))
+        return cleaned
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("Attachment"),
+                           help_text=_("PDF, Word, Excel, WPS, JPEG/PNG or ZIP, up to 20 MB."))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        self.content_type = check_attachment(upload)
+        return upload
+
+
+class InterpretationForm(VersionedModelForm):
+    class Meta:
+        model = PolicyInterpretation
+        fields = ["title", "source", "published_on", "body"]
+        widgets = {"published_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "body": forms.Textarea(attrs={"rows": 12})}

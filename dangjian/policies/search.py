@@ -1,0 +1,186 @@
+"""Chinese full-text search over policies.
+
+Text is cut into words by jieba in search mode (a long word also yields its shorter words, so
+"养老保险" is found by "养老" and by "保险"), with a policy dictionary so that terms such as
+生育保险 stay whole. The words are stored space-separated beside the text (Policy.title_tokens,
+Policy.body_tokens) and indexed by the database:
+
+- SQLite: an FTS5 table (tokenizer unicode61) with external content, kept in step by triggers;
+  ranked by bm25 with the title weighted above the body.
+- PostgreSQL: a GIN index on a weighted tsvector('simple') expression; ranked by ts_rank_cd.
+
+A query is cut the same way; every word of it must occur (AND). Punctuation and operators
+typed by the user (quotes, *, OR, brackets) are never passed through as syntax.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+import jieba
+from django.conf import settings
+from django.db import connection
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+jieba.setLogLevel(60)  # jieba logs dictionary loading at INFO; keep logs quiet
+
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+MAX_QUERY_CHARS = 100
+MAX_QUERY_WORDS = 12
+
+FTS_TABLE = "policies_policy_fts"
+PG_VECTOR = (
+    "(setweight(to_tsvector('simple'::regconfig, policies_policy.title_tokens), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, policies_policy.body_tokens), 'B'))"
+)
+
+
+@functools.cache
+def _tokenizer() -> jieba.Tokenizer:
+    tokenizer = jieba.Tokenizer()
+    tokenizer.load_userdict(str(settings.POLICY_USER_DICT))
+    return tokenizer
+
+
+def _words(text: str, search_mode: bool) -> list[str]:
+    cut = _tokenizer().cut_for_search if search_mode else _tokenizer().cut
+    words = []
+    for word in cut(text):
+        for part in WORD_RE.findall(word.lower()):
+            words.append(part)
+    return words
+
+
+def index_text(text: str) -> str:
+    """The space-separated words stored for indexing."""
+    return " ".join(_words(text, search_mode=True))
+
+
+@dataclass
+class ParsedQuery:
+    terms: list[str]  # words that must all occur
+    highlight: list[str]  # words to mark in results (longest first)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.terms
+
+
+def parse_query(raw: str) -> ParsedQuery:
+    text = (raw or "")[:MAX_QUERY_CHARS]
+    words = list(dict.fromkeys(_words(text, search_mode=False)))[:MAX_QUERY_WORDS]
+    # A single Chinese character inside a longer query is almost always a particle (的, 和, 与);
+    # it would also rarely stand alone in the index, so it does not have to match.
+    terms = [w for w in words if not (len(w) == 1 and HAN_RE.match(w))] or words
+    highlight = sorted(set(words) | set(_words(text, search_mode=True)), key=len, reverse=True)
+    return ParsedQuery(terms=terms, highlight=highlight)
+
+
+def _single_char_fallback(queryset, parsed: ParsedQuery):
+    """A lone Chinese character cannot be looked up as a word; match it as a substring of the title."""
+    return queryset.filter(title__contains=parsed.terms[0]).order_by("-issued_on", "-id")
+
+
+def search(queryset, parsed: ParsedQuery):
+    """Restrict a Policy queryset to matches of the query, ordered by relevance."""
+    if parsed.is_empty:
+        return queryset.none()
+    if len(parsed.terms) == 1 and len(parsed.terms[0]) == 1 and HAN_RE.match(parsed.terms[0]):
+        return _single_char_fallback(queryset, parsed)
+    if connection.vendor == "postgresql":
+        tsquery = " & ".join(f"'{term}'" for term in parsed.terms)
+        return queryset.extra(
+            select={"rank": f"ts_rank_cd({PG_VECTOR}, to_tsquery('simple', %s))"},
+            select_params=[tsquery],
+            where=[f"{PG_VECTOR} @@ to_tsquery('simple', %s)"],
+            params=[tsquery],
+            order_by=["-rank", "-issued_on"],
+        )
+    match = " AND ".join(f'"{term}"' for term in parsed.terms)
+    return queryset.extra(
+        select={"rank": f"bm25({FTS_TABLE}, 8.0, 1.0)"},
+        tables=[FTS_TABLE],
+        where=[f"{FTS_TABLE}.rowid = policies_policy.id", f"{FTS_TABLE} MATCH %s"],
+        params=[match],
+        order_by=["rank", "-issued_on"],
+    )
+
+
+def highlight(text: str, parsed: ParsedQuery) -> SafeString:
+    """Escape text and wrap the query's words in <mark>."""
+    escaped = escape(text)
+    if not parsed.highlight:
+        return mark_safe(escaped)
+    pattern = re.compile("|".join(re.escape(escape(word)) for word in parsed.highlight), re.IGNORECASE)
+    return mark_safe(pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped))
+
+
+def snippet(text: str, parsed: ParsedQuery, width: int = 90) -> SafeString:
+    """A short passage around the first match, highlighted."""
+    lowered = text.lower()
+    positions = [lowered.find(word) for word in parsed.highlight if lowered.find(word) >= 0]
+    start = max(min(positions) - width // 3, 0) if positions else 0
+    passage = text[start:start + width].replace("\n", " ")
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + width < len(text) else ""
+    return mark_safe(prefix + highlight(passage, parsed) + suffix)
+
+
+# --- Index maintenance ----------------------------------------------------------------------
+
+SQLITE_SCHEMA = [
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+    "title_tokens, body_tokens, content='policies_policy', content_rowid='id', "
+    "tokenize='unicode61 remove_diacritics 0')",
+    f"CREATE TRIGGER IF NOT EXISTS policies_policy_fts_ai AFTER INSERT ON policies_policy BEGIN "
+    f"INSERT INTO {FTS_TABLE}(rowid, title_tokens, body_tokens) "
+    "VALUES (new.id, new.title_tokens, new.body_tokens); END",
+    f"CREATE TRIGGER IF NOT EXISTS policies_policy_fts_ad AFTER DELETE ON policies_policy BEGIN "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title_tokens, body_tokens) "
+    "VALUES ('delete', old.id, old.title_tokens, old.body_tokens); END",
+    f"CREATE TRIGGER IF NOT EXISTS policies_policy_fts_au AFTER UPDATE ON policies_policy BEGIN "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title_tokens, body_tokens) "
+    "VALUES ('delete', old.id, old.title_tokens, old.body_tokens); "
+    f"INSERT INTO {FTS_TABLE}(rowid, title_tokens, body_tokens) "
+    "VALUES (new.id, new.title_tokens, new.body_tokens); END",
+]
+SQLITE_OBJECTS = {FTS_TABLE, "policies_policy_fts_ai", "policies_policy_fts_ad", "policies_policy_fts_au"}
+
+
+def ensure_search_schema(using: str = "default", **kwargs) -> None:
+    """Create the full-text index if it is missing (after every migrate).
+
+    On SQLite a table rebuild by a later migration drops triggers; recreating them here and
+    rebuilding the index keeps search correct whatever migrations do.
+    """
+    from django.db import connections
+
+    conn = connections[using]
+    tables = conn.introspection.table_names()
+    if "policies_policy" not in tables:
+        return
+    with conn.cursor() as cursor:
+        if conn.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE name IN (%s)" % ",".join("?" * len(SQLITE_OBJECTS)),
+                           list(SQLITE_OBJECTS))
+            present = {row[0] for row in cursor.fetchall()}
+            if present != SQLITE_OBJECTS:
+                for statement in SQLITE_SCHEMA:
+                    cursor.execute(statement)
+                cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+        elif conn.vendor == "postgresql":
+            index_expr = PG_VECTOR.replace("policies_policy.", "")
+            cursor.execute(f"CREATE INDEX IF NOT EXISTS policies_policy_search_gin ON policies_policy USING GIN ({index_expr})")
+
+
+def rebuild_index(using: str = "default") -> None:
+    from django.db import connections
+
+    conn = connections[using]
+    if conn.vendor == "sqlite":
+        with conn.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")

@@ -1,0 +1,77 @@
+"""Public policy library of a portal: list with filters, Chinese full-text search, detail."""
+
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from dangjian.organizations.models import Organization
+from dangjian.organizations.views import _portal_context
+
+from . import search
+from .forms import PolicyFilterForm
+from .models import Policy, PolicyAttachment
+
+PAGE_SIZE = 20
+
+
+def policy_list(request, org_id: int):
+    organization = get_object_or_404(Organization, pk=org_id)
+    form = PolicyFilterForm(request.GET, depth=organization.depth)
+    filters = form.cleaned()
+    queryset = Policy.objects.published().applicable_to(organization).select_related("issuer", "category")
+    if "category" in filters:
+        queryset = queryset.filter(category=filters["category"])
+    if "level" in filters:
+        queryset = queryset.filter(issuer__depth=int(filters["level"]))
+    today = timezone.localdate()
+    status = filters.get("status")
+    if status == Policy.Status.IN_FORCE:
+        queryset = queryset.in_force(today)
+    elif status == Policy.Status.EXPIRED:
+        queryset = queryset.expired(today)
+    elif status == Policy.Status.PENDING:
+        queryset = queryset.not_yet_in_force(today)
+
+    parsed = search.parse_query(filters.get("q", ""))
+    searching = bool(filters.get("q", "").strip())
+    if searching:
+        queryset = search.search(queryset, parsed)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    results = [
+        {
+            "policy": policy,
+            "title": search.highlight(policy.title, parsed) if searching else policy.title,
+            "snippet": search.snippet(policy.body, parsed) if searching else None,
+            "status": policy.status(today),
+        }
+        for policy in page.object_list
+    ]
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    context = _portal_context(organization)
+    context.update(form=form, page=page, results=results, searching=searching,
+                   query_string=query_string.urlencode())
+    return render(request, "policies/policy_list.html", context)
+
+
+def policy_detail(request, org_id: int, policy_id: int):
+    organization = get_object_or_404(Organization, pk=org_id)
+    policy = get_object_or_404(
+        Policy.objects.published().applicable_to(organization).select_related("issuer", "category"), pk=policy_id
+    )
+    context = _portal_context(organization)
+    context.update(policy=policy, attachments=policy.attachments.all(),
+                   interpretations=policy.interpretations.all())
+    return render(request, "policies/policy_detail.html", context)
+
+
+def attachment_download(request, org_id: int, policy_id: int, attachment_id: int):
+    """Attachments of published policies, under their original names."""
+    organization = get_object_or_404(Organization, pk=org_id)
+    attachment = get_object_or_404(
+        PolicyAttachment.objects.filter(policy__in=Policy.objects.published().applicable_to(organization)),
+        pk=attachment_id, policy_id=policy_id,
+    )
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name,
+                        content_type=attachment.content_type)

@@ -1,0 +1,74 @@
+import datetime
+
+import factory
+from django.utils import timezone
+
+from dangjian.accounts.models import RoleGrant, User
+from dangjian.organizations.models import Leader, Organization, Term
+from dangjian.policies.models import Policy, PolicyCategory
+
+PASSWORD = "correct horse 2026"
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"测试组织{n}")
+    kind = "village"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    full_name = factory.Sequence(lambda n: f"工作人员{n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+def staff(username: str, role: str, organization: Organization, **kwargs) -> User:
+    user = UserFactory(username=username, **kwargs)
+    RoleGrant.objects.create(user=user, organization=organization, role=role)
+    return user
+
+
+class TermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Term
+
+    name = "第十二届"
+    elected_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=400))
+    ends_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=1400))
+
+
+class LeaderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Leader
+
+    name = factory.Sequence(lambda n: f"李{n}华")
+    post = "党支部书记"
+    duties = "主持全面工作"
+
+
+def category(slug: str = "social-security") -> PolicyCategory:
+    return PolicyCategory.objects.get(slug=slug)
+
+
+class PolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Policy
+
+    title = factory.Sequence(lambda n: f"关于做好第{n}项工作的通知")
+    doc_number = factory.Sequence(lambda n: f"测政发〔2025〕{n}号")
+    category = factory.LazyFunction(category)
+    issued_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
+    effective_on = factory.LazyAttribute(lambda o: o.issued_on)
+    expires_on = None
+    body = "为进一步做好相关工作，现将有关事项通知如下。"

@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+from dangjian.accounts import console_urls as accounts_console
+from dangjian.core import views as core_views
+from dangjian.organizations import console_urls as organizations_console
+from dangjian.policies import console_urls as policies_console
+
+# Each app owns its console routes; they share the "console" namespace.
+console_patterns = organizations_console.urlpatterns + policies_console.urlpatterns + accounts_console.urlpatterns
+
+urlpatterns = [
+    path("", include("dangjian.organizations.urls")),
+    path("", include("dangjian.policies.urls")),
+    path("accounts/", include("dangjian.accounts.urls")),
+    path("console/", include((console_patterns, "console"))),
+    path("prefs/text-size/", core_views.text_size, name="text_size"),
+    path("healthz/", core_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.SERVE_MEDIA:
+    urlpatterns += [
+        re_path(r"^media/(?P<path>leaders/.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    ]

@@ -32,16 +32,21 @@ class County:
 
     def __init__(self):
         self.county = f.OrganizationFactory(name="中共测试县委员会", short_name="测试县", kind="county")
-        self.town_a = f.OrganizationFactory(name="中共测试县东城镇委员会", short_name="东城镇", kind="township",
-                                            parent=self.county)
-        self.town_b = f.OrganizationFactory(name="中共测试县西山乡委员会", short_name="西山乡", kind="township",
-                                            parent=self.county)
-        self.village_a1 = f.OrganizationFactory(name="东城镇王庄村党支部委员会", short_name="王庄村", kind="village",
-                                                parent=self.town_a)
-        self.village_a2 = f.OrganizationFactory(name="东城镇李湾村党支部委员会", short_name="李湾村", kind="village",
-                                                parent=self.town_a)
-        self.village_b1 = f.OrganizationFactory(name="西山乡石桥村党支部委员会", short_name="石桥村", kind="village",
-                                                parent=self.town_b)
+        self.town_a = f.OrganizationFactory(
+            name="中共测试县东城镇委员会", short_name="东城镇", kind="township", parent=self.county
+        )
+        self.town_b = f.OrganizationFactory(
+            name="中共测试县西山乡委员会", short_name="西山乡", kind="township", parent=self.county
+        )
+        self.village_a1 = f.OrganizationFactory(
+            name="东城镇王庄村党支部委员会", short_name="王庄村", kind="village", parent=self.town_a
+        )
+        self.village_a2 = f.OrganizationFactory(
+            name="东城镇李湾村党支部委员会", short_name="李湾村", kind="village", parent=self.town_a
+        )
+        self.village_b1 = f.OrganizationFactory(
+            name="西山乡石桥村党支部委员会", short_name="石桥村", kind="village", parent=self.town_b
+        )
         self.county_admin = f.staff("county_admin", Role.ORG_ADMIN, self.county, mobile="13900000001")
         self.town_a_admin = f.staff("town_a_admin", Role.ORG_ADMIN, self.town_a)
         self.town_a_media = f.staff("town_a_media", Role.MEDIA_OFFICER, self.town_a, mobile="13900000002")

@@ -9,8 +9,11 @@ from .models import Role
 
 
 class LoginForm(AuthenticationForm):
-    username = forms.CharField(label=_("Username or mobile number"), max_length=150,
-                               widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
+    username = forms.CharField(
+        label=_("Username or mobile number"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
 
     error_messages = {
         "invalid_login": _("The username/mobile number or the password is wrong."),

@@ -11,8 +11,9 @@ class User(AbstractUser):
     """A staff account. Citizens need no account to read portals."""
 
     full_name = models.CharField(_("real name"), max_length=40, blank=True)
-    mobile = models.CharField(_("mobile number"), max_length=11, unique=True, null=True, blank=True,
-                              validators=[mobile_validator])
+    mobile = models.CharField(
+        _("mobile number"), max_length=11, unique=True, null=True, blank=True, validators=[mobile_validator]
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -32,13 +33,19 @@ class Role(models.TextChoices):
 class RoleGrant(models.Model):
     """A role held on an organization; it holds for the organization's whole subtree."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_grants",
-                             verbose_name=_("user"))
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE,
-                                     related_name="role_grants", verbose_name=_("organization"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_grants", verbose_name=_("user")
+    )
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.CASCADE,
+        related_name="role_grants",
+        verbose_name=_("organization"),
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     granted_at = models.DateTimeField(auto_now_add=True)
 
     HISTORY_FIELDS = ["user", "organization", "role"]

@@ -32,16 +32,18 @@ def roles(request, org_id: int):
             messages.success(request, _("The role was granted."))
             return redirect("console:roles", org.pk)
     grants = RoleGrant.objects.filter(organization__path__startswith=org.path).select_related("user", "organization")
-    return render(request, "accounts/roles.html", {"org": org, "form": form, "grants": grants,
-                                                   "breadcrumbs": org.ancestors()})
+    return render(
+        request, "accounts/roles.html", {"org": org, "form": form, "grants": grants, "breadcrumbs": org.ancestors()}
+    )
 
 
 @console_view
 @require_POST
 def revoke(request, org_id: int, grant_id: int):
     org = get_organization_for_user(request.user, org_id, MANAGE_ROLES)
-    grant = get_object_or_404(RoleGrant.objects.select_related("organization", "user"), pk=grant_id,
-                              organization__path__startswith=org.path)
+    grant = get_object_or_404(
+        RoleGrant.objects.select_related("organization", "user"), pk=grant_id, organization__path__startswith=org.path
+    )
     try:
         actions.revoke_role(request.user, grant)
     except ActionError as error:

@@ -78,15 +78,17 @@ def save_tracked(actor, instance: models.Model, organization, *, expected_versio
             instance.save()
             return record(actor, instance, ChangeRecord.Action.CREATE, snapshot(instance, fields), organization)
         stored = model.objects.select_for_update().get(pk=instance.pk)
+        changes = diff(snapshot(stored, fields), snapshot(instance, fields))
+        if not changes:  # e.g. the same form submitted twice
+            return None
         has_version = hasattr(instance, "version")
         if has_version and expected_version is not None and stored.version != expected_version:
             raise EditConflict(
-                _("Someone else changed this record while you were editing. Your input is kept below; "
-                  "reload the page to see their change, then apply yours again.")
+                _(
+                    "Someone else changed this record while you were editing. Your input is kept below; "
+                    "reload the page to see their change, then apply yours again."
+                )
             )
-        changes = diff(snapshot(stored, fields), snapshot(instance, fields))
-        if not changes:
-            return None
         if has_version:
             instance.version = stored.version + 1
         instance.save()
@@ -95,15 +97,14 @@ def save_tracked(actor, instance: models.Model, organization, *, expected_versio
 
 def delete_tracked(actor, instance: models.Model, organization) -> ChangeRecord:
     with transaction.atomic():
-        entry = record(actor, instance, ChangeRecord.Action.DELETE, snapshot(instance, tracked_fields(instance)),
-                       organization)
+        entry = record(
+            actor, instance, ChangeRecord.Action.DELETE, snapshot(instance, tracked_fields(instance)), organization
+        )
         instance.delete()
         return entry
 
 
 def history_for(instance: models.Model):
-    return (
-        ChangeRecord.objects.filter(content_type=ContentType.objects.get_for_model(type(instance)),
-                                    object_id=instance.pk)
-        .select_related("actor")
-    )
+    return ChangeRecord.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(instance)), object_id=instance.pk
+    ).select_related("actor")

@@ -47,3 +47,6 @@ class ContentGeneration(models.Model):
     """
 
     value = models.PositiveBigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -11,12 +11,12 @@ from django.views.decorators.http import require_POST
 from dangjian.accounts.permissions import (
     MANAGE_CONTENT,
     MANAGE_ROLES,
+    USE_CONSOLE,
     get_organization_for_user,
     has_capability,
     organizations_for,
     require,
     top_organizations_for,
-    USE_CONSOLE,
 )
 from dangjian.core.console import console_view, handle_form
 from dangjian.core.history import history_for
@@ -31,31 +31,40 @@ from .models import Leader, Term, terms_ending_soon
 def dashboard(request):
     scope = organizations_for(request.user, USE_CONSOLE)
     content_scope = organizations_for(request.user, MANAGE_CONTENT)
-    return render(request, "organizations/console/dashboard.html", {
-        "tops": top_organizations_for(request.user, USE_CONSOLE),
-        "organizations": scope.select_related("parent")[:500],
-        "organization_count": scope.count(),
-        "ending_terms": terms_ending_soon(content_scope)[:100],
-        "recent_changes": ChangeRecord.objects.filter(organization__in=content_scope)
-        .select_related("actor", "organization", "content_type")[:20],
-    })
+    return render(
+        request,
+        "organizations/console/dashboard.html",
+        {
+            "tops": top_organizations_for(request.user, USE_CONSOLE),
+            "organizations": scope.select_related("parent")[:500],
+            "organization_count": scope.count(),
+            "ending_terms": terms_ending_soon(content_scope)[:100],
+            "recent_changes": ChangeRecord.objects.filter(organization__in=content_scope).select_related(
+                "actor", "organization", "content_type"
+            )[:20],
+        },
+    )
 
 
 @console_view
 def organization(request, org_id: int):
     org = get_organization_for_user(request.user, org_id, USE_CONSOLE)
     can_edit = has_capability(request.user, MANAGE_CONTENT, org)
-    return render(request, "organizations/console/organization.html", {
-        "org": org,
-        "can_edit": can_edit,
-        "can_manage_roles": has_capability(request.user, MANAGE_ROLES, org),
-        "breadcrumbs": org.ancestors(),
-        "terms": org.terms.prefetch_related("leaders") if can_edit else [],
-        "policies": org.policies.select_related("category")[:20] if can_edit else [],
-        "policy_count": org.policies.count() if can_edit else 0,
-        "children": org.children.all(),
-        "ending_terms": terms_ending_soon(org.subtree()) if can_edit else [],
-    })
+    return render(
+        request,
+        "organizations/console/organization.html",
+        {
+            "org": org,
+            "can_edit": can_edit,
+            "can_manage_roles": has_capability(request.user, MANAGE_ROLES, org),
+            "breadcrumbs": org.ancestors(),
+            "terms": org.terms.prefetch_related("leaders") if can_edit else [],
+            "policies": org.policies.select_related("category")[:20] if can_edit else [],
+            "policy_count": org.policies.count() if can_edit else 0,
+            "children": org.children.all(),
+            "ending_terms": terms_ending_soon(org.subtree()) if can_edit else [],
+        },
+    )
 
 
 @console_view
@@ -63,13 +72,22 @@ def profile_edit(request, org_id: int):
     org = get_organization_for_user(request.user, org_id, MANAGE_CONTENT)
     form = ProfileForm(request.POST or None, instance=org)
     done = handle_form(
-        request, form,
+        request,
+        form,
         lambda f: actions.update_profile(request.user, f.instance, expected_version=f.expected_version),
-        reverse("console:organization", args=[org.pk]), _("The profile was saved."),
+        reverse("console:organization", args=[org.pk]),
+        _("The profile was saved."),
     )
-    return done or render(request, "organizations/console/form.html", {
-        "org": org, "form": form, "title": _("Edit profile"), "history": history_for(org)[:50],
-    })
+    return done or render(
+        request,
+        "organizations/console/form.html",
+        {
+            "org": org,
+            "form": form,
+            "title": _("Edit profile"),
+            "history": history_for(org)[:50],
+        },
+    )
 
 
 @console_view
@@ -78,35 +96,53 @@ def term_edit(request, org_id: int, term_id: int | None = None):
     term = get_object_or_404(Term, pk=term_id, organization=org) if term_id else Term(organization=org)
     form = TermForm(request.POST or None, instance=term)
     done = handle_form(
-        request, form,
+        request,
+        form,
         lambda f: actions.save_term(request.user, f.instance, expected_version=f.expected_version),
-        reverse("console:organization", args=[org.pk]), _("The term was saved."),
+        reverse("console:organization", args=[org.pk]),
+        _("The term was saved."),
     )
-    return done or render(request, "organizations/console/form.html", {
-        "org": org, "form": form, "title": _("Edit term") if term_id else _("New term"),
-        "history": history_for(term)[:50] if term_id else [],
-    })
+    return done or render(
+        request,
+        "organizations/console/form.html",
+        {
+            "org": org,
+            "form": form,
+            "title": _("Edit term") if term_id else _("New term"),
+            "history": history_for(term)[:50] if term_id else [],
+        },
+    )
 
 
 @console_view
 def leader_edit(request, org_id: int, leader_id: int | None = None):
     org = get_organization_for_user(request.user, org_id, MANAGE_CONTENT)
+    leader = get_object_or_404(Leader, pk=leader_id, organization=org) if leader_id else Leader()
     if not org.terms.exists():
         messages.warning(request, _("Add a leadership term first."))
         return redirect("console:term_new", org.pk)
-    leader = get_object_or_404(Leader, pk=leader_id, organization=org) if leader_id else Leader()
     form = LeaderForm(request.POST or None, request.FILES or None, instance=leader, organization=org)
     done = handle_form(
-        request, form,
-        lambda f: actions.save_leader(request.user, f.instance, photo=f.processed_photo,
-                                      expected_version=f.expected_version),
-        reverse("console:organization", args=[org.pk]), _("The leader was saved."),
+        request,
+        form,
+        lambda f: actions.save_leader(
+            request.user, f.instance, photo=f.processed_photo, expected_version=f.expected_version
+        ),
+        reverse("console:organization", args=[org.pk]),
+        _("The leader was saved."),
     )
-    return done or render(request, "organizations/console/form.html", {
-        "org": org, "form": form, "title": _("Edit leader") if leader_id else _("New leader"),
-        "multipart": True, "history": history_for(leader)[:50] if leader_id else [],
-        "delete_url": reverse("console:leader_delete", args=[org.pk, leader.pk]) if leader_id else None,
-    })
+    return done or render(
+        request,
+        "organizations/console/form.html",
+        {
+            "org": org,
+            "form": form,
+            "title": _("Edit leader") if leader_id else _("New leader"),
+            "multipart": True,
+            "history": history_for(leader)[:50] if leader_id else [],
+            "delete_url": reverse("console:leader_delete", args=[org.pk, leader.pk]) if leader_id else None,
+        },
+    )
 
 
 @console_view
@@ -127,8 +163,11 @@ def history(request, model: str, object_id: int):
     if model not in HISTORY_MODELS:
         raise Http404
     content_type = get_object_or_404(ContentType, model=model, app_label__in=["organizations", "policies"])
-    records = list(ChangeRecord.objects.filter(content_type=content_type, object_id=object_id)
-                   .select_related("actor", "organization"))
+    records = list(
+        ChangeRecord.objects.filter(content_type=content_type, object_id=object_id).select_related(
+            "actor", "organization"
+        )
+    )
     if not records:
         raise Http404
     require(request.user, MANAGE_CONTENT, records[0].organization)

@@ -18,8 +18,10 @@ class TermForm(VersionedModelForm):
     class Meta:
         model = Term
         fields = ["name", "elected_on", "ends_on"]
-        widgets = {"elected_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                   "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {
+            "elected_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
 
     def clean(self):
         cleaned = super().clean()
@@ -30,10 +32,12 @@ class TermForm(VersionedModelForm):
 
 
 class LeaderForm(VersionedModelForm):
-    photo_upload = forms.FileField(label=_("Photo"), required=False,
-                                   help_text=_("JPEG, PNG or WebP, up to 10 MB. It is resized and its metadata "
-                                               "(such as location) removed."),
-                                   widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+    photo_upload = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP, up to 10 MB. It is resized and its metadata (such as location) removed."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
 
     class Meta:
         model = Leader

@@ -88,8 +88,9 @@ class Organization(models.Model):
 class Term(models.Model):
     """A leadership term (届) of an organization: elected on a date, ends on a date."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="terms",
-                                     verbose_name=_("organization"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="terms", verbose_name=_("organization")
+    )
     name = models.CharField(_("term"), max_length=40, help_text=_("For example: 第十届"))
     elected_on = models.DateField(_("election date"))
     ends_on = models.DateField(_("term end"))
@@ -102,8 +103,9 @@ class Term(models.Model):
         verbose_name = _("leadership term")
         verbose_name_plural = _("leadership terms")
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_on__gt=models.F("elected_on")),
-                                   name="term_ends_after_election"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gt=models.F("elected_on")), name="term_ends_after_election"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -122,15 +124,18 @@ class Leader(models.Model):
     """A member of an organization's leadership team in one term."""
 
     term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="leaders", verbose_name=_("term"))
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="leaders",
-                                     editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="leaders", editable=False)
     name = models.CharField(_("name"), max_length=40)
     post = models.CharField(_("post"), max_length=60, help_text=_("For example: 党委书记"))
     duties = models.TextField(_("duties"), max_length=1000, blank=True)
     photo = models.ImageField(_("photo"), upload_to="leaders/%Y/", blank=True)
     cv = models.TextField(_("short CV"), max_length=3000, blank=True)
-    contact = models.CharField(_("public contact"), max_length=100, blank=True,
-                               help_text=_("An office phone or mailbox the public may use; never a private number."))
+    contact = models.CharField(
+        _("public contact"),
+        max_length=100,
+        blank=True,
+        help_text=_("An office phone or mailbox the public may use; never a private number."),
+    )
     sort_order = models.PositiveIntegerField(_("order"), default=0)
     version = models.PositiveIntegerField(default=1, editable=False)
 

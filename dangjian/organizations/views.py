@@ -41,7 +41,8 @@ def _portal_data(organization: Organization) -> dict:
         "term": term,
         "leaders": list(term.leaders.all()) if term else [],
         "policies": list(
-            Policy.objects.published().applicable_to(organization)
+            Policy.objects.published()
+            .applicable_to(organization)
             .select_related("issuer", "category")[:PORTAL_POLICY_COUNT]
         ),
         "children": list(organization.children.order_by("sort_order", "pk")),
@@ -57,8 +58,9 @@ def leadership(request, org_id: int):
 
 
 def leader_detail(request, org_id: int, leader_id: int):
-    leader = get_object_or_404(Leader.objects.select_related("term", "organization"), pk=leader_id,
-                               organization_id=org_id)
+    leader = get_object_or_404(
+        Leader.objects.select_related("term", "organization"), pk=leader_id, organization_id=org_id
+    )
     context = _portal_context(leader.organization)
     context["leader"] = leader
     return render(request, "organizations/leader_detail.html", context)

@@ -32,8 +32,9 @@ def add_attachment(actor, policy: Policy, upload, content_type: str) -> PolicyAt
     require(actor, MANAGE_CONTENT, policy.issuer)
     original = os.path.basename(upload.name)[:200]
     ext = os.path.splitext(original)[1].lower()
-    attachment = PolicyAttachment(policy=policy, name=original, content_type=content_type, size=upload.size,
-                                  uploaded_by=actor)
+    attachment = PolicyAttachment(
+        policy=policy, name=original, content_type=content_type, size=upload.size, uploaded_by=actor
+    )
     attachment.file.save(f"{uuid.uuid4().hex}{ext}", upload, save=False)
     try:
         save_tracked(actor, attachment, policy.issuer)
@@ -50,8 +51,9 @@ def remove_attachment(actor, attachment: PolicyAttachment) -> None:
     transaction.on_commit(lambda: storage.delete(name))
 
 
-def save_interpretation(actor, interpretation: PolicyInterpretation, *,
-                        expected_version: int | None = None) -> PolicyInterpretation:
+def save_interpretation(
+    actor, interpretation: PolicyInterpretation, *, expected_version: int | None = None
+) -> PolicyInterpretation:
     require(actor, MANAGE_CONTENT, interpretation.policy.issuer)
     save_tracked(actor, interpretation, interpretation.policy.issuer, expected_version=expected_version)
     return interpretation

@@ -26,9 +26,16 @@ def policy_list(request, org_id: int):
     if q:
         queryset = queryset.filter(title__contains=q)
     page = Paginator(queryset, 30).get_page(request.GET.get("page"))
-    return render(request, "policies/console/policy_list.html", {
-        "org": org, "page": page, "q": q, "query_string": urlencode({"q": q}) if q else "",
-    })
+    return render(
+        request,
+        "policies/console/policy_list.html",
+        {
+            "org": org,
+            "page": page,
+            "q": q,
+            "query_string": urlencode({"q": q}) if q else "",
+        },
+    )
 
 
 @console_view
@@ -38,15 +45,23 @@ def policy_edit(request, org_id: int, policy_id: int | None = None):
     form = PolicyForm(request.POST or None, instance=policy)
 
     done = handle_form(
-        request, form,
+        request,
+        form,
         lambda f: actions.save_policy(request.user, f.instance, expected_version=f.expected_version),
-        lambda f: reverse("console:policy_edit", args=[org.pk, f.instance.pk]), _("The policy was saved."),
+        lambda f: reverse("console:policy_edit", args=[org.pk, f.instance.pk]),
+        _("The policy was saved."),
     )
-    return done or render(request, "policies/console/policy_edit.html", {
-        "org": org, "policy": policy, "form": form,
-        "attachment_form": AttachmentForm() if policy.pk else None,
-        "history": history_for(policy)[:50] if policy.pk else [],
-    })
+    return done or render(
+        request,
+        "policies/console/policy_edit.html",
+        {
+            "org": org,
+            "policy": policy,
+            "form": form,
+            "attachment_form": AttachmentForm() if policy.pk else None,
+            "history": history_for(policy)[:50] if policy.pk else [],
+        },
+    )
 
 
 @console_view
@@ -73,18 +88,27 @@ def attachment_add(request, org_id: int, policy_id: int):
         else:
             messages.success(request, _("The attachment was added."))
             return redirect("console:policy_edit", org.pk, policy.pk)
-    return render(request, "policies/console/policy_edit.html", {
-        "org": org, "policy": policy, "form": PolicyForm(instance=policy), "attachment_form": form,
-        "history": history_for(policy)[:50],
-    }, status=400)
+    return render(
+        request,
+        "policies/console/policy_edit.html",
+        {
+            "org": org,
+            "policy": policy,
+            "form": PolicyForm(instance=policy),
+            "attachment_form": form,
+            "history": history_for(policy)[:50],
+        },
+        status=400,
+    )
 
 
 @console_view
 @require_POST
 def attachment_remove(request, org_id: int, attachment_id: int):
     org = get_organization_for_user(request.user, org_id, MANAGE_CONTENT)
-    attachment = get_object_or_404(PolicyAttachment.objects.select_related("policy"), pk=attachment_id,
-                                   policy__issuer=org)
+    attachment = get_object_or_404(
+        PolicyAttachment.objects.select_related("policy"), pk=attachment_id, policy__issuer=org
+    )
     actions.remove_attachment(request.user, attachment)
     messages.success(request, _("The attachment was removed."))
     return redirect("console:policy_edit", org.pk, attachment.policy_id)
@@ -94,15 +118,26 @@ def attachment_remove(request, org_id: int, attachment_id: int):
 def interpretation_edit(request, org_id: int, policy_id: int, interpretation_id: int | None = None):
     org = get_organization_for_user(request.user, org_id, MANAGE_CONTENT)
     policy = get_object_or_404(Policy, pk=policy_id, issuer=org)
-    interpretation = (get_object_or_404(PolicyInterpretation, pk=interpretation_id, policy=policy)
-                      if interpretation_id else PolicyInterpretation(policy=policy))
+    interpretation = (
+        get_object_or_404(PolicyInterpretation, pk=interpretation_id, policy=policy)
+        if interpretation_id
+        else PolicyInterpretation(policy=policy)
+    )
     form = InterpretationForm(request.POST or None, instance=interpretation)
     done = handle_form(
-        request, form,
+        request,
+        form,
         lambda f: actions.save_interpretation(request.user, f.instance, expected_version=f.expected_version),
-        reverse("console:policy_edit", args=[org.pk, policy.pk]), _("The interpretation was saved."),
+        reverse("console:policy_edit", args=[org.pk, policy.pk]),
+        _("The interpretation was saved."),
     )
-    return done or render(request, "organizations/console/form.html", {
-        "org": org, "form": form, "title": _("Interpretation of “%(title)s”") % {"title": policy.title},
-        "history": history_for(interpretation)[:50] if interpretation_id else [],
-    })
+    return done or render(
+        request,
+        "organizations/console/form.html",
+        {
+            "org": org,
+            "form": form,
+            "title": _("Interpretation of “%(title)s”") % {"title": policy.title},
+            "history": history_for(interpretation)[:50] if interpretation_id else [],
+        },
+    )

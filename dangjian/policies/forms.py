@@ -13,13 +13,21 @@ LEVELS = [("0", _("County")), ("1", _("Township")), ("2", _("Village / community
 class PolicyFilterForm(forms.Form):
     """Filters of the public policy library; invalid values are ignored, never an error page."""
 
-    q = forms.CharField(label=_("Search policies"), required=False, max_length=MAX_QUERY_CHARS,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. 养老保险, 宅基地 审批")}))
-    category = forms.ModelChoiceField(label=_("Category"), queryset=PolicyCategory.objects.all(), required=False,
-                                      to_field_name="slug", empty_label=_("All categories"))
+    q = forms.CharField(
+        label=_("Search policies"),
+        required=False,
+        max_length=MAX_QUERY_CHARS,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. 养老保险, 宅基地 审批")}),
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=PolicyCategory.objects.all(),
+        required=False,
+        to_field_name="slug",
+        empty_label=_("All categories"),
+    )
     level = forms.ChoiceField(label=_("Issued by"), required=False, choices=[("", _("All levels")), *LEVELS])
-    status = forms.ChoiceField(label=_("Validity"), required=False,
-                               choices=[("", _("All")), *Policy.Status.choices])
+    status = forms.ChoiceField(label=_("Validity"), required=False, choices=[("", _("All")), *Policy.Status.choices])
 
     def __init__(self, data, *, depth: int):
         data = data.copy()
@@ -37,11 +45,14 @@ class PolicyFilterForm(forms.Form):
 class PolicyForm(VersionedModelForm):
     class Meta:
         model = Policy
-        fields = ["title", "doc_number", "category", "issued_on", "effective_on", "expires_on", "body",
-                  "is_published"]
+        fields = ["title", "doc_number", "category", "issued_on", "effective_on", "expires_on", "body", "is_published"]
         date = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-        widgets = {"issued_on": date, "effective_on": date, "expires_on": date,
-                   "body": forms.Textarea(attrs={"rows": 16})}
+        widgets = {
+            "issued_on": date,
+            "effective_on": date,
+            "expires_on": date,
+            "body": forms.Textarea(attrs={"rows": 16}),
+        }
 
     def clean(self):
         cleaned = super().clean()
@@ -52,8 +63,7 @@ class PolicyForm(VersionedModelForm):
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("Attachment"),
-                           help_text=_("PDF, Word, Excel, WPS, JPEG/PNG or ZIP, up to 20 MB."))
+    file = forms.FileField(label=_("Attachment"), help_text=_("PDF, Word, Excel, WPS, JPEG/PNG or ZIP, up to 20 MB."))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -65,5 +75,7 @@ class InterpretationForm(VersionedModelForm):
     class Meta:
         model = PolicyInterpretation
         fields = ["title", "source", "published_on", "body"]
-        widgets = {"published_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                   "body": forms.Textarea(attrs={"rows": 12})}
+        widgets = {
+            "published_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "body": forms.Textarea(attrs={"rows": 12}),
+        }

@@ -52,17 +52,21 @@ class Policy(models.Model):
         EXPIRED = "expired", _("Expired")
         PENDING = "pending", _("Not yet in force")
 
-    issuer = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="policies",
-                               verbose_name=_("issuing organization"))
+    issuer = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="policies", verbose_name=_("issuing organization")
+    )
     title = models.CharField(_("title"), max_length=200)
-    doc_number = models.CharField(_("document number"), max_length=60, blank=True,
-                                  help_text=_("For example: 清政发〔2025〕12号"))
-    category = models.ForeignKey(PolicyCategory, on_delete=models.PROTECT, related_name="policies",
-                                 verbose_name=_("category"))
+    doc_number = models.CharField(
+        _("document number"), max_length=60, blank=True, help_text=_("For example: 清政发〔2025〕12号")
+    )
+    category = models.ForeignKey(
+        PolicyCategory, on_delete=models.PROTECT, related_name="policies", verbose_name=_("category")
+    )
     issued_on = models.DateField(_("issue date"))
     effective_on = models.DateField(_("effective date"))
-    expires_on = models.DateField(_("expiry date"), null=True, blank=True,
-                                  help_text=_("Leave empty if the policy has no fixed end."))
+    expires_on = models.DateField(
+        _("expiry date"), null=True, blank=True, help_text=_("Leave empty if the policy has no fixed end.")
+    )
     body = models.TextField(_("text"), max_length=100_000)
     is_published = models.BooleanField(_("published"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -74,8 +78,16 @@ class Policy(models.Model):
 
     objects = PolicyQuerySet.as_manager()
 
-    HISTORY_FIELDS = ["title", "doc_number", "category", "issued_on", "effective_on", "expires_on", "body",
-                      "is_published"]
+    HISTORY_FIELDS = [
+        "title",
+        "doc_number",
+        "category",
+        "issued_on",
+        "effective_on",
+        "expires_on",
+        "body",
+        "is_published",
+    ]
 
     class Meta:
         ordering = ["-issued_on", "-id"]
@@ -94,6 +106,13 @@ class Policy(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.refresh_tokens()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = set(update_fields) | {"title_tokens", "body_tokens"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("policies:detail", args=[self.issuer_id, self.pk])
@@ -114,13 +133,6 @@ class Policy(models.Model):
 
         self.title_tokens = index_text(self.title + " " + self.doc_number)
         self.body_tokens = index_text(self.body)
-
-    def save(self, *args, **kwargs):
-        self.refresh_tokens()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = set(update_fields) | {"title_tokens", "body_tokens"}
-        super().save(*args, **kwargs)
 
 
 class PolicyAttachment(models.Model):
@@ -146,11 +158,11 @@ class PolicyAttachment(models.Model):
 class PolicyInterpretation(models.Model):
     """An interpretation (解读) of a policy, shown with it."""
 
-    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="interpretations",
-                               verbose_name=_("policy"))
+    policy = models.ForeignKey(
+        Policy, on_delete=models.CASCADE, related_name="interpretations", verbose_name=_("policy")
+    )
     title = models.CharField(_("title"), max_length=200)
-    source = models.CharField(_("interpreted by"), max_length=100, blank=True,
-                              help_text=_("For example: 县医疗保障局"))
+    source = models.CharField(_("interpreted by"), max_length=100, blank=True, help_text=_("For example: 县医疗保障局"))
     published_on = models.DateField(_("publication date"), default=timezone.localdate)
     body = models.TextField(_("text"), max_length=50_000)
     version = models.PositiveIntegerField(default=1, editable=False)

@@ -46,12 +46,26 @@ def _tokenizer() -> jieba.Tokenizer:
     return tokenizer
 
 
+def _dictionary_parts(word: str) -> list[str]:
+    """Every dictionary word of two or more characters inside `word`, longest first.
+
+    jieba's own search mode only adds inner words of two and three characters, so
+    城乡居民基本养老保险 would not be found by 养老保险.
+    """
+    freq = _tokenizer().FREQ
+    n = len(word)
+    return [
+        word[i : i + size] for size in range(n - 1, 1, -1) for i in range(n - size + 1) if freq.get(word[i : i + size])
+    ]
+
+
 def _words(text: str, search_mode: bool) -> list[str]:
-    cut = _tokenizer().cut_for_search if search_mode else _tokenizer().cut
     words = []
-    for word in cut(text):
+    for word in _tokenizer().cut(text):
         for part in WORD_RE.findall(word.lower()):
             words.append(part)
+            if search_mode and len(part) > 2:
+                words.extend(_dictionary_parts(part))
     return words
 
 
@@ -93,7 +107,7 @@ def search(queryset, parsed: ParsedQuery):
         return _single_char_fallback(queryset, parsed)
     if connection.vendor == "postgresql":
         tsquery = " & ".join(f"'{term}'" for term in parsed.terms)
-        return queryset.extra(
+        return queryset.extra(  # noqa: S610 - constant SQL; the query goes in as a parameter
             select={"rank": f"ts_rank_cd({PG_VECTOR}, to_tsquery('simple', %s))"},
             select_params=[tsquery],
             where=[f"{PG_VECTOR} @@ to_tsquery('simple', %s)"],
@@ -101,7 +115,7 @@ def search(queryset, parsed: ParsedQuery):
             order_by=["-rank", "-issued_on"],
         )
     match = " AND ".join(f'"{term}"' for term in parsed.terms)
-    return queryset.extra(
+    return queryset.extra(  # noqa: S610 - constant SQL; the query goes in as a parameter
         select={"rank": f"bm25({FTS_TABLE}, 8.0, 1.0)"},
         tables=[FTS_TABLE],
         where=[f"{FTS_TABLE}.rowid = policies_policy.id", f"{FTS_TABLE} MATCH %s"],
@@ -124,7 +138,7 @@ def snippet(text: str, parsed: ParsedQuery, width: int = 90) -> SafeString:
     lowered = text.lower()
     positions = [lowered.find(word) for word in parsed.highlight if lowered.find(word) >= 0]
     start = max(min(positions) - width // 3, 0) if positions else 0
-    passage = text[start:start + width].replace("\n", " ")
+    passage = text[start : start + width].replace("\n", " ")
     prefix = "…" if start > 0 else ""
     suffix = "…" if start + width < len(text) else ""
     return mark_safe(prefix + highlight(passage, parsed) + suffix)
@@ -132,7 +146,7 @@ def snippet(text: str, parsed: ParsedQuery, width: int = 90) -> SafeString:
 
 # --- Index maintenance ----------------------------------------------------------------------
 
-SQLITE_SCHEMA = [
+SQLITE_SCHEMA = [  # noqa: S608 - constant table names
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
     "title_tokens, body_tokens, content='policies_policy', content_rowid='id', "
     "tokenize='unicode61 remove_diacritics 0')",
@@ -165,16 +179,21 @@ def ensure_search_schema(using: str = "default", **kwargs) -> None:
         return
     with conn.cursor() as cursor:
         if conn.vendor == "sqlite":
-            cursor.execute("SELECT name FROM sqlite_master WHERE name IN (%s)" % ",".join("?" * len(SQLITE_OBJECTS)),
-                           list(SQLITE_OBJECTS))
+            placeholders = ",".join("%s" for _ in SQLITE_OBJECTS)
+            cursor.execute(
+                f"SELECT name FROM sqlite_master WHERE name IN ({placeholders})",  # noqa: S608
+                list(SQLITE_OBJECTS),
+            )
             present = {row[0] for row in cursor.fetchall()}
             if present != SQLITE_OBJECTS:
                 for statement in SQLITE_SCHEMA:
                     cursor.execute(statement)
-                cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+                cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")  # noqa: S608
         elif conn.vendor == "postgresql":
             index_expr = PG_VECTOR.replace("policies_policy.", "")
-            cursor.execute(f"CREATE INDEX IF NOT EXISTS policies_policy_search_gin ON policies_policy USING GIN ({index_expr})")
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS policies_policy_search_gin ON policies_policy USING GIN ({index_expr})"
+            )
 
 
 def rebuild_index(using: str = "default") -> None:
@@ -183,4 +202,4 @@ def rebuild_index(using: str = "default") -> None:
     conn = connections[using]
     if conn.vendor == "sqlite":
         with conn.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")  # noqa: S608

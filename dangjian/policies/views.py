@@ -50,8 +50,7 @@ def policy_list(request, org_id: int):
     query_string = request.GET.copy()
     query_string.pop("page", None)
     context = _portal_context(organization)
-    context.update(form=form, page=page, results=results, searching=searching,
-                   query_string=query_string.urlencode())
+    context.update(form=form, page=page, results=results, searching=searching, query_string=query_string.urlencode())
     return render(request, "policies/policy_list.html", context)
 
 
@@ -61,8 +60,7 @@ def policy_detail(request, org_id: int, policy_id: int):
         Policy.objects.published().applicable_to(organization).select_related("issuer", "category"), pk=policy_id
     )
     context = _portal_context(organization)
-    context.update(policy=policy, attachments=policy.attachments.all(),
-                   interpretations=policy.interpretations.all())
+    context.update(policy=policy, attachments=policy.attachments.all(), interpretations=policy.interpretations.all())
     return render(request, "policies/policy_detail.html", context)
 
 
@@ -71,7 +69,9 @@ def attachment_download(request, org_id: int, policy_id: int, attachment_id: int
     organization = get_object_or_404(Organization, pk=org_id)
     attachment = get_object_or_404(
         PolicyAttachment.objects.filter(policy__in=Policy.objects.published().applicable_to(organization)),
-        pk=attachment_id, policy_id=policy_id,
+        pk=attachment_id,
+        policy_id=policy_id,
     )
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name,
-                        content_type=attachment.content_type)
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=attachment.content_type
+    )

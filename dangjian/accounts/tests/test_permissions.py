@@ -15,8 +15,15 @@ def login(client, user):
 
 
 def leader_form(term, **overrides):
-    data = {"term": term.pk, "name": "赵新民", "post": "党支部书记", "duties": "主持全面工作", "cv": "", "contact": "",
-            "sort_order": 0}
+    data = {
+        "term": term.pk,
+        "name": "赵新民",
+        "post": "党支部书记",
+        "duties": "主持全面工作",
+        "cv": "",
+        "contact": "",
+        "sort_order": 0,
+    }
     data.update(overrides)
     return data
 
@@ -59,9 +66,10 @@ def test_township_media_officer_cannot_edit_leader_by_guessing_ids(client, count
 
 def test_village_secretary_edits_own_village_profile(client, county):
     login(client, county.village_a1_secretary)
-    response = client.post(reverse("console:profile_edit", args=[county.village_a1.pk]),
-                           {"name": county.village_a1.name, "intro": "新的简介", "address": "", "phone": "",
-                            "short_name": "王庄村"})
+    response = client.post(
+        reverse("console:profile_edit", args=[county.village_a1.pk]),
+        {"name": county.village_a1.name, "intro": "新的简介", "address": "", "phone": "", "short_name": "王庄村"},
+    )
     assert response.status_code == 302
     county.village_a1.refresh_from_db()
     assert county.village_a1.intro == "新的简介"
@@ -69,8 +77,7 @@ def test_village_secretary_edits_own_village_profile(client, county):
 
 def test_village_secretary_cannot_edit_neighbouring_village(client, county):
     login(client, county.village_a1_secretary)
-    response = client.post(reverse("console:profile_edit", args=[county.village_a2.pk]),
-                           {"name": "x", "intro": "y"})
+    response = client.post(reverse("console:profile_edit", args=[county.village_a2.pk]), {"name": "x", "intro": "y"})
     assert response.status_code == 403
 
 
@@ -98,32 +105,37 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, county):
 
 def test_county_admin_grants_role_in_village(client, county):
     login(client, county.county_admin)
-    response = client.post(reverse("console:roles", args=[county.village_b1.pk]),
-                           {"login": "nobody", "role": Role.MEDIA_OFFICER})
+    response = client.post(
+        reverse("console:roles", args=[county.village_b1.pk]), {"login": "nobody", "role": Role.MEDIA_OFFICER}
+    )
     assert response.status_code == 302
-    assert RoleGrant.objects.filter(user=county.nobody, organization=county.village_b1,
-                                    role=Role.MEDIA_OFFICER).exists()
+    assert RoleGrant.objects.filter(
+        user=county.nobody, organization=county.village_b1, role=Role.MEDIA_OFFICER
+    ).exists()
 
 
 def test_township_admin_cannot_grant_role_on_county(client, county):
     login(client, county.town_a_admin)
-    response = client.post(reverse("console:roles", args=[county.county.pk]),
-                           {"login": "nobody", "role": Role.ORG_ADMIN})
+    response = client.post(
+        reverse("console:roles", args=[county.county.pk]), {"login": "nobody", "role": Role.ORG_ADMIN}
+    )
     assert response.status_code == 403
     assert not RoleGrant.objects.filter(user=county.nobody).exists()
 
 
 def test_township_admin_cannot_grant_role_in_other_township(client, county):
     login(client, county.town_a_admin)
-    response = client.post(reverse("console:roles", args=[county.village_b1.pk]),
-                           {"login": "nobody", "role": Role.SECRETARY})
+    response = client.post(
+        reverse("console:roles", args=[county.village_b1.pk]), {"login": "nobody", "role": Role.SECRETARY}
+    )
     assert response.status_code == 403
 
 
 def test_media_officer_cannot_grant_roles(client, county):
     login(client, county.town_a_media)
-    response = client.post(reverse("console:roles", args=[county.village_a1.pk]),
-                           {"login": "nobody", "role": Role.ORG_ADMIN})
+    response = client.post(
+        reverse("console:roles", args=[county.village_a1.pk]), {"login": "nobody", "role": Role.ORG_ADMIN}
+    )
     assert response.status_code == 403
     assert not RoleGrant.objects.filter(user=county.nobody).exists()
 

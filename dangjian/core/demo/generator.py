@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from dangjian.accounts.models import Role, RoleGrant, User
 from dangjian.core.cache import bump_content_generation
@@ -58,17 +59,26 @@ class DemoBuilder:
     # --- organizations -------------------------------------------------------------------------
     def build_tree(self) -> tuple[Organization, list[Organization], list[Organization]]:
         county = Organization.objects.create(
-            name=texts.COUNTY["name"], short_name=texts.COUNTY["short"], kind=Organization.Kind.COUNTY,
-            intro=texts.COUNTY["intro"], address=texts.COUNTY["address"], phone=texts.COUNTY["phone"],
+            name=texts.COUNTY["name"],
+            short_name=texts.COUNTY["short"],
+            kind=Organization.Kind.COUNTY,
+            intro=texts.COUNTY["intro"],
+            address=texts.COUNTY["address"],
+            phone=texts.COUNTY["phone"],
         )
         townships, villages = [], []
-        for t_index, (t_name, t_kind) in enumerate(texts.TOWNSHIPS[: self.township_count]):
+        for t_index, (t_name, _kind) in enumerate(texts.TOWNSHIPS[: self.township_count]):
             township = Organization.objects.create(
-                name=f"中共清源县{t_name}委员会", short_name=t_name, kind=Organization.Kind.TOWNSHIP, parent=county,
-                sort_order=t_index, address=f"清源县{t_name}政府大院", phone=f"0571-8602{t_index:02d}10",
+                name=f"中共清源县{t_name}委员会",
+                short_name=t_name,
+                kind=Organization.Kind.TOWNSHIP,
+                parent=county,
+                sort_order=t_index,
+                address=f"清源县{t_name}政府大院",
+                phone=f"0571-8602{t_index:02d}10",
                 intro=f"{t_name}位于清源县{self.rng.choice(['东部', '西部', '南部', '北部', '中部'])}，"
-                      f"辖{self.rng.randint(10, 20)}个村（社区），以{self.rng.choice(['茶叶', '水稻', '毛竹', '果蔬', '生态旅游'])}"
-                      f"为主导产业。镇（乡）党委下设党支部若干，党员约{self.rng.randint(900, 2200)}名。",
+                f"辖{self.rng.randint(10, 20)}个村（社区），以{self.rng.choice(['茶叶', '水稻', '毛竹', '果蔬', '生态旅游'])}"
+                f"为主导产业。镇（乡）党委下设党支部若干，党员约{self.rng.randint(900, 2200)}名。",
             )
             townships.append(township)
             count = self.rng.randint(10, 20)
@@ -84,21 +94,30 @@ class DemoBuilder:
                             break
                     short, kind = f"{base}村", Organization.Kind.VILLAGE
                 self.used_names.add(f"{t_name}{base}")
-                villages.append(Organization.objects.create(
-                    name=f"{t_name}{short}党{'总' if kind == Organization.Kind.COMMUNITY else ''}支部委员会",
-                    short_name=short, kind=kind, parent=township, sort_order=v_index,
-                    address=f"清源县{t_name}{short}党群服务中心", phone=f"0571-86{t_index:02d}{v_index:02d}88",
-                    intro=f"{short}共有农户{self.rng.randint(180, 900)}户，党员{self.rng.randint(25, 90)}名。"
-                          f"近年来坚持党建引领，发展{self.rng.choice(['特色种植', '乡村民宿', '来料加工', '光伏发电', '物业经济'])}，"
-                          f"村级集体经济收入稳步增长。",
-                ))
+                villages.append(
+                    Organization.objects.create(
+                        name=f"{t_name}{short}党{'总' if kind == Organization.Kind.COMMUNITY else ''}支部委员会",
+                        short_name=short,
+                        kind=kind,
+                        parent=township,
+                        sort_order=v_index,
+                        address=f"清源县{t_name}{short}党群服务中心",
+                        phone=f"0571-86{t_index:02d}{v_index:02d}88",
+                        intro=f"{short}共有农户{self.rng.randint(180, 900)}户，党员{self.rng.randint(25, 90)}名。"
+                        f"近年来坚持党建引领，发展{self.rng.choice(['特色种植', '乡村民宿', '来料加工', '光伏发电', '物业经济'])}，"
+                        f"村级集体经济收入稳步增长。",
+                    )
+                )
         return county, townships, villages
 
     def build_leadership(self, organizations: list[Organization]) -> None:
         leaders = []
         for org in organizations:
-            level = "county" if org.kind == Organization.Kind.COUNTY else (
-                "township" if org.kind == Organization.Kind.TOWNSHIP else "village")
+            level = (
+                "county"
+                if org.kind == Organization.Kind.COUNTY
+                else ("township" if org.kind == Organization.Kind.TOWNSHIP else "village")
+            )
             roll = self.rng.random()
             if roll < 0.07:  # current term ends within 90 days
                 ends = self.today + datetime.timedelta(days=self.rng.randint(5, 88))
@@ -106,43 +125,70 @@ class DemoBuilder:
                 ends = self.today - datetime.timedelta(days=self.rng.randint(3, 40))
             else:
                 ends = self.today + datetime.timedelta(days=self.rng.randint(200, 1700))
-            elected = ends.replace(year=ends.year - 5) if not (ends.month == 2 and ends.day == 29) else ends.replace(
-                year=ends.year - 5, day=28)
+            elected = (
+                ends.replace(year=ends.year - 5)
+                if not (ends.month == 2 and ends.day == 29)
+                else ends.replace(year=ends.year - 5, day=28)
+            )
             number = {"county": 14, "township": 16, "village": 12}[level]
-            previous = Term.objects.create(organization=org, name=f"第{number - 1}届",
-                                           elected_on=elected.replace(year=elected.year - 5),
-                                           ends_on=elected)
+            previous = Term.objects.create(
+                organization=org,
+                name=f"第{number - 1}届",
+                elected_on=elected.replace(year=elected.year - 5),
+                ends_on=elected,
+            )
             current = Term.objects.create(organization=org, name=f"第{number}届", elected_on=elected, ends_on=ends)
             posts = texts.POSTS[level]
             size = len(posts) if level != "village" else self.rng.randint(3, len(posts))
             for order, (post, duties) in enumerate(posts[:size]):
-                leaders.append(Leader(term=current, organization=org, name=self._person_name(), post=post,
-                                      duties=duties, cv=self._cv(elected), sort_order=order,
-                                      contact=org.phone))
-            leaders.append(Leader(term=previous, organization=org, name=self._person_name(), post=posts[0][0],
-                                  duties=posts[0][1], cv=self._cv(previous.elected_on), sort_order=0))
+                leaders.append(
+                    Leader(
+                        term=current,
+                        organization=org,
+                        name=self._person_name(),
+                        post=post,
+                        duties=duties,
+                        cv=self._cv(elected),
+                        sort_order=order,
+                        contact=org.phone,
+                    )
+                )
+            leaders.append(
+                Leader(
+                    term=previous,
+                    organization=org,
+                    name=self._person_name(),
+                    post=posts[0][0],
+                    duties=posts[0][1],
+                    cv=self._cv(previous.elected_on),
+                    sort_order=0,
+                )
+            )
         Leader.objects.bulk_create(leaders, batch_size=1000)
 
     def _cv(self, elected: datetime.date) -> str:
         born = self.rng.randint(1965, 1992)
         steps = self.rng.sample(texts.CV_STEPS, 3)
         first = self.rng.randint(born + 19, born + 24)
-        return (f"{self.rng.choice(['男', '女'])}，汉族，{born}年{self.rng.randint(1, 12)}月出生，"
-                f"{self.rng.choice(texts.EDUCATION)}，中共党员。\n"
-                f"{first}年{steps[0]}；{first + self.rng.randint(3, 8)}年{steps[1]}；"
-                f"{elected.year}年{elected.month}月当选现职前，{steps[2]}。")
+        return (
+            f"{self.rng.choice(['男', '女'])}，汉族，{born}年{self.rng.randint(1, 12)}月出生，"
+            f"{self.rng.choice(texts.EDUCATION)}，中共党员。\n"
+            f"{first}年{steps[0]}；{first + self.rng.randint(3, 8)}年{steps[1]}；"
+            f"{elected.year}年{elected.month}月当选现职前，{steps[2]}。"
+        )
 
     # --- accounts --------------------------------------------------------------------------------
     def build_accounts(self, county, townships, villages) -> list[DemoAccount]:
-        admin = User.objects.create_superuser("admin", password=DEMO_PASSWORD, full_name="系统管理员",
-                                              mobile="13800000000")
+        admin = User.objects.create_superuser(
+            "admin", password=DEMO_PASSWORD, full_name="系统管理员", mobile="13800000000"
+        )
         plan = [
             ("county_admin", "13800000001", "县委组织部 张明", Role.ORG_ADMIN, county),
             ("town_media", "13800000002", "城关镇 李芳", Role.MEDIA_OFFICER, townships[0]),
             ("village_secretary", "13800000003", "王建国", Role.SECRETARY, villages[0]),
             ("town_discipline", "13800000004", "清河镇纪委 赵强", Role.DISCIPLINE, townships[1]),
         ]
-        accounts = [DemoAccount("admin", "13800000000", "System administrator", "—")]
+        accounts = [DemoAccount("admin", "13800000000", _("System administrator"), "—")]
         for username, mobile, full_name, role, org in plan:
             user = User.objects.create_user(username, password=DEMO_PASSWORD, full_name=full_name, mobile=mobile)
             RoleGrant.objects.create(user=user, organization=org, role=role, granted_by=admin)
@@ -162,8 +208,9 @@ class DemoBuilder:
             issuer = self.rng.choice(issuers)
             slug = self.rng.choice(slugs)
             prefix, titles, paragraphs = texts.CATEGORIES[slug]
-            issued = self._date_between(self.today - datetime.timedelta(days=365 * 8),
-                                        self.today - datetime.timedelta(days=1))
+            issued = self._date_between(
+                self.today - datetime.timedelta(days=365 * 8), self.today - datetime.timedelta(days=1)
+            )
             year = issued.year
             place = issuer.short_name or issuer.name
             title = self.rng.choice(titles).format(year=year, year3=year + 2, place=place)
@@ -176,13 +223,17 @@ class DemoBuilder:
             else:
                 doc_number = f"{place}〔{year}〕{number}号" if self.rng.random() < 0.5 else ""
             chosen = self.rng.sample(paragraphs, self.rng.randint(3, min(5, len(paragraphs))))
-            body_parts = [self.rng.choice(texts.GENERIC_OPENING)] + [
-                p.format(year=year, year3=year + 2) for p in chosen] + [self.rng.choice(texts.GENERIC_CLOSING)]
+            body_parts = (
+                [self.rng.choice(texts.GENERIC_OPENING)]
+                + [p.format(year=year, year3=year + 2) for p in chosen]
+                + [self.rng.choice(texts.GENERIC_CLOSING)]
+            )
             effective = issued + datetime.timedelta(days=self.rng.choice([0, 0, 10, 30]))
             roll = self.rng.random()
             if roll < 0.18:
-                expires = self._date_between(effective + datetime.timedelta(days=30),
-                                             self.today - datetime.timedelta(days=1))
+                expires = self._date_between(
+                    effective + datetime.timedelta(days=30), self.today - datetime.timedelta(days=1)
+                )
                 expires = max(expires, effective)
             elif roll < 0.5:
                 expires = effective + datetime.timedelta(days=365 * 5)
@@ -192,17 +243,31 @@ class DemoBuilder:
                 effective = self.today + datetime.timedelta(days=self.rng.randint(5, 60))
                 issued = self.today - datetime.timedelta(days=1)
                 expires = None
-            policy = Policy(issuer=issuer, title=title, doc_number=doc_number, category=categories[slug],
-                            issued_on=issued, effective_on=effective, expires_on=expires,
-                            body="\n\n".join(body_parts))
+            policy = Policy(
+                issuer=issuer,
+                title=title,
+                doc_number=doc_number,
+                category=categories[slug],
+                issued_on=issued,
+                effective_on=effective,
+                expires_on=expires,
+                body="\n\n".join(body_parts),
+            )
             policy.title_tokens = index_text(f"{title} {doc_number}")
             policy.body_tokens = " ".join(self._tokens(p) for p in body_parts)
             batch.append(policy)
             if self.rng.random() < 0.12:
-                interpretations.append((len(batch) - 1, PolicyInterpretation(
-                    title=f"《{title}》政策解读", source=f"{place}{self.rng.choice(['党政办', '社会事务办', '农业农村办'])}",
-                    published_on=issued + datetime.timedelta(days=self.rng.randint(0, 5)),
-                    body="\n\n".join(texts.INTERPRETATION_PARAS))))
+                interpretations.append(
+                    (
+                        len(batch) - 1,
+                        PolicyInterpretation(
+                            title=f"《{title}》政策解读",
+                            source=f"{place}{self.rng.choice(['党政办', '社会事务办', '农业农村办'])}",
+                            published_on=issued + datetime.timedelta(days=self.rng.randint(0, 5)),
+                            body="\n\n".join(texts.INTERPRETATION_PARAS),
+                        ),
+                    )
+                )
             if len(batch) >= batch_size:
                 created += self._flush(batch, interpretations)
                 batch, interpretations = [], []

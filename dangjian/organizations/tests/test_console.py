@@ -22,8 +22,15 @@ def media_client(client, county):
 
 
 def leader_data(term, **overrides):
-    data = {"term": term.pk, "name": "赵新民", "post": "党支部书记", "duties": "主持全面工作", "cv": "", "contact": "",
-            "sort_order": 0}
+    data = {
+        "term": term.pk,
+        "name": "赵新民",
+        "post": "党支部书记",
+        "duties": "主持全面工作",
+        "cv": "",
+        "contact": "",
+        "sort_order": 0,
+    }
     data.update(overrides)
     return data
 
@@ -65,8 +72,9 @@ def test_concurrent_edit_is_refused_and_keeps_the_input(media_client, county):
 
 def test_empty_required_fields_give_chinese_errors_and_save_nothing(media_client, county):
     term = TermFactory(organization=county.village_a1)
-    response = media_client.post(reverse("console:leader_new", args=[county.village_a1.pk]),
-                                 leader_data(term, name="", post=""))
+    response = media_client.post(
+        reverse("console:leader_new", args=[county.village_a1.pk]), leader_data(term, name="", post="")
+    )
     assert response.status_code == 200
     assert "这个字段是必填项" in response.content.decode()
     assert not Leader.objects.exists()
@@ -74,17 +82,19 @@ def test_empty_required_fields_give_chinese_errors_and_save_nothing(media_client
 
 def test_enormous_field_is_refused_clearly(media_client, county):
     term = TermFactory(organization=county.village_a1)
-    response = media_client.post(reverse("console:leader_new", args=[county.village_a1.pk]),
-                                 leader_data(term, cv="长" * 20000))
+    response = media_client.post(
+        reverse("console:leader_new", args=[county.village_a1.pk]), leader_data(term, cv="长" * 20000)
+    )
     assert response.status_code == 200
-    assert "最多 3000 个字" in response.content.decode()
+    assert "不超过 3000 字符" in response.content.decode()
     assert not Leader.objects.exists()
 
 
 def test_script_in_a_field_is_shown_as_text_on_the_portal(media_client, client, county):
     term = TermFactory(organization=county.village_a1)
-    media_client.post(reverse("console:leader_new", args=[county.village_a1.pk]),
-                      leader_data(term, name="<script>alert(1)</script>"))
+    media_client.post(
+        reverse("console:leader_new", args=[county.village_a1.pk]), leader_data(term, name="<script>alert(1)</script>")
+    )
     leader = Leader.objects.get()
     html = client.get(reverse("orgs:leader", args=[county.village_a1.pk, leader.pk])).content.decode()
     assert "<script>alert(1)</script>" not in html
@@ -94,8 +104,9 @@ def test_script_in_a_field_is_shown_as_text_on_the_portal(media_client, client, 
 def test_photo_is_resized_and_metadata_removed(media_client, county):
     term = TermFactory(organization=county.village_a1)
     photo = SimpleUploadedFile("me.jpg", jpeg_with_gps(), content_type="image/jpeg")
-    response = media_client.post(reverse("console:leader_new", args=[county.village_a1.pk]),
-                                 {**leader_data(term), "photo_upload": photo})
+    response = media_client.post(
+        reverse("console:leader_new", args=[county.village_a1.pk]), {**leader_data(term), "photo_upload": photo}
+    )
     assert response.status_code == 302
     leader = Leader.objects.get()
     with Image.open(leader.photo.path) as stored:
@@ -110,15 +121,16 @@ def test_photo_is_resized_and_metadata_removed(media_client, county):
         ("virus.jpg", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 2000, "不是完整的照片"),
         ("cut.jpg", jpeg_with_gps((400, 300))[:600], "不是完整的照片"),
         ("big.jpg", b"\xff\xd8\xff" + b"\x00" * (30 * 1024 * 1024), "最大允许"),
-        ("empty.jpg", b"", "文件是空的"),
+        ("empty.jpg", b"", "所提交的是空文件"),
     ],
     ids=["exe-renamed-jpg", "truncated-image", "30-MB-file", "empty-file"],
 )
 def test_bad_photo_is_refused_and_nothing_saved(media_client, county, settings, name, content, message):
     term = TermFactory(organization=county.village_a1)
     photo = SimpleUploadedFile(name, content, content_type="image/jpeg")
-    response = media_client.post(reverse("console:leader_new", args=[county.village_a1.pk]),
-                                 {**leader_data(term), "photo_upload": photo})
+    response = media_client.post(
+        reverse("console:leader_new", args=[county.village_a1.pk]), {**leader_data(term), "photo_upload": photo}
+    )
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Leader.objects.exists()
@@ -127,10 +139,18 @@ def test_bad_photo_is_refused_and_nothing_saved(media_client, county, settings, 
 
 
 def test_dashboard_warns_about_terms_ending_within_90_days(media_client, county, today):
-    TermFactory(organization=county.village_a1, name="第十一届", elected_on=today - datetime.timedelta(days=1800),
-                ends_on=today + datetime.timedelta(days=60))
-    TermFactory(organization=county.village_a2, name="第九届", elected_on=today - datetime.timedelta(days=1000),
-                ends_on=today + datetime.timedelta(days=120))
+    TermFactory(
+        organization=county.village_a1,
+        name="第十一届",
+        elected_on=today - datetime.timedelta(days=1800),
+        ends_on=today + datetime.timedelta(days=60),
+    )
+    TermFactory(
+        organization=county.village_a2,
+        name="第九届",
+        elected_on=today - datetime.timedelta(days=1000),
+        ends_on=today + datetime.timedelta(days=120),
+    )
     html = media_client.get(reverse("console:dashboard")).content.decode()
     assert "王庄村党支部委员会" in html.split("90天内")[1].split("</section>")[0]
     assert "第十一届" in html
@@ -138,17 +158,27 @@ def test_dashboard_warns_about_terms_ending_within_90_days(media_client, county,
 
 
 def test_term_superseded_by_a_new_term_is_not_warned(media_client, county, today):
-    TermFactory(organization=county.village_a1, name="第十一届", elected_on=today - datetime.timedelta(days=1800),
-                ends_on=today + datetime.timedelta(days=10))
-    TermFactory(organization=county.village_a1, name="第十二届", elected_on=today - datetime.timedelta(days=5),
-                ends_on=today + datetime.timedelta(days=1800))
+    TermFactory(
+        organization=county.village_a1,
+        name="第十一届",
+        elected_on=today - datetime.timedelta(days=1800),
+        ends_on=today + datetime.timedelta(days=10),
+    )
+    TermFactory(
+        organization=county.village_a1,
+        name="第十二届",
+        elected_on=today - datetime.timedelta(days=5),
+        ends_on=today + datetime.timedelta(days=1800),
+    )
     html = media_client.get(reverse("console:dashboard")).content.decode()
     assert "第十一届" not in html
 
 
 def test_term_must_end_after_election(media_client, county):
-    response = media_client.post(reverse("console:term_new", args=[county.village_a1.pk]),
-                                 {"name": "第十三届", "elected_on": "2026-03-01", "ends_on": "2025-03-01"})
+    response = media_client.post(
+        reverse("console:term_new", args=[county.village_a1.pk]),
+        {"name": "第十三届", "elected_on": "2026-03-01", "ends_on": "2025-03-01"},
+    )
     assert response.status_code == 200
     assert "任期届满日期必须晚于选举日期" in response.content.decode()
     assert not county.village_a1.terms.exists()

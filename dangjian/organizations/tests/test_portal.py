@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from dangjian.organizations import actions
 from dangjian.tests_support.factories import LeaderFactory, PolicyFactory, TermFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,12 +21,17 @@ def test_village_portal_has_breadcrumbs_up_to_the_county(client, county):
     html = client.get(reverse("orgs:portal", args=[county.village_a1.pk])).content.decode()
     assert f'href="{reverse("orgs:portal", args=[county.county.pk])}"' in html
     assert f'href="{reverse("orgs:portal", args=[county.town_a.pk])}"' in html
-    assert html.index("测试县") < html.index("东城镇") < html.index("王庄村")
+    crumbs = html.split('class="breadcrumbs"')[1].split("</nav>")[0]
+    assert crumbs.index("测试县") < crumbs.index("东城镇") < crumbs.index("王庄村")
 
 
 def test_portal_shows_current_leadership_team(client, county):
-    old = TermFactory(organization=county.town_a, name="第十五届", elected_on=datetime.date(2016, 9, 1),
-                      ends_on=datetime.date(2021, 9, 1))
+    old = TermFactory(
+        organization=county.town_a,
+        name="第十五届",
+        elected_on=datetime.date(2016, 9, 1),
+        ends_on=datetime.date(2021, 9, 1),
+    )
     LeaderFactory(term=old, name="旧书记")
     current = TermFactory(organization=county.town_a, name="第十六届")
     LeaderFactory(term=current, name="陈立新", post="党委书记")
@@ -45,24 +51,41 @@ def test_portal_lists_own_and_ancestor_policies_newest_first(client, county, tod
     assert "别的乡政策" not in html and "邻村政策" not in html
 
 
-def test_portal_shows_a_change_at_once(client, county):
+def test_portal_shows_a_change_at_once(client, county, django_capture_on_commit_callbacks):
     url = reverse("orgs:portal", args=[county.village_a1.pk])
     client.get(url)  # fills the fragment cache
-    from dangjian.organizations import actions
-
     county.village_a1.intro = "刚刚更新的简介"
-    actions.update_profile(county.town_a_media, county.village_a1)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.update_profile(county.town_a_media, county.village_a1)
     assert "刚刚更新的简介" in client.get(url).content.decode()
 
 
 def test_leader_page_shows_post_duties_cv_and_term(client, county):
-    term = TermFactory(organization=county.village_a1, name="第十二届", elected_on=datetime.date(2026, 3, 15),
-                       ends_on=datetime.date(2031, 3, 15))
-    leader = LeaderFactory(term=term, name="王秀兰", post="党支部书记、村委会主任", duties="主持支部全面工作",
-                           cv="1975年出生，大专学历。", contact="0571-86000000")
+    term = TermFactory(
+        organization=county.village_a1,
+        name="第十二届",
+        elected_on=datetime.date(2026, 3, 15),
+        ends_on=datetime.date(2031, 3, 15),
+    )
+    leader = LeaderFactory(
+        term=term,
+        name="王秀兰",
+        post="党支部书记、村委会主任",
+        duties="主持支部全面工作",
+        cv="1975年出生，大专学历。",
+        contact="0571-86000000",
+    )
     html = client.get(reverse("orgs:leader", args=[county.village_a1.pk, leader.pk])).content.decode()
-    for text in ["王秀兰", "党支部书记、村委会主任", "主持支部全面工作", "1975年出生，大专学历。", "第十二届", "2026-03-15",
-                 "2031-03-15", "0571-86000000"]:
+    for text in [
+        "王秀兰",
+        "党支部书记、村委会主任",
+        "主持支部全面工作",
+        "1975年出生，大专学历。",
+        "第十二届",
+        "2026-03-15",
+        "2031-03-15",
+        "0571-86000000",
+    ]:
         assert text in html
 
 

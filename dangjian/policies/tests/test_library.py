@@ -54,8 +54,13 @@ def test_filter_by_category(client, county):
 
 
 def test_expired_policies_are_marked_not_hidden(client, county, today):
-    PolicyFactory(issuer=county.county, title="过期政策", issued_on=today - datetime.timedelta(days=800),
-                  effective_on=today - datetime.timedelta(days=800), expires_on=today - datetime.timedelta(days=1))
+    PolicyFactory(
+        issuer=county.county,
+        title="过期政策",
+        issued_on=today - datetime.timedelta(days=800),
+        effective_on=today - datetime.timedelta(days=800),
+        expires_on=today - datetime.timedelta(days=1),
+    )
     PolicyFactory(issuer=county.county, title="有效政策")
     response = client.get(reverse("policies:list", args=[county.village_a1.pk]))
     html = response.content.decode()
@@ -70,14 +75,30 @@ def test_forged_filter_values_are_ignored(client, county):
 
 
 def test_detail_shows_document_number_issuer_dates_and_interpretation(client, county):
-    policy = PolicyFactory(issuer=county.county, title="关于调整低保标准的通知", doc_number="测民发〔2025〕3号",
-                           issued_on=datetime.date(2025, 6, 20), effective_on=datetime.date(2025, 7, 1),
-                           expires_on=datetime.date(2030, 6, 30), body="第一段。\n\n第二段。")
-    PolicyInterpretation.objects.create(policy=policy, title="《关于调整低保标准的通知》政策解读", source="县民政局",
-                                        body="一、出台背景。")
+    policy = PolicyFactory(
+        issuer=county.county,
+        title="关于调整低保标准的通知",
+        doc_number="测民发〔2025〕3号",
+        issued_on=datetime.date(2025, 6, 20),
+        effective_on=datetime.date(2025, 7, 1),
+        expires_on=datetime.date(2030, 6, 30),
+        body="第一段。\n\n第二段。",
+    )
+    PolicyInterpretation.objects.create(
+        policy=policy, title="《关于调整低保标准的通知》政策解读", source="县民政局", body="一、出台背景。"
+    )
     html = client.get(reverse("policies:detail", args=[county.village_a1.pk, policy.pk])).content.decode()
-    for text in ["测民发〔2025〕3号", "中共测试县委员会", "2025-06-20", "2025-07-01", "2030-06-30", "第二段。",
-                 "政策解读", "县民政局", "一、出台背景。"]:
+    for text in [
+        "测民发〔2025〕3号",
+        "中共测试县委员会",
+        "2025-06-20",
+        "2025-07-01",
+        "2030-06-30",
+        "第二段。",
+        "政策解读",
+        "县民政局",
+        "一、出台背景。",
+    ]:
         assert text in html
 
 
@@ -103,9 +124,16 @@ def media_client(client, county):
 
 
 def policy_data(**overrides):
-    data = {"title": "关于做好农村危房改造工作的通知", "doc_number": "东政发〔2026〕1号", "category": category("housing").pk,
-            "issued_on": "2026-01-05", "effective_on": "2026-01-05", "expires_on": "", "body": "正文。",
-            "is_published": "on"}
+    data = {
+        "title": "关于做好农村危房改造工作的通知",
+        "doc_number": "东政发〔2026〕1号",
+        "category": category("housing").pk,
+        "issued_on": "2026-01-05",
+        "effective_on": "2026-01-05",
+        "expires_on": "",
+        "body": "正文。",
+        "is_published": "on",
+    }
     data.update(overrides)
     return data
 
@@ -132,8 +160,9 @@ def test_policy_change_is_in_history_and_search_follows(media_client, client, co
 
 
 def test_expiry_before_effective_date_is_refused(media_client, county):
-    response = media_client.post(reverse("console:policy_new", args=[county.town_a.pk]),
-                                 policy_data(expires_on="2025-01-01"))
+    response = media_client.post(
+        reverse("console:policy_new", args=[county.town_a.pk]), policy_data(expires_on="2025-01-01")
+    )
     assert response.status_code == 200
     assert "失效日期不能早于施行日期" in response.content.decode()
     assert not Policy.objects.exists()
@@ -164,8 +193,9 @@ def docx_bytes() -> bytes:
 def test_pdf_attachment_is_accepted_and_downloadable_under_its_name(media_client, client, county):
     policy = PolicyFactory(issuer=county.town_a)
     upload = SimpleUploadedFile("申请表.pdf", pdf_bytes(), content_type="application/pdf")
-    response = media_client.post(reverse("console:attachment_add", args=[county.town_a.pk, policy.pk]),
-                                 {"file": upload})
+    response = media_client.post(
+        reverse("console:attachment_add", args=[county.town_a.pk, policy.pk]), {"file": upload}
+    )
     assert response.status_code == 302
     attachment = PolicyAttachment.objects.get()
     download = client.get(reverse("policies:attachment", args=[county.village_a1.pk, policy.pk, attachment.pk]))
@@ -187,15 +217,16 @@ def test_docx_attachment_is_accepted(media_client, county):
         ("setup.pdf", b"MZ\x90\x00" + b"\x00" * 4000, "文件内容与其名称"),
         ("tool.exe", b"MZ\x90\x00" + b"\x00" * 4000, "不接受 .exe 类型的文件"),
         ("huge.pdf", b"%PDF-1.4\n" + b"0" * (30 * 1024 * 1024), "最大允许"),
-        ("empty.pdf", b"", "文件是空的"),
+        ("empty.pdf", b"", "所提交的是空文件"),
     ],
     ids=["exe-renamed-pdf", "exe", "30-MB", "empty"],
 )
 def test_bad_attachment_is_refused_and_nothing_saved(media_client, county, settings, name, content, message):
     policy = PolicyFactory(issuer=county.town_a)
     upload = SimpleUploadedFile(name, content)
-    response = media_client.post(reverse("console:attachment_add", args=[county.town_a.pk, policy.pk]),
-                                 {"file": upload})
+    response = media_client.post(
+        reverse("console:attachment_add", args=[county.town_a.pk, policy.pk]), {"file": upload}
+    )
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not PolicyAttachment.objects.exists()
@@ -205,8 +236,10 @@ def test_bad_attachment_is_refused_and_nothing_saved(media_client, county, setti
 
 def test_attachment_of_a_draft_cannot_be_downloaded(media_client, client, county):
     policy = PolicyFactory(issuer=county.town_a, is_published=False)
-    media_client.post(reverse("console:attachment_add", args=[county.town_a.pk, policy.pk]),
-                      {"file": SimpleUploadedFile("a.pdf", pdf_bytes())})
+    media_client.post(
+        reverse("console:attachment_add", args=[county.town_a.pk, policy.pk]),
+        {"file": SimpleUploadedFile("a.pdf", pdf_bytes())},
+    )
     attachment = PolicyAttachment.objects.get()
     media_client.logout()
     url = reverse("policies:attachment", args=[county.town_a.pk, policy.pk, attachment.pk])

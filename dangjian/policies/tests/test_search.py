@@ -15,18 +15,38 @@ pytestmark = pytest.mark.django_db(transaction=False)
 def library(county):
     make = PolicyFactory
     return {
-        "pension": make(issuer=county.county, title="关于做好2025年城乡居民基本养老保险参保缴费工作的通知",
-                        body="城乡居民基本养老保险个人缴费标准设为每年200元至5000元。"),
-        "homestead": make(issuer=county.town_a, title="农村宅基地审批管理办法", category=category("housing"),
-                          body="农户申请宅基地应向村集体经济组织提出书面申请，乡镇在20个工作日内审批。"),
-        "dibao": make(issuer=county.county, title="关于调整城乡最低生活保障标准的通知", category=category("social-assistance"),
-                      body="低保标准统一提高至每人每月1050元，低保对象按月发放。"),
-        "maternity": make(issuer=county.county, title="关于完善生育保险待遇保障的实施意见",
-                          category=category("medical-security"), body="生育保险待遇包括生育医疗费用和生育津贴。"),
-        "elderly": make(issuer=county.village_a1, title="王庄村居家养老服务点管理办法", category=category("elderly-care"),
-                        body="依托党群服务中心为老年人提供助餐服务。"),
-        "other_town": make(issuer=county.town_b, title="西山乡养老保险宣传月活动方案",
-                           body="组织开展养老保险政策宣传。"),
+        "pension": make(
+            issuer=county.county,
+            title="关于做好2025年城乡居民基本养老保险参保缴费工作的通知",
+            body="城乡居民基本养老保险个人缴费标准设为每年200元至5000元。",
+        ),
+        "homestead": make(
+            issuer=county.town_a,
+            title="农村宅基地审批管理办法",
+            category=category("housing"),
+            body="农户申请宅基地应向村集体经济组织提出书面申请，乡镇在20个工作日内审批。",
+        ),
+        "dibao": make(
+            issuer=county.county,
+            title="关于调整城乡最低生活保障标准的通知",
+            category=category("social-assistance"),
+            body="低保标准统一提高至每人每月1050元，低保对象按月发放。",
+        ),
+        "maternity": make(
+            issuer=county.county,
+            title="关于完善生育保险待遇保障的实施意见",
+            category=category("medical-security"),
+            body="生育保险待遇包括生育医疗费用和生育津贴。",
+        ),
+        "elderly": make(
+            issuer=county.village_a1,
+            title="王庄村居家养老服务点管理办法",
+            category=category("elderly-care"),
+            body="依托党群服务中心为老年人提供助餐服务。",
+        ),
+        "other_town": make(
+            issuer=county.town_b, title="西山乡养老保险宣传月活动方案", body="组织开展养老保险政策宣传。"
+        ),
     }
 
 
@@ -82,8 +102,12 @@ def test_search_only_covers_policies_that_apply_to_the_portal(client, county, li
 
 
 def test_results_are_ranked_title_match_first(client, county, library):
-    PolicyFactory(issuer=county.county, title="关于做好春耕工作的通知", body="文中顺带提到低保一词。",
-                  issued_on=datetime.date.today())
+    PolicyFactory(
+        issuer=county.county,
+        title="关于做好春耕工作的通知",
+        body="文中顺带提到低保一词。",
+        issued_on=datetime.date.today(),
+    )
     found = titles(search(client, county.village_a1, "低保"))
     assert found[0] == library["dibao"].title  # title and body beat body only, though older
 
@@ -99,9 +123,31 @@ def test_nothing_found_says_so(client, county, library):
     assert "未找到" in response.content.decode()
 
 
-@pytest.mark.parametrize("q", ['"', '养老"', "*", "养老*", "OR", "养老 OR 低保", "AND NOT", "(((", "养老)", "[低保]",
-                                "NEAR(养老 保险)", "'; DROP TABLE policies_policy; --", "^", "低保 -养老", ":", "\\",
-                                "%", "_", "　", "养老\x00保险"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        '"',
+        '养老"',
+        "*",
+        "养老*",
+        "OR",
+        "养老 OR 低保",
+        "AND NOT",
+        "(((",
+        "养老)",
+        "[低保]",
+        "NEAR(养老 保险)",
+        "'; DROP TABLE policies_policy; --",
+        "^",
+        "低保 -养老",
+        ":",
+        "\\",
+        "%",
+        "_",
+        "　",
+        "养老\x00保险",
+    ],
+)
 def test_special_characters_never_cause_a_server_error(client, county, library, q):
     response = client.get(reverse("policies:list", args=[county.village_a1.pk]), {"q": q})
     assert response.status_code == 200
@@ -112,9 +158,15 @@ def test_operator_words_are_searched_as_words(client, county, library):
 
 
 def test_filters_are_kept_while_searching(client, county, library, today):
-    PolicyFactory(issuer=county.county, title="已废止的低保办法", category=category("social-assistance"),
-                  issued_on=today - datetime.timedelta(days=900), effective_on=today - datetime.timedelta(days=900),
-                  expires_on=today - datetime.timedelta(days=100), body="低保")
+    PolicyFactory(
+        issuer=county.county,
+        title="已废止的低保办法",
+        category=category("social-assistance"),
+        issued_on=today - datetime.timedelta(days=900),
+        effective_on=today - datetime.timedelta(days=900),
+        expires_on=today - datetime.timedelta(days=100),
+        body="低保",
+    )
     response = search(client, county.village_a1, "低保", status="in_force", category="social-assistance")
     assert titles(response) == [library["dibao"].title]
     html = response.content.decode()
@@ -128,5 +180,5 @@ def test_very_long_query_is_cut_not_refused(client, county, library):
 
 
 def test_query_parsing_drops_punctuation():
-    parsed = parse_query('“养老保险” OR (低保')
+    parsed = parse_query("“养老保险” OR (低保")
     assert parsed.terms == ["养老保险", "or", "低保"]

@@ -13,14 +13,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2026)
-        parser.add_argument("--policies", type=int, default=2000,
-                            help="number of policies (100000 for benchmarks)")
+        parser.add_argument("--policies", type=int, default=2000, help="number of policies (100000 for benchmarks)")
         parser.add_argument("--townships", type=int, default=10)
-        parser.add_argument("--today", type=datetime.date.fromisoformat, default=None,
-                            help="date the demo is built around (YYYY-MM-DD); default today")
+        parser.add_argument(
+            "--today",
+            type=datetime.date.fromisoformat,
+            default=None,
+            help="date the demo is built around (YYYY-MM-DD); default today",
+        )
         parser.add_argument("--if-empty", action="store_true", help="do nothing if organizations exist")
-        parser.add_argument("--add-policies", type=int, default=0,
-                            help="add this many policies to an existing demo county")
+        parser.add_argument(
+            "--add-policies", type=int, default=0, help="add this many policies to an existing demo county"
+        )
 
     def handle(self, *args, **options):
         if options["add_policies"]:
@@ -33,12 +37,17 @@ class Command(BaseCommand):
         started = time.monotonic()
         builder = DemoBuilder(seed=options["seed"], today=options["today"], townships=options["townships"])
         accounts = builder.build(policies=options["policies"])
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo county loaded: {Organization.objects.count()} organizations, "
-            f"{Policy.objects.count()} policies in {time.monotonic() - started:.1f} s."))
-        self.stdout.write("Demo sign-ins (username or mobile number, password %s):" % DEMO_PASSWORD)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo county loaded: {Organization.objects.count()} organizations, "
+                f"{Policy.objects.count()} policies in {time.monotonic() - started:.1f} s."
+            )
+        )
+        self.stdout.write(f"Demo sign-ins (username or mobile number, password {DEMO_PASSWORD}):")
         for account in accounts:
-            self.stdout.write(f"  {account.username:<18} {account.mobile}  {account.role_label} · {account.organization}")
+            self.stdout.write(
+                f"  {account.username:<18} {account.mobile}  {account.role_label} · {account.organization}"
+            )
 
     def _add_policies(self, options):
         county = Organization.objects.filter(parent__isnull=True).first()
@@ -49,5 +58,6 @@ class Command(BaseCommand):
         builder = DemoBuilder(seed=options["seed"] + Policy.objects.count(), today=options["today"])
         started = time.monotonic()
         added = builder.build_policies(county, townships, villages, options["add_policies"])
-        self.stdout.write(f"Added {added} policies in {time.monotonic() - started:.1f} s "
-                          f"({Policy.objects.count()} in all).")
+        self.stdout.write(
+            f"Added {added} policies in {time.monotonic() - started:.1f} s ({Policy.objects.count()} in all)."
+        )

@@ -55,8 +55,23 @@ class County:
         self.nobody = f.UserFactory(username="nobody")
 
 
+def ensure_reference_data() -> None:
+    """Rows that data migrations create; transactional (browser) tests flush them away."""
+    import importlib
+
+    from django.apps import apps
+
+    from dangjian.core.models import ContentGeneration
+    from dangjian.policies.models import PolicyCategory
+
+    if not PolicyCategory.objects.exists():
+        importlib.import_module("dangjian.policies.migrations.0002_seed_categories").seed(apps, None)
+    ContentGeneration.objects.get_or_create(pk=1)
+
+
 @pytest.fixture
 def county(db) -> County:
+    ensure_reference_data()
     return County()
 
 

@@ -11,7 +11,7 @@ from dangjian.core.models import ChangeRecord
 from dangjian.organizations.models import Leader
 from dangjian.tests_support.factories import PASSWORD, PolicyFactory, TermFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def sign_in(page, login):

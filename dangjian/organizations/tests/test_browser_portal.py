@@ -8,7 +8,7 @@ import pytest
 from dangjian.conftest import assert_accessible
 from dangjian.tests_support.factories import LeaderFactory, PolicyFactory, TermFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from dangjian.conftest import assert_accessible
 from dangjian.policies.models import PolicyInterpretation
 from dangjian.tests_support.factories import PolicyFactory, category
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from dangjian.core.cache import content_generation
+from dangjian.core.cache import content_generation, public_page
 from dangjian.policies.models import Policy
 
 from .models import Leader, Organization, current_term
@@ -28,6 +28,7 @@ def home(request):
     return portal(request, root.pk)
 
 
+@public_page
 def portal(request, org_id: int):
     organization = get_object_or_404(Organization, pk=org_id)
     context = _portal_context(organization)
@@ -49,6 +50,7 @@ def _portal_data(organization: Organization) -> dict:
     }
 
 
+@public_page
 def leadership(request, org_id: int):
     organization = get_object_or_404(Organization, pk=org_id)
     terms = list(organization.terms.prefetch_related("leaders"))
@@ -57,6 +59,7 @@ def leadership(request, org_id: int):
     return render(request, "organizations/leadership.html", context)
 
 
+@public_page
 def leader_detail(request, org_id: int, leader_id: int):
     leader = get_object_or_404(
         Leader.objects.select_related("term", "organization"), pk=leader_id, organization_id=org_id

@@ -75,6 +75,8 @@ class Policy(models.Model):
     # Search tokens (jieba, search mode) kept beside the text; the full-text index is built on them.
     title_tokens = models.TextField(editable=False, default="")
     body_tokens = models.TextField(editable=False, default="")
+    # "i<issuer id>": lets the SQLite full-text index restrict matches to a portal's issuers itself.
+    issuer_token = models.CharField(max_length=24, editable=False, default="")
 
     objects = PolicyQuerySet.as_manager()
 
@@ -111,7 +113,7 @@ class Policy(models.Model):
         self.refresh_tokens()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = set(update_fields) | {"title_tokens", "body_tokens"}
+            kwargs["update_fields"] = set(update_fields) | {"title_tokens", "body_tokens", "issuer_token"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -133,6 +135,7 @@ class Policy(models.Model):
 
         self.title_tokens = index_text(self.title + " " + self.doc_number)
         self.body_tokens = index_text(self.body)
+        self.issuer_token = f"i{self.issuer_id}"
 
 
 class PolicyAttachment(models.Model):

@@ -99,8 +99,12 @@ def _single_char_fallback(queryset, parsed: ParsedQuery):
     return queryset.filter(title__contains=parsed.terms[0]).order_by("-issued_on", "-id")
 
 
-def search(queryset, parsed: ParsedQuery):
-    """Restrict a Policy queryset to matches of the query, ordered by relevance."""
+def search(queryset, parsed: ParsedQuery, issuer_ids: list[int] | None = None):
+    """Restrict a Policy queryset to matches of the query, ordered by relevance.
+
+    `issuer_ids` (the portal's own and ancestor organizations) lets SQLite's index restrict the
+    matches itself instead of joining every match of a common word.
+    """
     if parsed.is_empty:
         return queryset.none()
     if len(parsed.terms) == 1 and len(parsed.terms[0]) == 1 and HAN_RE.match(parsed.terms[0]):
@@ -114,9 +118,11 @@ def search(queryset, parsed: ParsedQuery):
             params=[tsquery],
             order_by=["-rank", "-issued_on"],
         )
-    match = " AND ".join(f'"{term}"' for term in parsed.terms)
+    match = "{title_tokens body_tokens} : (" + " AND ".join(f'"{term}"' for term in parsed.terms) + ")"
+    if issuer_ids:
+        match += " AND issuer_token : (" + " OR ".join(f'"i{int(pk)}"' for pk in issuer_ids) + ")"
     return queryset.extra(  # noqa: S610 - constant SQL; the query goes in as a parameter
-        select={"rank": f"bm25({FTS_TABLE}, 8.0, 1.0)"},
+        select={"rank": f"bm25({FTS_TABLE}, 8.0, 1.0, 0.0)"},
         tables=[FTS_TABLE],
         where=[f"{FTS_TABLE}.rowid = policies_policy.id", f"{FTS_TABLE} MATCH %s"],
         params=[match],
@@ -148,19 +154,19 @@ def snippet(text: str, parsed: ParsedQuery, width: int = 90) -> SafeString:
 
 SQLITE_SCHEMA = [  # noqa: S608 - constant table names
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-    "title_tokens, body_tokens, content='policies_policy', content_rowid='id', "
+    "title_tokens, body_tokens, issuer_token, content='policies_policy', content_rowid='id', "
     "tokenize='unicode61 remove_diacritics 0')",
     f"CREATE TRIGGER IF NOT EXISTS policies_policy_fts_ai AFTER INSERT ON policies_policy BEGIN "
-    f"INSERT INTO {FTS_TABLE}(rowid, title_tokens, body_tokens) "
-    "VALUES (new.id, new.title_tokens, new.body_tokens); END",
+    f"INSERT INTO {FTS_TABLE}(rowid, title_tokens, body_tokens, issuer_token) "
+    "VALUES (new.id, new.title_tokens, new.body_tokens, new.issuer_token); END",
     f"CREATE TRIGGER IF NOT EXISTS policies_policy_fts_ad AFTER DELETE ON policies_policy BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title_tokens, body_tokens) "
-    "VALUES ('delete', old.id, old.title_tokens, old.body_tokens); END",
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title_tokens, body_tokens, issuer_token) "
+    "VALUES ('delete', old.id, old.title_tokens, old.body_tokens, old.issuer_token); END",
     f"CREATE TRIGGER IF NOT EXISTS policies_policy_fts_au AFTER UPDATE ON policies_policy BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title_tokens, body_tokens) "
-    "VALUES ('delete', old.id, old.title_tokens, old.body_tokens); "
-    f"INSERT INTO {FTS_TABLE}(rowid, title_tokens, body_tokens) "
-    "VALUES (new.id, new.title_tokens, new.body_tokens); END",
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title_tokens, body_tokens, issuer_token) "
+    "VALUES ('delete', old.id, old.title_tokens, old.body_tokens, old.issuer_token); "
+    f"INSERT INTO {FTS_TABLE}(rowid, title_tokens, body_tokens, issuer_token) "
+    "VALUES (new.id, new.title_tokens, new.body_tokens, new.issuer_token); END",
 ]
 SQLITE_OBJECTS = {FTS_TABLE, "policies_policy_fts_ai", "policies_policy_fts_ad", "policies_policy_fts_au"}
 
@@ -185,6 +191,13 @@ def ensure_search_schema(using: str = "default", **kwargs) -> None:
                 list(SQLITE_OBJECTS),
             )
             present = {row[0] for row in cursor.fetchall()}
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [FTS_TABLE])
+            row = cursor.fetchone()
+            if row and "issuer_token" not in row[0]:  # index built by an older schema
+                for name in sorted(SQLITE_OBJECTS - {FTS_TABLE}):
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+                cursor.execute(f"DROP TABLE {FTS_TABLE}")
+                present = set()
             if present != SQLITE_OBJECTS:
                 for statement in SQLITE_SCHEMA:
                     cursor.execute(statement)

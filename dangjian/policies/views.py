@@ -5,6 +5,8 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from dangjian.core.cache import public_page
+
 from dangjian.organizations.models import Organization
 from dangjian.organizations.views import _portal_context
 
@@ -15,6 +17,7 @@ from .models import Policy, PolicyAttachment
 PAGE_SIZE = 20
 
 
+@public_page
 def policy_list(request, org_id: int):
     organization = get_object_or_404(Organization, pk=org_id)
     form = PolicyFilterForm(request.GET, depth=organization.depth)
@@ -36,7 +39,7 @@ def policy_list(request, org_id: int):
     parsed = search.parse_query(filters.get("q", ""))
     searching = bool(filters.get("q", "").strip())
     if searching:
-        queryset = search.search(queryset, parsed)
+        queryset = search.search(queryset, parsed, organization.ancestor_ids)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     results = [
         {
@@ -54,6 +57,7 @@ def policy_list(request, org_id: int):
     return render(request, "policies/policy_list.html", context)
 
 
+@public_page
 def policy_detail(request, org_id: int, policy_id: int):
     organization = get_object_or_404(Organization, pk=org_id)
     policy = get_object_or_404(

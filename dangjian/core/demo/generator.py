@@ -255,6 +255,7 @@ class DemoBuilder:
             )
             policy.title_tokens = index_text(f"{title} {doc_number}")
             policy.body_tokens = " ".join(self._tokens(p) for p in body_parts)
+            policy.issuer_token = f"i{issuer.pk}"
             batch.append(policy)
             if self.rng.random() < 0.12:
                 interpretations.append(

@@ -1,0 +1,222 @@
+"""`make bench`: figures for the portal and the policy search on the demo county at scale.
+
+Builds (once, then reuses) a database of the demo county with 100,000 policies, serves it with
+gunicorn as `make run` does, and prints one line per figure: `name value unit`.
+Throughput is measured with wrk (2 threads, 32 connections) against the county portal, a
+village policy list and a plain "hello" view (/healthz/) served the same way in the same run.
+Set DATABASE_URL to benchmark PostgreSQL instead of SQLite; BENCH_POLICIES to change the scale.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+POLICIES = int(os.environ.get("BENCH_POLICIES", "100000"))
+PORT = int(os.environ.get("BENCH_PORT", "8009"))
+DURATION = os.environ.get("BENCH_DURATION", "10s")
+BENCH_DIR = ROOT / "var" / "bench"
+
+QUERIES = [
+    "养老保险",
+    "低保",
+    "宅基地",
+    "宅基地 审批",
+    "医疗保险",
+    "生育保险",
+    "高龄津贴",
+    "危房改造",
+    "创业担保贷款",
+    "耕地地力保护补贴",
+    "义务教育",
+    "助学贷款",
+    "临时救助",
+    "特困供养",
+    "公租房",
+    "住房公积金",
+    "门诊慢特病",
+    "异地就医",
+    "大病保险",
+    "农机购置补贴",
+    "种粮大户",
+    "集体经济",
+    "人居环境",
+    "高标准农田",
+    "公益性岗位",
+    "返乡创业",
+    "技能培训",
+    "稳岗",
+    "失业保险",
+    "工伤保险",
+    "居家养老",
+    "互助养老",
+    "探访关爱",
+    "医养结合",
+    "残疾人",
+    "营养改善计划",
+    "学前教育",
+    "2024年 低保",
+    "2023 养老",
+    "网格",
+    "村务公开",
+    "村规民约",
+    "发展党员",
+    "三会一课",
+    "组织关系",
+    "防返贫 监测",
+    "参保缴费",
+    "低保标准",
+    "申请 书面",
+    "报销比例",
+    "补贴 发放",
+    "一卡通",
+    "公示 7天",
+    "家庭医生 签约",
+    "城乡居民基本养老保险",
+    "核电站",
+    "PDF",
+    "养老 保险 待遇",
+    "社会救助",
+    "乡村振兴",
+]
+
+
+def env() -> dict[str, str]:
+    variables = dict(os.environ, DJANGO_DEBUG="0", LOG_LEVEL="ERROR", PYTHONPATH=str(ROOT))
+    if not os.environ.get("DATABASE_URL"):
+        variables["SQLITE_PATH"] = str(BENCH_DIR / f"bench-{POLICIES}.sqlite3")
+    variables["MEDIA_ROOT"] = str(BENCH_DIR / "media")
+    return variables
+
+
+def manage(*args: str) -> str:
+    result = subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env(), capture_output=True, text=True)
+    if result.returncode:
+        sys.exit(result.stdout + result.stderr)
+    return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+
+
+def prepare() -> None:
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    manage("migrate", "--noinput", "-v0")
+    count = manage("shell", "-c", "from dangjian.policies.models import Policy; print(Policy.objects.count())").strip()
+    if count == "0" or not count:
+        started = time.monotonic()
+        manage("load_demo", "--policies", str(POLICIES), "--today", "2026-11-26")
+        print(f"# built the demo county with {POLICIES} policies in {time.monotonic() - started:.0f} s", flush=True)
+    elif int(count) < POLICIES:
+        manage("load_demo", "--add-policies", str(POLICIES - int(count)), "--today", "2026-11-26")
+    manage("collectstatic", "--noinput", "-v0")
+
+
+def start_server() -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            str(Path(PY).parent / "gunicorn"),
+            "dangjian.wsgi",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env(),
+        start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz/", timeout=1).read()
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    sys.exit("the server did not start")
+
+
+def get(path: str) -> float:
+    started = time.perf_counter()
+    with urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=10) as response:
+        response.read()
+        assert response.status == 200
+    return (time.perf_counter() - started) * 1000
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(int(round(p / 100 * (len(ordered) - 1))), len(ordered) - 1)]
+
+
+def wrk(path: str) -> tuple[float, float]:
+    out = subprocess.run(
+        ["wrk", "-t2", "-c32", "-d", DURATION, "--latency", f"http://127.0.0.1:{PORT}{path}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
+    value, unit = float(p99.group(1)), p99.group(2)
+    p99_ms = value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non2xx:
+        sys.exit(f"{path}: {non2xx.group(1)} error responses under load")
+    return rps, p99_ms
+
+
+def main() -> None:
+    if not shutil.which("wrk"):
+        if os.geteuid() == 0:
+            subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, capture_output=True)
+        else:
+            sys.exit("make bench needs wrk: sudo apt-get install -y wrk")
+    prepare()
+    village = manage(
+        "shell",
+        "-c",
+        "from dangjian.organizations.models import Organization; "
+        "print(Organization.objects.filter(depth=2).order_by('pk').first().pk)",
+    ).strip()
+    server = start_server()
+    try:
+        print(
+            f"# database: {'PostgreSQL' if os.environ.get('DATABASE_URL') else 'SQLite'}, "
+            f"{POLICIES} policies, gunicorn 2 sync workers, {os.cpu_count()} cores",
+            flush=True,
+        )
+        search_path = f"/o/{village}/policies/?q="
+        for query in QUERIES[:5]:
+            get(search_path + urllib.parse.quote(query))  # warm up
+        timings = [get(search_path + urllib.parse.quote(query)) for query in QUERIES for _ in range(3)]
+        print(f"policy-search-queries {len(QUERIES)} queries")
+        print(f"policy-search-p50 {statistics.median(timings):.1f} ms")
+        print(f"policy-search-p95 {percentile(timings, 95):.1f} ms", flush=True)
+
+        figures = {}
+        for name, path in [("hello", "/healthz/"), ("portal", "/"), ("policy-list", f"/o/{village}/policies/")]:
+            get(path)
+            rps, p99 = wrk(path)
+            figures[name] = rps
+            print(f"{name}-rps {rps:.0f} req/s")
+            print(f"{name}-p99 {p99:.1f} ms", flush=True)
+        print(f"portal-vs-hello {figures['portal'] / figures['hello']:.2f} ratio")
+        print(f"policy-list-vs-hello {figures['policy-list'] / figures['hello']:.2f} ratio")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

@@ -21,6 +21,7 @@ def _portal_context(organization: Organization) -> dict:
     }
 
 
+@public_page
 def home(request):
     root = Organization.objects.filter(parent__isnull=True).order_by("sort_order", "pk").first()
     if root is None:

@@ -6,7 +6,6 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from dangjian.core.cache import public_page
-
 from dangjian.organizations.models import Organization
 from dangjian.organizations.views import _portal_context
 

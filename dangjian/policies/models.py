@@ -75,7 +75,8 @@ class Policy(models.Model):
     # Search tokens (jieba, search mode) kept beside the text; the full-text index is built on them.
     title_tokens = models.TextField(editable=False, default="")
     body_tokens = models.TextField(editable=False, default="")
-    # "i<issuer id>": lets the SQLite full-text index restrict matches to a portal's issuers itself.
+    # "i<issuer id>" when published: lets the SQLite full-text index restrict matches to what a
+    # portal shows (its issuers' published policies) by itself.
     issuer_token = models.CharField(max_length=24, editable=False, default="")
 
     objects = PolicyQuerySet.as_manager()
@@ -135,7 +136,8 @@ class Policy(models.Model):
 
         self.title_tokens = index_text(self.title + " " + self.doc_number)
         self.body_tokens = index_text(self.body)
-        self.issuer_token = f"i{self.issuer_id}"
+        # Only published policies carry the token, so the index alone knows what the public may find.
+        self.issuer_token = f"i{self.issuer_id}" if self.is_published else ""
 
 
 class PolicyAttachment(models.Model):

@@ -118,9 +118,7 @@ def search(queryset, parsed: ParsedQuery, issuer_ids: list[int] | None = None):
             params=[tsquery],
             order_by=["-rank", "-issued_on"],
         )
-    match = "{title_tokens body_tokens} : (" + " AND ".join(f'"{term}"' for term in parsed.terms) + ")"
-    if issuer_ids:
-        match += " AND issuer_token : (" + " OR ".join(f'"i{int(pk)}"' for pk in issuer_ids) + ")"
+    match = _fts_match(parsed, issuer_ids)
     return queryset.extra(  # noqa: S610 - constant SQL; the query goes in as a parameter
         select={"rank": f"bm25({FTS_TABLE}, 8.0, 1.0, 0.0)"},
         tables=[FTS_TABLE],
@@ -128,6 +126,26 @@ def search(queryset, parsed: ParsedQuery, issuer_ids: list[int] | None = None):
         params=[match],
         order_by=["rank", "-issued_on"],
     )
+
+
+def _fts_match(parsed: ParsedQuery, issuer_ids: list[int] | None) -> str:
+    match = "{title_tokens body_tokens} : (" + " AND ".join(f'"{term}"' for term in parsed.terms) + ")"
+    if issuer_ids:
+        match += " AND issuer_token : (" + " OR ".join(f'"i{int(pk)}"' for pk in issuer_ids) + ")"
+    return match
+
+
+def count_published_matches(parsed: ParsedQuery, issuer_ids: list[int]) -> int | None:
+    """Number of published policies of these issuers matching the query, from the index alone.
+
+    Only on SQLite, where the index carries the issuer of each published policy; None elsewhere
+    (or for the single-character fallback), meaning: count with the query itself.
+    """
+    if connection.vendor != "sqlite" or parsed.is_empty or (len(parsed.terms) == 1 and len(parsed.terms[0]) == 1):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [_fts_match(parsed, issuer_ids)])
+        return cursor.fetchone()[0]
 
 
 def highlight(text: str, parsed: ParsedQuery) -> SafeString:

@@ -7,7 +7,7 @@ from django.db.models.functions import Cast, Concat
 
 def fill_issuer_token(apps, schema_editor):
     Policy = apps.get_model("policies", "Policy")
-    Policy.objects.update(issuer_token=Concat(Value("i"), Cast("issuer_id", CharField())))
+    Policy.objects.filter(is_published=True).update(issuer_token=Concat(Value("i"), Cast("issuer_id", CharField())))
 
 
 

@@ -182,3 +182,10 @@ def test_very_long_query_is_cut_not_refused(client, county, library):
 def test_query_parsing_drops_punctuation():
     parsed = parse_query("“养老保险” OR (低保")
     assert parsed.terms == ["养老保险", "or", "低保"]
+
+
+def test_drafts_are_neither_found_nor_counted(client, county, library):
+    PolicyFactory(issuer=county.county, title="尚未公开的低保调整草案", is_published=False, body="低保")
+    response = search(client, county.village_a1, "低保")
+    assert titles(response) == [library["dibao"].title]
+    assert response.context["page"].paginator.count == 1

@@ -72,3 +72,18 @@ class PolicyFactory(factory.django.DjangoModelFactory):
     effective_on = factory.LazyAttribute(lambda o: o.issued_on)
     expires_on = None
     body = "为进一步做好相关工作，现将有关事项通知如下。"
+
+
+def leader_data(term: Term, **overrides) -> dict:
+    """The console's leader form, filled in."""
+    data = {
+        "term": term.pk,
+        "name": "赵新民",
+        "post": "党支部书记",
+        "duties": "主持全面工作",
+        "cv": "",
+        "contact": "",
+        "sort_order": 0,
+    }
+    data.update(overrides)
+    return data

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from dangjian.accounts.models import Role, RoleGrant
-from dangjian.tests_support.factories import PASSWORD, LeaderFactory, PolicyFactory, TermFactory
+from dangjian.tests_support.factories import PASSWORD, LeaderFactory, PolicyFactory, TermFactory, leader_data
 
 pytestmark = pytest.mark.django_db
 
@@ -14,24 +14,10 @@ def login(client, user):
     return client
 
 
-def leader_form(term, **overrides):
-    data = {
-        "term": term.pk,
-        "name": "赵新民",
-        "post": "党支部书记",
-        "duties": "主持全面工作",
-        "cv": "",
-        "contact": "",
-        "sort_order": 0,
-    }
-    data.update(overrides)
-    return data
-
-
 def test_township_media_officer_creates_leader_in_own_village(client, county):
     term = TermFactory(organization=county.village_a1)
     login(client, county.town_a_media)
-    response = client.post(reverse("console:leader_new", args=[county.village_a1.pk]), leader_form(term))
+    response = client.post(reverse("console:leader_new", args=[county.village_a1.pk]), leader_data(term))
     assert response.status_code == 302
     assert county.village_a1.leaders.filter(name="赵新民").exists()
 
@@ -39,7 +25,7 @@ def test_township_media_officer_creates_leader_in_own_village(client, county):
 def test_township_media_officer_cannot_create_leader_in_other_township(client, county):
     term = TermFactory(organization=county.village_b1)
     login(client, county.town_a_media)
-    response = client.post(reverse("console:leader_new", args=[county.village_b1.pk]), leader_form(term))
+    response = client.post(reverse("console:leader_new", args=[county.village_b1.pk]), leader_data(term))
     assert response.status_code == 403
     assert not county.village_b1.leaders.exists()
 
@@ -58,7 +44,7 @@ def test_township_media_officer_cannot_edit_leader_by_guessing_ids(client, count
     leader = LeaderFactory(term=TermFactory(organization=county.village_b1), name="原名")
     login(client, county.town_a_media)
     url = reverse("console:leader_edit", args=[county.town_a.pk, leader.pk])
-    response = client.post(url, leader_form(leader.term, name="改名"))
+    response = client.post(url, leader_data(leader.term, name="改名"))
     assert response.status_code == 404
     leader.refresh_from_db()
     assert leader.name == "原名"

@@ -10,7 +10,7 @@ from PIL import Image
 
 from dangjian.core.models import ChangeRecord
 from dangjian.organizations.models import Leader
-from dangjian.tests_support.factories import PASSWORD, LeaderFactory, TermFactory
+from dangjian.tests_support.factories import PASSWORD, LeaderFactory, TermFactory, leader_data
 
 pytestmark = pytest.mark.django_db
 
@@ -19,20 +19,6 @@ pytestmark = pytest.mark.django_db
 def media_client(client, county):
     assert client.login(username="town_a_media", password=PASSWORD)
     return client
-
-
-def leader_data(term, **overrides):
-    data = {
-        "term": term.pk,
-        "name": "赵新民",
-        "post": "党支部书记",
-        "duties": "主持全面工作",
-        "cv": "",
-        "contact": "",
-        "sort_order": 0,
-    }
-    data.update(overrides)
-    return data
 
 
 def jpeg_with_gps(size=(3000, 2000)) -> bytes:

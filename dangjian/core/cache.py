@@ -1,8 +1,14 @@
 """Caching of rendered public content, invalidated by a generation counter kept in the database."""
 
+import functools
+
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import get_language
 
+from .context_processors import LARGE_TEXT_COOKIE
 from .models import ContentGeneration
 
 
@@ -26,13 +32,6 @@ def public_page(view):
     validity changes at midnight), the text size and the language, so a cached page is never
     stale. Search result pages (with `q`) are not cached: each query is computed.
     """
-    import functools
-
-    from django.core.cache import cache
-    from django.utils import timezone
-    from django.utils.translation import get_language
-
-    from .context_processors import LARGE_TEXT_COOKIE
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):

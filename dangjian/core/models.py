@@ -42,7 +42,7 @@ class ChangeRecord(models.Model):
 class ContentGeneration(models.Model):
     """A counter bumped after every change to public content.
 
-    Rendered portal fragments are cached under the current value, so every web worker sees a
+    Rendered public pages are cached under the current value, so every web worker sees a
     change on its next request without a shared cache.
     """
 

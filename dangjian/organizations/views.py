@@ -11,9 +11,12 @@ from .models import Leader, Organization, current_term
 PORTAL_POLICY_COUNT = 8
 
 
-def portal_context(organization: Organization) -> dict:
-    """What every page of a portal shows around its content (see portal_base.html)."""
-    return {"org": organization, "breadcrumbs": organization.ancestors()}
+def portal_context(organization: Organization, section: str) -> dict:
+    """What every page of a portal shows around its content (see portal_base.html).
+
+    `section` ("home", "leaders", "policies") marks the current item of the section menu.
+    """
+    return {"org": organization, "breadcrumbs": organization.ancestors(), "section": section}
 
 
 @public_page
@@ -31,7 +34,7 @@ def portal(request, org_id: int):
 
 def _render_portal(request, organization: Organization):
     term = current_term(organization)
-    context = portal_context(organization)
+    context = portal_context(organization, "home")
     context.update(
         {
             "term": term,
@@ -51,7 +54,7 @@ def _render_portal(request, organization: Organization):
 def leadership(request, org_id: int):
     organization = get_object_or_404(Organization, pk=org_id)
     terms = list(organization.terms.prefetch_related("leaders"))
-    context = portal_context(organization)
+    context = portal_context(organization, "leaders")
     context.update(current=terms[0] if terms else None, past_terms=terms[1:])
     return render(request, "organizations/leadership.html", context)
 
@@ -61,6 +64,6 @@ def leader_detail(request, org_id: int, leader_id: int):
     leader = get_object_or_404(
         Leader.objects.select_related("term", "organization"), pk=leader_id, organization_id=org_id
     )
-    context = portal_context(leader.organization)
+    context = portal_context(leader.organization, "leaders")
     context["leader"] = leader
     return render(request, "organizations/leader_detail.html", context)

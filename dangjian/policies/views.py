@@ -57,7 +57,7 @@ def policy_list(request, org_id: int):
     ]
     query_string = request.GET.copy()
     query_string.pop("page", None)
-    context = portal_context(organization)
+    context = portal_context(organization, "policies")
     context.update(form=form, page=page, results=results, searching=searching, query_string=query_string.urlencode())
     return render(request, "policies/policy_list.html", context)
 
@@ -68,7 +68,7 @@ def policy_detail(request, org_id: int, policy_id: int):
     policy = get_object_or_404(
         Policy.objects.published().applicable_to(organization).select_related("issuer", "category"), pk=policy_id
     )
-    context = portal_context(organization)
+    context = portal_context(organization, "policies")
     context.update(policy=policy, attachments=policy.attachments.all(), interpretations=policy.interpretations.all())
     return render(request, "policies/policy_detail.html", context)
 

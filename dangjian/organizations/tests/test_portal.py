@@ -106,3 +106,10 @@ def test_portal_page_query_count_is_bounded(client, county, django_assert_max_nu
         PolicyFactory(issuer=county.county)
     with django_assert_max_num_queries(8):
         client.get(reverse("orgs:portal", args=[county.village_a1.pk]))
+
+
+def test_section_menu_marks_the_current_section(client, county):
+    html = client.get(reverse("policies:list", args=[county.village_a1.pk])).content.decode()
+    menu = html.split('class="section-nav"')[1].split("</nav>")[0]
+    assert f'href="{reverse("policies:list", args=[county.village_a1.pk])}" aria-current="page"' in menu
+    assert menu.count('aria-current="page"') == 1

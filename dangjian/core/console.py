@@ -8,11 +8,13 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
 from dangjian.accounts.permissions import can_use_console
 
-from .history import ActionError
+from .history import ActionError, history_for
+
+HISTORY_SHOWN = 50  # change records listed under an edit form
 
 
 def console_view(view):
@@ -43,3 +45,19 @@ def handle_form(request, form, save: Callable, success_url: str | Callable, succ
         return None
     messages.success(request, success_message)
     return redirect(success_url(form) if callable(success_url) else success_url)
+
+
+def form_page(request, form, save: Callable, *, success_url: str | Callable, success_message: str, **page):
+    """An edit page: save through `handle_form`, or show the form again (see `render_form_page`)."""
+    return handle_form(request, form, save, success_url, success_message) or render_form_page(request, form, **page)
+
+
+def render_form_page(
+    request, form, *, org, title: str, template: str = "core/console_form.html", status: int = 200, **context
+):
+    """Show an edit form with the history of its record."""
+    instance = form.instance
+    history = history_for(instance)[:HISTORY_SHOWN] if instance.pk else []
+    return render(
+        request, template, {"org": org, "form": form, "title": title, "history": history, **context}, status=status
+    )

@@ -18,8 +18,7 @@ from dangjian.accounts.permissions import (
     require,
     top_organizations_for,
 )
-from dangjian.core.console import console_view, handle_form
-from dangjian.core.history import history_for
+from dangjian.core.console import console_view, form_page
 from dangjian.core.models import ChangeRecord
 
 from . import actions
@@ -70,23 +69,14 @@ def organization(request, org_id: int):
 @console_view
 def profile_edit(request, org_id: int):
     org = get_organization_for_user(request.user, org_id, MANAGE_CONTENT)
-    form = ProfileForm(request.POST or None, instance=org)
-    done = handle_form(
+    return form_page(
         request,
-        form,
+        ProfileForm(request.POST or None, instance=org),
         lambda f: actions.update_profile(request.user, f.instance, expected_version=f.expected_version),
-        reverse("console:organization", args=[org.pk]),
-        _("The profile was saved."),
-    )
-    return done or render(
-        request,
-        "organizations/console/form.html",
-        {
-            "org": org,
-            "form": form,
-            "title": _("Edit profile"),
-            "history": history_for(org)[:50],
-        },
+        success_url=reverse("console:organization", args=[org.pk]),
+        success_message=_("The profile was saved."),
+        org=org,
+        title=_("Edit profile"),
     )
 
 
@@ -94,23 +84,14 @@ def profile_edit(request, org_id: int):
 def term_edit(request, org_id: int, term_id: int | None = None):
     org = get_organization_for_user(request.user, org_id, MANAGE_CONTENT)
     term = get_object_or_404(Term, pk=term_id, organization=org) if term_id else Term(organization=org)
-    form = TermForm(request.POST or None, instance=term)
-    done = handle_form(
+    return form_page(
         request,
-        form,
+        TermForm(request.POST or None, instance=term),
         lambda f: actions.save_term(request.user, f.instance, expected_version=f.expected_version),
-        reverse("console:organization", args=[org.pk]),
-        _("The term was saved."),
-    )
-    return done or render(
-        request,
-        "organizations/console/form.html",
-        {
-            "org": org,
-            "form": form,
-            "title": _("Edit term") if term_id else _("New term"),
-            "history": history_for(term)[:50] if term_id else [],
-        },
+        success_url=reverse("console:organization", args=[org.pk]),
+        success_message=_("The term was saved."),
+        org=org,
+        title=_("Edit term") if term_id else _("New term"),
     )
 
 
@@ -121,27 +102,18 @@ def leader_edit(request, org_id: int, leader_id: int | None = None):
     if not org.terms.exists():
         messages.warning(request, _("Add a leadership term first."))
         return redirect("console:term_new", org.pk)
-    form = LeaderForm(request.POST or None, request.FILES or None, instance=leader, organization=org)
-    done = handle_form(
+    return form_page(
         request,
-        form,
+        LeaderForm(request.POST or None, request.FILES or None, instance=leader, organization=org),
         lambda f: actions.save_leader(
             request.user, f.instance, photo=f.processed_photo, expected_version=f.expected_version
         ),
-        reverse("console:organization", args=[org.pk]),
-        _("The leader was saved."),
-    )
-    return done or render(
-        request,
-        "organizations/console/form.html",
-        {
-            "org": org,
-            "form": form,
-            "title": _("Edit leader") if leader_id else _("New leader"),
-            "multipart": True,
-            "history": history_for(leader)[:50] if leader_id else [],
-            "delete_url": reverse("console:leader_delete", args=[org.pk, leader.pk]) if leader_id else None,
-        },
+        success_url=reverse("console:organization", args=[org.pk]),
+        success_message=_("The leader was saved."),
+        org=org,
+        title=_("Edit leader") if leader_id else _("New leader"),
+        multipart=True,
+        delete_url=reverse("console:leader_delete", args=[org.pk, leader.pk]) if leader_id else None,
     )
 
 

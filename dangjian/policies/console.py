@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.permissions import MANAGE_CONTENT, get_organization_for_user
-from dangjian.core.console import console_view, handle_form
-from dangjian.core.history import ActionError, history_for
+from dangjian.core.console import console_view, form_page, render_form_page
+from dangjian.core.history import ActionError
 
 from . import actions
 from .forms import AttachmentForm, InterpretationForm, PolicyForm
@@ -42,25 +42,17 @@ def policy_list(request, org_id: int):
 def policy_edit(request, org_id: int, policy_id: int | None = None):
     org = get_organization_for_user(request.user, org_id, MANAGE_CONTENT)
     policy = get_object_or_404(Policy, pk=policy_id, issuer=org) if policy_id else Policy(issuer=org)
-    form = PolicyForm(request.POST or None, instance=policy)
-
-    done = handle_form(
+    return form_page(
         request,
-        form,
+        PolicyForm(request.POST or None, instance=policy),
         lambda f: actions.save_policy(request.user, f.instance, expected_version=f.expected_version),
-        lambda f: reverse("console:policy_edit", args=[org.pk, f.instance.pk]),
-        _("The policy was saved."),
-    )
-    return done or render(
-        request,
-        "policies/console/policy_edit.html",
-        {
-            "org": org,
-            "policy": policy,
-            "form": form,
-            "attachment_form": AttachmentForm() if policy.pk else None,
-            "history": history_for(policy)[:50] if policy.pk else [],
-        },
+        success_url=lambda f: reverse("console:policy_edit", args=[org.pk, f.instance.pk]),
+        success_message=_("The policy was saved."),
+        org=org,
+        title=_("Edit policy") if policy_id else _("New policy"),
+        template="policies/console/policy_edit.html",
+        policy=policy,
+        attachment_form=AttachmentForm() if policy_id else None,
     )
 
 
@@ -88,17 +80,15 @@ def attachment_add(request, org_id: int, policy_id: int):
         else:
             messages.success(request, _("The attachment was added."))
             return redirect("console:policy_edit", org.pk, policy.pk)
-    return render(
+    return render_form_page(
         request,
-        "policies/console/policy_edit.html",
-        {
-            "org": org,
-            "policy": policy,
-            "form": PolicyForm(instance=policy),
-            "attachment_form": form,
-            "history": history_for(policy)[:50],
-        },
+        PolicyForm(instance=policy),
+        org=org,
+        title=_("Edit policy"),
+        template="policies/console/policy_edit.html",
         status=400,
+        policy=policy,
+        attachment_form=form,
     )
 
 
@@ -123,21 +113,12 @@ def interpretation_edit(request, org_id: int, policy_id: int, interpretation_id:
         if interpretation_id
         else PolicyInterpretation(policy=policy)
     )
-    form = InterpretationForm(request.POST or None, instance=interpretation)
-    done = handle_form(
+    return form_page(
         request,
-        form,
+        InterpretationForm(request.POST or None, instance=interpretation),
         lambda f: actions.save_interpretation(request.user, f.instance, expected_version=f.expected_version),
-        reverse("console:policy_edit", args=[org.pk, policy.pk]),
-        _("The interpretation was saved."),
-    )
-    return done or render(
-        request,
-        "organizations/console/form.html",
-        {
-            "org": org,
-            "form": form,
-            "title": _("Interpretation of “%(title)s”") % {"title": policy.title},
-            "history": history_for(interpretation)[:50] if interpretation_id else [],
-        },
+        success_url=reverse("console:policy_edit", args=[org.pk, policy.pk]),
+        success_message=_("The interpretation was saved."),
+        org=org,
+        title=_("Interpretation of “%(title)s”") % {"title": policy.title},
     )

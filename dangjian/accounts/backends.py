@@ -9,11 +9,8 @@ class UsernameOrMobileBackend(ModelBackend):
         if username is None or password is None:
             return None
         User = get_user_model()
-        login = username.strip()
-        field = "mobile" if login.isdigit() and len(login) == 11 else "username"
-        try:
-            user = User._default_manager.get(**{field: login})
-        except User.DoesNotExist:
+        user = User._default_manager.find_by_login(username)
+        if user is None:
             User().set_password(password)  # same work as a real check, so timing reveals nothing
             return None
         if user.check_password(password) and self.user_can_authenticate(user):

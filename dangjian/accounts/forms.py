@@ -41,9 +41,7 @@ class GrantRoleForm(forms.Form):
 
     def clean_login(self):
         login = self.cleaned_data["login"].strip()
-        User = get_user_model()
-        user = User.objects.filter(mobile=login).first() if login.isdigit() else None
-        user = user or User.objects.filter(username=login).first()
+        user = get_user_model()._default_manager.find_by_login(login)
         if user is None:
             raise ValidationError(_("No account with this username or mobile number."))
         self.user = user

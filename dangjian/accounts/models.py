@@ -1,10 +1,21 @@
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number."))
+
+
+class StaffUserManager(UserManager):
+    def find_by_login(self, login: str):
+        """The account signed in as `login`: its mobile number (11 digits) or its username; None if none."""
+        login = login.strip()
+        if login.isdigit() and len(login) == 11:
+            user = self.filter(mobile=login).first()
+            if user is not None:
+                return user
+        return self.filter(username=login).first()
 
 
 class User(AbstractUser):
@@ -14,6 +25,8 @@ class User(AbstractUser):
     mobile = models.CharField(
         _("mobile number"), max_length=11, unique=True, null=True, blank=True, validators=[mobile_validator]
     )
+
+    objects = StaffUserManager()
 
     class Meta:
         verbose_name = _("user")

@@ -45,6 +45,11 @@ class PolicyQuerySet(models.QuerySet):
     def not_yet_in_force(self, today: datetime.date | None = None):
         return self.filter(effective_on__gt=today or timezone.localdate())
 
+    def with_status(self, status: str, today: datetime.date | None = None):
+        """Policies in one of Policy.Status on `today`."""
+        by_status = {"in_force": self.in_force, "expired": self.expired, "pending": self.not_yet_in_force}
+        return by_status[status](today)
+
 
 class Policy(models.Model):
     class Status(models.TextChoices):

@@ -83,6 +83,11 @@ class ParsedQuery:
     def is_empty(self) -> bool:
         return not self.terms
 
+    @property
+    def is_single_character(self) -> bool:
+        """A lone Chinese character: not a word the index holds, so matched as a substring."""
+        return len(self.terms) == 1 and len(self.terms[0]) == 1 and bool(HAN_RE.match(self.terms[0]))
+
 
 def parse_query(raw: str) -> ParsedQuery:
     text = (raw or "")[:MAX_QUERY_CHARS]
@@ -90,7 +95,8 @@ def parse_query(raw: str) -> ParsedQuery:
     # A single Chinese character inside a longer query is almost always a particle (的, 和, 与);
     # it would also rarely stand alone in the index, so it does not have to match.
     terms = [w for w in words if not (len(w) == 1 and HAN_RE.match(w))] or words
-    highlight = sorted(set(words) | set(_words(text, search_mode=True)), key=len, reverse=True)
+    parts = {part for word in words if len(word) > 2 for part in _dictionary_parts(word)}
+    highlight = sorted(set(words) | parts, key=len, reverse=True)
     return ParsedQuery(terms=terms, highlight=highlight)
 
 
@@ -107,7 +113,7 @@ def search(queryset, parsed: ParsedQuery, issuer_ids: list[int] | None = None):
     """
     if parsed.is_empty:
         return queryset.none()
-    if len(parsed.terms) == 1 and len(parsed.terms[0]) == 1 and HAN_RE.match(parsed.terms[0]):
+    if parsed.is_single_character:
         return _single_char_fallback(queryset, parsed)
     if connection.vendor == "postgresql":
         tsquery = " & ".join(f"'{term}'" for term in parsed.terms)
@@ -141,7 +147,7 @@ def count_published_matches(parsed: ParsedQuery, issuer_ids: list[int]) -> int |
     Only on SQLite, where the index carries the issuer of each published policy; None elsewhere
     (or for the single-character fallback), meaning: count with the query itself.
     """
-    if connection.vendor != "sqlite" or parsed.is_empty or (len(parsed.terms) == 1 and len(parsed.terms[0]) == 1):
+    if connection.vendor != "sqlite" or parsed.is_empty or parsed.is_single_character:
         return None
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [_fts_match(parsed, issuer_ids)])

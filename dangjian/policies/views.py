@@ -27,13 +27,8 @@ def policy_list(request, org_id: int):
     if "level" in filters:
         queryset = queryset.filter(issuer__depth=int(filters["level"]))
     today = timezone.localdate()
-    status = filters.get("status")
-    if status == Policy.Status.IN_FORCE:
-        queryset = queryset.in_force(today)
-    elif status == Policy.Status.EXPIRED:
-        queryset = queryset.expired(today)
-    elif status == Policy.Status.PENDING:
-        queryset = queryset.not_yet_in_force(today)
+    if "status" in filters:
+        queryset = queryset.with_status(filters["status"], today)
 
     parsed = search.parse_query(filters.get("q", ""))
     searching = bool(filters.get("q", "").strip())

@@ -10,11 +10,14 @@ from __future__ import annotations
 import io
 import os
 import uuid
+from collections.abc import Iterable
+from contextlib import contextmanager
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -99,3 +102,23 @@ def check_attachment(upload) -> str:
             code="mismatch",
         )
     return detected
+
+
+# --- Lifecycle of stored files beside the rows that reference them ---------------------------
+
+
+@contextmanager
+def discard_on_failure(fieldfile):
+    """A file stored for a row about to be written is deleted again if that write fails."""
+    try:
+        yield
+    except Exception:
+        fieldfile.delete(save=False)
+        raise
+
+
+def delete_files_on_commit(storage, names: Iterable[str]) -> None:
+    """Delete stored files once the change that dropped their rows has committed."""
+    names = [name for name in names if name]
+    if names:
+        transaction.on_commit(lambda: [storage.delete(name) for name in names])

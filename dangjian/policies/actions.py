@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 import uuid
 
-from django.db import transaction
-
 from dangjian.accounts.permissions import MANAGE_CONTENT, require
 from dangjian.core.history import delete_tracked, save_tracked
+from dangjian.core.uploads import delete_files_on_commit, discard_on_failure
 
 from .models import Policy, PolicyAttachment, PolicyInterpretation
 
@@ -22,9 +21,8 @@ def save_policy(actor, policy: Policy, *, expected_version: int | None = None) -
 def delete_policy(actor, policy: Policy) -> None:
     require(actor, MANAGE_CONTENT, policy.issuer)
     files = [a.file.name for a in policy.attachments.all()]
-    storage = PolicyAttachment._meta.get_field("file").storage
     delete_tracked(actor, policy, policy.issuer)
-    transaction.on_commit(lambda: [storage.delete(name) for name in files])
+    delete_files_on_commit(PolicyAttachment._meta.get_field("file").storage, files)
 
 
 def add_attachment(actor, policy: Policy, upload, content_type: str) -> PolicyAttachment:
@@ -36,11 +34,8 @@ def add_attachment(actor, policy: Policy, upload, content_type: str) -> PolicyAt
         policy=policy, name=original, content_type=content_type, size=upload.size, uploaded_by=actor
     )
     attachment.file.save(f"{uuid.uuid4().hex}{ext}", upload, save=False)
-    try:
+    with discard_on_failure(attachment.file):
         save_tracked(actor, attachment, policy.issuer)
-    except Exception:
-        attachment.file.delete(save=False)
-        raise
     return attachment
 
 
@@ -48,7 +43,7 @@ def remove_attachment(actor, attachment: PolicyAttachment) -> None:
     require(actor, MANAGE_CONTENT, attachment.policy.issuer)
     name, storage = attachment.file.name, attachment.file.storage
     delete_tracked(actor, attachment, attachment.policy.issuer)
-    transaction.on_commit(lambda: storage.delete(name))
+    delete_files_on_commit(storage, [name])
 
 
 def save_interpretation(

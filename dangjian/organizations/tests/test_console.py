@@ -2,6 +2,7 @@
 
 import datetime
 import io
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -168,3 +169,46 @@ def test_term_must_end_after_election(media_client, county):
     assert response.status_code == 200
     assert "任期届满日期必须晚于选举日期" in response.content.decode()
     assert not county.village_a1.terms.exists()
+
+
+def test_replacing_a_photo_removes_the_old_file(media_client, county, django_capture_on_commit_callbacks):
+    term = TermFactory(organization=county.village_a1)
+    url = reverse("console:leader_new", args=[county.village_a1.pk])
+    media_client.post(
+        url, {**leader_data(term), "photo_upload": SimpleUploadedFile("a.jpg", jpeg_with_gps((800, 600)))}
+    )
+    leader = Leader.objects.get()
+    old_path = leader.photo.path
+    edit = reverse("console:leader_edit", args=[county.village_a1.pk, leader.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        media_client.post(
+            edit,
+            {
+                **leader_data(term),
+                "seen_version": leader.version,
+                "photo_upload": SimpleUploadedFile("b.jpg", jpeg_with_gps((900, 600))),
+            },
+        )
+    leader.refresh_from_db()
+    assert leader.photo.path != old_path
+    assert Path(leader.photo.path).exists()
+    assert not Path(old_path).exists()
+
+
+def test_photo_sent_with_a_stale_edit_is_not_kept(media_client, county):
+    leader = LeaderFactory(term=TermFactory(organization=county.village_a1), name="原名")
+    url = reverse("console:leader_edit", args=[county.village_a1.pk, leader.pk])
+    seen = leader.version
+    media_client.post(url, leader_data(leader.term, name="第一人修改", seen_version=seen))
+    response = media_client.post(
+        url,
+        {
+            **leader_data(leader.term, name="第二人修改", seen_version=seen),
+            "photo_upload": SimpleUploadedFile("c.jpg", jpeg_with_gps((800, 600))),
+        },
+    )
+    assert "有人修改了此记录" in response.content.decode()
+    leader.refresh_from_db()
+    assert not leader.photo
+    media = leader.photo.storage.location
+    assert not any(p.is_file() for p in Path(media).rglob("*"))

@@ -65,12 +65,6 @@ def organizations_for(user, capability: str):
     return Organization.objects.filter(condition)
 
 
-def top_organizations_for(user, capability: str) -> list[Organization]:
-    if getattr(user, "is_superuser", False) and user.is_active:
-        return list(Organization.objects.filter(parent__isnull=True))
-    return list(Organization.objects.filter(path__in=scope_paths(user, capability)))
-
-
 def require(user, capability: str, organization: Organization) -> None:
     if not has_capability(user, capability, organization):
         raise PermissionDenied

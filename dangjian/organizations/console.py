@@ -16,7 +16,6 @@ from dangjian.accounts.permissions import (
     has_capability,
     organizations_for,
     require,
-    top_organizations_for,
 )
 from dangjian.core.console import console_view, form_page
 from dangjian.core.models import ChangeRecord
@@ -34,7 +33,6 @@ def dashboard(request):
         request,
         "organizations/console/dashboard.html",
         {
-            "tops": top_organizations_for(request.user, USE_CONSOLE),
             "organizations": scope.select_related("parent")[:500],
             "organization_count": scope.count(),
             "ending_terms": terms_ending_soon(content_scope)[:100],

@@ -77,13 +77,6 @@ class Organization(models.Model):
     def subtree(self):
         return Organization.objects.filter(path__startswith=self.path)
 
-    def is_within(self, other: Organization) -> bool:
-        return self.path.startswith(other.path)
-
-    @property
-    def level_label(self) -> str:
-        return self.get_kind_display()
-
 
 class Term(models.Model):
     """A leadership term (届) of an organization: elected on a date, ends on a date."""
@@ -114,10 +107,6 @@ class Term(models.Model):
     def days_left(self, today: datetime.date | None = None) -> int:
         today = today or timezone.localdate()
         return (self.ends_on - today).days
-
-    @property
-    def ending_soon(self) -> bool:
-        return self.days_left() <= settings.TERM_WARNING_DAYS
 
 
 class Leader(models.Model):

@@ -231,12 +231,3 @@ def ensure_search_schema(using: str = "default", **kwargs) -> None:
             cursor.execute(
                 f"CREATE INDEX IF NOT EXISTS policies_policy_search_gin ON policies_policy USING GIN ({index_expr})"
             )
-
-
-def rebuild_index(using: str = "default") -> None:
-    from django.db import connections
-
-    conn = connections[using]
-    if conn.vendor == "sqlite":
-        with conn.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")  # noqa: S608

@@ -141,17 +141,36 @@ def _fts_match(parsed: ParsedQuery, issuer_ids: list[int] | None) -> str:
     return match
 
 
-def count_published_matches(parsed: ParsedQuery, issuer_ids: list[int]) -> int | None:
-    """Number of published policies of these issuers matching the query, from the index alone.
+class IndexRankedMatches:
+    """The published policies of some issuers matching a query, counted and ranked by the index alone.
 
-    Only on SQLite, where the index carries the issuer of each published policy; None elsewhere
-    (or for the single-character fallback), meaning: count with the query itself.
+    On SQLite the index carries the issuer of each published policy, so a search without other
+    filters needs no join until the page's rows are fetched. Sliced by Django's Paginator.
     """
-    if connection.vendor != "sqlite" or parsed.is_empty or parsed.is_single_character:
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [_fts_match(parsed, issuer_ids)])
-        return cursor.fetchone()[0]
+
+    def __init__(self, queryset, parsed: ParsedQuery, issuer_ids: list[int]):
+        self.queryset = queryset
+        self.match = _fts_match(parsed, issuer_ids)
+
+    @staticmethod
+    def usable(parsed: ParsedQuery) -> bool:
+        return connection.vendor == "sqlite" and not parsed.is_empty and not parsed.is_single_character
+
+    def count(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [self.match])
+            return cursor.fetchone()[0]
+
+    def __getitem__(self, page: slice) -> list:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+                f"ORDER BY bm25({FTS_TABLE}, 8.0, 1.0, 0.0), rowid DESC LIMIT %s OFFSET %s",
+                [self.match, page.stop - page.start, page.start],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        by_id = self.queryset.in_bulk(ids)
+        return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def highlight(text: str, parsed: ParsedQuery) -> SafeString:

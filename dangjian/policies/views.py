@@ -32,15 +32,13 @@ def policy_list(request, org_id: int):
 
     parsed = search.parse_query(filters.get("q", ""))
     searching = bool(filters.get("q", "").strip())
-    known_count = None
-    if searching:
-        queryset = search.search(queryset, parsed, organization.ancestor_ids)
-        if not filters.keys() - {"q"}:  # no other filter: the index alone can count
-            known_count = search.count_published_matches(parsed, organization.ancestor_ids)
-    paginator = Paginator(queryset, PAGE_SIZE)
-    if known_count is not None:
-        paginator.count = known_count  # cached_property: skips a second full match
-    page = paginator.get_page(request.GET.get("page"))
+    if searching and not filters.keys() - {"q"} and search.IndexRankedMatches.usable(parsed):
+        matches = search.IndexRankedMatches(queryset, parsed, organization.ancestor_ids)
+    elif searching:
+        matches = search.search(queryset, parsed, organization.ancestor_ids)
+    else:
+        matches = queryset
+    page = Paginator(matches, PAGE_SIZE).get_page(request.GET.get("page"))
     results = [
         {
             "policy": policy,

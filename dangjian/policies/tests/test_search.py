@@ -189,3 +189,15 @@ def test_drafts_are_neither_found_nor_counted(client, county, library):
     response = search(client, county.village_a1, "低保")
     assert titles(response) == [library["dibao"].title]
     assert response.context["page"].paginator.count == 1
+
+
+def test_search_results_are_paged_without_gaps_or_repeats(client, county):
+    for n in range(25):
+        PolicyFactory(issuer=county.county, title=f"关于低保工作的第{n}号通知", body="低保")
+    first = search(client, county.village_a1, "低保")
+    second = search(client, county.village_a1, "低保", page=2)
+    beyond = search(client, county.village_a1, "低保", page=99)
+    assert first.context["page"].paginator.count == 25
+    assert len(titles(first)) == 20 and len(titles(second)) == 5
+    assert len(set(titles(first)) | set(titles(second))) == 25
+    assert titles(beyond) == titles(second)  # a page past the end shows the last page

@@ -67,6 +67,7 @@ def ensure_reference_data() -> None:
     if not PolicyCategory.objects.exists():
         importlib.import_module("dangjian.policies.migrations.0002_seed_categories").seed(apps, None)
     ContentGeneration.objects.get_or_create(pk=1)
+    importlib.import_module("dangjian.feedback.migrations.0002_default_time_limits").create_limits(apps, None)
 
 
 @pytest.fixture

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "dangjian.accounts",
     "dangjian.organizations",
     "dangjian.policies",
+    "dangjian.feedback",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -206,6 +208,38 @@ SECURE_CSP = {
 POLICY_USER_DICT = BASE_DIR / "dangjian" / "policies" / "data" / "policy_dict.txt"
 # Days before the end of a leadership term when the console starts warning.
 TERM_WARNING_DAYS = 90
+
+# --- Background tasks and mail ---------------------------------------------------------------
+# Tasks are stored in the database and run by `manage.py db_worker`; `manage.py run_clock`
+# enqueues the periodic ones. Both are started by `make run`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+PERIODIC_TASKS = {
+    "dangjian.feedback.tasks.scan_deadlines": env_int("DEADLINE_SCAN_SECONDS", 300),
+    "dangjian.feedback.tasks.deliver_mail": env_int("MAIL_RETRY_SECONDS", 60),
+}
+if os.environ.get("EMAIL_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["EMAIL_HOST"],
+                "port": env_int("EMAIL_PORT", 25),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", False),
+                "timeout": env_int("EMAIL_TIMEOUT", 20),
+            },
+        }
+    }
+else:
+    # No mail server configured: messages are written as files under var/mail for inspection.
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
+        }
+    }
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "dangjian@localhost")
 
 # --- Logging: no request bodies, no personal data -------------------------------------------
 LOGGING = {

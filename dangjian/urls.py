@@ -5,15 +5,22 @@ from django.views.static import serve
 
 from dangjian.accounts import console_urls as accounts_console
 from dangjian.core import views as core_views
+from dangjian.feedback import console_urls as feedback_console
 from dangjian.organizations import console_urls as organizations_console
 from dangjian.policies import console_urls as policies_console
 
 # Each app owns its console routes; they share the "console" namespace.
-console_patterns = organizations_console.urlpatterns + policies_console.urlpatterns + accounts_console.urlpatterns
+console_patterns = (
+    organizations_console.urlpatterns
+    + policies_console.urlpatterns
+    + accounts_console.urlpatterns
+    + feedback_console.urlpatterns
+)
 
 urlpatterns = [
     path("", include("dangjian.organizations.urls")),
     path("", include("dangjian.policies.urls")),
+    path("", include("dangjian.feedback.urls")),
     path("accounts/", include("dangjian.accounts.urls")),
     path("console/", include((console_patterns, "console"))),
     path("prefs/text-size/", core_views.text_size, name="text_size"),

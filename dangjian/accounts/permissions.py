@@ -16,11 +16,17 @@ from .models import Role
 MANAGE_CONTENT = "content.manage"  # profile, leadership, policies
 MANAGE_ROLES = "roles.manage"
 USE_CONSOLE = "console.use"
+HANDLE_FEEDBACK = "feedback.handle"  # accept, dispatch, answer citizens' cases
+APPROVE_FEEDBACK = "feedback.approve"  # the organization's head approves replies and extensions
+MANAGE_SETTINGS = "settings.manage"  # dispatch catalogue, time limits, calendar
 
 CAPABILITIES: dict[str, set[str]] = {
     MANAGE_CONTENT: {Role.ORG_ADMIN, Role.SECRETARY, Role.MEDIA_OFFICER},
     MANAGE_ROLES: {Role.ORG_ADMIN},
     USE_CONSOLE: {Role.ORG_ADMIN, Role.SECRETARY, Role.MEDIA_OFFICER, Role.DISCIPLINE},
+    HANDLE_FEEDBACK: {Role.ORG_ADMIN, Role.SECRETARY},
+    APPROVE_FEEDBACK: {Role.SECRETARY},
+    MANAGE_SETTINGS: {Role.ORG_ADMIN},
 }
 
 
@@ -74,6 +80,28 @@ def get_organization_for_user(user, pk: int, capability: str) -> Organization:
     organization = get_object_or_404(Organization, pk=pk)
     require(user, capability, organization)
     return organization
+
+
+def acting_organization(user, organization: Organization, capability: str) -> Organization:
+    """The organization the user acts for on `organization`: their deepest grant covering it (or 403)."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return organization
+    roles = CAPABILITIES[capability]
+    paths = [path for path, role in _grants(user) if role in roles and organization.path.startswith(path)]
+    if not paths:
+        raise PermissionDenied
+    return Organization.objects.get(path=max(paths, key=len))
+
+
+def holders(organization: Organization, capability: str):
+    """Active users holding the capability through a grant on exactly this organization."""
+    from .models import User
+
+    return User.objects.filter(
+        is_active=True,
+        role_grants__organization=organization,
+        role_grants__role__in=CAPABILITIES[capability],
+    ).distinct()
 
 
 def can_use_console(user) -> bool:

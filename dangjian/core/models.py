@@ -50,3 +50,24 @@ class ContentGeneration(models.Model):
 
     def __str__(self) -> str:
         return str(self.value)
+
+
+class CalendarOverride(models.Model):
+    """An administrator's correction to the working-day calendar.
+
+    The statutory holidays and make-up workdays (调休) come from the `chinese-calendar` package;
+    a row here wins over it, e.g. for a local holiday or a year the package does not know yet.
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=100, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
+
+    def __str__(self) -> str:
+        return f"{self.date}: {'workday' if self.is_workday else 'day off'}"

@@ -1,0 +1,857 @@
+"""Every write of the feedback module: citizens' submissions and ratings, staff steps, the clock.
+
+Each staff action locks the case row, checks the transition table (`workflow.TRANSITIONS`) and
+the user's right to take it, records a `CaseEvent` (who, which organization, when), keeps the
+statistics counters in step and schedules notifications after commit.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import secrets
+import uuid
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.core.exceptions import PermissionDenied
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangjian.accounts.permissions import (
+    APPROVE_FEEDBACK,
+    HANDLE_FEEDBACK,
+    acting_organization,
+    has_capability,
+    holders,
+)
+from dangjian.core.cache import bump_content_generation
+from dangjian.core.history import ActionError, EditConflict
+from dangjian.core.masking import mask_personal_data
+from dangjian.core.throttle import Throttle
+from dangjian.core.workdays import deadline_after
+from dangjian.organizations.models import Organization
+
+from . import workflow
+from .models import (
+    OPEN_STATES,
+    Case,
+    CaseEvent,
+    CasePhoto,
+    CaseStat,
+    Extension,
+    FeedbackSettings,
+    Notification,
+    Rating,
+    State,
+)
+
+Kind = CaseEvent.Kind
+
+MERGE_WINDOW_DAYS = 30
+MAIL_MAX_ATTEMPTS = 8
+LOOKUP_FAILURE_LIMIT = 10
+lookup_throttle = Throttle("feedback-lookup", LOOKUP_FAILURE_LIMIT, 15 * 60)
+
+
+# --- Tracking numbers and query passwords ----------------------------------------------------
+
+
+class _QueryPasswordHasher(PBKDF2PasswordHasher):
+    # The query password is 8 random digits; with lookups throttled per case, a lighter hash than
+    # a staff password's keeps submissions fast.
+    iterations = 20_000
+
+
+_hasher = _QueryPasswordHasher()
+
+
+def query_password_for(client_token: uuid.UUID) -> str:
+    """The case's query password, derived from the form's one-time token.
+
+    Resubmitting the same form (a double click, a refresh) shows the same number and password,
+    while nobody without the token can derive it.
+    """
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"feedback-query:{client_token}".encode(), hashlib.sha256)
+    return f"{int.from_bytes(digest.digest()[:8], 'big') % 10**8:08d}"
+
+
+def _new_number(now: datetime.datetime) -> str:
+    return timezone.localtime(now).strftime("%y%m%d") + f"{secrets.randbelow(10**6):06d}"
+
+
+def check_query_password(case: Case, password: str) -> bool:
+    return _hasher.verify(password, case.password_hash)
+
+
+# --- Helpers -----------------------------------------------------------------------------------
+
+
+def _event(case, kind, actor=None, organization=None, text="", public=True, from_state="", to_state="", at=None):
+    return CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        organization=organization,
+        text=text,
+        public=public,
+        from_state=from_state,
+        to_state=to_state,
+        at=at or timezone.now(),
+    )
+
+
+def _bump_stats(case: Case, **increments: int) -> None:
+    month = timezone.localtime(case.received_at).date().replace(day=1)
+    stat, _created = CaseStat.objects.get_or_create(
+        organization_id=case.place_id,
+        month=month,
+        category=case.category,
+        defaults={"org_path": case.place_path},
+    )
+    CaseStat.objects.filter(pk=stat.pk).update(**{name: F(name) + value for name, value in increments.items()})
+
+
+def _lock(case_id: int, expected_version: int | None = None) -> Case:
+    try:
+        case = Case.objects.select_for_update().select_related("place", "lead_org", "handling_org").get(pk=case_id)
+    except Case.DoesNotExist as error:
+        raise ActionError(_("The case no longer exists.")) from error
+    if expected_version is not None and case.version != expected_version:
+        raise EditConflict(
+            _(
+                "Someone else acted on this case while you were looking at it. Your input is kept below; "
+                "read the case again before you go on."
+            )
+        )
+    return case
+
+
+def _save(case: Case, fields: Iterable[str]) -> None:
+    case.version += 1
+    case.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def _require_place(user, case: Case) -> Organization:
+    return acting_organization(user, case.place, HANDLE_FEEDBACK)
+
+
+def _require_lead(user, case: Case) -> Organization:
+    if case.lead_org is None:
+        raise ActionError(_("The case has not been dispatched yet."))
+    return acting_organization(user, case.lead_org, HANDLE_FEEDBACK)
+
+
+def notify(organization: Organization, capability: str, case: Case | None, kind: str, message: str) -> int:
+    """Tell the staff holding `capability` on the organization (or, if it has none, the nearest above)."""
+    current: Organization | None = organization
+    users = []
+    while current is not None:
+        users = list(holders(current, capability))
+        if users:
+            break
+        current = current.parent
+    now = timezone.now()
+    rows = [
+        Notification(
+            user=user,
+            case=case,
+            kind=kind,
+            message=message[:300],
+            created_at=now,
+            mail_state=Notification.Mail.PENDING if user.email else Notification.Mail.NONE,
+            mail_next_try=now if user.email else None,
+        )
+        for user in users
+    ]
+    Notification.objects.bulk_create(rows)
+    if any(row.mail_state == Notification.Mail.PENDING for row in rows):
+        transaction.on_commit(_enqueue_mail)
+    return len(rows)
+
+
+def _enqueue_mail() -> None:
+    from .tasks import deliver_mail
+
+    deliver_mail.enqueue()
+
+
+# --- Citizens --------------------------------------------------------------------------------
+
+
+def submit_case(
+    *,
+    place: Organization,
+    category: str,
+    title: str,
+    description: str,
+    contact_phone: str = "",
+    is_public: bool = False,
+    photos: Iterable = (),
+    client_token: uuid.UUID | None = None,
+) -> tuple[Case, str, bool]:
+    """Register a citizen's case. Returns (case, query password, created).
+
+    The same `client_token` submitted again returns the case it created the first time.
+    """
+    client_token = client_token or uuid.uuid4()
+    password = query_password_for(client_token)
+    existing = Case.objects.filter(client_token=client_token).first()
+    if existing is not None:
+        return existing, password, False
+    limit = workflow.time_limit(category)
+    now = timezone.now()
+    photos = list(photos)
+    stored: list[CasePhoto] = []
+    try:
+        with transaction.atomic():
+            case = Case(
+                place=place,
+                category=category,
+                title=title,
+                description=description,
+                title_public=mask_personal_data(title)[:100],
+                description_public=mask_personal_data(description),
+                contact_phone=contact_phone,
+                is_public=is_public,
+                client_token=client_token,
+                password_hash=_hasher.encode(password, _hasher.salt()),
+                received_at=now,
+                accept_deadline=deadline_after(now, limit.accept_days),
+                answer_deadline=deadline_after(now, limit.answer_days),
+            )
+            for _attempt in range(5):
+                case.number = _new_number(now)
+                try:
+                    with transaction.atomic():
+                        case.save()
+                    break
+                except IntegrityError:
+                    if Case.objects.filter(client_token=client_token).exists():
+                        raise
+                    case.pk = None
+            else:
+                raise ActionError(_("The case could not be registered. Please try again."))
+            for content in photos:
+                stored.append(CasePhoto.objects.create(case=case, image=content))
+            _event(case, Kind.SUBMIT, to_state=State.RECEIVED, organization=place, at=now)
+            _bump_stats(case, received=1)
+            notify(
+                place,
+                HANDLE_FEEDBACK,
+                case,
+                "new",
+                _("New case %(number)s at %(place)s: %(title)s")
+                % {"number": case.number, "place": place.short_name or place.name, "title": case.title_public},
+            )
+    except IntegrityError:
+        # The same form arrived twice at once; the other request created the case.
+        existing = Case.objects.filter(client_token=client_token).first()
+        if existing is None:
+            raise
+        return existing, password, False
+    except BaseException:
+        for photo in stored:
+            photo.image.storage.delete(photo.image.name)
+        raise
+    return case, password, True
+
+
+def find_case(number: str, password: str) -> Case:
+    """The case for a tracking number and query password; throttled per number."""
+    number = "".join(ch for ch in number if ch.isdigit())[:20]
+    if lookup_throttle.is_locked(number):
+        raise ActionError(
+            _("Too many wrong attempts for this number. For your safety, please try again in 15 minutes.")
+        )
+    case = Case.objects.filter(number=number).select_related("place", "merged_into").first() if number else None
+    if case is None or not check_query_password(case, password.strip()):
+        lookup_throttle.record_failure(number)
+        raise ActionError(_("The tracking number or the query password is wrong."))
+    lookup_throttle.clear(number)
+    return case
+
+
+def rate_case(case_id: int, rating: str, comment: str = "") -> Case:
+    """The citizen rates the answer. 不满意 reopens the case once for redoing (重办)."""
+    if rating not in {Rating.SATISFIED, Rating.BASIC, Rating.UNSATISFIED}:
+        raise ActionError(_("Please choose a rating."))
+    with transaction.atomic():
+        case = _lock(case_id)
+        workflow.check("rate", case.state)
+        now = timezone.now()
+        before = case.state
+        case.rated_at = now
+        case.rating_comment = comment
+        case.rating_comment_public = mask_personal_data(comment)
+        if rating == Rating.UNSATISFIED and case.redo_count == 0:
+            case.redo_count = 1
+            case.state = State.IN_PROGRESS
+            case.rating = ""
+            case.answer_deadline = deadline_after(now, workflow.time_limit(case.category).answer_days)
+            case.rating_deadline = None
+            case.supervised = False
+            _event(case, Kind.RATE, text=Rating(rating).label + (f": {case.rating_comment_public}" if comment else ""))
+            _event(case, Kind.REDO, from_state=before, to_state=State.IN_PROGRESS)
+            _save(
+                case,
+                [
+                    "state",
+                    "rating",
+                    "rating_comment",
+                    "rating_comment_public",
+                    "rated_at",
+                    "redo_count",
+                    "answer_deadline",
+                    "rating_deadline",
+                    "supervised",
+                ],
+            )
+            notify(
+                case.lead_org,
+                HANDLE_FEEDBACK,
+                case,
+                "redo",
+                _("Case %(number)s was rated “not satisfied” and must be redone.") % {"number": case.number},
+            )
+        else:
+            case.rating = rating
+            case.state = State.CLOSED
+            case.closed_at = now
+            _event(case, Kind.RATE, text=Rating(rating).label + (f": {case.rating_comment_public}" if comment else ""))
+            _event(case, Kind.CLOSE, from_state=before, to_state=State.CLOSED)
+            _save(case, ["state", "rating", "rating_comment", "rating_comment_public", "rated_at", "closed_at"])
+            _bump_stats(case, **{rating: 1})
+            notify(
+                case.lead_org,
+                HANDLE_FEEDBACK,
+                case,
+                "rated",
+                _("Case %(number)s was rated: %(rating)s") % {"number": case.number, "rating": Rating(rating).label},
+            )
+        bump_content_generation()
+    return case
+
+
+# --- Staff -----------------------------------------------------------------------------------
+
+
+def accept_case(user, case_id: int, *, urgent: bool = False, expected_version: int | None = None) -> Case:
+    with transaction.atomic():
+        case = _lock(case_id, expected_version)
+        org = _require_place(user, case)
+        workflow.check("accept", case.state)
+        now = timezone.now()
+        limit = workflow.time_limit(case.category)
+        case.state = State.ACCEPTED
+        case.accepted_at = now
+        case.handling_org = org
+        case.urgent = urgent
+        if urgent:
+            case.answer_deadline = min(case.answer_deadline, deadline_after(now, limit.urgent_answer_days))
+        _event(
+            case,
+            Kind.ACCEPT,
+            user,
+            org,
+            _("Urgent") if urgent else "",
+            from_state=State.RECEIVED,
+            to_state=State.ACCEPTED,
+        )
+        _save(case, ["state", "accepted_at", "handling_org", "urgent", "answer_deadline"])
+        _bump_stats(case, accepted=1)
+        bump_content_generation()
+    return case
+
+
+def reject_case(user, case_id: int, reason: str, *, expected_version: int | None = None) -> Case:
+    reason = reason.strip()
+    if not reason:
+        raise ActionError(_("Please give the reason; the citizen will read it."))
+    with transaction.atomic():
+        case = _lock(case_id, expected_version)
+        org = _require_place(user, case)
+        workflow.check("reject", case.state)
+        case.state = State.REJECTED
+        case.reject_reason = reason
+        case.handling_org = org
+        case.closed_at = timezone.now()
+        _event(
+            case, Kind.REJECT, user, org, mask_personal_data(reason), from_state=State.RECEIVED, to_state=State.REJECTED
+        )
+        _save(case, ["state", "reject_reason", "handling_org", "closed_at"])
+        _bump_stats(case, rejected=1)
+    return case
+
+
+def suggest_lead(case: Case) -> Organization:
+    """The lead the dispatch catalogue names for the case's category and place (default: the place)."""
+    from .models import DispatchRule
+
+    ancestor_ids = [*case.place.ancestor_ids(), case.place_id]
+    rules = list(
+        DispatchRule.objects.filter(place_id__in=ancestor_ids)
+        .filter(Q(category=case.category) | Q(category=""))
+        .select_related("lead", "place")
+    )
+    if not rules:
+        return case.place
+    rules.sort(key=lambda r: (r.place.depth, r.category != ""), reverse=True)
+    return rules[0].lead
+
+
+def dispatch_case(
+    user,
+    case_id: int,
+    lead: Organization,
+    assisting: Iterable[Organization] = (),
+    note: str = "",
+    *,
+    expected_version: int | None = None,
+) -> Case:
+    """Send the case to a lead organization within the dispatcher's subtree.
+
+    Dispatching to one's own organization starts the handling at once.
+    """
+    assisting = [a for a in assisting if a.pk != lead.pk]
+    with transaction.atomic():
+        case = _lock(case_id, expected_version)
+        org = _require_place(user, case)
+        workflow.check("dispatch", case.state)
+        for target in [lead, *assisting]:
+            if not target.path.startswith(org.path):
+                raise ActionError(
+                    _("%(org)s is not below %(own)s; ask the higher organization to dispatch it.")
+                    % {"org": target.name, "own": org.name}
+                )
+        before = case.state
+        case.handling_org = org
+        case.lead_org = lead
+        case.state = State.IN_PROGRESS if lead.pk == org.pk else State.DISPATCHED
+        _event(case, Kind.DISPATCH, user, org, lead.name, from_state=before, to_state=State.DISPATCHED)
+        if note.strip():
+            _event(case, Kind.NOTE, user, org, note.strip(), public=False)
+        if case.state == State.IN_PROGRESS:
+            _event(case, Kind.START, user, org, from_state=State.DISPATCHED, to_state=State.IN_PROGRESS)
+        _save(case, ["state", "handling_org", "lead_org"])
+        case.assisting_orgs.set(assisting)
+        if lead.pk != org.pk:
+            notify(
+                lead,
+                HANDLE_FEEDBACK,
+                case,
+                "dispatched",
+                _("Case %(number)s was dispatched to you: %(title)s")
+                % {"number": case.number, "title": case.title_public},
+            )
+        for other in assisting:
+            notify(
+                other,
+                HANDLE_FEEDBACK,
+                case,
+                "assist",
+                _("Please assist with case %(number)s: %(title)s")
+                % {"number": case.number, "title": case.title_public},
+            )
+        bump_content_generation()
+    return case
+
+
+def return_case(user, case_id: int, reason: str, *, expected_version: int | None = None) -> Case:
+    """The lead sends the dispatch back (退单) with a reason; the dispatcher dispatches again."""
+    reason = reason.strip()
+    if not reason:
+        raise ActionError(_("Please give the reason for returning the case."))
+    with transaction.atomic():
+        case = _lock(case_id, expected_version)
+        org = _require_lead(user, case)
+        workflow.check("return", case.state)
+        before = case.state
+        case.state = State.RETURNED
+        _event(case, Kind.RETURN, user, org, reason, public=False, from_state=before, to_state=State.RETURNED)
+        _save(case, ["state"])
+        notify(
+            case.handling_org or case.place,
+            HANDLE_FEEDBACK,
+            case,
+            "returned",
+            _("Case %(number)s was returned by %(org)s: %(reason)s")
+            % {"number": case.number, "org": org.name, "reason": reason[:120]},
+        )
+    return case
+
+
+def start_case(user, case_id: int, *, expected_version: int | None = None) -> Case:
+    with transaction.atomic():
+        case = _lock(case_id, expected_version)
+        org = _require_lead(user, case)
+        workflow.check("start", case.state)
+        case.state = State.IN_PROGRESS
+        _event(case, Kind.START, user, org, from_state=State.DISPATCHED, to_state=State.IN_PROGRESS)
+        _save(case, ["state"])
+    return case
+
+
+def _needs_approval(organization: Organization) -> bool:
+    return FeedbackSettings.objects.filter(organization=organization, answers_need_approval=True).exists()
+
+
+def answer_case(user, case_id: int, reply: str, *, expected_version: int | None = None) -> Case:
+    reply = reply.strip()
+    if not reply:
+        raise ActionError(_("The reply is empty."))
+    with transaction.atomic():
+        case = _lock(case_id, expected_version)
+        org = _require_lead(user, case)
+        workflow.check("answer", case.state)
+        case.reply = reply
+        case.replied_by = user
+        _event(case, Kind.ANSWER, user, org, public=False, from_state=State.IN_PROGRESS)
+        if _needs_approval(case.lead_org) and not has_capability(user, APPROVE_FEEDBACK, case.lead_org):
+            case.state = State.PENDING_APPROVAL
+            _save(case, ["state", "reply", "replied_by"])
+            notify(
+                case.lead_org,
+                APPROVE_FEEDBACK,
+                case,
+                "approval",
+                _("The reply to case %(number)s awaits your approval.") % {"number": case.number},
+            )
+        else:
+            _publish(case, user, org, State.IN_PROGRESS)
+    return case
+
+
+def _publish(case: Case, user, org: Organization, before: str) -> None:
+    now = timezone.now()
+    case.state = State.ANSWERED
+    case.answered_at = now
+    case.reply_public = mask_personal_data(case.reply)
+    case.rating_deadline = deadline_after(now, workflow.time_limit(case.category).rating_days)
+    fields = ["state", "reply", "replied_by", "answered_at", "reply_public", "rating_deadline"]
+    if case.first_answered_at is None:
+        case.first_answered_at = now
+        case.answered_on_time = now <= case.answer_deadline
+        fields += ["first_answered_at", "answered_on_time"]
+        _bump_stats(
+            case,
+            answered=1,
+            answered_on_time=int(case.answered_on_time),
+            answer_seconds=int((now - case.received_at).total_seconds()),
+        )
+    _event(case, Kind.PUBLISH, user, org, from_state=before, to_state=State.ANSWERED)
+    _save(case, fields)
+    bump_content_generation()
+
+
+def approve_reply(user, case_id: int, *, expected_version: int | None = None) -> Case:
+    with transaction.atomic():
+        case = _lock(case_id, expected_version)
+        if case.lead_org is None or not has_capability(user, APPROVE_FEEDBACK, case.lead_org):
+            raise PermissionDenied
+        org = acting_organization(user, case.lead_org, APPROVE_FEEDBACK)
+        workflow.check("approve", case.state)
+        _event(case, Kind.APPROVE, user, org, public=False)
+        _publish(case, user, org, State.PENDING_APPROVAL)
+    return case
+
+
+def send_back_reply(user, case_id: int, reason: str, *, expected_version: int | None = None) -> Case:
+    reason = reason.strip()
+    if not reason:
+        raise ActionError(_("Please say what should change."))
+    with transaction.atomic():
+        case = _lock(case_id, expected_version)
+        if case.lead_org is None or not has_capability(user, APPROVE_FEEDBACK, case.lead_org):
+            raise PermissionDenied
+        org = acting_organization(user, case.lead_org, APPROVE_FEEDBACK)
+        workflow.check("send_back", case.state)
+        case.state = State.IN_PROGRESS
+        _event(
+            case,
+            Kind.SEND_BACK,
+            user,
+            org,
+            reason,
+            public=False,
+            from_state=State.PENDING_APPROVAL,
+            to_state=State.IN_PROGRESS,
+        )
+        _save(case, ["state"])
+        if case.replied_by_id:
+            Notification.objects.create(
+                user_id=case.replied_by_id,
+                case=case,
+                kind="sent_back",
+                message=(
+                    _("Your reply to case %(number)s was sent back: %(reason)s")
+                    % {"number": case.number, "reason": reason}
+                )[:300],
+            )
+    return case
+
+
+def add_note(user, case_id: int, text: str) -> CaseEvent:
+    text = text.strip()
+    if not text:
+        raise ActionError(_("The note is empty."))
+    with transaction.atomic():
+        case = _lock(case_id)
+        org = _org_for_case(user, case)
+        return _event(case, Kind.NOTE, user, org, text, public=False)
+
+
+def _org_for_case(user, case: Case) -> Organization:
+    """The organization the user acts for on this case (place, lead or assisting), or 403."""
+    for target in [case.place, case.lead_org, *case.assisting_orgs.all()]:
+        if target is not None and has_capability(user, HANDLE_FEEDBACK, target):
+            return acting_organization(user, target, HANDLE_FEEDBACK)
+    raise PermissionDenied
+
+
+def request_extension(user, case_id: int, days: int, reason: str) -> Extension:
+    reason = reason.strip()
+    if not reason:
+        raise ActionError(_("Please give the reason for the extension."))
+    if not 1 <= days <= 30:
+        raise ActionError(_("An extension is 1 to 30 working days."))
+    with transaction.atomic():
+        case = _lock(case_id)
+        org = _require_lead(user, case)
+        workflow.check("extend", case.state)
+        if timezone.now() > case.answer_deadline:
+            raise ActionError(_("The deadline has passed; an extension must be asked for before it."))
+        if case.extensions.filter(decision=Extension.Decision.PENDING).exists():
+            raise ActionError(_("An extension request is already waiting for a decision."))
+        extension = Extension.objects.create(case=case, days=days, reason=reason, requested_by=user)
+        _event(case, Kind.EXTEND_REQUEST, user, org, f"+{days}: {reason}", public=False)
+        notify(
+            case.lead_org.parent or case.lead_org,
+            HANDLE_FEEDBACK,
+            case,
+            "extension",
+            _("%(org)s asks %(days)s more working days for case %(number)s.")
+            % {"org": org.name, "days": days, "number": case.number},
+        )
+    return extension
+
+
+def decide_extension(user, extension_id: int, approve: bool) -> Extension:
+    """The lead's parent organization approves or refuses an extension."""
+    with transaction.atomic():
+        extension = Extension.objects.select_for_update().select_related("case").get(pk=extension_id)
+        case = _lock(extension.case_id)
+        approver_scope = case.lead_org.parent or case.lead_org
+        if not has_capability(user, HANDLE_FEEDBACK, approver_scope):
+            raise PermissionDenied
+        org = acting_organization(user, approver_scope, HANDLE_FEEDBACK)
+        if extension.decision != Extension.Decision.PENDING:
+            raise ActionError(_("This request has already been decided."))
+        extension.decision = Extension.Decision.APPROVED if approve else Extension.Decision.REFUSED
+        extension.decided_by = user
+        extension.decided_at = timezone.now()
+        extension.save()
+        if approve:
+            from dangjian.core.workdays import add_workdays, end_of_day
+
+            case.answer_deadline = end_of_day(add_workdays(timezone.localdate(case.answer_deadline), extension.days))
+            if case.answer_deadline > timezone.now():
+                case.supervised = False
+            _save(case, ["answer_deadline", "supervised"])
+            _event(case, Kind.EXTEND_APPROVE, user, org, f"+{extension.days}")
+        else:
+            _event(case, Kind.EXTEND_REFUSE, user, org, public=False)
+        notify(
+            case.lead_org,
+            HANDLE_FEEDBACK,
+            case,
+            "extension",
+            _("Extension for case %(number)s: %(decision)s")
+            % {"number": case.number, "decision": extension.get_decision_display()},
+        )
+    return extension
+
+
+def merge_candidates(case: Case, limit: int = 5) -> list[tuple[Case, float]]:
+    """Cases at the same place within 30 days whose words overlap enough to look like the same problem."""
+    if case.state not in workflow.TRANSITIONS["merge"].sources:
+        return []
+    window = datetime.timedelta(days=MERGE_WINDOW_DAYS)
+    others = (
+        Case.objects.filter(
+            place_id=case.place_id,
+            received_at__gte=case.received_at - window,
+            received_at__lte=case.received_at + window,
+            merged_into__isnull=True,
+        )
+        .exclude(pk=case.pk)
+        .exclude(state__in=[State.REJECTED, State.MERGED])
+        .only("pk", "number", "title", "description", "state", "received_at", "supporters", "category")[:300]
+    )
+    mine = _words(case.title + " " + case.description)
+    scored = []
+    for other in others:
+        theirs = _words(other.title + " " + other.description)
+        if not mine or not theirs:
+            continue
+        score = len(mine & theirs) / len(mine | theirs)
+        if other.title.strip() == case.title.strip():
+            score = max(score, 1.0)
+        if score >= 0.25:
+            scored.append((other, round(score, 2)))
+    scored.sort(key=lambda item: item[1], reverse=True)
+    return scored[:limit]
+
+
+_STOP = set("的了是在我们你他她它和与及或就都也很还又把被让给请问吗呢吧啊呀")
+
+
+def _words(text: str) -> set[str]:
+    import jieba
+
+    return {w for w in jieba.lcut_for_search(text) if len(w) > 1 and not (set(w) <= _STOP) and w.strip()}
+
+
+def merge_case(user, case_id: int, into_id: int) -> Case:
+    """Merge a case into another at the same place; the main case then counts everyone who raised it."""
+    if case_id == into_id:
+        raise ActionError(_("A case cannot be merged with itself."))
+    with transaction.atomic():
+        first, second = sorted([case_id, into_id])
+        locked = {first: _lock(first), second: _lock(second)}
+        case, target = locked[case_id], locked[into_id]
+        org = _require_place(user, case)
+        _require_place(user, target)
+        workflow.check("merge", case.state)
+        if target.state in {State.REJECTED, State.MERGED} or target.merged_into_id:
+            raise ActionError(_("The other case cannot take merged cases."))
+        if target.place_id != case.place_id:
+            raise ActionError(_("Only cases at the same place can be merged."))
+        before = case.state
+        case.state = State.MERGED
+        case.merged_into = target
+        case.closed_at = timezone.now()
+        _save(case, ["state", "merged_into", "closed_at"])
+        Case.objects.filter(merged_into=case).update(merged_into=target)
+        target.supporters += case.supporters
+        _save(target, ["supporters"])
+        _event(case, Kind.MERGE, user, org, target.number, from_state=before, to_state=State.MERGED)
+        _event(target, Kind.MERGE, user, org, case.number)
+        bump_content_generation()
+    return target
+
+
+# --- The clock: deadlines, supervision, unrated cases, mail ----------------------------------
+
+
+def _responsible(case: Case) -> Organization:
+    if case.state == State.RECEIVED:
+        return case.place
+    return case.lead_org or case.handling_org or case.place
+
+
+def scan_deadlines(now: datetime.datetime | None = None) -> dict[str, int]:
+    """Flag overdue cases for supervision (督办) by the parent organization; close unrated cases."""
+    now = now or timezone.now()
+    counts = {"supervised": 0, "closed_unrated": 0}
+    overdue = Case.objects.filter(supervised=False).filter(
+        Q(state=State.RECEIVED, accept_deadline__lt=now) | Q(state__in=OPEN_STATES, answer_deadline__lt=now)
+    )
+    for case_id in overdue.values_list("pk", flat=True)[:5000]:
+        with transaction.atomic():
+            case = _lock(case_id)
+            if case.supervised or not case.is_overdue(now):
+                continue
+            responsible = _responsible(case)
+            supervisor = responsible.parent or responsible
+            case.supervised = True
+            case.supervised_at = now
+            case.supervising_org = supervisor
+            _save(case, ["supervised", "supervised_at", "supervising_org"])
+            _event(case, Kind.SUPERVISE, organization=supervisor, text=responsible.name, at=now)
+            message = _("Case %(number)s at %(org)s is overdue (deadline %(deadline)s).") % {
+                "number": case.number,
+                "org": responsible.name,
+                "deadline": timezone.localtime(case.deadline_in_force()).strftime("%Y-%m-%d %H:%M"),
+            }
+            notify(supervisor, HANDLE_FEEDBACK, case, "overdue", message)
+            if supervisor.pk != responsible.pk:
+                notify(responsible, HANDLE_FEEDBACK, case, "overdue", message)
+            counts["supervised"] += 1
+    unrated = Case.objects.filter(state=State.ANSWERED, rating_deadline__lt=now)
+    for case_id in unrated.values_list("pk", flat=True)[:5000]:
+        with transaction.atomic():
+            case = _lock(case_id)
+            if case.state != State.ANSWERED or case.rating_deadline >= now:
+                continue
+            case.state = State.CLOSED
+            case.rating = Rating.UNRATED
+            case.closed_at = now
+            _save(case, ["state", "rating", "closed_at"])
+            _event(
+                case, Kind.CLOSE, text=Rating.UNRATED.label, from_state=State.ANSWERED, to_state=State.CLOSED, at=now
+            )
+            _bump_stats(case, unrated=1)
+            counts["closed_unrated"] += 1
+    if counts["supervised"] or counts["closed_unrated"]:
+        bump_content_generation()
+    return counts
+
+
+def _backoff(attempts: int) -> datetime.timedelta:
+    return datetime.timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
+
+
+def deliver_pending_mail(now: datetime.datetime | None = None, batch: int = 200) -> dict[str, int]:
+    """Send waiting notification e-mails; a failure is recorded and retried later, never dropped."""
+    now = now or timezone.now()
+    counts = {"sent": 0, "failed": 0}
+    due = Notification.objects.filter(mail_state=Notification.Mail.PENDING, mail_next_try__lte=now)
+    for notice in due.select_related("user", "case")[:batch]:
+        claimed = Notification.objects.filter(
+            pk=notice.pk, mail_state=Notification.Mail.PENDING, mail_attempts=notice.mail_attempts
+        ).update(mail_attempts=F("mail_attempts") + 1, mail_next_try=now + _backoff(notice.mail_attempts + 1))
+        if not claimed:
+            continue  # another worker has it
+        try:
+            EmailMessage(
+                subject=f"[{settings.SITE_NAME}] {notice.message[:60]}",
+                body=notice.message + "\n\n" + _("Sign in to the console to see the case."),
+                to=[notice.user.email],
+            ).send()
+        except Exception as error:  # noqa: BLE001 - any failure of the mail server is recorded and retried
+            attempts = notice.mail_attempts + 1
+            Notification.objects.filter(pk=notice.pk).update(
+                mail_error=f"{type(error).__name__}: {error}"[:300],
+                mail_state=Notification.Mail.FAILED if attempts >= MAIL_MAX_ATTEMPTS else Notification.Mail.PENDING,
+            )
+            counts["failed"] += 1
+        else:
+            Notification.objects.filter(pk=notice.pk).update(
+                mail_state=Notification.Mail.SENT, mail_sent_at=timezone.now(), mail_error=""
+            )
+            counts["sent"] += 1
+    return counts
+
+
+def retry_mail(user, notification_ids: Iterable[int]) -> int:
+    """Put failed e-mails back in the queue (the user's own, or all for an administrator)."""
+    rows = Notification.objects.filter(pk__in=list(notification_ids), mail_state=Notification.Mail.FAILED)
+    if not user.is_superuser:
+        rows = rows.filter(user=user)
+    count = rows.update(mail_state=Notification.Mail.PENDING, mail_attempts=0, mail_next_try=timezone.now())
+    if count:
+        transaction.on_commit(_enqueue_mail)
+    return count
+
+
+def mark_read(user, notification_ids: Iterable[int] | None = None) -> int:
+    rows = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_ids is not None:
+        rows = rows.filter(pk__in=list(notification_ids))
+    return rows.update(read_at=timezone.now())

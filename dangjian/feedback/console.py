@@ -1,0 +1,465 @@
+"""Staff console of the feedback module: inbox, case page and its steps, settings, notifications."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dangjian.accounts.permissions import (
+    APPROVE_FEEDBACK,
+    HANDLE_FEEDBACK,
+    MANAGE_SETTINGS,
+    acting_organization,
+    get_organization_for_user,
+    has_capability,
+)
+from dangjian.core.console import console_view
+from dangjian.core.history import ActionError
+from dangjian.core.models import CalendarOverride
+from dangjian.core.workdays import end_of_day, forget_overrides, uncovered_years
+from dangjian.organizations.models import Organization
+
+from . import actions, workflow
+from .forms import (
+    AcceptForm,
+    AnswerForm,
+    CalendarOverrideForm,
+    DispatchForm,
+    DispatchRuleForm,
+    ExtensionForm,
+    InboxFilterForm,
+    MergeForm,
+    NoteForm,
+    ReasonForm,
+    ReplyTemplateForm,
+    TimeLimitForm,
+    VersionForm,
+)
+from .models import (
+    OPEN_STATES,
+    Case,
+    CaseEvent,
+    DispatchRule,
+    Extension,
+    FeedbackSettings,
+    Notification,
+    ReplyTemplate,
+    State,
+    TimeLimit,
+)
+from .queries import feedback_scope, get_case_for_user, visible_cases
+
+PAGE_SIZE = 30
+EXPORT_LIMIT = 50_000
+
+
+def _inbox_queryset(request):
+    scope = feedback_scope(request.user)
+    places = [(o.pk, "\u3000" * o.depth + (o.short_name or o.name)) for o in scope.order_by("path")[:500]]
+    form = InboxFilterForm(request.GET, places=places)
+    filters = form.cleaned()
+    cases = visible_cases(request.user).select_related("place", "lead_org", "supervising_org")
+    now = timezone.now()
+    view = filters.get("view")
+    if view == "todo":
+        cases = cases.exclude(state__in=[State.CLOSED, State.REJECTED, State.MERGED, State.ANSWERED])
+    elif view == "overdue":
+        cases = cases.filter(
+            Q(supervised=True)
+            | Q(state=State.RECEIVED, accept_deadline__lt=now)
+            | Q(state__in=OPEN_STATES, answer_deadline__lt=now)
+        ).filter(state__in=[State.RECEIVED, *OPEN_STATES])
+    elif view == "approval":
+        cases = cases.filter(state=State.PENDING_APPROVAL)
+    elif view == "extensions":
+        cases = cases.filter(extensions__decision=Extension.Decision.PENDING)
+    if "state" in filters:
+        cases = cases.filter(state=filters["state"])
+    if "category" in filters:
+        cases = cases.filter(category=filters["category"])
+    if "place" in filters:
+        place = scope.filter(pk=filters["place"]).first()
+        if place is not None:
+            cases = cases.filter(place_path__startswith=place.path)
+    due = filters.get("due")
+    if due:
+        limit = {
+            "overdue": now,
+            "today": end_of_day(timezone.localdate()),
+            "3days": end_of_day(timezone.localdate() + datetime.timedelta(days=3)),
+        }[due]
+        cases = cases.filter(
+            Q(state=State.RECEIVED, accept_deadline__lte=limit) | Q(state__in=OPEN_STATES, answer_deadline__lte=limit)
+        )
+    return form, filters, cases
+
+
+@console_view
+def inbox(request):
+    form, filters, cases = _inbox_queryset(request)
+    order = "answer_deadline" if filters.get("view") in {"todo", "overdue"} else "-received_at"
+    page = Paginator(cases.order_by(order, "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "feedback/console/inbox.html",
+        {
+            "form": form,
+            "page": page,
+            "view": filters.get("view", ""),
+            "now": timezone.now(),
+            "query_string": "&".join(f"{k}={v}" for k, v in filters.items()),
+            "calendar_gaps": uncovered_years(),
+            "unread": Notification.objects.filter(user=request.user, read_at__isnull=True).count(),
+        },
+    )
+
+
+@console_view
+def export(request):
+    """The inbox as CSV, with personal data masked (phone numbers are left out)."""
+    _form, _filters, cases = _inbox_queryset(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="feedback.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Tracking number"),
+            _("Type"),
+            _("Place"),
+            _("Title"),
+            _("Description"),
+            _("State"),
+            _("Received"),
+            _("Answer by"),
+            _("Answered"),
+            _("Lead organization"),
+            _("Reply"),
+            _("Rating"),
+        ]
+    )
+    for case in cases.order_by("-received_at")[:EXPORT_LIMIT]:
+        writer.writerow(
+            [
+                case.number,
+                case.get_category_display(),
+                case.place.name,
+                case.title_public,
+                case.description_public,
+                case.get_state_display(),
+                timezone.localtime(case.received_at).strftime("%Y-%m-%d %H:%M"),
+                timezone.localtime(case.answer_deadline).strftime("%Y-%m-%d %H:%M"),
+                timezone.localtime(case.answered_at).strftime("%Y-%m-%d %H:%M") if case.answered_at else "",
+                case.lead_org.name if case.lead_org else "",
+                case.reply_public,
+                case.get_rating_display(),
+            ]
+        )
+    return response
+
+
+def _dispatch_choices(user, case: Case) -> list:
+    try:
+        org = acting_organization(user, case.place, HANDLE_FEEDBACK)
+    except PermissionDenied:
+        return []
+    return [(o.pk, "\u3000" * (o.depth - org.depth) + o.name) for o in org.subtree().order_by("path")[:500]]
+
+
+def _templates_for(case: Case):
+    org = case.lead_org or case.place
+    return ReplyTemplate.objects.filter(organization_id__in=[*org.ancestor_ids(), org.pk])
+
+
+def _case_context(request, case: Case, bound: dict | None = None) -> dict:
+    user = request.user
+    can_place = has_capability(user, HANDLE_FEEDBACK, case.place)
+    can_lead = bool(case.lead_org) and has_capability(user, HANDLE_FEEDBACK, case.lead_org)
+    can_approve = bool(case.lead_org) and has_capability(user, APPROVE_FEEDBACK, case.lead_org)
+    version = {"version": case.version}
+    forms = {}
+    if can_place and workflow.allowed("accept", case.state):
+        forms["accept"] = AcceptForm(initial=version)
+        forms["reject"] = ReasonForm(initial=version, prefix="reject")
+    if can_place and workflow.allowed("dispatch", case.state):
+        suggested = actions.suggest_lead(case)
+        forms["dispatch"] = DispatchForm(
+            initial={**version, "lead": suggested.pk}, choices=_dispatch_choices(user, case)
+        )
+    if can_lead and workflow.allowed("start", case.state):
+        forms["start"] = VersionForm(initial=version, prefix="start")
+    if can_lead and workflow.allowed("return", case.state):
+        forms["return"] = ReasonForm(initial=version, prefix="return")
+    if can_lead and workflow.allowed("answer", case.state):
+        forms["answer"] = AnswerForm(initial={**version, "reply": case.reply})
+    if can_approve and workflow.allowed("approve", case.state):
+        forms["approve"] = VersionForm(initial=version, prefix="approve")
+        forms["send_back"] = ReasonForm(initial=version, prefix="send_back")
+    if can_lead and workflow.allowed("extend", case.state) and timezone.now() <= case.answer_deadline:
+        forms["extend"] = ExtensionForm()
+    forms["note"] = NoteForm()
+    if bound:
+        forms.update(bound)
+    extensions = list(case.extensions.select_related("requested_by", "decided_by"))
+    approver_scope = case.lead_org.parent if case.lead_org and case.lead_org.parent_id else case.lead_org
+    return {
+        "case": case,
+        "org": case.place,
+        "events": CaseEvent.objects.filter(case=case).select_related("actor", "organization"),
+        "photos": case.photos.all(),
+        "assisting": case.assisting_orgs.all(),
+        "forms": forms,
+        "templates": list(_templates_for(case)) if "answer" in forms else [],
+        "candidates": actions.merge_candidates(case) if can_place else [],
+        "merged_cases": case.merged_cases.all(),
+        "extensions": extensions,
+        "can_decide_extension": bool(approver_scope) and has_capability(user, HANDLE_FEEDBACK, approver_scope),
+        "overdue": case.is_overdue(),
+    }
+
+
+@console_view
+def case_page(request, case_id: int):
+    case = get_case_for_user(request.user, case_id)
+    return render(request, "feedback/console/case.html", _case_context(request, case))
+
+
+STEPS = {
+    # step: (form class, form prefix, action)
+    "accept": (
+        AcceptForm,
+        None,
+        lambda u, c, d: actions.accept_case(u, c.pk, urgent=d["urgent"], expected_version=d["version"]),
+    ),
+    "reject": (
+        ReasonForm,
+        "reject",
+        lambda u, c, d: actions.reject_case(u, c.pk, d["reason"], expected_version=d["version"]),
+    ),
+    "start": (VersionForm, "start", lambda u, c, d: actions.start_case(u, c.pk, expected_version=d["version"])),
+    "return": (
+        ReasonForm,
+        "return",
+        lambda u, c, d: actions.return_case(u, c.pk, d["reason"], expected_version=d["version"]),
+    ),
+    "answer": (
+        AnswerForm,
+        None,
+        lambda u, c, d: actions.answer_case(u, c.pk, d["reply"], expected_version=d["version"]),
+    ),
+    "approve": (VersionForm, "approve", lambda u, c, d: actions.approve_reply(u, c.pk, expected_version=d["version"])),
+    "send_back": (
+        ReasonForm,
+        "send_back",
+        lambda u, c, d: actions.send_back_reply(u, c.pk, d["reason"], expected_version=d["version"]),
+    ),
+    "extend": (ExtensionForm, None, lambda u, c, d: actions.request_extension(u, c.pk, d["days"], d["reason"])),
+    "note": (NoteForm, None, lambda u, c, d: actions.add_note(u, c.pk, d["text"])),
+    "merge": (MergeForm, None, lambda u, c, d: actions.merge_case(u, c.pk, d["into"])),
+}
+
+DONE = {
+    "accept": _("The case was accepted."),
+    "reject": _("The case was not accepted; the citizen can read the reason."),
+    "dispatch": _("The case was dispatched."),
+    "start": _("Handling started."),
+    "return": _("The case was returned to the dispatcher."),
+    "answer": _("The reply was saved."),
+    "approve": _("The reply was approved and published."),
+    "send_back": _("The reply was sent back for revision."),
+    "extend": _("The extension request was sent to the organization above."),
+    "note": _("The note was added."),
+    "merge": _("The cases were merged."),
+}
+
+
+@require_POST
+@console_view
+def case_step(request, case_id: int, step: str):
+    case = get_case_for_user(request.user, case_id)
+    if step == "dispatch":
+        form = DispatchForm(request.POST, choices=_dispatch_choices(request.user, case))
+    elif step in STEPS:
+        form_class, prefix, _run = STEPS[step]
+        form = form_class(request.POST, prefix=prefix)
+    else:
+        raise Http404
+    if form.is_valid():
+        try:
+            if step == "dispatch":
+                data = form.cleaned_data
+                orgs = {o.pk: o for o in Organization.objects.filter(pk__in=[data["lead"], *data["assisting"]])}
+                actions.dispatch_case(
+                    request.user,
+                    case.pk,
+                    orgs[data["lead"]],
+                    [orgs[i] for i in data["assisting"] if i in orgs],
+                    data["note"],
+                    expected_version=data["version"],
+                )
+            else:
+                STEPS[step][2](request.user, case, form.cleaned_data)
+        except ActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, DONE[step])
+            return redirect("console:feedback_case", case_id=case.pk)
+    case = get_case_for_user(request.user, case_id)
+    context = _case_context(request, case, bound={step: form})
+    return render(request, "feedback/console/case.html", context, status=400)
+
+
+@require_POST
+@console_view
+def extension_decide(request, extension_id: int):
+    extension = get_object_or_404(Extension, pk=extension_id)
+    case = get_case_for_user(request.user, extension.case_id)
+    try:
+        actions.decide_extension(request.user, extension.pk, request.POST.get("decision") == "approve")
+    except ActionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The decision was recorded."))
+    return redirect("console:feedback_case", case_id=case.pk)
+
+
+# --- Settings: reply templates, dispatch catalogue, time limits, calendar ----------------------
+
+
+@console_view
+def reply_templates(request, org_id: int):
+    org = get_organization_for_user(request.user, org_id, HANDLE_FEEDBACK)
+    form = ReplyTemplateForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("delete"):
+            get_object_or_404(ReplyTemplate, pk=request.POST["delete"], organization=org).delete()
+            messages.success(request, _("The template was removed."))
+            return redirect("console:feedback_templates", org_id=org.pk)
+        if form.is_valid():
+            form.instance.organization = org
+            form.save()
+            messages.success(request, _("The template was saved."))
+            return redirect("console:feedback_templates", org_id=org.pk)
+    return render(
+        request,
+        "feedback/console/templates.html",
+        {"org": org, "form": form, "templates": ReplyTemplate.objects.filter(organization=org)},
+    )
+
+
+@console_view
+def catalogue(request, org_id: int):
+    org = get_organization_for_user(request.user, org_id, MANAGE_SETTINGS)
+    scope = org.subtree().order_by("path")
+    form = DispatchRuleForm(request.POST or None, scope=scope)
+    settings_row, _created = FeedbackSettings.objects.get_or_create(organization=org)
+    if request.method == "POST":
+        if request.POST.get("delete"):
+            get_object_or_404(DispatchRule, pk=request.POST["delete"], place__path__startswith=org.path).delete()
+            messages.success(request, _("The rule was removed."))
+            return redirect("console:feedback_catalogue", org_id=org.pk)
+        if "approval" in request.POST:
+            settings_row.answers_need_approval = request.POST.get("approval") == "1"
+            settings_row.save()
+            messages.success(request, _("The setting was saved."))
+            return redirect("console:feedback_catalogue", org_id=org.pk)
+        if form.is_valid():
+            rule = form.save(commit=False)
+            if not rule.lead.path.startswith(org.path) or not rule.place.path.startswith(org.path):
+                form.add_error(None, _("Both organizations must be within your area."))
+            elif DispatchRule.objects.filter(place=rule.place, category=rule.category).exists():
+                form.add_error(None, _("A rule for this place and type exists already; remove it first."))
+            else:
+                rule.save()
+                messages.success(request, _("The rule was saved."))
+                return redirect("console:feedback_catalogue", org_id=org.pk)
+    return render(
+        request,
+        "feedback/console/catalogue.html",
+        {
+            "org": org,
+            "form": form,
+            "settings_row": settings_row,
+            "rules": DispatchRule.objects.filter(place__path__startswith=org.path).select_related("place", "lead"),
+        },
+    )
+
+
+def _require_root_settings(user) -> None:
+    root = Organization.objects.filter(parent__isnull=True).order_by("pk").first()
+    if root is None or not has_capability(user, MANAGE_SETTINGS, root):
+        raise PermissionDenied
+
+
+@console_view
+def time_limits(request):
+    _require_root_settings(request.user)
+    limits = list(TimeLimit.objects.all())
+    forms = [TimeLimitForm(request.POST or None, instance=limit, prefix=limit.category) for limit in limits]
+    if request.method == "POST" and all(form.is_valid() for form in forms):
+        with transaction.atomic():
+            for form in forms:
+                form.save()
+        messages.success(request, _("The time limits were saved. They apply to cases received from now on."))
+        return redirect("console:feedback_limits")
+    return render(request, "feedback/console/limits.html", {"forms": forms})
+
+
+@console_view
+def calendar(request):
+    _require_root_settings(request.user)
+    form = CalendarOverrideForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("delete"):
+            CalendarOverride.objects.filter(pk=request.POST["delete"]).delete()
+            forget_overrides()
+            messages.success(request, _("The day was removed."))
+            return redirect("console:calendar")
+        if form.is_valid():
+            data = form.cleaned_data
+            CalendarOverride.objects.update_or_create(
+                date=data["date"], defaults={"is_workday": data["is_workday"], "note": data["note"]}
+            )
+            forget_overrides()
+            messages.success(request, _("The day was saved. Deadlines computed from now on use it."))
+            return redirect("console:calendar")
+    today = timezone.localdate()
+    return render(
+        request,
+        "feedback/console/calendar.html",
+        {
+            "form": form,
+            "overrides": CalendarOverride.objects.filter(date__gte=today - datetime.timedelta(days=365)),
+            "calendar_gaps": uncovered_years(),
+        },
+    )
+
+
+# --- Notifications -------------------------------------------------------------------------------
+
+
+@console_view
+def notifications(request):
+    if request.method == "POST":
+        if request.POST.get("retry"):
+            count = actions.retry_mail(request.user, [int(request.POST["retry"])])
+            messages.success(request, _("%(n)s e-mail(s) queued again.") % {"n": count})
+        else:
+            actions.mark_read(request.user)
+            messages.success(request, _("All notifications were marked as read."))
+        return redirect("console:notifications")
+    page = Paginator(Notification.objects.filter(user=request.user).select_related("case"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "feedback/console/notifications.html", {"page": page})

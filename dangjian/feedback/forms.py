@@ -1,0 +1,251 @@
+import re
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.core.uploads import process_photo
+from dangjian.organizations.models import Organization
+
+from .models import Category, DispatchRule, Rating, ReplyTemplate, TimeLimit
+
+MAX_PHOTOS = 6
+PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    widget = MultiplePhotoInput
+
+    def clean(self, data, initial=None):
+        files = [item for item in (data if isinstance(data, (list, tuple)) else [data]) if item]
+        if len(files) > MAX_PHOTOS:
+            raise ValidationError(_("At most %(n)s photos can be sent.") % {"n": MAX_PHOTOS})
+        processed = []
+        for upload in files:
+            super().clean(upload, initial)
+            try:
+                processed.append(process_photo(upload))
+            except ValidationError as error:
+                raise ValidationError(
+                    _("%(name)s: %(error)s") % {"name": upload.name[:60], "error": " ".join(error.messages)}
+                ) from error
+        return processed
+
+
+def place_choices(portal: Organization) -> list:
+    """The portal's own organization and every organization below it, grouped by township."""
+    orgs = list(portal.subtree().exclude(kind=Organization.Kind.GROUP).order_by("path"))
+    return [(o.pk, ("\u3000" * (o.depth - portal.depth)) + (o.short_name or o.name)) for o in orgs]
+
+
+class SubmitForm(forms.Form):
+    client_token = forms.UUIDField(widget=forms.HiddenInput)
+    category = forms.ChoiceField(label=_("Type"), choices=Category.choices, widget=forms.RadioSelect)
+    place = forms.TypedChoiceField(label=_("Where is it?"), coerce=int)
+    title = forms.CharField(label=_("Title"), max_length=100, help_text=_("One line, e.g. 村口路灯坏了"))
+    description = forms.CharField(
+        label=_("What happened"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Up to 5,000 characters. Do not write ID-card numbers; names and phone numbers are hidden on public pages."
+        ),
+    )
+    photos = MultiplePhotoField(
+        label=_("Photos (optional, up to 6)"),
+        required=False,
+        widget=MultiplePhotoInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    contact_phone = forms.CharField(
+        label=_("Contact phone (optional)"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        help_text=_("Only the staff handling your case see it."),
+    )
+    is_public = forms.BooleanField(
+        label=_("The case and its reply may be shown publicly (personal data hidden)"), required=False, initial=True
+    )
+
+    def __init__(self, *args, portal: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.portal = portal
+        self.fields["place"].choices = place_choices(portal)
+        if not self.is_bound:
+            self.initial.setdefault("client_token", uuid.uuid4())
+            self.initial.setdefault("place", portal.pk)
+
+    def clean_title(self):
+        return self.cleaned_data["title"].strip()
+
+    def clean_description(self):
+        return self.cleaned_data["description"].strip()
+
+    def clean_contact_phone(self):
+        phone = re.sub(r"[\s]", "", self.cleaned_data["contact_phone"])
+        if phone and not PHONE_RE.match(phone):
+            raise ValidationError(_("Enter an 11-digit mobile number or a landline such as 0371-12345678."))
+        return phone
+
+    def clean_place(self):
+        place = self.cleaned_data["place"]
+        organization = self.portal.subtree().filter(pk=place).first()
+        if organization is None:
+            raise ValidationError(_("Choose a place from the list."))
+        return organization
+
+
+class LookupForm(forms.Form):
+    number = forms.CharField(
+        label=_("Tracking number"), max_length=30, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+    )
+    password = forms.CharField(
+        label=_("Query password"),
+        max_length=30,
+        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+class RateForm(forms.Form):
+    rating = forms.ChoiceField(
+        label=_("How satisfied are you with the reply?"),
+        choices=[c for c in Rating.choices if c[0] != Rating.UNRATED],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class PublicFilterForm(forms.Form):
+    category = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("All types")), *Category.choices])
+
+    def cleaned(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if v} if self.is_valid() else {}
+
+
+# --- Console -----------------------------------------------------------------------------------
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AcceptForm(VersionForm):
+    urgent = forms.BooleanField(label=_("Urgent: answer the same working day"), required=False)
+
+
+class ReasonForm(VersionForm):
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DispatchForm(VersionForm):
+    lead = forms.TypedChoiceField(label=_("Lead organization"), coerce=int)
+    assisting = forms.TypedMultipleChoiceField(
+        label=_("Assisting organizations (optional)"),
+        coerce=int,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    note = forms.CharField(
+        label=_("Instructions (internal)"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].choices = choices
+        self.fields["assisting"].choices = choices
+
+
+class AnswerForm(VersionForm):
+    reply = forms.CharField(
+        label=_("Reply to the citizen (published)"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Internal note"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtensionForm(forms.Form):
+    days = forms.IntegerField(label=_("Extra working days"), min_value=1, max_value=30)
+    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MergeForm(forms.Form):
+    into = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReplyTemplateForm(forms.ModelForm):
+    class Meta:
+        model = ReplyTemplate
+        fields = ["title", "text"]
+
+
+class DispatchRuleForm(forms.ModelForm):
+    class Meta:
+        model = DispatchRule
+        fields = ["place", "category", "lead", "note"]
+
+    def __init__(self, *args, scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = scope
+        self.fields["lead"].queryset = scope
+        self.fields["category"].choices = [("", _("Any type")), *Category.choices]
+
+
+class TimeLimitForm(forms.ModelForm):
+    class Meta:
+        model = TimeLimit
+        fields = ["accept_days", "answer_days", "urgent_answer_days", "rating_days"]
+
+
+class CalendarOverrideForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    is_workday = forms.TypedChoiceField(
+        label=_("This day is"),
+        coerce=lambda v: v == "1",
+        choices=[("0", _("a day off (holiday)")), ("1", _("a working day (make-up day)"))],
+    )
+    note = forms.CharField(label=_("Note"), max_length=100, required=False)
+
+
+class InboxFilterForm(forms.Form):
+    view = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", _("All")),
+            ("todo", _("Waiting for us")),
+            ("overdue", _("Overdue / supervised (督办)")),
+            ("approval", _("Replies to approve")),
+            ("extensions", _("Extension requests")),
+        ],
+    )
+    state = forms.ChoiceField(label=_("State"), required=False)
+    category = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("All types")), *Category.choices])
+    place = forms.TypedChoiceField(label=_("Place"), required=False, coerce=int, empty_value=None)
+    due = forms.ChoiceField(
+        label=_("Deadline"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("overdue", _("Passed")),
+            ("today", _("Due by end of today")),
+            ("3days", _("Due within 3 days")),
+        ],
+    )
+
+    def __init__(self, *args, places, **kwargs):
+        from .models import State
+
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", _("All states")), *State.choices]
+        self.fields["place"].choices = [("", _("All places")), *places]
+
+    def cleaned(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)} if self.is_valid() else {}

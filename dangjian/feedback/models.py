@@ -1,0 +1,419 @@
+"""Cases of the public feedback loop (群众反馈) and what surrounds them.
+
+The workflow (states, the transitions between them, who may take each) lives in `workflow.py`;
+every write goes through `actions.py`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    CONSULT = "consult", _("Enquiry")
+    HELP = "help", _("Request for help")
+    COMPLAINT = "complaint", _("Complaint")
+    SUGGESTION = "suggestion", _("Suggestion")
+    PRAISE = "praise", _("Praise")
+
+
+class State(models.TextChoices):
+    RECEIVED = "received", _("Awaiting acceptance")
+    REJECTED = "rejected", _("Not accepted")
+    ACCEPTED = "accepted", _("Accepted, awaiting dispatch")
+    DISPATCHED = "dispatched", _("Dispatched")
+    RETURNED = "returned", _("Returned by the handling organization")
+    IN_PROGRESS = "in_progress", _("Being handled")
+    PENDING_APPROVAL = "pending_approval", _("Reply awaiting approval")
+    ANSWERED = "answered", _("Answered, awaiting rating")
+    CLOSED = "closed", _("Closed")
+    MERGED = "merged", _("Merged with another case")
+
+
+# States in which the organization still owes an answer (the answer deadline runs).
+OPEN_STATES = {
+    State.ACCEPTED,
+    State.RETURNED,
+    State.DISPATCHED,
+    State.IN_PROGRESS,
+    State.PENDING_APPROVAL,
+}
+# States shown on public lists (when the citizen allowed it).
+PUBLIC_STATES = OPEN_STATES | {State.ANSWERED, State.CLOSED}
+ANSWER_VISIBLE_STATES = {State.ANSWERED, State.CLOSED}
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    BASIC = "basic", _("Basically satisfied")
+    UNSATISFIED = "unsatisfied", _("Not satisfied")
+    UNRATED = "unrated", _("Not rated")
+
+
+class TimeLimit(models.Model):
+    """Working days allowed per category (configurable; defaults from PRODUCT.md)."""
+
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices, unique=True)
+    accept_days = models.PositiveSmallIntegerField(_("working days to accept"), default=1)
+    answer_days = models.PositiveSmallIntegerField(_("working days to answer"))
+    urgent_answer_days = models.PositiveSmallIntegerField(
+        _("working days to answer an urgent case"), default=0, help_text=_("0 means the same working day.")
+    )
+    rating_days = models.PositiveSmallIntegerField(_("working days the citizen has to rate"), default=20)
+
+    class Meta:
+        ordering = ["category"]
+        verbose_name = _("time limit")
+        verbose_name_plural = _("time limits")
+
+    def __str__(self) -> str:
+        return self.get_category_display()
+
+
+class FeedbackSettings(models.Model):
+    """Per-organization settings of the feedback module."""
+
+    organization = models.OneToOneField(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="feedback_settings"
+    )
+    answers_need_approval = models.BooleanField(
+        _("replies need the secretary's approval before publication"), default=False
+    )
+
+    class Meta:
+        verbose_name = _("feedback settings")
+        verbose_name_plural = _("feedback settings")
+
+    def __str__(self) -> str:
+        return str(self.organization)
+
+
+class DispatchRule(models.Model):
+    """The dispatch catalogue: which organization leads on a category of problem in a place.
+
+    A rule on a township applies to every village below it unless a deeper rule says otherwise; a
+    rule without a category applies to every category.
+    """
+
+    place = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("place")
+    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices, blank=True)
+    lead = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("lead organization"),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["place", "category"], name="feedback_rule_unique")]
+        verbose_name = _("dispatch rule")
+        verbose_name_plural = _("dispatch rules")
+
+    def __str__(self) -> str:
+        return f"{self.place} / {self.get_category_display() or '*'} -> {self.lead}"
+
+
+class Case(models.Model):
+    number = models.CharField(_("tracking number"), max_length=20, unique=True)
+    password_hash = models.CharField(max_length=128, editable=False)
+    client_token = models.UUIDField(null=True, unique=True, editable=False)
+
+    place = models.ForeignKey(
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="feedback_cases",
+        verbose_name=_("place"),
+    )
+    place_path = models.CharField(max_length=255, editable=False, db_index=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    title = models.CharField(_("title"), max_length=100)
+    description = models.TextField(_("description"), max_length=5000)
+    title_public = models.CharField(max_length=100, editable=False)
+    description_public = models.TextField(editable=False)
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    is_public = models.BooleanField(_("may be shown publicly"), default=False)
+    urgent = models.BooleanField(_("urgent"), default=False)
+
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.RECEIVED)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    accept_deadline = models.DateTimeField(_("accept by"))
+    answer_deadline = models.DateTimeField(_("answer by"))
+    rating_deadline = models.DateTimeField(_("rate by"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    handling_org = models.ForeignKey(
+        "organizations.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("dispatching organization"),
+    )
+    lead_org = models.ForeignKey(
+        "organizations.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="feedback_led",
+        verbose_name=_("lead organization"),
+    )
+    assisting_orgs = models.ManyToManyField(
+        "organizations.Organization", blank=True, related_name="feedback_assisted", verbose_name=_("assisting")
+    )
+    reject_reason = models.TextField(_("reason for not accepting"), blank=True)
+    reply = models.TextField(_("reply"), blank=True, max_length=5000)
+    reply_public = models.TextField(editable=False, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_on_time = models.BooleanField(null=True, editable=False)
+    first_answered_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices, blank=True)
+    rating_comment = models.TextField(_("comment"), blank=True, max_length=1000)
+    rating_comment_public = models.TextField(editable=False, blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)
+    redo_count = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    supervised = models.BooleanField(_("under supervision (督办)"), default=False)
+    supervised_at = models.DateTimeField(null=True, blank=True)
+    supervising_org = models.ForeignKey(
+        "organizations.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="feedback_supervised",
+        verbose_name=_("supervising organization"),
+    )
+
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
+    )
+    supporters = models.PositiveIntegerField(_("people who raised it"), default=1)
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["state", "answer_deadline"], name="feedback_case_due_idx"),
+            models.Index(fields=["place_path", "-received_at"], name="feedback_case_place_idx"),
+            models.Index(fields=["is_public", "state", "-received_at"], name="feedback_case_public_idx"),
+        ]
+        verbose_name = _("feedback case")
+        verbose_name_plural = _("feedback cases")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def save(self, *args, **kwargs):
+        if self.place_id and (not self.place_path or self.place.path != self.place_path):
+            self.place_path = self.place.path
+        super().save(*args, **kwargs)
+
+    @property
+    def main(self) -> Case:
+        """The case whose progress this one follows (itself unless merged)."""
+        return self.merged_into if self.merged_into_id else self
+
+    @property
+    def answer_visible(self) -> bool:
+        return self.state in ANSWER_VISIBLE_STATES
+
+    def deadline_in_force(self):
+        if self.state == State.RECEIVED:
+            return self.accept_deadline
+        if self.state in OPEN_STATES:
+            return self.answer_deadline
+        if self.state == State.ANSWERED:
+            return self.rating_deadline
+        return None
+
+    def is_overdue(self, now=None) -> bool:
+        deadline = self.deadline_in_force()
+        if deadline is None or self.state == State.ANSWERED:
+            return False
+        return (now or timezone.now()) > deadline
+
+
+class CaseEvent(models.Model):
+    """One step in a case's life: a transition, a note, a supervision flag. Never edited."""
+
+    class Kind(models.TextChoices):
+        SUBMIT = "submit", _("Submitted")
+        ACCEPT = "accept", _("Accepted")
+        REJECT = "reject", _("Not accepted")
+        DISPATCH = "dispatch", _("Dispatched")
+        RETURN = "return", _("Returned (退单)")
+        START = "start", _("Handling started")
+        ANSWER = "answer", _("Reply written")
+        APPROVE = "approve", _("Reply approved")
+        SEND_BACK = "send_back", _("Reply sent back for revision")
+        PUBLISH = "publish", _("Reply published")
+        RATE = "rate", _("Rated")
+        REDO = "redo", _("Reopened for redoing (重办)")
+        CLOSE = "close", _("Closed")
+        MERGE = "merge", _("Merged")
+        SUPERVISE = "supervise", _("Overdue: under supervision (督办)")
+        EXTEND_REQUEST = "extend_request", _("Extension requested")
+        EXTEND_APPROVE = "extend_approve", _("Extension approved")
+        EXTEND_REFUSE = "extend_refuse", _("Extension refused")
+        NOTE = "note", _("Internal note")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    from_state = models.CharField(max_length=20, choices=State.choices, blank=True)
+    to_state = models.CharField(max_length=20, choices=State.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    organization = models.ForeignKey(
+        "organizations.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(blank=True)
+    public = models.BooleanField(default=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"
+
+
+class CasePhoto(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to="feedback/%Y/%m/")
+    by_staff = models.BooleanField(default=False)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class ReplyTemplate(models.Model):
+    """Reusable reply text; an organization's templates are offered to every organization below it."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
+    )
+    title = models.CharField(_("title"), max_length=60)
+    text = models.TextField(_("text"), max_length=3000)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Extension(models.Model):
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Awaiting decision")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
+    days = models.PositiveSmallIntegerField(_("extra working days"))
+    reason = models.TextField(_("reason"), max_length=1000)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} +{self.days}"
+
+
+class Notification(models.Model):
+    """A message to a staff member, shown in the console and, if they have an address, e-mailed."""
+
+    class Mail(models.TextChoices):
+        NONE = "none", _("No e-mail address")
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed (gave up retrying)")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)
+    message = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    mail_state = models.CharField(max_length=10, choices=Mail.choices, default=Mail.NONE)
+    mail_attempts = models.PositiveSmallIntegerField(default=0)
+    mail_error = models.CharField(max_length=300, blank=True)
+    mail_next_try = models.DateTimeField(null=True, blank=True)
+    mail_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="feedback_notice_user_idx"),
+            models.Index(fields=["mail_state", "mail_next_try"], name="feedback_notice_mail_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class CaseStat(models.Model):
+    """Counters per (place, month received, category), kept up to date by the actions.
+
+    Portal figures sum these rows over a subtree, so no page ever counts all cases.
+    `rebuild_stats()` recomputes them from the cases.
+    """
+
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+")
+    org_path = models.CharField(max_length=255, db_index=True)
+    month = models.DateField()
+    category = models.CharField(max_length=20, choices=Category.choices)
+    received = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    answered_on_time = models.PositiveIntegerField(default=0)
+    answer_seconds = models.PositiveBigIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    basic = models.PositiveIntegerField(default=0)
+    unsatisfied = models.PositiveIntegerField(default=0)
+    unrated = models.PositiveIntegerField(default=0)
+
+    COUNTERS = (
+        "received",
+        "accepted",
+        "rejected",
+        "answered",
+        "answered_on_time",
+        "answer_seconds",
+        "satisfied",
+        "basic",
+        "unsatisfied",
+        "unrated",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "month", "category"], name="feedback_stat_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.month} {self.category}"

@@ -1,0 +1,46 @@
+"""Reads scoped to what a staff member may see (see accounts.permissions)."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import Http404
+
+from dangjian.accounts.permissions import HANDLE_FEEDBACK, organizations_for, scope_paths
+
+from .models import Case
+
+
+def visible_cases(user):
+    """Cases whose place, lead or assisting organization lies in the user's feedback scope."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return Case.objects.all()
+    paths = scope_paths(user, HANDLE_FEEDBACK)
+    if not paths:
+        return Case.objects.none()
+    condition = Q()
+    assisted = Q()
+    for path in paths:
+        condition |= Q(place_path__startswith=path) | Q(lead_org__path__startswith=path)
+        assisted |= Q(path__startswith=path)
+    from dangjian.organizations.models import Organization
+
+    assisted_ids = Case.assisting_orgs.through.objects.filter(
+        organization__in=Organization.objects.filter(assisted)
+    ).values("case_id")
+    return Case.objects.filter(condition | Q(pk__in=assisted_ids))
+
+
+def get_case_for_user(user, case_id: int) -> Case:
+    case = (
+        visible_cases(user)
+        .select_related("place", "lead_org", "handling_org", "supervising_org", "merged_into", "replied_by")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    return case
+
+
+def feedback_scope(user):
+    return organizations_for(user, HANDLE_FEEDBACK)

@@ -1,0 +1,15 @@
+"""Background tasks of the feedback module (run by `manage.py db_worker`, scheduled by `run_clock`)."""
+
+from django.tasks import task
+
+from . import actions
+
+
+@task
+def deliver_mail() -> dict:
+    return actions.deliver_pending_mail()
+
+
+@task
+def scan_deadlines() -> dict:
+    return actions.scan_deadlines()

@@ -1,0 +1,173 @@
+"""Public pages of the feedback module: submit, look up and rate a case, the public list, figures."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from dangjian.accounts.permissions import HANDLE_FEEDBACK, has_capability
+from dangjian.core.cache import public_page
+from dangjian.core.history import ActionError
+from dangjian.organizations.models import Organization
+from dangjian.organizations.views import portal_context
+
+from . import actions, stats
+from .forms import LookupForm, PublicFilterForm, RateForm, SubmitForm
+from .models import PUBLIC_STATES, Case, CaseEvent, CasePhoto, State
+
+PAGE_SIZE = 20
+ACCESS_KEY = "feedback_access"
+ACCESS_KEPT = 20  # cases a browser session may follow at once
+
+
+def public_cases(organization: Organization):
+    return Case.objects.filter(
+        is_public=True, state__in=PUBLIC_STATES, place_path__startswith=organization.path
+    ).select_related("place", "lead_org")
+
+
+@public_page
+def case_list(request, org_id: int):
+    organization = get_object_or_404(Organization, pk=org_id)
+    form = PublicFilterForm(request.GET)
+    filters = form.cleaned()
+    cases = public_cases(organization)
+    if "category" in filters:
+        cases = cases.filter(category=filters["category"])
+    page = Paginator(cases.order_by("-received_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = portal_context(organization, "feedback")
+    context.update(
+        {
+            "form": form,
+            "page": page,
+            "figures": stats.figures_for(organization)["total"],
+            "query_string": "&".join(f"{k}={v}" for k, v in filters.items()),
+        }
+    )
+    return render(request, "feedback/case_list.html", context)
+
+
+@public_page
+def case_detail(request, org_id: int, case_id: int):
+    organization = get_object_or_404(Organization, pk=org_id)
+    case = get_object_or_404(public_cases(organization), pk=case_id)
+    context = portal_context(organization, "feedback")
+    context.update({"case": case, "events": _public_events(case)})
+    return render(request, "feedback/case_detail.html", context)
+
+
+@public_page
+def figures(request, org_id: int):
+    organization = get_object_or_404(Organization, pk=org_id)
+    context = portal_context(organization, "feedback")
+    context.update(stats.figures_for(organization))
+    return render(request, "feedback/figures.html", context)
+
+
+@never_cache
+def submit(request, org_id: int):
+    organization = get_object_or_404(Organization, pk=org_id)
+    form = SubmitForm(request.POST or None, request.FILES or None, portal=organization)
+    context = portal_context(organization, "feedback")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case, password, created = actions.submit_case(
+                place=data["place"],
+                category=data["category"],
+                title=data["title"],
+                description=data["description"],
+                contact_phone=data["contact_phone"],
+                is_public=data["is_public"],
+                photos=data["photos"],
+                client_token=data["client_token"],
+            )
+        except ActionError as error:
+            form.add_error(None, str(error))
+        else:
+            _grant_access(request, case)
+            context.update({"case": case, "password": password, "created": created})
+            return render(request, "feedback/submitted.html", context)
+    context.update({"form": form})
+    return render(request, "feedback/submit.html", context, status=400 if form.errors else 200)
+
+
+@never_cache
+def lookup(request):
+    form = LookupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = actions.find_case(form.cleaned_data["number"], form.cleaned_data["password"])
+        except ActionError as error:
+            form.add_error(None, str(error))
+        else:
+            _grant_access(request, case)
+            return redirect("feedback:track", number=case.number)
+    return render(request, "feedback/lookup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _grant_access(request, case: Case) -> None:
+    allowed = [n for n in request.session.get(ACCESS_KEY, []) if n != case.number]
+    request.session[ACCESS_KEY] = [*allowed, case.number][-ACCESS_KEPT:]
+
+
+def _tracked_case(request, number: str) -> Case:
+    if number not in request.session.get(ACCESS_KEY, []):
+        raise Http404
+    return get_object_or_404(Case.objects.select_related("place", "merged_into", "lead_org"), number=number)
+
+
+def _public_events(case: Case):
+    return CaseEvent.objects.filter(case=case, public=True).select_related("organization")
+
+
+@never_cache
+def track(request, number: str):
+    if number not in request.session.get(ACCESS_KEY, []):
+        messages.info(request, _("Enter the tracking number and the query password to see the case."))
+        return redirect(reverse("feedback:lookup"))
+    case = _tracked_case(request, number)
+    main = case.main
+    form = RateForm(request.POST or None)
+    if request.method == "POST" and main.pk == case.pk and form.is_valid():
+        try:
+            actions.rate_case(case.pk, form.cleaned_data["rating"], form.cleaned_data["comment"])
+        except ActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Thank you, your rating was recorded."))
+            return redirect("feedback:track", number=number)
+    return render(
+        request,
+        "feedback/track.html",
+        {
+            "case": case,
+            "main": main,
+            "events": _public_events(main),
+            "own_events": _public_events(case) if main.pk != case.pk else [],
+            "photos": case.photos.all(),
+            "form": form if main.state == State.ANSWERED and main.pk == case.pk else None,
+            "org": case.place,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def photo(request, photo_id: int):
+    """A case photo, for the citizen who follows the case or staff who may handle it."""
+    item = get_object_or_404(CasePhoto.objects.select_related("case__place", "case__lead_org"), pk=photo_id)
+    case = item.case
+    allowed = case.number in request.session.get(ACCESS_KEY, []) or any(
+        has_capability(request.user, HANDLE_FEEDBACK, org) for org in [case.place, case.lead_org] if org
+    )
+    if not allowed:
+        raise Http404
+    response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+__all__ = ["case_list", "case_detail", "figures", "submit", "lookup", "track", "photo"]

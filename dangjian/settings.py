@@ -122,6 +122,8 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Tests use a file, not memory, so that a separate worker process can share it.
+            "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH", str(VAR_DIR / "test-dangjian.sqlite3"))},
         }
     }
 

@@ -393,7 +393,7 @@ def suggest_lead(case: Case) -> Organization:
     """The lead the dispatch catalogue names for the case's category and place (default: the place)."""
     from .models import DispatchRule
 
-    ancestor_ids = [*case.place.ancestor_ids(), case.place_id]
+    ancestor_ids = [*case.place.ancestor_ids, case.place_id]
     rules = list(
         DispatchRule.objects.filter(place_id__in=ancestor_ids)
         .filter(Q(category=case.category) | Q(category=""))

@@ -179,7 +179,7 @@ def _dispatch_choices(user, case: Case) -> list:
 
 def _templates_for(case: Case):
     org = case.lead_org or case.place
-    return ReplyTemplate.objects.filter(organization_id__in=[*org.ancestor_ids(), org.pk])
+    return ReplyTemplate.objects.filter(organization_id__in=[*org.ancestor_ids, org.pk])
 
 
 def _case_context(request, case: Case, bound: dict | None = None) -> dict:

@@ -1,0 +1,175 @@
+"""The staff console: who sees which cases and notes, steps through forms, exports masked."""
+
+import pytest
+from django.urls import reverse
+
+from dangjian.feedback import actions
+from dangjian.feedback.models import Case, DispatchRule, ReplyTemplate, State
+
+from .conftest import new_case
+
+pytestmark = pytest.mark.django_db
+
+PRIVATE = "我叫张三丰，电话13812345678，身份证11010519491231002X"
+
+
+def _case_with_note(county):
+    case = new_case(county.village_a1, description="路灯坏了。" + PRIVATE)
+    actions.add_note(county.village_a1_secretary, case.pk, "内部：该户与邻居有纠纷")
+    return case
+
+
+def test_village_cannot_see_another_villages_case_or_its_notes(client, county, a2_secretary):
+    case = _case_with_note(county)
+    client.force_login(a2_secretary)
+    assert client.get(reverse("console:feedback_case", args=[case.pk])).status_code == 404
+    assert case.title not in client.get(reverse("console:feedback_inbox")).content.decode()
+    response = client.post(reverse("console:feedback_step", args=[case.pk, "note"]), {"text": "试试"})
+    assert response.status_code == 404
+
+
+def test_township_sees_its_villages_cases_with_internal_notes(client, county):
+    case = _case_with_note(county)
+    client.force_login(county.town_a_admin)
+    page = client.get(reverse("console:feedback_case", args=[case.pk])).content.decode()
+    assert "内部：该户与邻居有纠纷" in page and "13812345678" in page
+    assert case.title in client.get(reverse("console:feedback_inbox")).content.decode()
+
+
+def test_other_township_does_not_see_it(client, county):
+    from dangjian.accounts.models import Role
+    from dangjian.tests_support import factories as f
+
+    other = f.staff("b_admin", Role.ORG_ADMIN, county.town_b)
+    case = _case_with_note(county)
+    client.force_login(other)
+    assert client.get(reverse("console:feedback_case", args=[case.pk])).status_code == 404
+
+
+def test_internal_notes_never_reach_public_pages(client, county):
+    case = _case_with_note(county)
+    actions.accept_case(county.village_a1_secretary, case.pk)
+    Case.objects.filter(pk=case.pk).update(is_public=True)
+    public = client.get(reverse("feedback:detail", args=[county.village_a1.pk, case.pk])).content.decode()
+    assert "纠纷" not in public
+
+
+def test_public_pages_mask_phone_id_and_names(client, county):
+    case = new_case(county.village_a1, description="路灯坏了。" + PRIVATE, is_public=True)
+    actions.accept_case(county.village_a1_secretary, case.pk)
+    actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1)
+    actions.answer_case(county.village_a1_secretary, case.pk, "已联系张三丰（13812345678）上门维修。")
+    for url in [
+        reverse("feedback:list", args=[county.county.pk]),
+        reverse("feedback:detail", args=[county.village_a1.pk, case.pk]),
+    ]:
+        page = client.get(url).content.decode()
+        for secret in ["13812345678", "11010519491231002X", "张三丰"]:
+            assert secret not in page, (url, secret)
+    detail = client.get(reverse("feedback:detail", args=[county.village_a1.pk, case.pk])).content.decode()
+    assert "138****5678" in detail and "张**" in detail
+
+
+def test_export_is_masked(client, county):
+    new_case(county.village_a1, description="路灯坏了。" + PRIVATE, contact_phone="13912345678")
+    client.force_login(county.town_a_admin)
+    response = client.get(reverse("console:feedback_export"))
+    text = response.content.decode("utf-8-sig")
+    assert response.status_code == 200 and "路灯坏了" in text
+    for secret in ["13812345678", "11010519491231002X", "张三丰", "13912345678"]:
+        assert secret not in text
+
+
+def test_case_not_public_is_not_listed(client, county):
+    case = new_case(county.village_a1, is_public=False)
+    actions.accept_case(county.village_a1_secretary, case.pk)
+    page = client.get(reverse("feedback:list", args=[county.village_a1.pk])).content.decode()
+    assert case.title_public not in page
+    assert client.get(reverse("feedback:detail", args=[county.village_a1.pk, case.pk])).status_code == 404
+
+
+def test_staff_walk_a_case_through_the_console_forms(client, county):
+    case = new_case(county.village_a1)
+    client.force_login(county.town_a_admin)
+    step = lambda name, **data: client.post(reverse("console:feedback_step", args=[case.pk, name]), data)  # noqa: E731
+    assert step("accept", version=1).status_code == 302
+    page = client.get(reverse("console:feedback_case", args=[case.pk])).content.decode()
+    assert "派单" in page
+    assert step("dispatch", version=2, lead=county.village_a1.pk, note="尽快").status_code == 302
+    client.force_login(county.village_a1_secretary)
+    assert step("start", **{"start-version": 3}).status_code == 302
+    assert step("answer", version=4, reply="已修好").status_code == 302
+    assert Case.objects.get(pk=case.pk).state == State.ANSWERED
+
+
+def test_stale_form_is_refused_with_the_input_kept(client, county):
+    case = new_case(county.village_a1)
+    actions.accept_case(county.village_a1_secretary, case.pk)
+    actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1)
+    client.force_login(county.town_a_admin)
+    response = client.post(
+        reverse("console:feedback_step", args=[case.pk, "answer"]), {"version": 1, "reply": "我写了很长的答复"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 400 and "我写了很长的答复" in body and "其他人" in body
+    assert Case.objects.get(pk=case.pk).reply == ""
+
+
+def test_empty_and_oversized_reply_get_messages(client, county):
+    case = new_case(county.village_a1)
+    actions.accept_case(county.village_a1_secretary, case.pk)
+    actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1)
+    client.force_login(county.village_a1_secretary)
+    url = reverse("console:feedback_step", args=[case.pk, "answer"])
+    assert "必填" in client.post(url, {"version": 3, "reply": ""}).content.decode()
+    assert "5000" in client.post(url, {"version": 3, "reply": "字" * 20000}).content.decode()
+    assert Case.objects.get(pk=case.pk).state == State.IN_PROGRESS
+
+
+def test_dispatch_suggests_the_catalogue_lead(client, county):
+    DispatchRule.objects.create(place=county.town_a, category="complaint", lead=county.town_a)
+    case = new_case(county.village_a1, category="complaint")
+    other = new_case(county.village_a1, category="help")
+    assert actions.suggest_lead(case) == county.town_a
+    assert actions.suggest_lead(other) == county.village_a1
+    DispatchRule.objects.create(place=county.village_a1, category="", lead=county.village_a1)
+    assert actions.suggest_lead(case) == county.village_a1  # the deeper rule wins
+
+
+def test_reply_templates_of_ancestors_are_offered(client, county):
+    ReplyTemplate.objects.create(organization=county.town_a, title="已转交", text="您反映的问题已转交相关部门。")
+    case = new_case(county.village_a1)
+    actions.accept_case(county.village_a1_secretary, case.pk)
+    actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1)
+    client.force_login(county.village_a1_secretary)
+    page = client.get(reverse("console:feedback_case", args=[case.pk])).content.decode()
+    assert "您反映的问题已转交相关部门。" in page
+
+
+def test_overdue_view_of_a_higher_organization_lists_cases_below(client, county):
+    import datetime
+
+    case = new_case(county.village_a1)
+    Case.objects.filter(pk=case.pk).update(accept_deadline=case.received_at - datetime.timedelta(days=1))
+    actions.scan_deadlines()
+    client.force_login(county.county_admin)
+    page = client.get(reverse("console:feedback_inbox") + "?view=overdue").content.decode()
+    assert case.title in page and "督办" in page
+
+
+@pytest.mark.parametrize("url_name", ["console:feedback_limits", "console:calendar"])
+def test_settings_pages_are_for_the_county_administrator(client, county, url_name):
+    client.force_login(county.town_a_admin)
+    assert client.get(reverse(url_name)).status_code == 403
+    client.force_login(county.county_admin)
+    assert client.get(reverse(url_name)).status_code == 200
+
+
+def test_calendar_override_entered_in_the_console_changes_deadlines(client, county):
+    import datetime
+
+    from dangjian.core.workdays import add_workdays
+
+    client.force_login(county.county_admin)
+    client.post(reverse("console:calendar"), {"date": "2027-01-01", "is_workday": "0", "note": "元旦"})
+    assert add_workdays(datetime.date(2026, 12, 31), 1) == datetime.date(2027, 1, 4)

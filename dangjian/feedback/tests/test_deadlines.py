@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from dangjian.core.history import ActionError
@@ -105,7 +106,7 @@ def test_extension_before_the_deadline_approved_by_the_parent_moves_it(county):
         actions.accept_case(county.village_a1_secretary, case.pk)
         actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1)
         extension = actions.request_extension(county.village_a1_secretary, case.pk, 2, "需要等供电所排期")
-        with pytest.raises(Exception):  # the village cannot approve its own extension
+        with pytest.raises(PermissionDenied):  # the village cannot approve its own extension
             actions.decide_extension(county.village_a1_secretary, extension.pk, True)
         actions.decide_extension(county.town_a_admin, extension.pk, True)
     case.refresh_from_db()

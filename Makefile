@@ -1,5 +1,6 @@
 # Dangjian: two commands do everything on a fresh machine with Python 3.12+.
-#   make run   - install, migrate, load the demo county if empty, serve on 127.0.0.1:8000
+#   make run   - install, migrate, load the demo county if empty, serve on 127.0.0.1:8000 with the
+#                background task worker and the clock that schedules deadline scans and mail
 #   make test  - install test tools (and Chromium + a CJK font when missing), run the whole suite
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.12 || command -v python3.13 || command -v python3)
@@ -34,8 +35,7 @@ demo: migrate
 
 run: demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	$(VENV)/bin/gunicorn dangjian.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) bash scripts/serve.sh
 
 browser-deps:
 	@bash scripts/browser-deps.sh

@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 POLICIES = int(os.environ.get("BENCH_POLICIES", "100000"))
+CASES = int(os.environ.get("BENCH_CASES", "200000"))
 PORT = int(os.environ.get("BENCH_PORT", "8009"))
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 BENCH_DIR = ROOT / "var" / "bench"
@@ -117,6 +118,11 @@ def prepare() -> None:
         print(f"# built the demo county with {POLICIES} policies in {time.monotonic() - started:.0f} s", flush=True)
     elif int(count) < POLICIES:
         manage("load_demo", "--add-policies", str(POLICIES - int(count)), "--today", "2026-11-26")
+    cases = int(manage("shell", "-c", "from dangjian.feedback.models import Case; print(Case.objects.count())"))
+    if cases < CASES:
+        started = time.monotonic()
+        manage("load_demo", "--add-cases", str(CASES - cases), "--today", "2026-11-26")
+        print(f"# added {CASES - cases} feedback cases in {time.monotonic() - started:.0f} s", flush=True)
     manage("collectstatic", "--noinput", "-v0")
 
 
@@ -176,6 +182,69 @@ def wrk(path: str) -> tuple[float, float]:
     return rps, p99_ms
 
 
+def case_count() -> int:
+    return int(manage("shell", "-c", "from dangjian.feedback.models import Case; print(Case.objects.count())"))
+
+
+def submit_load(village: str, clients: int = 32) -> dict[str, float]:
+    """Citizens submitting cases over 32 concurrent keep-alive connections for DURATION.
+
+    Unlike wrk, every request sent gets its response read before the count is taken (no request
+    is left in flight at the end), so successful responses can be compared with cases created.
+    """
+    import http.client
+    import http.cookiejar
+    import threading
+    import uuid
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    path = f"/o/{village}/feedback/new/"
+    page = opener.open(f"http://127.0.0.1:{PORT}{path}", timeout=10).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    cookie = next(c.value for c in jar if c.name == "csrftoken")
+    fields = {
+        "csrfmiddlewaretoken": token,
+        "category": "help",
+        "place": village,
+        "title": "村口路灯坏了",
+        "description": "村口的路灯坏了快一个月了，晚上老人孩子出门很不安全，请尽快维修。联系人王秀英，电话13812345678。",
+        "contact_phone": "13812345678",
+        "is_public": "on",
+    }
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={cookie}"}
+    seconds = float(DURATION.rstrip("s"))
+    counts = {"ok": 0, "other": 0, "errors": 0}
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def client() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+        while time.monotonic() < deadline:
+            body = urllib.parse.urlencode({**fields, "client_token": str(uuid.uuid4())})
+            try:
+                connection.request("POST", path, body=body, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                key = "ok" if 200 <= response.status < 300 else "other"
+            except (OSError, http.client.HTTPException):
+                key = "errors"
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+            with lock:
+                counts[key] += 1
+        connection.close()
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    return {**counts, "rps": (counts["ok"] + counts["other"]) / elapsed}
+
+
 def main() -> None:
     if not shutil.which("wrk"):
         if os.geteuid() == 0:
@@ -216,7 +285,46 @@ def main() -> None:
             print(f"{name}-rps {rps:.0f} req/s")
             print(f"{name}-p99 {p99:.1f} ms", flush=True)
         print(f"portal-vs-hello {figures['portal'] / figures['hello']:.2f} ratio")
-        print(f"policy-list-vs-hello {figures['policy-list'] / figures['hello']:.2f} ratio")
+        print(f"policy-list-vs-hello {figures['policy-list'] / figures['hello']:.2f} ratio", flush=True)
+
+        # Feedback with 200,000 cases in the county: the public list and the figures page of the
+        # county portal (whole-page cache on), then first requests of pages nobody asked for yet.
+        county = manage(
+            "shell",
+            "-c",
+            "from dangjian.organizations.models import Organization; "
+            "print(Organization.objects.filter(parent__isnull=True).first().pk)",
+        ).strip()
+        print(f"# feedback cases in the database: {case_count()}", flush=True)
+        for name, path in [
+            ("feedback-list", f"/o/{county}/feedback/"),
+            ("feedback-stats", f"/o/{county}/feedback/figures/"),
+        ]:
+            get(path)
+            rps, p99 = wrk(path)
+            print(f"{name}-rps {rps:.0f} req/s")
+            print(f"{name}-p99 {p99:.1f} ms")
+            print(f"{name}-vs-hello {rps / figures['hello']:.2f} ratio", flush=True)
+        organizations = manage(
+            "shell",
+            "-c",
+            "from dangjian.organizations.models import Organization; "
+            "print(','.join(str(pk) for pk in Organization.objects.values_list('pk', flat=True)))",
+        ).split(",")
+        cold_list = [get(f"/o/{county}/feedback/?page={page}") for page in range(2, 62)]
+        print(f"feedback-list-uncached-p50 {statistics.median(cold_list):.1f} ms")
+        print(f"feedback-list-uncached-p99 {percentile(cold_list, 99):.1f} ms")
+        cold_stats = [get(f"/o/{pk}/feedback/figures/") for pk in organizations if pk != county]
+        print(f"feedback-stats-uncached-p50 {statistics.median(cold_stats):.1f} ms")
+        print(f"feedback-stats-uncached-p99 {percentile(cold_stats, 99):.1f} ms", flush=True)
+
+        before = case_count()
+        submitted = submit_load(village)
+        created = case_count() - before
+        print(f"feedback-submit-rps {submitted['rps']:.0f} req/s")
+        print(f"feedback-submit-ok {submitted['ok']} responses")
+        print(f"feedback-created {created} cases")
+        print(f"# submit: {submitted['other']} non-2xx responses, {submitted['errors']} connection errors", flush=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)

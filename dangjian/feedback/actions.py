@@ -133,8 +133,11 @@ def _lock(case_id: int, expected_version: int | None = None) -> Case:
 
 
 def _save(case: Case, fields: Iterable[str]) -> None:
+    was_listed = case.listed
     case.version += 1
-    case.save(update_fields=[*fields, "version", "updated_at"])
+    case.save(update_fields=[*fields, "version", "updated_at", "listed"])
+    if case.listed != was_listed:
+        _bump_stats(case, listed=1 if case.listed else -1)
 
 
 def _require_place(user, case: Case) -> Organization:
@@ -207,24 +210,26 @@ def submit_case(
     limit = workflow.time_limit(category)
     now = timezone.now()
     photos = list(photos)
+    # Everything slow (hashing, masking, deadlines) happens before the transaction takes the write lock.
+    case = Case(
+        place=place,
+        category=category,
+        title=title,
+        description=description,
+        title_public=mask_personal_data(title)[:100],
+        description_public=mask_personal_data(description),
+        contact_phone=contact_phone,
+        is_public=is_public,
+        client_token=client_token,
+        password_hash=_hasher.encode(password, _hasher.salt()),
+        received_at=now,
+        accept_deadline=deadline_after(now, limit.accept_days),
+        answer_deadline=deadline_after(now, limit.answer_days),
+    )
+    message = _("New case %(number)s at %(place)s: %(title)s")
     stored: list[CasePhoto] = []
     try:
         with transaction.atomic():
-            case = Case(
-                place=place,
-                category=category,
-                title=title,
-                description=description,
-                title_public=mask_personal_data(title)[:100],
-                description_public=mask_personal_data(description),
-                contact_phone=contact_phone,
-                is_public=is_public,
-                client_token=client_token,
-                password_hash=_hasher.encode(password, _hasher.salt()),
-                received_at=now,
-                accept_deadline=deadline_after(now, limit.accept_days),
-                answer_deadline=deadline_after(now, limit.answer_days),
-            )
             for _attempt in range(5):
                 case.number = _new_number(now)
                 try:
@@ -246,8 +251,7 @@ def submit_case(
                 HANDLE_FEEDBACK,
                 case,
                 "new",
-                _("New case %(number)s at %(place)s: %(title)s")
-                % {"number": case.number, "place": place.short_name or place.name, "title": case.title_public},
+                message % {"number": case.number, "place": place.short_name or place.name, "title": case.title_public},
             )
     except IntegrityError:
         # The same form arrived twice at once; the other request created the case.

@@ -198,6 +198,8 @@ class Case(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
     )
     supporters = models.PositiveIntegerField(_("people who raised it"), default=1)
+    # Shown on public lists: the citizen allowed it, it was accepted, and it is not merged away.
+    listed = models.BooleanField(default=False, editable=False)
 
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -207,7 +209,7 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["state", "answer_deadline"], name="feedback_case_due_idx"),
             models.Index(fields=["place_path", "-received_at"], name="feedback_case_place_idx"),
-            models.Index(fields=["is_public", "state", "-received_at"], name="feedback_case_public_idx"),
+            models.Index(fields=["listed", "-received_at", "-id"], name="feedback_case_listed_idx"),
         ]
         verbose_name = _("feedback case")
         verbose_name_plural = _("feedback cases")
@@ -218,7 +220,11 @@ class Case(models.Model):
     def save(self, *args, **kwargs):
         if self.place_id and (not self.place_path or self.place.path != self.place_path):
             self.place_path = self.place.path
+        self.listed = self.should_be_listed()
         super().save(*args, **kwargs)
+
+    def should_be_listed(self) -> bool:
+        return self.is_public and self.state in PUBLIC_STATES and not self.merged_into_id
 
     @property
     def main(self) -> Case:
@@ -396,6 +402,7 @@ class CaseStat(models.Model):
     basic = models.PositiveIntegerField(default=0)
     unsatisfied = models.PositiveIntegerField(default=0)
     unrated = models.PositiveIntegerField(default=0)
+    listed = models.PositiveIntegerField(default=0)  # cases on the public list
 
     COUNTERS = (
         "received",
@@ -408,6 +415,7 @@ class CaseStat(models.Model):
         "basic",
         "unsatisfied",
         "unrated",
+        "listed",
     )
 
     class Meta:

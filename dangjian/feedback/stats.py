@@ -31,6 +31,7 @@ class Figures:
     basic: int = 0
     unsatisfied: int = 0
     unrated: int = 0
+    listed: int = 0
     extra: dict = field(default_factory=dict)
 
     def add(self, row: dict) -> None:
@@ -53,6 +54,24 @@ class Figures:
     @property
     def average_days(self) -> float | None:
         return round(self.answer_seconds / self.answered / 86400, 1) if self.answered else None
+
+
+def subtree_range(organization: Organization) -> dict:
+    """Lookups selecting paths in the organization's subtree as an index range (no LIKE).
+
+    Paths are digits and "/"; "/" sorts just below "0", so every path below "0000001/" is less
+    than "00000010".
+    """
+    return {"gte": organization.path, "lt": organization.path[:-1] + "0"}
+
+
+def listed_count(organization: Organization, category: str | None = None) -> int:
+    """Cases on the public list of the organization's subtree, from the counters."""
+    bounds = subtree_range(organization)
+    rows = CaseStat.objects.filter(org_path__gte=bounds["gte"], org_path__lt=bounds["lt"])
+    if category:
+        rows = rows.filter(category=category)
+    return rows.aggregate(total=Sum("listed"))["total"] or 0
 
 
 def figures_for(organization: Organization, today: datetime.date | None = None) -> dict:
@@ -97,6 +116,7 @@ def rebuild_stats() -> int:
             rejected=Count("pk", filter=Q(state=State.REJECTED)),
             answered=Count("pk", filter=Q(first_answered_at__isnull=False)),
             answered_on_time=Count("pk", filter=Q(answered_on_time=True)),
+            listed=Count("pk", filter=Q(listed=True)),
             **rating_counts,
         )
     )

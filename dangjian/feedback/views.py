@@ -16,7 +16,7 @@ from dangjian.organizations.views import portal_context
 
 from . import actions, stats
 from .forms import LookupForm, PublicFilterForm, RateForm, SubmitForm
-from .models import PUBLIC_STATES, Case, CaseEvent, CasePhoto, State
+from .models import Case, CaseEvent, CasePhoto, State
 
 PAGE_SIZE = 20
 ACCESS_KEY = "feedback_access"
@@ -24,9 +24,27 @@ ACCESS_KEPT = 20  # cases a browser session may follow at once
 
 
 def public_cases(organization: Organization):
-    return Case.objects.filter(
-        is_public=True, state__in=PUBLIC_STATES, place_path__startswith=organization.path
-    ).select_related("place", "lead_org")
+    bounds = stats.subtree_range(organization)
+    return Case.objects.filter(listed=True, place_path__gte=bounds["gte"], place_path__lt=bounds["lt"]).select_related(
+        "place", "lead_org"
+    )
+
+
+class CountedCases:
+    """A queryset whose total comes from the statistics counters instead of COUNT(*) over the cases."""
+
+    def __init__(self, queryset, total: int):
+        self.queryset = queryset
+        self.total = total
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index):
+        return self.queryset[index]
 
 
 @public_page
@@ -37,7 +55,10 @@ def case_list(request, org_id: int):
     cases = public_cases(organization)
     if "category" in filters:
         cases = cases.filter(category=filters["category"])
-    page = Paginator(cases.order_by("-received_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    counted = CountedCases(
+        cases.order_by("-received_at", "-id"), stats.listed_count(organization, filters.get("category"))
+    )
+    page = Paginator(counted, PAGE_SIZE).get_page(request.GET.get("page"))
     context = portal_context(organization, "feedback")
     context.update(
         {

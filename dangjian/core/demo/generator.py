@@ -285,11 +285,20 @@ class DemoBuilder:
             PolicyInterpretation.objects.bulk_create([item for _, item in interpretations])
         return len(batch)
 
-    def build(self, policies: int = 2000) -> list[DemoAccount]:
+    # --- feedback cases --------------------------------------------------------------------------
+    def build_cases(self, count: int) -> int:
+        from dangjian.feedback.demo import CaseBuilder
+
+        places = list(Organization.objects.filter(kind__in=[Organization.Kind.VILLAGE, Organization.Kind.COMMUNITY]))
+        builder = CaseBuilder(self.rng, self.today, texts.SURNAMES, texts.GIVEN)
+        return builder.build(places, count)
+
+    def build(self, policies: int = 2000, cases: int = 1500) -> list[DemoAccount]:
         with transaction.atomic():
             county, townships, villages = self.build_tree()
             self.build_leadership([county, *townships, *villages])
             accounts = self.build_accounts(county, townships, villages)
         self.build_policies(county, townships, villages, policies)
+        self.build_cases(cases)
         bump_content_generation()
         return accounts

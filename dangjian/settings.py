@@ -218,7 +218,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 PERIODIC_TASKS = {
     "dangjian.feedback.tasks.scan_deadlines": env_int("DEADLINE_SCAN_SECONDS", 300),
     "dangjian.feedback.tasks.deliver_mail": env_int("MAIL_RETRY_SECONDS", 60),
+    "dangjian.feedback.tasks.forget_personal_data": 24 * 3600,
+    "dangjian.core.tasks.prune_task_results": 24 * 3600,
 }
+# Personal data of the feedback module is kept only this long after a case is closed.
+FEEDBACK_CONTACT_RETENTION_DAYS = env_int("FEEDBACK_CONTACT_RETENTION_DAYS", 365)
+NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 365)
 if os.environ.get("EMAIL_HOST"):
     MAILERS = {
         "default": {

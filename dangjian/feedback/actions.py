@@ -54,6 +54,7 @@ from .models import (
 Kind = CaseEvent.Kind
 
 MERGE_WINDOW_DAYS = 30
+MAX_PHOTOS_PER_CASE = 18
 MAIL_MAX_ATTEMPTS = 8
 LOOKUP_FAILURE_LIMIT = 10
 lookup_throttle = Throttle("feedback-lookup", LOOKUP_FAILURE_LIMIT, 15 * 60)
@@ -610,6 +611,28 @@ def add_note(user, case_id: int, text: str) -> CaseEvent:
         return _event(case, Kind.NOTE, user, org, text, public=False)
 
 
+def add_staff_photos(user, case_id: int, photos: Iterable) -> list[CasePhoto]:
+    """Staff add photos to a case (e.g. of the repair); the citizen sees them when following the case."""
+    photos = list(photos)
+    if not photos:
+        raise ActionError(_("Choose at least one photo."))
+    stored: list[CasePhoto] = []
+    try:
+        with transaction.atomic():
+            case = _lock(case_id)
+            org = _org_for_case(user, case)
+            if case.photos.count() + len(photos) > MAX_PHOTOS_PER_CASE:
+                raise ActionError(_("A case can hold at most %(n)s photos.") % {"n": MAX_PHOTOS_PER_CASE})
+            for content in photos:
+                stored.append(CasePhoto.objects.create(case=case, image=content, by_staff=True))
+            _event(case, Kind.NOTE, user, org, _("%(n)s photo(s) added.") % {"n": len(photos)}, public=False)
+    except BaseException:
+        for photo in stored:
+            photo.image.storage.delete(photo.image.name)
+        raise
+    return stored
+
+
 def _org_for_case(user, case: Case) -> Organization:
     """The organization the user acts for on this case (place, lead or assisting), or 403."""
     for target in [case.place, case.lead_org, *case.assisting_orgs.all()]:
@@ -859,3 +882,23 @@ def mark_read(user, notification_ids: Iterable[int] | None = None) -> int:
     if notification_ids is not None:
         rows = rows.filter(pk__in=list(notification_ids))
     return rows.update(read_at=timezone.now())
+
+
+def forget_personal_data(now: datetime.datetime | None = None) -> dict[str, int]:
+    """Keep personal data only as long as it is needed.
+
+    A citizen's contact phone is cleared once the case has been closed for
+    FEEDBACK_CONTACT_RETENTION_DAYS; notifications older than NOTIFICATION_RETENTION_DAYS go.
+    """
+    now = now or timezone.now()
+    contact_cutoff = now - datetime.timedelta(days=settings.FEEDBACK_CONTACT_RETENTION_DAYS)
+    cleared = (
+        Case.objects.filter(closed_at__lt=contact_cutoff)
+        .exclude(contact_phone="")
+        .update(contact_phone="", updated_at=now)
+    )
+    notice_cutoff = now - datetime.timedelta(days=settings.NOTIFICATION_RETENTION_DAYS)
+    removed, _details = (
+        Notification.objects.filter(created_at__lt=notice_cutoff).exclude(mail_state=Notification.Mail.PENDING).delete()
+    )
+    return {"contacts_cleared": cleared, "notifications_removed": removed}

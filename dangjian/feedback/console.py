@@ -43,6 +43,7 @@ from .forms import (
     NoteForm,
     ReasonForm,
     ReplyTemplateForm,
+    StaffPhotoForm,
     TimeLimitForm,
     VersionForm,
 )
@@ -121,6 +122,7 @@ def inbox(request):
             "query_string": "&".join(f"{k}={v}" for k, v in filters.items()),
             "calendar_gaps": uncovered_years(),
             "unread": Notification.objects.filter(user=request.user, read_at__isnull=True).count(),
+            "can_manage_root": _can_manage_root(request.user),
         },
     )
 
@@ -209,6 +211,7 @@ def _case_context(request, case: Case, bound: dict | None = None) -> dict:
     if can_lead and workflow.allowed("extend", case.state) and timezone.now() <= case.answer_deadline:
         forms["extend"] = ExtensionForm()
     forms["note"] = NoteForm()
+    forms["photos"] = StaffPhotoForm()
     if bound:
         forms.update(bound)
     extensions = list(case.extensions.select_related("requested_by", "decided_by"))
@@ -266,6 +269,7 @@ STEPS = {
     ),
     "extend": (ExtensionForm, None, lambda u, c, d: actions.request_extension(u, c.pk, d["days"], d["reason"])),
     "note": (NoteForm, None, lambda u, c, d: actions.add_note(u, c.pk, d["text"])),
+    "photos": (StaffPhotoForm, None, lambda u, c, d: actions.add_staff_photos(u, c.pk, d["photos"])),
     "merge": (MergeForm, None, lambda u, c, d: actions.merge_case(u, c.pk, d["into"])),
 }
 
@@ -280,6 +284,7 @@ DONE = {
     "send_back": _("The reply was sent back for revision."),
     "extend": _("The extension request was sent to the organization above."),
     "note": _("The note was added."),
+    "photos": _("The photos were added."),
     "merge": _("The cases were merged."),
 }
 
@@ -292,7 +297,7 @@ def case_step(request, case_id: int, step: str):
         form = DispatchForm(request.POST, choices=_dispatch_choices(request.user, case))
     elif step in STEPS:
         form_class, prefix, _run = STEPS[step]
-        form = form_class(request.POST, prefix=prefix)
+        form = form_class(request.POST, request.FILES, prefix=prefix)
     else:
         raise Http404
     if form.is_valid():
@@ -396,9 +401,13 @@ def catalogue(request, org_id: int):
     )
 
 
-def _require_root_settings(user) -> None:
+def _can_manage_root(user) -> bool:
     root = Organization.objects.filter(parent__isnull=True).order_by("pk").first()
-    if root is None or not has_capability(user, MANAGE_SETTINGS, root):
+    return root is not None and has_capability(user, MANAGE_SETTINGS, root)
+
+
+def _require_root_settings(user) -> None:
+    if not _can_manage_root(user):
         raise PermissionDenied
 
 

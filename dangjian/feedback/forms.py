@@ -168,6 +168,13 @@ class AnswerForm(VersionForm):
     )
 
 
+class StaffPhotoForm(forms.Form):
+    photos = MultiplePhotoField(
+        label=_("Photos (up to 6), e.g. of the work done"),
+        widget=MultiplePhotoInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+
 class NoteForm(forms.Form):
     text = forms.CharField(label=_("Internal note"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 

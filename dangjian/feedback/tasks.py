@@ -13,3 +13,8 @@ def deliver_mail() -> dict:
 @task
 def scan_deadlines() -> dict:
     return actions.scan_deadlines()
+
+
+@task
+def forget_personal_data() -> dict:
+    return actions.forget_personal_data()

@@ -9,8 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.permissions import (
+    HANDLE_FEEDBACK,
     MANAGE_CONTENT,
     MANAGE_ROLES,
+    MANAGE_SETTINGS,
     USE_CONSOLE,
     get_organization_for_user,
     has_capability,
@@ -19,6 +21,7 @@ from dangjian.accounts.permissions import (
 )
 from dangjian.core.console import console_view, form_page
 from dangjian.core.models import ChangeRecord
+from dangjian.feedback.queries import dashboard_counts
 
 from . import actions
 from .forms import LeaderForm, ProfileForm, TermForm
@@ -39,6 +42,7 @@ def dashboard(request):
             "recent_changes": ChangeRecord.objects.filter(organization__in=content_scope).select_related(
                 "actor", "organization", "content_type"
             )[:20],
+            "feedback": dashboard_counts(request.user),
         },
     )
 
@@ -54,6 +58,8 @@ def organization(request, org_id: int):
             "org": org,
             "can_edit": can_edit,
             "can_manage_roles": has_capability(request.user, MANAGE_ROLES, org),
+            "can_handle_feedback": has_capability(request.user, HANDLE_FEEDBACK, org),
+            "can_manage_settings": has_capability(request.user, MANAGE_SETTINGS, org),
             "breadcrumbs": org.ancestors(),
             "terms": org.terms.prefetch_related("leaders") if can_edit else [],
             "policies": org.policies.select_related("category")[:20] if can_edit else [],

@@ -79,6 +79,7 @@ def test_citizen_submits_staff_handle_and_citizen_rates(browser, live_server, co
     citizen.goto("/feedback/lookup/")
     citizen.get_by_label("受理编号").fill(number)
     citizen.get_by_label("查询密码").fill(password)
+    assert_accessible(citizen)
     citizen.get_by_role("button", name="查询").click()
     assert "已更换路灯灯泡" in citizen.get_by_test_id("reply").inner_text()
     assert_accessible(citizen)
@@ -94,6 +95,9 @@ def test_citizen_submits_staff_handle_and_citizen_rates(browser, live_server, co
     item = citizen.locator(".case-item").first.inner_text()
     assert "村口路灯坏了" in item and "满意" in item and "张三丰" not in item
     assert "张**" in item
+    citizen.get_by_role("link", name="全部数据").click()
+    assert "满意率" in citizen.locator("main").inner_text()
+    assert_accessible(citizen)
     citizen_context.close()
     staff_context.close()
 

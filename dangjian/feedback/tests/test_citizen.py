@@ -177,3 +177,38 @@ def test_citizen_rates_on_the_track_page(client, county):
     client.post(url, {"rating": "basic", "comment": "还行"})
     case.refresh_from_db()
     assert case.state == State.CLOSED and case.rating == "basic"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_form_arriving_twice_at_once_creates_one_case():
+    import threading
+
+    from django.db import connection
+
+    from dangjian.conftest import ensure_reference_data
+    from dangjian.tests_support import factories as f
+
+    ensure_reference_data()
+    village = f.OrganizationFactory(name="王庄村党支部", short_name="王庄村")
+    token = uuid.uuid4()
+    barrier = threading.Barrier(4)
+    results = []
+
+    def submit():
+        try:
+            barrier.wait()
+            case, password, created = actions.submit_case(
+                place=village, category="help", title="路灯坏了", description="路灯坏了", client_token=token
+            )
+            results.append((case.pk, password, created))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Case.objects.count() == 1
+    assert len(results) == 4 and len({r[0] for r in results}) == 1 and len({r[1] for r in results}) == 1
+    assert sum(created for _pk, _pw, created in results) == 1

@@ -173,3 +173,26 @@ def test_calendar_override_entered_in_the_console_changes_deadlines(client, coun
     client.force_login(county.county_admin)
     client.post(reverse("console:calendar"), {"date": "2027-01-01", "is_workday": "0", "note": "元旦"})
     assert add_workdays(datetime.date(2026, 12, 31), 1) == datetime.date(2027, 1, 4)
+
+
+def test_staff_add_photos_of_the_work_and_bad_files_are_refused(client, county):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from dangjian.feedback.models import CasePhoto
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (2000, 1500), (10, 120, 10)).save(buffer, "JPEG")
+    case = new_case(county.village_a1)
+    client.force_login(county.village_a1_secretary)
+    url = reverse("console:feedback_step", args=[case.pk, "photos"])
+    bad = SimpleUploadedFile("fixed.jpg", b"%PDF-1.4 not a photo", content_type="image/jpeg")
+    response = client.post(url, {"photos": [bad]})
+    assert response.status_code == 400 and "fixed.jpg" in response.content.decode()
+    assert not CasePhoto.objects.exists()
+    good = SimpleUploadedFile("fixed.jpg", buffer.getvalue(), content_type="image/jpeg")
+    assert client.post(url, {"photos": [good]}).status_code == 302
+    photo = CasePhoto.objects.get()
+    assert photo.by_staff and max(Image.open(photo.image.path).size) == 1200

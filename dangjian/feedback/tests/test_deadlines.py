@@ -140,3 +140,14 @@ def test_unrated_case_closes_after_20_working_days_and_is_never_satisfied(county
 
     total = figures_for(county.county)["total"]
     assert total.unrated == 1 and total.satisfied == 0 and total.satisfaction_rate is None
+
+
+def test_contact_phone_is_forgotten_a_year_after_closing(county):
+    with time_machine.travel(at(2025, 6, 2, 9, 0), tick=False):
+        old = new_case(county.village_a1, contact_phone="13812345678")
+        actions.reject_case(county.village_a1_secretary, old.pk, "重复")
+    recent = new_case(county.village_a1, contact_phone="13912345678")
+    result = actions.forget_personal_data()
+    assert result["contacts_cleared"] == 1
+    assert Case.objects.get(pk=old.pk).contact_phone == ""
+    assert Case.objects.get(pk=recent.pk).contact_phone == "13912345678"

@@ -120,7 +120,11 @@ def _bump_stats(case: Case, **increments: int) -> None:
 
 def _lock(case_id: int, expected_version: int | None = None) -> Case:
     try:
-        case = Case.objects.select_for_update().select_related("place", "lead_org", "handling_org").get(pk=case_id)
+        case = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("place", "lead_org", "handling_org")
+            .get(pk=case_id)
+        )
     except Case.DoesNotExist as error:
         raise ActionError(_("The case no longer exists.")) from error
     if expected_version is not None and case.version != expected_version:

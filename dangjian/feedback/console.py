@@ -62,7 +62,7 @@ from .models import (
 from .queries import feedback_scope, get_case_for_user, visible_cases
 
 PAGE_SIZE = 30
-EXPORT_LIMIT = 50_000
+EXPORT_LIMIT = 20_000
 
 
 def _inbox_queryset(request):
@@ -72,9 +72,9 @@ def _inbox_queryset(request):
     filters = form.cleaned()
     cases = visible_cases(request.user).select_related("place", "lead_org", "supervising_org")
     now = timezone.now()
-    view = filters.get("view")
+    view = filters.setdefault("view", "todo")
     if view == "todo":
-        cases = cases.exclude(state__in=[State.CLOSED, State.REJECTED, State.MERGED, State.ANSWERED])
+        cases = cases.filter(state__in=[State.RECEIVED, *OPEN_STATES])
     elif view == "overdue":
         cases = cases.filter(
             Q(supervised=True)

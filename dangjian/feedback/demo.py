@@ -181,6 +181,7 @@ class CaseBuilder:
         case.accepted_at = min(accepted, now)
         case.handling_org = case.place.parent or case.place
         case.lead_org = case.place
+        case.lead_path = case.place.path
         case.state = State.IN_PROGRESS
         events.append(
             CaseEvent(

@@ -226,8 +226,8 @@ class InboxFilterForm(forms.Form):
     view = forms.ChoiceField(
         required=False,
         choices=[
-            ("", _("All")),
             ("todo", _("Waiting for us")),
+            ("all", _("All")),
             ("overdue", _("Overdue / supervised (督办)")),
             ("approval", _("Replies to approve")),
             ("extensions", _("Extension requests")),

@@ -165,6 +165,7 @@ class Case(models.Model):
         related_name="feedback_led",
         verbose_name=_("lead organization"),
     )
+    lead_path = models.CharField(max_length=255, editable=False, blank=True, db_index=True)
     assisting_orgs = models.ManyToManyField(
         "organizations.Organization", blank=True, related_name="feedback_assisted", verbose_name=_("assisting")
     )
@@ -210,6 +211,7 @@ class Case(models.Model):
             models.Index(fields=["state", "answer_deadline"], name="feedback_case_due_idx"),
             models.Index(fields=["place_path", "-received_at"], name="feedback_case_place_idx"),
             models.Index(fields=["listed", "-received_at", "-id"], name="feedback_case_listed_idx"),
+            models.Index(fields=["-received_at", "-id"], name="feedback_case_received_idx"),
         ]
         verbose_name = _("feedback case")
         verbose_name_plural = _("feedback cases")
@@ -221,6 +223,10 @@ class Case(models.Model):
         if self.place_id and (not self.place_path or self.place.path != self.place_path):
             self.place_path = self.place.path
         self.listed = self.should_be_listed()
+        self.lead_path = self.lead_org.path if self.lead_org_id else ""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "lead_org" in update_fields:
+            kwargs["update_fields"] = [*update_fields, "lead_path"]
         super().save(*args, **kwargs)
 
     def should_be_listed(self) -> bool:

@@ -17,12 +17,18 @@ def visible_cases(user):
     paths = scope_paths(user, HANDLE_FEEDBACK)
     if not paths:
         return Case.objects.none()
+    from dangjian.organizations.models import Organization
+
+    roots = set(Organization.objects.filter(parent__isnull=True).values_list("path", flat=True))
+    if roots <= set(paths):  # the whole tree: no condition, so the ordering indexes can be used
+        return Case.objects.all()
     condition = Q()
     assisted = Q()
     for path in paths:
-        condition |= Q(place_path__startswith=path) | Q(lead_org__path__startswith=path)
+        # Path ranges on denormalized columns, so each term can use its index (see stats.subtree_range).
+        upper = path[:-1] + "0"
+        condition |= Q(place_path__gte=path, place_path__lt=upper) | Q(lead_path__gte=path, lead_path__lt=upper)
         assisted |= Q(path__startswith=path)
-    from dangjian.organizations.models import Organization
 
     assisted_ids = Case.assisting_orgs.through.objects.filter(
         organization__in=Organization.objects.filter(assisted)

@@ -196,3 +196,38 @@ def test_staff_add_photos_of_the_work_and_bad_files_are_refused(client, county):
     assert client.post(url, {"photos": [good]}).status_code == 302
     photo = CasePhoto.objects.get()
     assert photo.by_staff and max(Image.open(photo.image.path).size) == 1200
+
+
+def _count_queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "url", ["/console/feedback/", "/console/feedback/?view=all", "/console/feedback/?view=overdue"]
+)
+def test_inbox_queries_do_not_grow_with_the_cases(client, county, url):
+    for _ in range(3):
+        actions.accept_case(county.county_admin, new_case(county.village_a1, is_public=True).pk)
+    client.force_login(county.town_a_admin)
+    few = _count_queries(client, url)
+    for _ in range(12):
+        actions.accept_case(county.county_admin, new_case(county.village_a2, is_public=True).pk)
+    assert _count_queries(client, url) == few
+
+
+def test_public_list_queries_do_not_grow_with_the_cases(client, county):
+    for _ in range(3):
+        actions.accept_case(county.county_admin, new_case(county.village_a1, is_public=True).pk)
+    url = f"/o/{county.county.pk}/feedback/"
+    few = _count_queries(client, url)
+    for _ in range(12):
+        actions.accept_case(county.county_admin, new_case(county.village_b1, is_public=True).pk)
+    from django.core.cache import cache
+
+    cache.clear()
+    assert _count_queries(client, url) == few

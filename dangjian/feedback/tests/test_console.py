@@ -231,3 +231,43 @@ def test_public_list_queries_do_not_grow_with_the_cases(client, county):
 
     cache.clear()
     assert _count_queries(client, url) == few
+
+
+def test_county_administrator_changes_a_time_limit_for_new_cases(client, county):
+    from dangjian.feedback.models import TimeLimit
+
+    client.force_login(county.county_admin)
+    data = {}
+    for limit in TimeLimit.objects.all():
+        for field in ["accept_days", "answer_days", "urgent_answer_days", "rating_days"]:
+            data[f"{limit.category}-{field}"] = getattr(limit, field)
+    data["consult-answer_days"] = 7
+    assert client.post(reverse("console:feedback_limits"), data).status_code == 302
+    assert TimeLimit.objects.get(category="consult").answer_days == 7
+    data["consult-answer_days"] = -1
+    response = client.post(reverse("console:feedback_limits"), data)
+    assert response.status_code == 200 and TimeLimit.objects.get(category="consult").answer_days == 7
+
+
+def test_township_administrator_keeps_a_dispatch_catalogue_within_its_area(client, county):
+    client.force_login(county.town_a_admin)
+    url = reverse("console:feedback_catalogue", args=[county.town_a.pk])
+    response = client.post(url, {"place": county.village_a1.pk, "category": "complaint", "lead": county.town_a.pk})
+    assert response.status_code == 302
+    assert DispatchRule.objects.filter(place=county.village_a1, category="complaint", lead=county.town_a).exists()
+    response = client.post(url, {"place": county.village_b1.pk, "category": "", "lead": county.village_b1.pk})
+    assert response.status_code == 200 and DispatchRule.objects.count() == 1  # outside its area: not offered
+    assert client.get(reverse("console:feedback_catalogue", args=[county.town_b.pk])).status_code == 403
+    client.post(url, {"approval": "1"})
+    from dangjian.feedback.models import FeedbackSettings
+
+    assert FeedbackSettings.objects.get(organization=county.town_a).answers_need_approval
+
+
+def test_reply_templates_are_kept_per_organization(client, county):
+    client.force_login(county.village_a1_secretary)
+    url = reverse("console:feedback_templates", args=[county.village_a1.pk])
+    assert client.post(url, {"title": "已修复", "text": "您反映的问题已修复。"}).status_code == 302
+    template = ReplyTemplate.objects.get()
+    assert template.organization == county.village_a1
+    assert client.get(reverse("console:feedback_templates", args=[county.village_a2.pk])).status_code == 403

@@ -9,16 +9,10 @@ from dangjian.accounts.models import RoleGrant
 from dangjian.conftest import assert_accessible
 from dangjian.core.models import ChangeRecord
 from dangjian.organizations.models import Leader
+from dangjian.tests_support.browser import sign_in
 from dangjian.tests_support.factories import PASSWORD, PolicyFactory, TermFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, login):
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名或手机号").fill(login)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_media_officer_maintains_leaders_and_policies_in_own_subtree(phone, county, today, tmp_path):

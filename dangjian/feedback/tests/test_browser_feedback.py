@@ -10,16 +10,9 @@ from PIL import Image
 
 from dangjian.conftest import assert_accessible
 from dangjian.feedback.models import Case, State
-from dangjian.tests_support.factories import PASSWORD
+from dangjian.tests_support.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, login):
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名或手机号").fill(login)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_citizen_submits_staff_handle_and_citizen_rates(browser, live_server, county, tmp_path):

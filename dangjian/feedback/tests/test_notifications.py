@@ -36,6 +36,15 @@ def _worker_env(mail_port: int) -> dict:
     return env
 
 
+def _unreachable_mail_server() -> dict:
+    return {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 2},
+        }
+    }
+
+
 @pytest.mark.django_db(transaction=True)
 def test_new_case_mail_is_sent_by_the_worker_process_after_commit():
     ensure_reference_data()
@@ -63,12 +72,7 @@ def test_new_case_mail_is_sent_by_the_worker_process_after_commit():
 
 @pytest.mark.django_db
 def test_failing_mail_server_loses_nothing_and_is_retried(county, settings, a1_admin, client):
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 2},
-        }
-    }
+    settings.MAILERS = _unreachable_mail_server()
     new_case(county.village_a1)
     notice = Notification.objects.get(user=a1_admin)
     counts = actions.deliver_pending_mail()
@@ -87,12 +91,7 @@ def test_failing_mail_server_loses_nothing_and_is_retried(county, settings, a1_a
 
 @pytest.mark.django_db
 def test_mail_given_up_is_visible_and_can_be_sent_again(county, settings, a1_admin, client):
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 2},
-        }
-    }
+    settings.MAILERS = _unreachable_mail_server()
     new_case(county.village_a1)
     now = timezone.now()
     for attempt in range(actions.MAIL_MAX_ATTEMPTS):

@@ -17,6 +17,7 @@ from dangjian.tests_support import factories as f
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.SUPERVISION_ARGON2 = (1, 8192)  # the smallest libsodium allows: tests check logic, not cost
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

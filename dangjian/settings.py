@@ -68,7 +68,10 @@ INSTALLED_APPS = [
     "dangjian.organizations",
     "dangjian.policies",
     "dangjian.feedback",
+    "dangjian.supervision",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "dangjian.supervision.keys.UnlockCookieMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -220,6 +225,8 @@ PERIODIC_TASKS = {
     "dangjian.feedback.tasks.deliver_mail": env_int("MAIL_RETRY_SECONDS", 60),
     "dangjian.feedback.tasks.forget_personal_data": 24 * 3600,
     "dangjian.core.tasks.prune_task_results": 24 * 3600,
+    "dangjian.supervision.tasks.scan_deadlines": 3600,
+    "dangjian.supervision.tasks.purge_expired": 24 * 3600,
 }
 # Personal data of the feedback module is kept only this long after a case is closed.
 FEEDBACK_CONTACT_RETENTION_DAYS = env_int("FEEDBACK_CONTACT_RETENTION_DAYS", 365)
@@ -247,6 +254,13 @@ else:
         }
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "dangjian@localhost")
+
+# --- Supervision reports ---------------------------------------------------------------------
+# Argon2id for officers' passwords and reporters' receipts: (opslimit, memlimit in bytes).
+SUPERVISION_ARGON2 = (env_int("SUPERVISION_ARGON2_OPS", 3), env_int("SUPERVISION_ARGON2_MEM", 64 * 1024 * 1024))
+SUPERVISION_RECEIPT_FAILURES_PER_HOUR = env_int("SUPERVISION_RECEIPT_FAILURES_PER_HOUR", 300)
+SUPERVISION_RETENTION_YEARS = env_int("SUPERVISION_RETENTION_YEARS", 5)
+OTP_TOTP_ISSUER = "Dangjian"
 
 # --- Logging: no request bodies, no personal data -------------------------------------------
 LOGGING = {

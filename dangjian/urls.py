@@ -8,6 +8,7 @@ from dangjian.core import views as core_views
 from dangjian.feedback import console_urls as feedback_console
 from dangjian.organizations import console_urls as organizations_console
 from dangjian.policies import console_urls as policies_console
+from dangjian.supervision import console_urls as supervision_console
 
 # Each app owns its console routes; they share the "console" namespace.
 console_patterns = (
@@ -15,12 +16,14 @@ console_patterns = (
     + policies_console.urlpatterns
     + accounts_console.urlpatterns
     + feedback_console.urlpatterns
+    + supervision_console.urlpatterns
 )
 
 urlpatterns = [
     path("", include("dangjian.organizations.urls")),
     path("", include("dangjian.policies.urls")),
     path("", include("dangjian.feedback.urls")),
+    path("", include("dangjian.supervision.urls")),
     path("accounts/", include("dangjian.accounts.urls")),
     path("console/", include((console_patterns, "console"))),
     path("prefs/text-size/", core_views.text_size, name="text_size"),

@@ -21,7 +21,9 @@ $PY manage.py db_worker --no-reload --queue-name '*' --verbosity 0 &
 pids+=($!)
 $PY manage.py run_clock &
 pids+=($!)
-.venv/bin/gunicorn dangjian.wsgi --bind "$HOST:$PORT" --workers "$WORKERS" --access-logfile - &
+# The access log leaves out client addresses, user agents and every /supervision/ request.
+.venv/bin/gunicorn dangjian.wsgi --bind "$HOST:$PORT" --workers "$WORKERS" --access-logfile - \
+  --logger-class dangjian.gunicorn_logging.PrivateAccessLogger &
 pids+=($!)
 echo "Serving on http://$HOST:$PORT/ with a task worker and a clock (Ctrl-C to stop)"
 # If any of the three stops, stop the others too.

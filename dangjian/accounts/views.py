@@ -1,5 +1,8 @@
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,12 +14,40 @@ from . import actions
 from .forms import GrantRoleForm, LoginForm
 from .models import RoleGrant
 from .permissions import MANAGE_ROLES, get_organization_for_user
+from .signals import password_changed, password_verified
 
 
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        password_verified.send(
+            sender=type(self), request=self.request, user=form.get_user(), password=form.cleaned_data["password"]
+        )
+        return response
+
+
+@login_required
+def password_change(request):
+    """Change one's own password; keys encrypted under the old password are re-encrypted."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        old_password = form.cleaned_data["old_password"]
+        user = form.save()
+        update_session_auth_hash(request, user)
+        password_changed.send(
+            sender=None,
+            request=request,
+            user=user,
+            old_password=old_password,
+            new_password=form.cleaned_data["new_password1"],
+        )
+        messages.success(request, _("Your password was changed."))
+        return redirect("console:dashboard")
+    return render(request, "accounts/password_change.html", {"form": form})
 
 
 @console_view

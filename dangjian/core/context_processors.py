@@ -5,7 +5,13 @@ LARGE_TEXT_COOKIE = "dj_large_text"
 
 def display_preferences(request):
     """Display preferences a visitor chose (large text for older readers), and the site name."""
+
+    def is_discipline_officer() -> bool:  # called by the template only where it is used
+        user = getattr(request, "user", None)
+        return bool(user and user.is_authenticated and user.role_grants.filter(role="discipline").exists())
+
     return {
         "large_text": request.COOKIES.get(LARGE_TEXT_COOKIE) == "1",
         "platform_name": settings.SITE_NAME,
+        "is_discipline_officer": is_discipline_officer,
     }

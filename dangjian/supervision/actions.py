@@ -1,0 +1,561 @@
+"""Every write of the supervision module. Contents are encrypted before they reach the database.
+
+Officers act with their unlocked private key (`keys.private_key_from_session`); reporters with
+their receipt. Every officer's view, download, message and transition is written to the audit trail.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from nacl.exceptions import CryptoError
+
+from dangjian.accounts.models import Role, RoleGrant
+from dangjian.core.history import ActionError
+from dangjian.core.throttle import Throttle
+from dangjian.core.uploads import check_attachment, process_photo
+from dangjian.core.workdays import add_workdays
+from dangjian.organizations.models import Organization
+
+from . import crypto, keys, workflow
+from .models import (
+    AuditEntry,
+    Evidence,
+    Installation,
+    Message,
+    Report,
+    ReportEvent,
+    ReportKeyShare,
+    State,
+    UnitKey,
+)
+
+RECEIPT_DIGITS = 16
+# Wrong receipts are counted for the whole site, not per visitor: no IP address is kept, and a real
+# reporter is never locked out by their own mistakes, only slowed when the site is under attack.
+receipt_guard = Throttle(
+    "supervision-receipts",
+    lambda: settings.SUPERVISION_RECEIPT_FAILURES_PER_HOUR,
+    3600,
+)
+GUARD_KEY = "all"
+
+
+# --- Small helpers -------------------------------------------------------------------------------
+
+
+def _installation_salt() -> bytes:
+    row = Installation.objects.filter(pk=1).first()
+    if row is None:
+        row, _created = Installation.objects.get_or_create(pk=1, defaults={"receipt_salt": crypto.random_salt()})
+    return bytes(row.receipt_salt)
+
+
+def new_receipt() -> str:
+    return f"{secrets.randbelow(10**RECEIPT_DIGITS):0{RECEIPT_DIGITS}d}"
+
+
+def format_receipt(receipt: str) -> str:
+    return " ".join(receipt[i : i + 4] for i in range(0, len(receipt), 4))
+
+
+def clean_receipt(text: str) -> str | None:
+    digits = "".join(ch for ch in text if not ch.isspace() and ch != "-")
+    if len(digits) != RECEIPT_DIGITS or not digits.isdigit():
+        return None
+    return digits
+
+
+def _dumps(data: dict) -> bytes:
+    return json.dumps(data, ensure_ascii=False).encode()
+
+
+def _loads(data: bytes) -> dict:
+    return json.loads(data.decode())
+
+
+def discipline_officers(organization: Organization):
+    from dangjian.accounts.models import User
+
+    return User.objects.filter(
+        is_active=True, role_grants__organization=organization, role_grants__role=Role.DISCIPLINE
+    ).distinct()
+
+
+def officer_units(user) -> list[Organization]:
+    """Organizations on which the user is a discipline officer (their reports and those below)."""
+    ids = RoleGrant.objects.filter(user=user, role=Role.DISCIPLINE).values_list("organization_id", flat=True)
+    return list(Organization.objects.filter(pk__in=list(ids)))
+
+
+def _same_person(name: str, officer) -> bool:
+    name = "".join(name.split())
+    return bool(name) and name in {"".join((officer.full_name or "").split()), officer.username}
+
+
+def route(reported_org: Organization, reported_person: str) -> tuple[Organization, list[int]]:
+    """The unit that receives a report: one level above the reported organization, skipping a unit
+    whose officer is the person reported or that has no keys yet. Returns (unit, excluded officers)."""
+    excluded: list[int] = []
+    for unit in [*reversed(reported_org.ancestors()), None]:
+        if unit is None:
+            break
+        officers = list(discipline_officers(unit))
+        named = [o.pk for o in officers if _same_person(reported_person, o)]
+        excluded += named
+    candidate = reported_org.parent or reported_org
+    while candidate is not None:
+        officers = list(discipline_officers(candidate))
+        if (
+            any(_same_person(reported_person, o) for o in officers)
+            or not UnitKey.objects.filter(organization=candidate).exists()
+        ):
+            candidate = candidate.parent
+            continue
+        return candidate, excluded
+    raise ActionError(
+        _(
+            "No discipline inspection unit above this organization can receive reports online yet. "
+            "Nothing was saved; please report in person or by post to the county discipline inspection commission."
+        )
+    )
+
+
+def _share_with(report: Report, report_key: bytes, unit: Organization) -> None:
+    """Seal the report key to the unit and to every unit above it that has keys."""
+    units = [unit, *unit.ancestors()]
+    for unit_key in UnitKey.objects.filter(organization__in=units):
+        ReportKeyShare.objects.get_or_create(
+            report=report,
+            unit_key=unit_key,
+            defaults={"sealed_key": crypto.seal(report_key, bytes(unit_key.public_key))},
+        )
+
+
+def _event(report: Report, kind: str, report_key: bytes, text: str = "", for_reporter: bool = True, state=""):
+    return ReportEvent.objects.create(
+        report=report,
+        kind=kind,
+        state=state or report.state,
+        on=timezone.localdate(),
+        text=crypto.encrypt(text.encode(), report_key) if text else None,
+        for_reporter=for_reporter,
+    )
+
+
+def audit(unit: Organization, actor, action: str, report_id: int | None = None, detail: str = "") -> AuditEntry:
+    """Append to the audit trail; each entry carries the hash of the one before."""
+    with transaction.atomic():
+        Installation.objects.select_for_update().filter(pk=1).exists()
+        previous = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first() or ""
+        at = timezone.now()
+        body = f"{previous}|{unit.pk}|{actor.pk if actor else ''}|{action}|{report_id or ''}|{detail}|{at.isoformat()}"
+        return AuditEntry.objects.create(
+            unit=unit,
+            actor=actor,
+            action=action,
+            report_ref=report_id,
+            detail=detail[:200],
+            at=at,
+            previous_hash=previous,
+            entry_hash=hashlib.sha256(body.encode()).hexdigest(),
+        )
+
+
+def verify_audit_chain() -> bool:
+    previous = ""
+    for entry in AuditEntry.objects.order_by("id").iterator():
+        body = (
+            f"{previous}|{entry.unit_id}|{entry.actor_id or ''}|{entry.action}|{entry.report_ref or ''}|"
+            f"{entry.detail}|{entry.at.isoformat()}"
+        )
+        if entry.previous_hash != previous or hashlib.sha256(body.encode()).hexdigest() != entry.entry_hash:
+            return False
+        previous = entry.entry_hash
+    return True
+
+
+# --- Evidence --------------------------------------------------------------------------------------
+
+
+@dataclass
+class PreparedEvidence:
+    content: bytes
+    name: str
+    content_type: str
+    metadata_removed: bool
+
+
+def prepare_evidence(upload) -> PreparedEvidence:
+    """Images are re-encoded without metadata; other allowed types are kept as they are."""
+    name = (upload.name or "file")[-120:]
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension in {"jpg", "jpeg", "png", "webp"}:
+        photo = process_photo(upload)
+        return PreparedEvidence(photo.read(), name.rsplit(".", 1)[0] + ".jpg", "image/jpeg", True)
+    content_type = check_attachment(upload)
+    upload.seek(0)
+    return PreparedEvidence(upload.read(), name, content_type, False)
+
+
+def _store_evidence(report: Report, report_key: bytes, item: PreparedEvidence, from_reporter: bool) -> Evidence:
+    blob = default_storage.save(
+        f"supervision/{uuid.uuid4().hex}.bin", ContentFile(crypto.encrypt(item.content, report_key))
+    )
+    meta = {"name": item.name, "type": item.content_type, "size": len(item.content), "stripped": item.metadata_removed}
+    return Evidence.objects.create(
+        report=report,
+        blob=blob,
+        meta=crypto.encrypt(_dumps(meta), report_key),
+        from_reporter=from_reporter,
+        on=timezone.localdate(),
+    )
+
+
+# --- Reporter ---------------------------------------------------------------------------------------
+
+
+def submit_report(
+    *,
+    reported_org: Organization,
+    person: str,
+    post: str,
+    discipline: str,
+    subcategory: str,
+    what: str,
+    when: str = "",
+    where: str = "",
+    real_name: bool = False,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    evidence: list[PreparedEvidence] | tuple = (),
+) -> tuple[Report, str]:
+    """Encrypt and file a report. Returns (report, receipt); the receipt is never stored."""
+    unit, excluded = route(reported_org, person)
+    report_key = crypto.random_key()
+    receipt = new_receipt()
+    reporter_salt = crypto.random_salt()
+    today = timezone.localdate()
+    payload = {
+        "discipline": discipline,
+        "subcategory": subcategory,
+        "person": person,
+        "post": post,
+        "organization_id": reported_org.pk,
+        "organization": reported_org.name,
+        "what": what,
+        "when": when,
+        "where": where,
+        "reporter": {"name": reporter_name, "phone": reporter_phone} if real_name else None,
+        "excluded_officers": excluded,
+    }
+    # The slow parts (two Argon2id derivations) run before the transaction takes the write lock.
+    receipt_hash = crypto.receipt_lookup(receipt, _installation_salt())
+    wrapped = crypto.encrypt(report_key, crypto.kdf(receipt, reporter_salt))
+    sealed_payload = crypto.encrypt(_dumps(payload), report_key)
+    stored: list[Evidence] = []
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(
+                receipt_hash=receipt_hash,
+                reporter_salt=reporter_salt,
+                reporter_wrapped_key=wrapped,
+                receiving_unit=unit,
+                real_name=real_name,
+                received_on=today,
+                acceptance_due=add_workdays(today, workflow.ACCEPTANCE_NOTICE_DAYS),
+                payload=sealed_payload,
+            )
+            _share_with(report, report_key, unit)
+            _event(report, "received", report_key)
+            for item in evidence:
+                stored.append(_store_evidence(report, report_key, item, from_reporter=True))
+            _notify_unit(unit, _("A new supervision report arrived (no content is shown here)."))
+    except BaseException:
+        for item in stored:
+            default_storage.delete(item.blob.name)
+        raise
+    return report, receipt
+
+
+def open_with_receipt(text: str) -> tuple[Report, bytes]:
+    """The report and its key for a receipt. Wrong receipts count against a site-wide budget."""
+    if receipt_guard.is_locked(GUARD_KEY):
+        raise ActionError(
+            _("Too many wrong receipts have been tried on this site in the last hour. Please try again later.")
+        )
+    receipt = clean_receipt(text)
+    if receipt is None:
+        raise ActionError(_("A receipt code has 16 digits."))
+    report = Report.objects.filter(receipt_hash=crypto.receipt_lookup(receipt, _installation_salt())).first()
+    if report is None:
+        receipt_guard.record_failure(GUARD_KEY)
+        raise ActionError(_("No report has this receipt code. Check the digits and try again."))
+    try:
+        report_key = crypto.decrypt(report.reporter_wrapped_key, crypto.kdf(receipt, bytes(report.reporter_salt)))
+    except CryptoError as error:  # only if the database was tampered with
+        raise ActionError(_("This report cannot be opened.")) from error
+    return report, report_key
+
+
+def reporter_message(receipt: str, body: str) -> Message:
+    body = body.strip()
+    if not body:
+        raise ActionError(_("The message is empty."))
+    report, key = open_with_receipt(receipt)
+    if report.state == State.ARCHIVED:
+        raise ActionError(_("The report is archived; no more messages can be added."))
+    with transaction.atomic():
+        message = Message.objects.create(
+            report=report, from_reporter=True, on=timezone.localdate(), body=crypto.encrypt(body.encode(), key)
+        )
+        _notify_unit(report.receiving_unit, _("A reporter sent a message on a supervision report."))
+    return message
+
+
+def reporter_evidence(receipt: str, items: list[PreparedEvidence]) -> list[Evidence]:
+    report, key = open_with_receipt(receipt)
+    if report.state == State.ARCHIVED:
+        raise ActionError(_("The report is archived; no more evidence can be added."))
+    with transaction.atomic():
+        return [_store_evidence(report, key, item, from_reporter=True) for item in items]
+
+
+def reporter_objection(receipt: str, reason: str) -> Report:
+    reason = reason.strip()
+    if not reason:
+        raise ActionError(_("Please say why you object to the result."))
+    report, key = open_with_receipt(receipt)
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        workflow.check("object", report.state)
+        report.state = State.OBJECTED
+        report.version += 1
+        report.save(update_fields=["state", "version"])
+        _event(report, "object", key, reason)
+        _notify_unit(report.receiving_unit, _("A reporter recorded an objection to a result."))
+    return report
+
+
+# --- Officers ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Opened:
+    report: Report
+    key: bytes
+    payload: dict
+    unit: Organization  # the unit the officer reads it as
+
+
+def readable_units(user) -> list[Organization]:
+    """Units whose reports the officer may read: their own units and every unit below them."""
+    units = officer_units(user)
+    if not units:
+        return []
+    from django.db.models import Q
+
+    condition = Q()
+    for unit in units:
+        condition |= Q(path__startswith=unit.path)
+    return list(Organization.objects.filter(condition))
+
+
+def open_as_officer(user, user_private: bytes | None, report_id: int, *, record: bool = True) -> Opened:
+    """Decrypt a report for an officer allowed to read it; anyone else gets a 404."""
+    if user_private is None:
+        raise PermissionDenied
+    report = Report.objects.select_related("receiving_unit").filter(pk=report_id).first()
+    if report is None:
+        raise Http404
+    officer_paths = [u.path for u in officer_units(user)]
+    if not any(report.receiving_unit.path.startswith(p) for p in officer_paths):
+        raise Http404
+    for share in report.shares.select_related("unit_key__organization"):
+        unit = share.unit_key.organization
+        if not any(unit.path.startswith(p) for p in officer_paths):
+            continue
+        unit_private = keys.unit_private_key(user, share.unit_key, user_private)
+        if unit_private is None:
+            continue
+        report_key = crypto.unseal(share.sealed_key, unit_private)
+        payload = _loads(crypto.decrypt(report.payload, report_key))
+        if user.pk in payload.get("excluded_officers", []):
+            raise Http404
+        if record:
+            audit(unit, user, "view", report.pk)
+        return Opened(report, report_key, payload, unit)
+    raise Http404
+
+
+def decrypt_text(data, key: bytes) -> str:
+    return crypto.decrypt(bytes(data), key).decode() if data else ""
+
+
+def evidence_content(opened: Opened, user, evidence_id: int) -> tuple[bytes, dict]:
+    item = opened.report.evidence.filter(pk=evidence_id).first()
+    if item is None:
+        raise Http404
+    with item.blob.open("rb") as handle:
+        content = crypto.decrypt(handle.read(), opened.key)
+    audit(opened.unit, user, "download", opened.report.pk, f"evidence {item.pk}")
+    return content, _loads(crypto.decrypt(item.meta, opened.key))
+
+
+def officer_message(user, opened: Opened, body: str) -> Message:
+    body = body.strip()
+    if not body:
+        raise ActionError(_("The message is empty."))
+    with transaction.atomic():
+        message = Message.objects.create(
+            report=opened.report,
+            from_reporter=False,
+            author=user,
+            on=timezone.localdate(),
+            body=crypto.encrypt(body.encode(), opened.key),
+        )
+        audit(opened.unit, user, "message", opened.report.pk)
+    return message
+
+
+def transition(
+    user,
+    opened: Opened,
+    action: str,
+    *,
+    text: str = "",
+    disposal: str = "",
+    lower_unit=None,
+    expected_version: int | None = None,
+) -> Report:
+    """Move a report along under 检举控告工作规则; each step is audited and (mostly) shown to the reporter."""
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=opened.report.pk)
+        if expected_version is not None and report.version != expected_version:
+            raise ActionError(_("Someone else acted on this report meanwhile. Read it again before you go on."))
+        workflow.check(action, report.state)
+        today = timezone.localdate()
+        if action == "not_accept" and not text.strip():
+            raise ActionError(_("Please give the reason; the reporter will read it."))
+        if action == "conclude" and not text.strip():
+            raise ActionError(_("Please write the result."))
+        if action == "dispose":
+            from .models import Disposal
+
+            if disposal not in Disposal.values:
+                raise ActionError(_("Choose one of the four ways of disposal."))
+            report.disposal = disposal
+        if action == "forward":
+            if (
+                lower_unit is None
+                or not lower_unit.path.startswith(report.receiving_unit.path)
+                or (lower_unit.pk == report.receiving_unit_id)
+            ):
+                raise ActionError(_("Choose a unit below the receiving unit."))
+            if lower_unit.pk == opened.payload.get("organization_id"):
+                raise ActionError(_("A report cannot be forwarded to the organization it is about."))
+            if not UnitKey.objects.filter(organization=lower_unit).exists():
+                raise ActionError(_("That unit has no keys yet, so it could not read the report."))
+            report.receiving_unit = lower_unit
+            report.register_due = add_workdays(today, workflow.REGISTER_DAYS)
+            _share_with(report, opened.key, lower_unit)
+        if action == "conclude":
+            report.concluded_on = today
+            report.result_due = add_workdays(today, workflow.RESULT_NOTICE_DAYS)
+        if action in {"archive"}:
+            report.closed_on = today
+        if action == "not_accept":
+            report.closed_on = today
+        report.state = workflow.TARGET[action]
+        report.overdue_flagged = False
+        report.version += 1
+        report.save()
+        reporter_sees = action != "conclude"  # the result reaches the reporter with "feed_back"
+        _event(report, action, opened.key, text.strip(), for_reporter=reporter_sees)
+        audit(opened.unit, user, action, report.pk, disposal or (lower_unit.name if lower_unit else ""))
+    return report
+
+
+def _notify_unit(unit: Organization, message: str, include_head: bool = False) -> None:
+    """Tell the unit's discipline officers (and its head) that something needs attention; never the content."""
+    from dangjian.feedback.models import Notification
+
+    users = list(discipline_officers(unit))
+    if include_head:
+        from dangjian.accounts.models import User
+
+        users += list(
+            User.objects.filter(
+                is_active=True, role_grants__organization=unit, role_grants__role__in=[Role.SECRETARY, Role.ORG_ADMIN]
+            ).distinct()
+        )
+    Notification.objects.bulk_create(
+        [Notification(user=u, kind="supervision", message=message[:300]) for u in {u.pk: u for u in users}.values()]
+    )
+
+
+def scan_deadlines(today: datetime.date | None = None) -> int:
+    """Flag reports whose reporter has not been told in time to the unit head and the unit above."""
+    from django.db.models import Q
+
+    today = today or timezone.localdate()
+    late = Report.objects.filter(overdue_flagged=False).filter(
+        Q(state=State.RECEIVED, acceptance_due__lt=today)
+        | Q(state=State.CONCLUDED, result_due__lt=today)
+        | Q(state=State.FORWARDED, register_due__lt=today)
+    )
+    count = 0
+    for report in late.select_related("receiving_unit"):
+        Report.objects.filter(pk=report.pk).update(overdue_flagged=True)
+        message = _("A supervision report of %(unit)s is overdue (%(state)s).") % {
+            "unit": report.receiving_unit.name,
+            "state": report.get_state_display(),
+        }
+        _notify_unit(report.receiving_unit, message, include_head=True)
+        if report.receiving_unit.parent:
+            _notify_unit(report.receiving_unit.parent, message)
+        count += 1
+    return count
+
+
+def purge_expired(today: datetime.date | None = None) -> dict[str, int]:
+    """Delete closed reports after the retention period, files included; warn units 30 days before."""
+    today = today or timezone.localdate()
+    years = settings.SUPERVISION_RETENTION_YEARS
+    closed = Report.objects.filter(state__in=[State.ARCHIVED, State.NOT_ACCEPTED], closed_on__isnull=False)
+    cutoff = today - datetime.timedelta(days=365 * years)
+    warn_cutoff = cutoff + datetime.timedelta(days=30)
+    warned = 0
+    for report in closed.filter(closed_on__lt=warn_cutoff, closed_on__gte=cutoff, purge_warned=False).select_related(
+        "receiving_unit"
+    ):
+        _notify_unit(
+            report.receiving_unit,
+            _("A closed supervision report will be deleted in 30 days (retention %(years)s years).") % {"years": years},
+            include_head=True,
+        )
+        Report.objects.filter(pk=report.pk).update(purge_warned=True)
+        warned += 1
+    purged = 0
+    for report in closed.filter(closed_on__lt=cutoff).select_related("receiving_unit"):
+        names = list(report.evidence.values_list("blob", flat=True))
+        with transaction.atomic():
+            report.delete()
+            audit(report.receiving_unit, None, "purge", None, f"report deleted after {years} years")
+        for name in names:
+            default_storage.delete(name)
+        purged += 1
+    return {"warned": warned, "purged": purged}

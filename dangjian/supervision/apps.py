@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SupervisionConfig(AppConfig):
+    name = "dangjian.supervision"
+    verbose_name = _("Supervision reports")
+
+    def ready(self):
+        from . import signals  # noqa: F401 - connects the key unlocking to sign-in

@@ -1,0 +1,182 @@
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.feedback.forms import MultiplePhotoInput
+from dangjian.organizations.models import Organization
+
+from .models import SUBCATEGORIES, Discipline, Disposal
+
+MAX_EVIDENCE = 10
+
+
+class EvidenceField(forms.FileField):
+    """Several files; each is checked and prepared by `actions.prepare_evidence`."""
+
+    widget = MultiplePhotoInput
+
+    def clean(self, data, initial=None):
+        from . import actions
+
+        files = [item for item in (data if isinstance(data, (list, tuple)) else [data]) if item]
+        if len(files) > MAX_EVIDENCE:
+            raise ValidationError(_("At most %(n)s files can be sent.") % {"n": MAX_EVIDENCE})
+        prepared = []
+        for upload in files:
+            super().clean(upload, initial)
+            try:
+                prepared.append(actions.prepare_evidence(upload))
+            except ValidationError as error:
+                raise ValidationError(
+                    _("%(name)s: %(error)s") % {"name": upload.name[:60], "error": " ".join(error.messages)}
+                ) from error
+        return prepared
+
+
+def organization_choices() -> list:
+    return [
+        (o.pk, "\u3000" * o.depth + o.name)
+        for o in Organization.objects.exclude(kind=Organization.Kind.GROUP).order_by("path")[:2000]
+    ]
+
+
+SUBCATEGORY_CHOICES = [
+    (str(Discipline(key).label), [(name, name) for name in names]) for key, names in SUBCATEGORIES.items()
+]
+
+
+class ReportForm(forms.Form):
+    real_name = forms.TypedChoiceField(
+        label=_("How do you report?"),
+        coerce=lambda v: v == "1",
+        choices=[("0", _("Anonymously")), ("1", _("Under my real name (handled with priority)"))],
+        widget=forms.RadioSelect,
+        initial="0",
+    )
+    reporter_name = forms.CharField(label=_("Your name (real-name reports only)"), max_length=40, required=False)
+    reporter_phone = forms.CharField(
+        label=_("Your phone (real-name reports only)"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
+    discipline = forms.ChoiceField(label=_("Which discipline was broken?"), choices=Discipline.choices)
+    subcategory = forms.ChoiceField(label=_("What kind of conduct?"), choices=SUBCATEGORY_CHOICES)
+    person = forms.CharField(label=_("Person reported"), max_length=40)
+    post = forms.CharField(label=_("Their post"), max_length=60, required=False)
+    organization = forms.TypedChoiceField(label=_("Their organization"), coerce=int)
+    what = forms.CharField(
+        label=_("What happened"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Facts you know: what, who else was present, amounts. Up to 5,000 characters."),
+    )
+    when = forms.CharField(label=_("When"), max_length=100, required=False)
+    where = forms.CharField(label=_("Where"), max_length=100, required=False)
+    evidence = EvidenceField(
+        label=_("Evidence files (optional, up to 10)"),
+        required=False,
+        help_text=_(
+            "Photos have their hidden data (place, device, time) removed. Other files (PDF, Word, Excel, ZIP) are "
+            "kept exactly as they are, so their hidden data is not removed: remove it yourself if it could identify you."
+        ),
+    )
+    false_accusation = forms.BooleanField(
+        label=_(
+            "I report facts as I know them. I understand that fabricating facts to frame someone (诬告陷害) "
+            "is a violation of discipline and law and is itself investigated."
+        )
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].choices = organization_choices()
+
+    def clean_organization(self):
+        organization = Organization.objects.filter(pk=self.cleaned_data["organization"]).first()
+        if organization is None:
+            raise ValidationError(_("Choose an organization from the list."))
+        return organization
+
+    def clean(self):
+        data = super().clean()
+        if data.get("real_name"):
+            if not (data.get("reporter_name") or "").strip():
+                self.add_error("reporter_name", _("A real-name report needs your name."))
+            phone = re.sub(r"\s", "", data.get("reporter_phone") or "")
+            if not re.fullmatch(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}", phone):
+                self.add_error("reporter_phone", _("A real-name report needs a phone number we can call back."))
+        else:
+            data["reporter_name"] = data["reporter_phone"] = ""
+        subcategory, discipline = data.get("subcategory"), data.get("discipline")
+        if subcategory and discipline and subcategory not in SUBCATEGORIES.get(discipline, []):
+            self.add_error("subcategory", _("This kind of conduct belongs to another discipline."))
+        return data
+
+
+class ReceiptForm(forms.Form):
+    receipt = forms.CharField(
+        label=_("Receipt code (16 digits)"),
+        max_length=40,
+        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}, render_value=True),
+    )
+
+
+class ReporterMessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your answer or addition"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class ReporterEvidenceForm(forms.Form):
+    evidence = EvidenceField(label=_("More evidence"))
+
+
+class ObjectionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you object to the result?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class OfficerMessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message to the reporter"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class StepForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    text = forms.CharField(
+        label=_("Reason / result (the reporter reads it)"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    disposal = forms.ChoiceField(label=_("Disposal"), choices=[("", "—"), *Disposal.choices], required=False)
+    lower_unit = forms.TypedChoiceField(label=_("Lower unit"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, lower_units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lower_unit"].choices = [("", "—"), *lower_units]
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("6-digit code from the authenticator app"),
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+class GrantForm(forms.Form):
+    officer = forms.TypedChoiceField(label=_("Officer"), coerce=int)
+
+    def __init__(self, *args, officers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].choices = officers
+
+
+class RecoveryForm(forms.Form):
+    recovery = forms.CharField(label=_("Recovery key"), max_length=80)

@@ -1,0 +1,15 @@
+"""Background tasks of the supervision module."""
+
+from django.tasks import task
+
+from . import actions
+
+
+@task
+def scan_deadlines() -> int:
+    return actions.scan_deadlines()
+
+
+@task
+def purge_expired() -> dict:
+    return actions.purge_expired()

@@ -1,0 +1,110 @@
+"""The reporter's pages. No account, no cookie, no session: a follow-up is opened with the receipt
+alone, and every form after it carries the receipt back (the pages are never cached)."""
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+
+from dangjian.core.history import ActionError
+from dangjian.organizations.models import Organization
+from dangjian.organizations.views import portal_context
+
+from . import actions
+from .forms import ObjectionForm, ReceiptForm, ReporterEvidenceForm, ReporterMessageForm, ReportForm
+from .models import State
+
+
+def intro(request, org_id: int):
+    organization = get_object_or_404(Organization, pk=org_id)
+    return render(request, "supervision/intro.html", portal_context(organization, "supervision"))
+
+
+@csrf_exempt  # no session exists to protect, and no cookie may be set for a reporter
+@never_cache
+def report(request, org_id: int):
+    organization = get_object_or_404(Organization, pk=org_id)
+    form = ReportForm(request.POST or None, request.FILES or None, initial={"organization": organization.pk})
+    context = portal_context(organization, "supervision")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            filed, receipt = actions.submit_report(
+                reported_org=data["organization"],
+                person=data["person"].strip(),
+                post=data["post"].strip(),
+                discipline=data["discipline"],
+                subcategory=data["subcategory"],
+                what=data["what"].strip(),
+                when=data["when"].strip(),
+                where=data["where"].strip(),
+                real_name=data["real_name"],
+                reporter_name=data["reporter_name"].strip(),
+                reporter_phone=data["reporter_phone"].strip(),
+                evidence=data["evidence"],
+            )
+        except ActionError as error:
+            form.add_error(None, str(error))
+        else:
+            context.update({"receipt": actions.format_receipt(receipt), "report": filed})
+            return render(request, "supervision/submitted.html", context)
+    context["form"] = form
+    return render(request, "supervision/report.html", context, status=400 if form.errors else 200)
+
+
+@csrf_exempt
+@never_cache
+def follow(request):
+    """GET: the receipt form. POST: open the report (and take a message, evidence or an objection)."""
+    form = ReceiptForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "supervision/follow.html", {"form": form}, status=400 if form.errors else 200)
+    receipt = form.cleaned_data["receipt"]
+    step = request.POST.get("step", "")
+    forms = {
+        "message": ReporterMessageForm(request.POST if step == "message" else None, prefix="m"),
+        "evidence": ReporterEvidenceForm(
+            request.POST if step == "evidence" else None, request.FILES if step == "evidence" else None, prefix="e"
+        ),
+        "object": ObjectionForm(request.POST if step == "object" else None, prefix="o"),
+    }
+    done = ""
+    try:
+        if step in forms and forms[step].is_valid():
+            data = forms[step].cleaned_data
+            if step == "message":
+                actions.reporter_message(receipt, data["body"])
+            elif step == "evidence":
+                actions.reporter_evidence(receipt, data["evidence"])
+            else:
+                actions.reporter_objection(receipt, data["reason"])
+            done = step
+            forms[step] = forms[step].__class__(prefix=forms[step].prefix)
+        filed, key = actions.open_with_receipt(receipt)
+    except (ActionError, ValidationError) as error:
+        form.add_error(None, str(error) if isinstance(error, ActionError) else " ".join(error.messages))
+        return render(request, "supervision/follow.html", {"form": form}, status=400)
+    events = [
+        {"kind": e.kind, "state": e.get_state_display(), "on": e.on, "text": actions.decrypt_text(e.text, key)}
+        for e in filed.events.filter(for_reporter=True)
+    ]
+    messages = [
+        {"mine": m.from_reporter, "on": m.on, "body": actions.decrypt_text(m.body, key)} for m in filed.messages.all()
+    ]
+    evidence = [actions._loads(actions.crypto.decrypt(bytes(item.meta), key)) for item in filed.evidence.all()]
+    return render(
+        request,
+        "supervision/status.html",
+        {
+            "report": filed,
+            "receipt": receipt,
+            "events": events,
+            "messages_list": messages,
+            "evidence": evidence,
+            "forms": forms,
+            "done": done,
+            "can_object": filed.state == State.FED_BACK,
+            "archived": filed.state == State.ARCHIVED,
+        },
+        status=400 if step in forms and forms[step].errors else 200,
+    )

@@ -1,0 +1,81 @@
+"""Supervision journeys in a real browser: an anonymous report, an officer with TOTP, the reporter's follow-up."""
+
+import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from dangjian.conftest import assert_accessible
+from dangjian.supervision.models import Report, State
+from dangjian.tests_support.browser import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _context(browser, live_server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    return context, context.new_page()
+
+
+def test_anonymous_report_handled_by_an_officer_and_followed_with_the_receipt(browser, live_server, county, officers):
+    reporter_context, reporter = _context(browser, live_server)
+    reporter.goto(f"/o/{county.village_a1.pk}/")
+    reporter.get_by_role("link", name="监督举报").click()
+    assert_accessible(reporter)
+    reporter.get_by_role("link", name="我要举报").click()
+    reporter.get_by_label("匿名举报").check()
+    reporter.get_by_label("违反了哪项纪律？").select_option("integrity")
+    reporter.get_by_label("具体问题类型").select_option("吃拿卡要")
+    reporter.get_by_label("被举报人").fill("王大海")
+    reporter.get_by_label("职务").fill("村委会主任")
+    reporter.get_by_label("具体情况").fill("办理宅基地审批时索要好处费五百元。")
+    reporter.get_by_label("我如实反映所了解的情况", exact=False).check()
+    assert_accessible(reporter)
+    reporter.get_by_role("button", name="提交举报").click()
+    receipt = reporter.get_by_test_id("receipt").inner_text()
+    assert len(receipt.replace(" ", "")) == 16
+    assert "只显示这一次" in reporter.locator("main").inner_text()
+    assert_accessible(reporter)
+    assert not reporter_context.cookies()  # nothing identifies the reporter's browser
+    report = Report.objects.get()
+    assert report.receiving_unit == county.town_a
+
+    officer_context, officer = _context(browser, live_server)
+    device = TOTPDevice.objects.create(user=officers.a_officer, name="phone", confirmed=True)
+    sign_in(officer, "a_officer")
+    officer.goto("/console/supervision/")
+    officer.get_by_label("身份验证器显示的6位验证码").fill(f"{totp(device.bin_key):06d}")
+    assert_accessible(officer)
+    officer.get_by_role("button", name="验证").click()
+    officer.get_by_role("link", name="王大海 · 吃拿卡要").click()
+    assert "好处费五百元" in officer.get_by_test_id("what").inner_text()
+    assert_accessible(officer)
+    officer.locator("summary", has_text="受理").first.click()
+    officer.get_by_role("button", name="受理").click()
+    officer.get_by_label("给举报人的留言").fill("请问索要好处费时是否有其他人在场？")
+    officer.locator("form:has(textarea[name='body'])").get_by_role("button").click()
+    report.refresh_from_db()
+    assert report.state == State.ACCEPTED
+
+    reporter_context.clear_cookies()
+    reporter.goto("/supervision/follow/")
+    reporter.get_by_label("回执码（16位数字）").fill(receipt)
+    assert_accessible(reporter)
+    reporter.get_by_role("button", name="打开").click()
+    assert "已受理" in reporter.get_by_test_id("report-state").inner_text()
+    assert "是否有其他人在场" in reporter.locator("main").inner_text()
+    reporter.get_by_label("您的回复或补充").fill("当时村会计也在场。")
+    reporter.locator("form:has(textarea[name='m-body'])").get_by_role("button", name="提交").click()
+    assert "当时村会计也在场" in reporter.locator("main").inner_text()
+    assert_accessible(reporter)
+    assert not reporter_context.cookies()
+
+    # The reported village's secretary finds nothing.
+    secretary_context, secretary = _context(browser, live_server)
+    sign_in(secretary, "a1_secretary")
+    secretary.goto("/console/supervision/")
+    assert "王大海" not in secretary.content()
+    secretary.goto(f"/console/supervision/{report.pk}/")
+    assert "好处费" not in secretary.content()
+    for context in [reporter_context, officer_context, secretary_context]:
+        context.close()

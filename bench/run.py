@@ -325,6 +325,10 @@ def main() -> None:
         print(f"feedback-submit-ok {submitted['ok']} responses")
         print(f"feedback-created {created} cases")
         print(f"# submit: {submitted['other']} non-2xx responses, {submitted['errors']} connection errors", flush=True)
+        supervision = subprocess.run(
+            [PY, "-m", "bench.supervision"], cwd=ROOT, env=env(), capture_output=True, text=True, check=False
+        )
+        print(supervision.stdout.strip() or supervision.stderr.strip()[-2000:], flush=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)

@@ -8,3 +8,13 @@ def sign_in(page, login: str) -> None:
     page.get_by_label("用户名或手机号").fill(login)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
+
+
+def submit(page, locator) -> None:
+    """Click a control that loads a new page and wait until that page has loaded.
+
+    A plain click returns before the server has answered; reading the page (or the database) right
+    after it could still see the old state.
+    """
+    with page.expect_navigation():
+        locator.click()

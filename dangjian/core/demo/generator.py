@@ -187,6 +187,7 @@ class DemoBuilder:
             ("town_media", "13800000002", "城关镇 李芳", Role.MEDIA_OFFICER, townships[0]),
             ("village_secretary", "13800000003", "王建国", Role.SECRETARY, villages[0]),
             ("town_discipline", "13800000004", "清河镇纪委 赵强", Role.DISCIPLINE, townships[1]),
+            ("county_discipline", "13800000005", "县纪委 孙正", Role.DISCIPLINE, county),
         ]
         accounts = [DemoAccount("admin", "13800000000", _("System administrator"), "—")]
         for username, mobile, full_name, role, org in plan:
@@ -293,11 +294,23 @@ class DemoBuilder:
         builder = CaseBuilder(self.rng, self.today, texts.SURNAMES, texts.GIVEN)
         return builder.build(places, count)
 
+    # --- supervision keys ------------------------------------------------------------------------
+    def build_supervision_keys(self) -> dict[str, str]:
+        """Unit keys for the demo's discipline officers' units; returns {unit name: recovery key}."""
+        from dangjian.supervision import keys
+
+        recovery = {}
+        for grant in RoleGrant.objects.filter(role=Role.DISCIPLINE).select_related("user", "organization"):
+            private = keys.ensure_user_keypair(grant.user, DEMO_PASSWORD)
+            recovery[grant.organization.name] = keys.create_unit_key(grant.user, grant.organization, private)
+        return recovery
+
     def build(self, policies: int = 2000, cases: int = 1500) -> list[DemoAccount]:
         with transaction.atomic():
             county, townships, villages = self.build_tree()
             self.build_leadership([county, *townships, *villages])
             accounts = self.build_accounts(county, townships, villages)
+            self.recovery_keys = self.build_supervision_keys()
         self.build_policies(county, townships, villages, policies)
         self.build_cases(cases)
         bump_content_generation()

@@ -10,7 +10,7 @@ from PIL import Image
 
 from dangjian.conftest import assert_accessible
 from dangjian.feedback.models import Case, State
-from dangjian.tests_support.browser import sign_in
+from dangjian.tests_support.browser import sign_in, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +34,7 @@ def test_citizen_submits_staff_handle_and_citizen_rates(browser, live_server, co
     citizen.get_by_label("照片（可选，最多6张）").set_input_files(str(photo))
     citizen.get_by_label("联系电话（可选）").fill("13812345678")
     assert_accessible(citizen)
-    citizen.get_by_role("button", name="提交").click()
+    submit(citizen, citizen.get_by_role("button", name="提交"))
     number = citizen.get_by_test_id("case-number").inner_text()
     password = citizen.get_by_test_id("case-password").inner_text()
     assert len(password) == 8
@@ -51,20 +51,20 @@ def test_citizen_submits_staff_handle_and_citizen_rates(browser, live_server, co
     staff.goto("/console/feedback/")
     staff.get_by_role("link", name="村口路灯坏了").click()
     assert_accessible(staff)
-    staff.get_by_role("button", name="受理", exact=True).click()
+    submit(staff, staff.get_by_role("button", name="受理", exact=True))
     assert "工单已受理" in staff.locator(".messages").inner_text()
     staff.get_by_label("承办单位").select_option(str(county.village_a1.pk))
     staff.get_by_label("派单意见（内部）").fill("请三个工作日内修好")
-    staff.get_by_role("button", name="派单").click()
+    submit(staff, staff.get_by_role("button", name="派单"))
     assert Case.objects.get(pk=case.pk).state == State.DISPATCHED
 
     staff_context.clear_cookies()
     sign_in(staff, "a1_secretary")
     staff.goto(f"/console/feedback/{case.pk}/")
-    staff.get_by_role("button", name="开始办理").click()
+    submit(staff, staff.get_by_role("button", name="开始办理"))
     staff.get_by_label("答复群众（将公开）").fill("已更换路灯灯泡，张三丰反映的问题已解决。")
     assert_accessible(staff)
-    staff.get_by_role("button", name="提交答复").click()
+    submit(staff, staff.get_by_role("button", name="提交答复"))
     assert Case.objects.get(pk=case.pk).state == State.ANSWERED
 
     # The citizen follows up later from another device with number and password.
@@ -73,12 +73,12 @@ def test_citizen_submits_staff_handle_and_citizen_rates(browser, live_server, co
     citizen.get_by_label("受理编号").fill(number)
     citizen.get_by_label("查询密码").fill(password)
     assert_accessible(citizen)
-    citizen.get_by_role("button", name="查询").click()
+    submit(citizen, citizen.get_by_role("button", name="查询"))
     assert "已更换路灯灯泡" in citizen.get_by_test_id("reply").inner_text()
     assert_accessible(citizen)
     citizen.get_by_label("满意", exact=True).check()
     citizen.get_by_label("意见（可选）").fill("修得很快，谢谢")
-    citizen.get_by_role("button", name="提交评价").click()
+    submit(citizen, citizen.get_by_role("button", name="提交评价"))
     assert "已办结" in citizen.get_by_test_id("case-state").inner_text()
     case.refresh_from_db()
     assert case.state == State.CLOSED and case.rating == "satisfied"

@@ -6,6 +6,7 @@ import pytest
 
 from dangjian.conftest import assert_accessible
 from dangjian.policies.models import PolicyInterpretation
+from dangjian.tests_support.browser import submit
 from dangjian.tests_support.factories import PolicyFactory, category
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -65,10 +66,10 @@ def test_citizen_searches_filters_and_reads_a_policy(phone, county, library):
 def test_search_with_nothing_found_and_odd_characters(phone, county, library):
     phone.goto(f"/o/{county.village_a1.pk}/policies/")
     phone.get_by_label("搜索政策").fill('"养老 OR (低保*')
-    phone.get_by_role("button", name="搜索").click()
+    submit(phone, phone.get_by_role("button", name="搜索"))
     assert "未找到相关政策" in phone.locator(".results").inner_text()
     phone.get_by_label("搜索政策").fill("养老保险")
-    phone.get_by_role("button", name="搜索").click()
+    submit(phone, phone.get_by_role("button", name="搜索"))
     assert phone.locator(".results .policy-title").all_inner_texts() == [
         "关于做好城乡居民基本养老保险参保缴费工作的通知"
     ]

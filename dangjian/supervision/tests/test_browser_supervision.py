@@ -6,7 +6,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dangjian.conftest import assert_accessible
 from dangjian.supervision.models import Report, State
-from dangjian.tests_support.browser import sign_in
+from dangjian.tests_support.browser import sign_in, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,7 +31,7 @@ def test_anonymous_report_handled_by_an_officer_and_followed_with_the_receipt(br
     reporter.get_by_label("具体情况").fill("办理宅基地审批时索要好处费五百元。")
     reporter.get_by_label("我如实反映所了解的情况", exact=False).check()
     assert_accessible(reporter)
-    reporter.get_by_role("button", name="提交举报").click()
+    submit(reporter, reporter.get_by_role("button", name="提交举报"))
     receipt = reporter.get_by_test_id("receipt").inner_text()
     assert len(receipt.replace(" ", "")) == 16
     assert "只显示这一次" in reporter.locator("main").inner_text()
@@ -46,14 +46,14 @@ def test_anonymous_report_handled_by_an_officer_and_followed_with_the_receipt(br
     officer.goto("/console/supervision/")
     officer.get_by_label("身份验证器显示的6位验证码").fill(f"{totp(device.bin_key):06d}")
     assert_accessible(officer)
-    officer.get_by_role("button", name="验证").click()
-    officer.get_by_role("link", name="王大海 · 吃拿卡要").click()
+    submit(officer, officer.get_by_role("button", name="验证"))
+    submit(officer, officer.get_by_role("link", name="王大海 · 吃拿卡要"))
     assert "好处费五百元" in officer.get_by_test_id("what").inner_text()
     assert_accessible(officer)
     officer.locator("summary", has_text="受理").first.click()
-    officer.get_by_role("button", name="受理").click()
+    submit(officer, officer.get_by_role("button", name="受理"))
     officer.get_by_label("给举报人的留言").fill("请问索要好处费时是否有其他人在场？")
-    officer.locator("form:has(textarea[name='body'])").get_by_role("button").click()
+    submit(officer, officer.locator("form:has(textarea[name='body'])").get_by_role("button"))
     report.refresh_from_db()
     assert report.state == State.ACCEPTED
 
@@ -61,11 +61,11 @@ def test_anonymous_report_handled_by_an_officer_and_followed_with_the_receipt(br
     reporter.goto("/supervision/follow/")
     reporter.get_by_label("回执码（16位数字）").fill(receipt)
     assert_accessible(reporter)
-    reporter.get_by_role("button", name="打开").click()
+    submit(reporter, reporter.get_by_role("button", name="打开"))
     assert "已受理" in reporter.get_by_test_id("report-state").inner_text()
     assert "是否有其他人在场" in reporter.locator("main").inner_text()
     reporter.get_by_label("您的回复或补充").fill("当时村会计也在场。")
-    reporter.locator("form:has(textarea[name='m-body'])").get_by_role("button", name="提交").click()
+    submit(reporter, reporter.locator("form:has(textarea[name='m-body'])").get_by_role("button", name="提交"))
     assert "当时村会计也在场" in reporter.locator("main").inner_text()
     assert_accessible(reporter)
     assert not reporter_context.cookies()

@@ -63,6 +63,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {account.username:<18} {account.mobile}  {account.role_label} · {account.organization}"
             )
+        self.stdout.write("Supervision report keys were made for these units; their recovery keys (keep safe):")
+        for unit, recovery in builder.recovery_keys.items():
+            self.stdout.write(f"  {unit}: {recovery}")
+        self.stdout.write("Discipline officers set up two-factor sign-in (an authenticator app) on first use.")
 
     def _add_policies(self, options):
         county = Organization.objects.filter(parent__isnull=True).first()

@@ -160,3 +160,40 @@ def test_no_units_with_keys_means_nothing_is_saved(county):
     with pytest.raises(ActionError):
         file_report(county)
     assert not Report.objects.exists()
+
+
+def test_a_higher_unit_can_take_over_a_report_below_it(county, officers):
+    report, _receipt = file_report(county)
+    opened = actions.open_as_officer(officers.county_officer, officers.private(officers.county_officer), report.pk)
+    actions.transition(officers.county_officer, opened, "accept", text="县纪委直接办理")
+    assert Report.objects.get(pk=report.pk).state == State.ACCEPTED
+
+
+def test_result_deadline_is_15_working_days_after_conclusion(county, officers):
+    import time_machine
+
+    report, _receipt = file_report(county)
+    o = officers.a_officer
+    for action, kwargs in [("accept", {}), ("dispose", {"disposal": "close"})]:
+        actions.transition(o, _open(officers, report), action, **kwargs)
+    with time_machine.travel(datetime.datetime(2026, 9, 30, 10, 0, tzinfo=datetime.UTC), tick=False):
+        actions.transition(o, _open(officers, report), "conclude", text="予以了结")
+    report.refresh_from_db()
+    assert report.concluded_on == datetime.date(2026, 9, 30)
+    # National Day off, then 8, 9, 10 (调休), 12-16, 19-23, 26, 27 October: the 15th working day is 27 October.
+    from dangjian.core.workdays import add_workdays
+
+    assert report.result_due == add_workdays(datetime.date(2026, 9, 30), 15) == datetime.date(2026, 10, 27)
+
+
+def test_reporter_adds_evidence_through_the_follow_up_page(client, county, officers):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    report, receipt = file_report(county)
+    pdf = SimpleUploadedFile("补充.pdf", b"%PDF-1.4\nmore\n%%EOF", content_type="application/pdf")
+    page = client.post("/supervision/follow/", {"receipt": receipt, "step": "evidence", "e-evidence": [pdf]})
+    assert page.status_code == 200 and "补充.pdf" in page.content.decode()
+    assert report.evidence.count() == 1
+    big = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * (21 * 1024 * 1024), content_type="application/pdf")
+    page = client.post("/supervision/follow/", {"receipt": receipt, "step": "evidence", "e-evidence": [big]})
+    assert page.status_code == 400 and report.evidence.count() == 1

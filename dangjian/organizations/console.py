@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dangjian.accounts.models import Role
 from dangjian.accounts.permissions import (
     HANDLE_FEEDBACK,
     MANAGE_CONTENT,
@@ -60,6 +61,10 @@ def organization(request, org_id: int):
             "can_manage_roles": has_capability(request.user, MANAGE_ROLES, org),
             "can_handle_feedback": has_capability(request.user, HANDLE_FEEDBACK, org),
             "can_manage_settings": has_capability(request.user, MANAGE_SETTINGS, org),
+            "can_read_audit": request.user.role_grants.filter(
+                organization=org, role__in=[Role.SECRETARY, Role.ORG_ADMIN]
+            ).exists()
+            and hasattr(org, "supervision_key"),
             "breadcrumbs": org.ancestors(),
             "terms": org.terms.prefetch_related("leaders") if can_edit else [],
             "policies": org.policies.select_related("category")[:20] if can_edit else [],

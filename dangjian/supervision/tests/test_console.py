@@ -134,3 +134,13 @@ def test_evidence_download_is_decrypted_for_the_officer_and_audited(client, coun
     response = client.get(f"/console/supervision/{report.pk}/evidence/{evidence.pk}/")
     assert response.status_code == 200 and b"ledger" in response.content
     assert AuditEntry.objects.filter(action="download", report_ref=report.pk).exists()
+
+
+def test_unit_head_finds_the_audit_trail_from_the_organization_page(client, county, officers):
+    from dangjian.accounts.models import Role
+    from dangjian.tests_support import factories as f
+
+    head = f.staff("a_head", Role.SECRETARY, county.town_a)
+    client.force_login(head)
+    page = client.get(f"/console/o/{county.town_a.pk}/").content.decode()
+    assert f"/console/supervision/audit/{county.town_a.pk}/" in page

@@ -14,3 +14,42 @@ class VersionedModelForm(forms.ModelForm):
     @property
     def expected_version(self) -> int | None:
         return self.cleaned_data.get("seen_version") if self.instance.pk else None
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several uploaded files, each checked and turned into something storable by `prepare`.
+
+    Subclasses set `max_files`, `too_many` (a message with %(n)s) and `prepare(upload)`, which raises
+    ValidationError for a file it refuses; the error names the file.
+    """
+
+    widget = MultipleFileInput
+    max_files = 6
+    too_many = ""
+
+    def prepare(self, upload):
+        raise NotImplementedError
+
+    def clean(self, data, initial=None):
+        from django.core.exceptions import ValidationError
+        from django.utils.translation import gettext as _
+
+        files = [item for item in (data if isinstance(data, (list, tuple)) else [data]) if item]
+        if len(files) > self.max_files:
+            raise ValidationError(self.too_many % {"n": self.max_files})
+        if not files and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+        prepared = []
+        for upload in files:
+            super().clean(upload, initial)
+            try:
+                prepared.append(self.prepare(upload))
+            except ValidationError as error:
+                raise ValidationError(
+                    _("%(name)s: %(error)s") % {"name": upload.name[:60], "error": " ".join(error.messages)}
+                ) from error
+        return prepared

@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.forms import MultipleFileField, MultipleFileInput
 from dangjian.core.uploads import process_photo
 from dangjian.organizations.models import Organization
 
@@ -14,27 +15,12 @@ MAX_PHOTOS = 6
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 
-class MultiplePhotoInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
+class MultiplePhotoField(MultipleFileField):
+    max_files = MAX_PHOTOS
+    too_many = _("At most %(n)s photos can be sent.")
 
-
-class MultiplePhotoField(forms.FileField):
-    widget = MultiplePhotoInput
-
-    def clean(self, data, initial=None):
-        files = [item for item in (data if isinstance(data, (list, tuple)) else [data]) if item]
-        if len(files) > MAX_PHOTOS:
-            raise ValidationError(_("At most %(n)s photos can be sent.") % {"n": MAX_PHOTOS})
-        processed = []
-        for upload in files:
-            super().clean(upload, initial)
-            try:
-                processed.append(process_photo(upload))
-            except ValidationError as error:
-                raise ValidationError(
-                    _("%(name)s: %(error)s") % {"name": upload.name[:60], "error": " ".join(error.messages)}
-                ) from error
-        return processed
+    def prepare(self, upload):
+        return process_photo(upload)
 
 
 def place_choices(portal: Organization) -> list:
@@ -59,7 +45,7 @@ class SubmitForm(forms.Form):
     photos = MultiplePhotoField(
         label=_("Photos (optional, up to 6)"),
         required=False,
-        widget=MultiplePhotoInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
     contact_phone = forms.CharField(
         label=_("Contact phone (optional)"),
@@ -171,7 +157,7 @@ class AnswerForm(VersionForm):
 class StaffPhotoForm(forms.Form):
     photos = MultiplePhotoField(
         label=_("Photos (up to 6), e.g. of the work done"),
-        widget=MultiplePhotoInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
 
 

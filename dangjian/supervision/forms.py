@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.feedback.forms import MultiplePhotoInput
+from dangjian.core.forms import MultipleFileField
 from dangjian.organizations.models import Organization
 
 from .models import SUBCATEGORIES, Discipline, Disposal
@@ -12,27 +12,16 @@ from .models import SUBCATEGORIES, Discipline, Disposal
 MAX_EVIDENCE = 10
 
 
-class EvidenceField(forms.FileField):
-    """Several files; each is checked and prepared by `actions.prepare_evidence`."""
+class EvidenceField(MultipleFileField):
+    """Several files; images lose their metadata, other allowed types are kept (`actions.prepare_evidence`)."""
 
-    widget = MultiplePhotoInput
+    max_files = MAX_EVIDENCE
+    too_many = _("At most %(n)s files can be sent.")
 
-    def clean(self, data, initial=None):
+    def prepare(self, upload):
         from . import actions
 
-        files = [item for item in (data if isinstance(data, (list, tuple)) else [data]) if item]
-        if len(files) > MAX_EVIDENCE:
-            raise ValidationError(_("At most %(n)s files can be sent.") % {"n": MAX_EVIDENCE})
-        prepared = []
-        for upload in files:
-            super().clean(upload, initial)
-            try:
-                prepared.append(actions.prepare_evidence(upload))
-            except ValidationError as error:
-                raise ValidationError(
-                    _("%(name)s: %(error)s") % {"name": upload.name[:60], "error": " ".join(error.messages)}
-                ) from error
-        return prepared
+        return actions.prepare_evidence(upload)
 
 
 def organization_choices() -> list:

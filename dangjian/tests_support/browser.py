@@ -18,3 +18,10 @@ def submit(page, locator) -> None:
     """
     with page.expect_navigation():
         locator.click()
+
+
+def phone_page(browser, live_server):
+    """A new browser (context) the size of a phone, in Chinese, and its page."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    return context, context.new_page()

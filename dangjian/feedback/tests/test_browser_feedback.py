@@ -10,7 +10,7 @@ from PIL import Image
 
 from dangjian.conftest import assert_accessible
 from dangjian.feedback.models import Case, State
-from dangjian.tests_support.browser import sign_in, submit
+from dangjian.tests_support.browser import phone_page, sign_in, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,11 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_citizen_submits_staff_handle_and_citizen_rates(browser, live_server, county, tmp_path):
     photo = tmp_path / "lamp.jpg"
     Image.new("RGB", (3000, 2000), (30, 30, 60)).save(photo, format="JPEG")
-    citizen_context = browser.new_context(
-        viewport={"width": 390, "height": 844}, locale="zh-CN", base_url=live_server.url
-    )
-    citizen = citizen_context.new_page()
-    citizen.set_default_timeout(10_000)
+    citizen_context, citizen = phone_page(browser, live_server)
 
     citizen.goto(f"/o/{county.village_a1.pk}/")
     citizen.get_by_role("link", name="群众反馈").click()
@@ -42,11 +38,7 @@ def test_citizen_submits_staff_handle_and_citizen_rates(browser, live_server, co
     case = Case.objects.get(number=number)
     assert case.photos.count() == 1
 
-    staff_context = browser.new_context(
-        viewport={"width": 390, "height": 844}, locale="zh-CN", base_url=live_server.url
-    )
-    staff = staff_context.new_page()
-    staff.set_default_timeout(10_000)
+    staff_context, staff = phone_page(browser, live_server)
     sign_in(staff, "town_a_admin")
     staff.goto("/console/feedback/")
     staff.get_by_role("link", name="村口路灯坏了").click()
@@ -108,9 +100,7 @@ def test_overdue_case_appears_in_the_parents_supervision_list(browser, live_serv
         case.refresh_from_db()
         assert case.supervised and case.supervising_org == county.town_a
 
-        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", base_url=live_server.url)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
+        context, page = phone_page(browser, live_server)
         sign_in(page, "town_a_admin")
         page.goto("/console/feedback/")
         page.get_by_role("link", name="超期 / 督办").click()

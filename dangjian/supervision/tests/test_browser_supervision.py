@@ -6,19 +6,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dangjian.conftest import assert_accessible
 from dangjian.supervision.models import Report, State
-from dangjian.tests_support.browser import sign_in, submit
+from dangjian.tests_support.browser import phone_page, sign_in, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _context(browser, live_server):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", base_url=live_server.url)
-    context.set_default_timeout(10_000)
-    return context, context.new_page()
-
-
 def test_anonymous_report_handled_by_an_officer_and_followed_with_the_receipt(browser, live_server, county, officers):
-    reporter_context, reporter = _context(browser, live_server)
+    reporter_context, reporter = phone_page(browser, live_server)
     reporter.goto(f"/o/{county.village_a1.pk}/")
     reporter.get_by_role("link", name="监督举报").click()
     assert_accessible(reporter)
@@ -40,7 +34,7 @@ def test_anonymous_report_handled_by_an_officer_and_followed_with_the_receipt(br
     report = Report.objects.get()
     assert report.receiving_unit == county.town_a
 
-    officer_context, officer = _context(browser, live_server)
+    officer_context, officer = phone_page(browser, live_server)
     device = TOTPDevice.objects.create(user=officers.a_officer, name="phone", confirmed=True)
     sign_in(officer, "a_officer")
     officer.goto("/console/supervision/")
@@ -71,7 +65,7 @@ def test_anonymous_report_handled_by_an_officer_and_followed_with_the_receipt(br
     assert not reporter_context.cookies()
 
     # The reported village's secretary finds nothing.
-    secretary_context, secretary = _context(browser, live_server)
+    secretary_context, secretary = phone_page(browser, live_server)
     sign_in(secretary, "a1_secretary")
     secretary.goto("/console/supervision/")
     assert "王大海" not in secretary.content()

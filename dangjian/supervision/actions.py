@@ -109,13 +109,13 @@ def _same_person(name: str, officer) -> bool:
 def route(reported_org: Organization, reported_person: str) -> tuple[Organization, list[int]]:
     """The unit that receives a report: one level above the reported organization, skipping a unit
     whose officer is the person reported or that has no keys yet. Returns (unit, excluded officers)."""
-    excluded: list[int] = []
-    for unit in [*reversed(reported_org.ancestors()), None]:
-        if unit is None:
-            break
-        officers = list(discipline_officers(unit))
-        named = [o.pk for o in officers if _same_person(reported_person, o)]
-        excluded += named
+    # Officers anywhere above the reported organization who are the person reported never read it.
+    excluded = [
+        officer.pk
+        for unit in reported_org.ancestors()
+        for officer in discipline_officers(unit)
+        if _same_person(reported_person, officer)
+    ]
     candidate = reported_org.parent or reported_org
     while candidate is not None:
         officers = list(discipline_officers(candidate))

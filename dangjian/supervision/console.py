@@ -129,7 +129,9 @@ def _report_page(request, opened, bound=None, status=200):
     report = opened.report
     key = opened.key
     step_forms = {
-        action: StepForm(initial={"version": report.version}, prefix=action, lower_units=_lower_units(report))
+        action: StepForm(
+            initial={"version": report.version}, prefix=action, action=action, lower_units=_lower_units(report)
+        )
         for action in workflow.TRANSITIONS
         if action != "object" and workflow.allowed(action, report.state)
     }
@@ -197,7 +199,7 @@ def report_step(request, report_id: int, step: str):
         return _report_page(request, opened, {"message": form}, status=400)
     if step not in workflow.TRANSITIONS or step == "object":
         raise Http404
-    form = StepForm(request.POST, prefix=step, lower_units=_lower_units(opened.report))
+    form = StepForm(request.POST, prefix=step, action=step, lower_units=_lower_units(opened.report))
     if form.is_valid():
         data = form.cleaned_data
         lower = Organization.objects.filter(pk=data["lower_unit"]).first() if data["lower_unit"] else None

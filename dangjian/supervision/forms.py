@@ -146,9 +146,30 @@ class StepForm(forms.Form):
     disposal = forms.ChoiceField(label=_("Disposal"), choices=[("", "—"), *Disposal.choices], required=False)
     lower_unit = forms.TypedChoiceField(label=_("Lower unit"), coerce=int, required=False, empty_value=None)
 
-    def __init__(self, *args, lower_units=(), **kwargs):
+    # The fields each step shows (besides the version).
+    FIELDS = {
+        "accept": ["text"],
+        "not_accept": ["text"],
+        "forward": ["lower_unit", "text"],
+        "register": [],
+        "dispose": ["disposal"],
+        "conclude": ["text"],
+        "feed_back": ["text"],
+        "archive": [],
+    }
+
+    def __init__(self, *args, action: str, lower_units=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lower_unit"].choices = [("", "—"), *lower_units]
+        for name in ["text", "disposal", "lower_unit"]:
+            if name not in self.FIELDS[action]:
+                del self.fields[name]
+
+    def clean(self):
+        data = super().clean()
+        for name in ["text", "disposal", "lower_unit"]:
+            data.setdefault(name, "" if name != "lower_unit" else None)
+        return data
 
 
 class TokenForm(forms.Form):

@@ -7,7 +7,7 @@ Policy.body_tokens) and indexed by the database:
 
 - SQLite: an FTS5 table (tokenizer unicode61) with external content, kept in step by triggers;
   ranked by bm25 with the title weighted above the body.
-- PostgreSQL: a GIN index on a weighted tsvector('simple') expression; ranked by ts_rank_cd.
+- PostgreSQL: a weighted tsvector('simple') column kept by a trigger, with a GIN index; ranked by ts_rank_cd.
 
 A query is cut the same way; every word of it must occur (AND). Punctuation and operators
 typed by the user (quotes, *, OR, brackets) are never passed through as syntax.
@@ -33,10 +33,24 @@ MAX_QUERY_CHARS = 100
 MAX_QUERY_WORDS = 12
 
 FTS_TABLE = "policies_policy_fts"
-PG_VECTOR = (
-    "(setweight(to_tsvector('simple'::regconfig, policies_policy.title_tokens), 'A') || "
-    "setweight(to_tsvector('simple'::regconfig, policies_policy.body_tokens), 'B'))"
+# PostgreSQL: the weighted tsvector is stored in a column kept by a trigger (see ensure_search_schema),
+# so ranking reads it instead of recomputing it for every matching row.
+PG_VECTOR = "policies_policy.search_vector"
+PG_VECTOR_EXPRESSION = (
+    "setweight(to_tsvector('simple'::regconfig, coalesce({row}title_tokens, '')), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, coalesce({row}body_tokens, '')), 'B')"
 )
+PG_SCHEMA = [
+    "ALTER TABLE policies_policy ADD COLUMN IF NOT EXISTS search_vector tsvector",
+    "CREATE OR REPLACE FUNCTION policies_policy_search_vector() RETURNS trigger AS $$ BEGIN "
+    f"NEW.search_vector := {PG_VECTOR_EXPRESSION.format(row='NEW.')}; RETURN NEW; END $$ LANGUAGE plpgsql",
+    "DROP TRIGGER IF EXISTS policies_policy_search_vector_trg ON policies_policy",
+    "CREATE TRIGGER policies_policy_search_vector_trg BEFORE INSERT OR UPDATE OF title_tokens, body_tokens "
+    "ON policies_policy FOR EACH ROW EXECUTE FUNCTION policies_policy_search_vector()",
+    f"UPDATE policies_policy SET search_vector = {PG_VECTOR_EXPRESSION.format(row='')} WHERE search_vector IS NULL",
+    "CREATE INDEX IF NOT EXISTS policies_policy_search_vector_gin ON policies_policy USING GIN (search_vector)",
+    "DROP INDEX IF EXISTS policies_policy_search_gin",  # the expression index of an older schema
+]
 
 
 @functools.cache
@@ -246,7 +260,5 @@ def ensure_search_schema(using: str = "default", **kwargs) -> None:
                     cursor.execute(statement)
                 cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")  # noqa: S608
         elif conn.vendor == "postgresql":
-            index_expr = PG_VECTOR.replace("policies_policy.", "")
-            cursor.execute(
-                f"CREATE INDEX IF NOT EXISTS policies_policy_search_gin ON policies_policy USING GIN ({index_expr})"
-            )
+            for statement in PG_SCHEMA:
+                cursor.execute(statement)

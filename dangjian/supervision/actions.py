@@ -465,8 +465,9 @@ def transition(
                 or (lower_unit.pk == report.receiving_unit_id)
             ):
                 raise ActionError(_("Choose a unit below the receiving unit."))
-            if lower_unit.pk == opened.payload.get("organization_id"):
-                raise ActionError(_("A report cannot be forwarded to the organization it is about."))
+            reported = Organization.objects.filter(pk=opened.payload.get("organization_id")).first()
+            if reported is not None and lower_unit.path.startswith(reported.path):
+                raise ActionError(_("A report cannot be forwarded to the organization it is about, or below it."))
             if not UnitKey.objects.filter(organization=lower_unit).exists():
                 raise ActionError(_("That unit has no keys yet, so it could not read the report."))
             report.receiving_unit = lower_unit

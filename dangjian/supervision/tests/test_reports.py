@@ -110,17 +110,19 @@ def test_forward_to_a_lower_unit_which_must_register_within_5_working_days(count
 
     report, _receipt = file_report(county, reported_org=county.town_a, person="李某", post="镇干部")
     assert report.receiving_unit == county.county
-    village_officer = f.staff("a2_officer", Role.DISCIPLINE, county.village_a2)
+    village_officer = f.staff("b1_officer", Role.DISCIPLINE, county.village_b1)
     private = keys.ensure_user_keypair(village_officer, PASSWORD)
     opened = actions.open_as_officer(officers.county_officer, officers.private(officers.county_officer), report.pk)
     with pytest.raises(ActionError):  # the reported organization itself
         actions.transition(officers.county_officer, opened, "forward", lower_unit=county.town_a)
+    with pytest.raises(ActionError, match="下级组织"):  # nor a unit under it
+        actions.transition(officers.county_officer, opened, "forward", lower_unit=county.village_a1)
     with pytest.raises(ActionError):  # no keys yet
-        actions.transition(officers.county_officer, opened, "forward", lower_unit=county.village_a2)
-    keys.create_unit_key(village_officer, county.village_a2, private)
-    actions.transition(officers.county_officer, opened, "forward", lower_unit=county.village_a2)
+        actions.transition(officers.county_officer, opened, "forward", lower_unit=county.village_b1)
+    keys.create_unit_key(village_officer, county.village_b1, private)
+    actions.transition(officers.county_officer, opened, "forward", lower_unit=county.village_b1)
     report.refresh_from_db()
-    assert report.state == State.FORWARDED and report.receiving_unit == county.village_a2
+    assert report.state == State.FORWARDED and report.receiving_unit == county.village_b1
     assert report.register_due is not None
     lower = actions.open_as_officer(village_officer, private, report.pk)
     actions.transition(village_officer, lower, "register")

@@ -86,8 +86,15 @@ def _new_number(now: datetime.datetime) -> str:
     return timezone.localtime(now).strftime("%y%m%d") + f"{secrets.randbelow(10**6):06d}"
 
 
+def hash_query_password(password: str) -> str:
+    return _hasher.encode(password, _hasher.salt())
+
+
 def check_query_password(case: Case, password: str) -> bool:
-    return _hasher.verify(password, case.password_hash)
+    try:
+        return _hasher.verify(password, case.password_hash)
+    except (ValueError, AssertionError):  # a hash in another format: never a match
+        return False
 
 
 # --- Helpers -----------------------------------------------------------------------------------
@@ -226,7 +233,7 @@ def submit_case(
         contact_phone=contact_phone,
         is_public=is_public,
         client_token=client_token,
-        password_hash=_hasher.encode(password, _hasher.salt()),
+        password_hash=hash_query_password(password),
         received_at=now,
         accept_deadline=deadline_after(now, limit.accept_days),
         answer_deadline=deadline_after(now, limit.answer_days),

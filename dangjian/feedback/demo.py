@@ -11,7 +11,6 @@ import datetime
 import random
 import uuid
 
-from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -84,7 +83,9 @@ class CaseBuilder:
         self.today = today
         self.surnames = surnames
         self.given = given
-        self.password_hash = make_password(DEMO_QUERY_PASSWORD)
+        from .actions import hash_query_password
+
+        self.password_hash = hash_query_password(DEMO_QUERY_PASSWORD)
         self._sequence: dict[str, int] = {}
         for number in Case.objects.filter(number__gt="0").values_list("number", flat=True).iterator():
             if len(number) == 12 and number[6] == "9":  # an earlier demo case

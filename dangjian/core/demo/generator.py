@@ -305,6 +305,43 @@ class DemoBuilder:
             recovery[grant.organization.name] = keys.create_unit_key(grant.user, grant.organization, private)
         return recovery
 
+    def build_reports(self) -> str | None:
+        """A few supervision reports (encrypted like real ones); returns one receipt to try the follow-up."""
+        from dangjian.core.history import ActionError
+        from dangjian.supervision import actions
+
+        samples = [
+            ("integrity", "收受礼品礼金", "村委会主任", "春节前收受承包户送的购物卡两张，金额约两千元。", True),
+            (
+                "masses",
+                "截留挪用惠民资金",
+                "村会计",
+                "今年的耕地地力保护补贴有三户没有发放到位，村会计说钱还没到。",
+                False,
+            ),
+            ("work", "形式主义官僚主义", "网格员", "要求群众每天在多个群里打卡截图，老人不会用手机很为难。", False),
+            ("integrity", "优亲厚友", "村党支部书记", "低保评议时把自己的亲戚评上了，真正困难的人家没有评上。", False),
+        ]
+        villages = list(Organization.objects.filter(depth=2).order_by("pk")[:8])
+        receipt = None
+        for index, (discipline, kind, post, what, real_name) in enumerate(samples):
+            try:
+                _report, code = actions.submit_report(
+                    reported_org=villages[index * 2 % len(villages)],
+                    person=self._person_name(),
+                    post=post,
+                    discipline=discipline,
+                    subcategory=kind,
+                    what=what,
+                    real_name=real_name,
+                    reporter_name="刘明" if real_name else "",
+                    reporter_phone="13912340000" if real_name else "",
+                )
+            except ActionError:  # no unit with keys: the demo simply has no reports
+                return None
+            receipt = receipt or code
+        return receipt
+
     def build(self, policies: int = 2000, cases: int = 1500) -> list[DemoAccount]:
         with transaction.atomic():
             county, townships, villages = self.build_tree()
@@ -313,5 +350,6 @@ class DemoBuilder:
             self.recovery_keys = self.build_supervision_keys()
         self.build_policies(county, townships, villages, policies)
         self.build_cases(cases)
+        self.demo_receipt = self.build_reports()
         bump_content_generation()
         return accounts

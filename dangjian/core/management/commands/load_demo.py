@@ -67,6 +67,10 @@ class Command(BaseCommand):
         for unit, recovery in builder.recovery_keys.items():
             self.stdout.write(f"  {unit}: {recovery}")
         self.stdout.write("Discipline officers set up two-factor sign-in (an authenticator app) on first use.")
+        if builder.demo_receipt:
+            self.stdout.write(
+                f"Follow a demo supervision report at /supervision/follow/ with receipt {builder.demo_receipt}."
+            )
 
     def _add_policies(self, options):
         county = Organization.objects.filter(parent__isnull=True).first()

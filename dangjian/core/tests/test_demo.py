@@ -1,0 +1,56 @@
+"""The demo county that `make run` loads: everything in it works as a user would try it."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from dangjian.accounts.models import User
+from dangjian.core.demo.generator import DEMO_PASSWORD
+from dangjian.feedback import actions as feedback_actions
+from dangjian.feedback.demo import DEMO_QUERY_PASSWORD
+from dangjian.feedback.models import Case, CaseStat
+from dangjian.feedback.stats import rebuild_stats
+from dangjian.organizations.models import Organization
+from dangjian.policies.models import Policy
+from dangjian.supervision import actions as supervision_actions
+from dangjian.supervision import keys
+from dangjian.supervision.models import Report
+
+pytestmark = pytest.mark.django_db
+
+
+def _load(**options) -> str:
+    from dangjian.conftest import ensure_reference_data
+
+    ensure_reference_data()
+    out = io.StringIO()
+    call_command("load_demo", townships=2, policies=40, cases=60, today=None, stdout=out, **options)
+    return out.getvalue()
+
+
+def test_demo_county_has_people_policies_cases_and_reports():
+    output = _load()
+    assert Organization.objects.filter(parent__isnull=True).count() == 1
+    assert Policy.objects.count() == 40 and Case.objects.count() == 60
+    assert "county_discipline" in output and "13800000005" in output
+    officer = User.objects.get(username="county_discipline")
+    assert officer.check_password(DEMO_PASSWORD)
+    private = keys.ensure_user_keypair(officer, DEMO_PASSWORD)
+    reports = list(Report.objects.all())
+    assert len(reports) == 4
+    opened = supervision_actions.open_as_officer(officer, private, reports[0].pk)
+    assert opened.payload["what"]
+    receipt = output.split("with receipt ")[1].split(".")[0]
+    assert supervision_actions.open_with_receipt(receipt)[0] in reports
+
+
+def test_demo_cases_can_be_looked_up_and_their_figures_add_up():
+    output = _load()
+    number = output.split("number ")[1].split(",")[0]
+    case = feedback_actions.find_case(number, DEMO_QUERY_PASSWORD)
+    assert case.number == number
+    before = sorted(CaseStat.objects.values_list("organization_id", "month", "category", "received", "listed"))
+    rebuild_stats()
+    after = sorted(CaseStat.objects.values_list("organization_id", "month", "category", "received", "listed"))
+    assert before == after and sum(row[3] for row in after) == 60

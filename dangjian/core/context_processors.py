@@ -10,7 +10,12 @@ def display_preferences(request):
         user = getattr(request, "user", None)
         return bool(user and user.is_authenticated and user.role_grants.filter(role="discipline").exists())
 
+    def unread_notifications() -> int:
+        user = getattr(request, "user", None)
+        return user.notifications.filter(read_at__isnull=True).count() if user and user.is_authenticated else 0
+
     return {
+        "unread_notifications": unread_notifications,
         "large_text": request.COOKIES.get(LARGE_TEXT_COOKIE) == "1",
         "platform_name": settings.SITE_NAME,
         "is_discipline_officer": is_discipline_officer,

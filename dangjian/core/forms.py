@@ -21,18 +21,16 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several uploaded files, each checked and turned into something storable by `prepare`.
-
-    Subclasses set `max_files`, `too_many` (a message with %(n)s) and `prepare(upload)`, which raises
-    ValidationError for a file it refuses; the error names the file.
-    """
+    """Several uploaded files, each checked and turned into something storable by `prepare(upload)`,
+    which raises ValidationError for a file it refuses (the error then names the file)."""
 
     widget = MultipleFileInput
-    max_files = 6
-    too_many = ""
 
-    def prepare(self, upload):
-        raise NotImplementedError
+    def __init__(self, *, prepare, max_files: int, too_many: str, **kwargs):
+        super().__init__(**kwargs)
+        self.prepare = prepare
+        self.max_files = max_files
+        self.too_many = too_many  # a message with %(n)s
 
     def clean(self, data, initial=None):
         from django.core.exceptions import ValidationError

@@ -31,6 +31,7 @@ from dangjian.core.workdays import end_of_day, forget_overrides, uncovered_years
 from dangjian.organizations.models import Organization
 
 from . import actions, workflow
+from . import notifications as notices
 from .forms import (
     AcceptForm,
     AnswerForm,
@@ -462,10 +463,10 @@ def calendar(request):
 def notifications(request):
     if request.method == "POST":
         if request.POST.get("retry"):
-            count = actions.retry_mail(request.user, [int(request.POST["retry"])])
+            count = notices.retry_mail(request.user, [int(request.POST["retry"])])
             messages.success(request, _("%(n)s e-mail(s) queued again.") % {"n": count})
         else:
-            actions.mark_read(request.user)
+            notices.mark_read(request.user)
             messages.success(request, _("All notifications were marked as read."))
         return redirect("console:notifications")
     page = Paginator(Notification.objects.filter(user=request.user).select_related("case"), PAGE_SIZE).get_page(

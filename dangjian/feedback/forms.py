@@ -15,12 +15,10 @@ MAX_PHOTOS = 6
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 
-class MultiplePhotoField(MultipleFileField):
-    max_files = MAX_PHOTOS
-    too_many = _("At most %(n)s photos can be sent.")
-
-    def prepare(self, upload):
-        return process_photo(upload)
+def photo_field(**kwargs) -> MultipleFileField:
+    return MultipleFileField(
+        prepare=process_photo, max_files=MAX_PHOTOS, too_many=_("At most %(n)s photos can be sent."), **kwargs
+    )
 
 
 def place_choices(portal: Organization) -> list:
@@ -42,7 +40,7 @@ class SubmitForm(forms.Form):
             "Up to 5,000 characters. Do not write ID-card numbers; names and phone numbers are hidden on public pages."
         ),
     )
-    photos = MultiplePhotoField(
+    photos = photo_field(
         label=_("Photos (optional, up to 6)"),
         required=False,
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
@@ -155,7 +153,7 @@ class AnswerForm(VersionForm):
 
 
 class StaffPhotoForm(forms.Form):
-    photos = MultiplePhotoField(
+    photos = photo_field(
         label=_("Photos (up to 6), e.g. of the work done"),
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )

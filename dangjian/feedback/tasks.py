@@ -2,12 +2,12 @@
 
 from django.tasks import task
 
-from . import actions
+from . import actions, notifications
 
 
 @task
 def deliver_mail() -> dict:
-    return actions.deliver_pending_mail()
+    return notifications.deliver_pending_mail()
 
 
 @task

@@ -12,16 +12,17 @@ from .models import SUBCATEGORIES, Discipline, Disposal
 MAX_EVIDENCE = 10
 
 
-class EvidenceField(MultipleFileField):
-    """Several files; images lose their metadata, other allowed types are kept (`actions.prepare_evidence`)."""
+def _prepare_evidence(upload):
+    from . import actions
 
-    max_files = MAX_EVIDENCE
-    too_many = _("At most %(n)s files can be sent.")
+    return actions.prepare_evidence(upload)
 
-    def prepare(self, upload):
-        from . import actions
 
-        return actions.prepare_evidence(upload)
+def evidence_field(**kwargs) -> MultipleFileField:
+    """Images lose their metadata, other allowed types are kept (`actions.prepare_evidence`)."""
+    return MultipleFileField(
+        prepare=_prepare_evidence, max_files=MAX_EVIDENCE, too_many=_("At most %(n)s files can be sent."), **kwargs
+    )
 
 
 def organization_choices() -> list:
@@ -64,7 +65,7 @@ class ReportForm(forms.Form):
     )
     when = forms.CharField(label=_("When"), max_length=100, required=False)
     where = forms.CharField(label=_("Where"), max_length=100, required=False)
-    evidence = EvidenceField(
+    evidence = evidence_field(
         label=_("Evidence files (optional, up to 10)"),
         required=False,
         help_text=_(
@@ -120,7 +121,7 @@ class ReporterMessageForm(forms.Form):
 
 
 class ReporterEvidenceForm(forms.Form):
-    evidence = EvidenceField(label=_("More evidence"))
+    evidence = evidence_field(label=_("More evidence"))
 
 
 class ObjectionForm(forms.Form):

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from dangjian.accounts.models import Role
 from dangjian.conftest import ensure_reference_data
-from dangjian.feedback import actions
+from dangjian.feedback import actions, notifications
 from dangjian.feedback.models import Notification
 from dangjian.tests_support import factories as f
 from dangjian.tests_support.mailserver import MailServer, free_port
@@ -75,16 +75,16 @@ def test_failing_mail_server_loses_nothing_and_is_retried(county, settings, a1_a
     settings.MAILERS = _unreachable_mail_server()
     new_case(county.village_a1)
     notice = Notification.objects.get(user=a1_admin)
-    counts = actions.deliver_pending_mail()
+    counts = notifications.deliver_pending_mail()
     assert counts == {"sent": 0, "failed": 1}
     notice.refresh_from_db()
     assert notice.mail_state == Notification.Mail.PENDING and notice.mail_attempts == 1
     assert "Connection" in notice.mail_error or "refused" in notice.mail_error.lower()
-    assert actions.deliver_pending_mail()["failed"] == 0  # not before the back-off has passed
+    assert notifications.deliver_pending_mail()["failed"] == 0  # not before the back-off has passed
     with MailServer() as server:
         settings.MAILERS = server.mailers()
         later = timezone.now() + datetime.timedelta(minutes=5)
-        assert actions.deliver_pending_mail(now=later)["sent"] == 1
+        assert notifications.deliver_pending_mail(now=later)["sent"] == 1
     notice.refresh_from_db()
     assert notice.mail_state == Notification.Mail.SENT and len(server.messages) == 1
 
@@ -94,8 +94,8 @@ def test_mail_given_up_is_visible_and_can_be_sent_again(county, settings, a1_adm
     settings.MAILERS = _unreachable_mail_server()
     new_case(county.village_a1)
     now = timezone.now()
-    for attempt in range(actions.MAIL_MAX_ATTEMPTS):
-        actions.deliver_pending_mail(now=now + datetime.timedelta(hours=attempt + 1))
+    for attempt in range(notifications.MAIL_MAX_ATTEMPTS):
+        notifications.deliver_pending_mail(now=now + datetime.timedelta(hours=attempt + 1))
     notice = Notification.objects.get(user=a1_admin)
     assert notice.mail_state == Notification.Mail.FAILED
     client.force_login(a1_admin)

@@ -117,6 +117,21 @@ def discard_on_failure(fieldfile):
         raise
 
 
+@contextmanager
+def discard_all_on_failure(storage):
+    """Files stored while a change is written are deleted again if the change fails.
+
+    Callers add the name of each file they store to the list this yields.
+    """
+    names: list[str] = []
+    try:
+        yield names
+    except BaseException:
+        for name in names:
+            storage.delete(name)
+        raise
+
+
 def delete_files_on_commit(storage, names: Iterable[str]) -> None:
     """Delete stored files once the change that dropped their rows has committed."""
     names = [name for name in names if name]

@@ -32,6 +32,7 @@ from dangjian.core.cache import bump_content_generation
 from dangjian.core.history import ActionError, EditConflict
 from dangjian.core.masking import mask_personal_data
 from dangjian.core.throttle import Throttle
+from dangjian.core.uploads import discard_all_on_failure
 from dangjian.core.workdays import deadline_after
 from dangjian.organizations.models import Organization
 
@@ -150,6 +151,10 @@ def _save(case: Case, fields: Iterable[str]) -> None:
         _bump_stats(case, listed=1 if case.listed else -1)
 
 
+def _photo_storage():
+    return CasePhoto._meta.get_field("image").storage
+
+
 def _require_place(user, case: Case) -> Organization:
     return acting_organization(user, case.place, HANDLE_FEEDBACK)
 
@@ -203,9 +208,8 @@ def submit_case(
         answer_deadline=deadline_after(now, limit.answer_days),
     )
     message = _("New case %(number)s at %(place)s: %(title)s")
-    stored: list[CasePhoto] = []
     try:
-        with transaction.atomic():
+        with discard_all_on_failure(_photo_storage()) as stored, transaction.atomic():
             for _attempt in range(5):
                 case.number = _new_number(now)
                 try:
@@ -219,7 +223,7 @@ def submit_case(
             else:
                 raise ActionError(_("The case could not be registered. Please try again."))
             for content in photos:
-                stored.append(CasePhoto.objects.create(case=case, image=content))
+                stored.append(CasePhoto.objects.create(case=case, image=content).image.name)
             _event(case, Kind.SUBMIT, to_state=State.RECEIVED, organization=place, at=now)
             _bump_stats(case, received=1)
             notify(
@@ -235,10 +239,6 @@ def submit_case(
         if existing is None:
             raise
         return existing, password, False
-    except BaseException:
-        for photo in stored:
-            photo.image.storage.delete(photo.image.name)
-        raise
     return case, password, True
 
 
@@ -591,20 +591,16 @@ def add_staff_photos(user, case_id: int, photos: Iterable) -> list[CasePhoto]:
     photos = list(photos)
     if not photos:
         raise ActionError(_("Choose at least one photo."))
-    stored: list[CasePhoto] = []
-    try:
-        with transaction.atomic():
-            case = _lock(case_id)
-            org = _org_for_case(user, case)
-            if case.photos.count() + len(photos) > MAX_PHOTOS_PER_CASE:
-                raise ActionError(_("A case can hold at most %(n)s photos.") % {"n": MAX_PHOTOS_PER_CASE})
-            for content in photos:
-                stored.append(CasePhoto.objects.create(case=case, image=content, by_staff=True))
-            _event(case, Kind.NOTE, user, org, _("%(n)s photo(s) added.") % {"n": len(photos)}, public=False)
-    except BaseException:
-        for photo in stored:
-            photo.image.storage.delete(photo.image.name)
-        raise
+    with discard_all_on_failure(_photo_storage()) as stored_names, transaction.atomic():
+        case = _lock(case_id)
+        org = _org_for_case(user, case)
+        if case.photos.count() + len(photos) > MAX_PHOTOS_PER_CASE:
+            raise ActionError(_("A case can hold at most %(n)s photos.") % {"n": MAX_PHOTOS_PER_CASE})
+        stored = []
+        for content in photos:
+            stored.append(CasePhoto.objects.create(case=case, image=content, by_staff=True))
+            stored_names.append(stored[-1].image.name)
+        _event(case, Kind.NOTE, user, org, _("%(n)s photo(s) added.") % {"n": len(photos)}, public=False)
     return stored
 
 

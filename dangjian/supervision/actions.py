@@ -26,7 +26,7 @@ from nacl.exceptions import CryptoError
 from dangjian.accounts.models import Role, RoleGrant
 from dangjian.core.history import ActionError
 from dangjian.core.throttle import Throttle
-from dangjian.core.uploads import check_attachment, process_photo
+from dangjian.core.uploads import check_attachment, discard_all_on_failure, process_photo
 from dangjian.core.workdays import add_workdays
 from dangjian.organizations.models import Organization
 
@@ -266,28 +266,22 @@ def submit_report(
     receipt_hash = crypto.receipt_lookup(receipt, _installation_salt())
     wrapped = crypto.encrypt(report_key, crypto.kdf(receipt, reporter_salt))
     sealed_payload = crypto.encrypt(_dumps(payload), report_key)
-    stored: list[Evidence] = []
-    try:
-        with transaction.atomic():
-            report = Report.objects.create(
-                receipt_hash=receipt_hash,
-                reporter_salt=reporter_salt,
-                reporter_wrapped_key=wrapped,
-                receiving_unit=unit,
-                real_name=real_name,
-                received_on=today,
-                acceptance_due=add_workdays(today, workflow.ACCEPTANCE_NOTICE_DAYS),
-                payload=sealed_payload,
-            )
-            _share_with(report, report_key, unit)
-            _event(report, "received", report_key)
-            for item in evidence:
-                stored.append(_store_evidence(report, report_key, item, from_reporter=True))
-            _notify_unit(unit, _("A new supervision report arrived (no content is shown here)."))
-    except BaseException:
-        for item in stored:
-            default_storage.delete(item.blob.name)
-        raise
+    with discard_all_on_failure(default_storage) as stored, transaction.atomic():
+        report = Report.objects.create(
+            receipt_hash=receipt_hash,
+            reporter_salt=reporter_salt,
+            reporter_wrapped_key=wrapped,
+            receiving_unit=unit,
+            real_name=real_name,
+            received_on=today,
+            acceptance_due=add_workdays(today, workflow.ACCEPTANCE_NOTICE_DAYS),
+            payload=sealed_payload,
+        )
+        _share_with(report, report_key, unit)
+        _event(report, "received", report_key)
+        for item in evidence:
+            stored.append(_store_evidence(report, report_key, item, from_reporter=True).blob.name)
+        _notify_unit(unit, _("A new supervision report arrived (no content is shown here)."))
     return report, receipt
 
 
@@ -330,8 +324,10 @@ def reporter_evidence(receipt: str, items: list[PreparedEvidence]) -> list[Evide
     report, key = open_with_receipt(receipt)
     if report.state == State.ARCHIVED:
         raise ActionError(_("The report is archived; no more evidence can be added."))
-    with transaction.atomic():
-        return [_store_evidence(report, key, item, from_reporter=True) for item in items]
+    with discard_all_on_failure(default_storage) as stored, transaction.atomic():
+        added = [_store_evidence(report, key, item, from_reporter=True) for item in items]
+        stored.extend(item.blob.name for item in added)
+    return added
 
 
 def reporter_objection(receipt: str, reason: str) -> Report:
@@ -556,7 +552,7 @@ def purge_expired(today: datetime.date | None = None) -> dict[str, int]:
         with transaction.atomic():
             report.delete()
             audit(report.receiving_unit, None, "purge", None, f"report deleted after {years} years")
-        for name in names:
+        for name in names:  # after the commit: the rows are gone for good
             default_storage.delete(name)
         purged += 1
     return {"warned": warned, "purged": purged}

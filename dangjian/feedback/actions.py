@@ -155,6 +155,23 @@ def _photo_storage():
     return CasePhoto._meta.get_field("image").storage
 
 
+def _begin(user, case_id: int, action: str, expected_version: int | None = None) -> tuple[Case, Organization]:
+    """Lock the case for a staff step: the user must be of the kind the transition table names for
+    `action`, and the case's state must allow it. Returns the case and the organization acted for."""
+    case = _lock(case_id, expected_version)
+    actor = workflow.TRANSITIONS[action].actor
+    if actor == "place":
+        org = _require_place(user, case)
+    elif actor == "lead":
+        org = _require_lead(user, case)
+    elif actor == "approver" and case.lead_org is not None:
+        org = acting_organization(user, case.lead_org, APPROVE_FEEDBACK)
+    else:
+        raise PermissionDenied
+    workflow.check(action, case.state)
+    return case, org
+
+
 def _require_place(user, case: Case) -> Organization:
     return acting_organization(user, case.place, HANDLE_FEEDBACK)
 
@@ -323,9 +340,7 @@ def rate_case(case_id: int, rating: str, comment: str = "") -> Case:
 
 def accept_case(user, case_id: int, *, urgent: bool = False, expected_version: int | None = None) -> Case:
     with transaction.atomic():
-        case = _lock(case_id, expected_version)
-        org = _require_place(user, case)
-        workflow.check("accept", case.state)
+        case, org = _begin(user, case_id, "accept", expected_version)
         now = timezone.now()
         limit = workflow.time_limit(case.category)
         case.state = State.ACCEPTED
@@ -354,9 +369,7 @@ def reject_case(user, case_id: int, reason: str, *, expected_version: int | None
     if not reason:
         raise ActionError(_("Please give the reason; the citizen will read it."))
     with transaction.atomic():
-        case = _lock(case_id, expected_version)
-        org = _require_place(user, case)
-        workflow.check("reject", case.state)
+        case, org = _begin(user, case_id, "reject", expected_version)
         case.state = State.REJECTED
         case.reject_reason = reason
         case.handling_org = org
@@ -400,9 +413,7 @@ def dispatch_case(
     """
     assisting = [a for a in assisting if a.pk != lead.pk]
     with transaction.atomic():
-        case = _lock(case_id, expected_version)
-        org = _require_place(user, case)
-        workflow.check("dispatch", case.state)
+        case, org = _begin(user, case_id, "dispatch", expected_version)
         for target in [lead, *assisting]:
             if not target.path.startswith(org.path):
                 raise ActionError(
@@ -448,9 +459,7 @@ def return_case(user, case_id: int, reason: str, *, expected_version: int | None
     if not reason:
         raise ActionError(_("Please give the reason for returning the case."))
     with transaction.atomic():
-        case = _lock(case_id, expected_version)
-        org = _require_lead(user, case)
-        workflow.check("return", case.state)
+        case, org = _begin(user, case_id, "return", expected_version)
         before = case.state
         case.state = State.RETURNED
         _event(case, Kind.RETURN, user, org, reason, public=False, from_state=before, to_state=State.RETURNED)
@@ -468,9 +477,7 @@ def return_case(user, case_id: int, reason: str, *, expected_version: int | None
 
 def start_case(user, case_id: int, *, expected_version: int | None = None) -> Case:
     with transaction.atomic():
-        case = _lock(case_id, expected_version)
-        org = _require_lead(user, case)
-        workflow.check("start", case.state)
+        case, org = _begin(user, case_id, "start", expected_version)
         case.state = State.IN_PROGRESS
         _event(case, Kind.START, user, org, from_state=State.DISPATCHED, to_state=State.IN_PROGRESS)
         _save(case, ["state"])
@@ -486,9 +493,7 @@ def answer_case(user, case_id: int, reply: str, *, expected_version: int | None 
     if not reply:
         raise ActionError(_("The reply is empty."))
     with transaction.atomic():
-        case = _lock(case_id, expected_version)
-        org = _require_lead(user, case)
-        workflow.check("answer", case.state)
+        case, org = _begin(user, case_id, "answer", expected_version)
         case.reply = reply
         case.replied_by = user
         _event(case, Kind.ANSWER, user, org, public=False, from_state=State.IN_PROGRESS)
@@ -531,11 +536,7 @@ def _publish(case: Case, user, org: Organization, before: str) -> None:
 
 def approve_reply(user, case_id: int, *, expected_version: int | None = None) -> Case:
     with transaction.atomic():
-        case = _lock(case_id, expected_version)
-        if case.lead_org is None or not has_capability(user, APPROVE_FEEDBACK, case.lead_org):
-            raise PermissionDenied
-        org = acting_organization(user, case.lead_org, APPROVE_FEEDBACK)
-        workflow.check("approve", case.state)
+        case, org = _begin(user, case_id, "approve", expected_version)
         _event(case, Kind.APPROVE, user, org, public=False)
         _publish(case, user, org, State.PENDING_APPROVAL)
     return case
@@ -546,11 +547,7 @@ def send_back_reply(user, case_id: int, reason: str, *, expected_version: int | 
     if not reason:
         raise ActionError(_("Please say what should change."))
     with transaction.atomic():
-        case = _lock(case_id, expected_version)
-        if case.lead_org is None or not has_capability(user, APPROVE_FEEDBACK, case.lead_org):
-            raise PermissionDenied
-        org = acting_organization(user, case.lead_org, APPROVE_FEEDBACK)
-        workflow.check("send_back", case.state)
+        case, org = _begin(user, case_id, "send_back", expected_version)
         case.state = State.IN_PROGRESS
         _event(
             case,
@@ -619,9 +616,7 @@ def request_extension(user, case_id: int, days: int, reason: str) -> Extension:
     if not 1 <= days <= 30:
         raise ActionError(_("An extension is 1 to 30 working days."))
     with transaction.atomic():
-        case = _lock(case_id)
-        org = _require_lead(user, case)
-        workflow.check("extend", case.state)
+        case, org = _begin(user, case_id, "extend")
         if timezone.now() > case.answer_deadline:
             raise ActionError(_("The deadline has passed; an extension must be asked for before it."))
         if case.extensions.filter(decision=Extension.Decision.PENDING).exists():

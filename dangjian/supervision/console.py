@@ -83,10 +83,11 @@ def two_factor(request):
 
 
 def _summaries(request, reports):
+    reader = actions.OfficerReader(request.user, request.supervision_private_key)
     rows = []
     for report in reports:
         try:
-            opened = actions.open_as_officer(request.user, request.supervision_private_key, report.pk, record=False)
+            opened = reader.open(report, record=False)
         except Http404:
             continue
         rows.append({"report": report, "payload": opened.payload})
@@ -96,7 +97,7 @@ def _summaries(request, reports):
 @officer_view
 def inbox(request):
     units = actions.readable_units(request.user)
-    reports = Report.objects.filter(receiving_unit__in=units).select_related("receiving_unit")[:300]
+    reports = actions.reports_for_reading().filter(receiving_unit__in=units)[:300]
     my_units = actions.officer_units(request.user)
     return render(
         request,

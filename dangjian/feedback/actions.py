@@ -7,18 +7,11 @@ statistics counters in step and schedules notifications after commit.
 
 from __future__ import annotations
 
-import datetime
-import hashlib
-import hmac
-import secrets
 import uuid
 from collections.abc import Iterable
 
-from django.conf import settings
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +22,7 @@ from dangjian.accounts.permissions import (
     has_capability,
 )
 from dangjian.core.cache import bump_content_generation
-from dangjian.core.history import ActionError, EditConflict
+from dangjian.core.history import ActionError
 from dangjian.core.masking import mask_personal_data
 from dangjian.core.throttle import Throttle
 from dangjian.core.uploads import discard_all_on_failure
@@ -38,11 +31,9 @@ from dangjian.organizations.models import Organization
 
 from . import workflow
 from .models import (
-    OPEN_STATES,
     Case,
     CaseEvent,
     CasePhoto,
-    CaseStat,
     Extension,
     FeedbackSettings,
     Notification,
@@ -50,105 +41,17 @@ from .models import (
     State,
 )
 from .notifications import notify
+from .passwords import check_query_password, hash_query_password, new_number, query_password_for
+from .records import bump_stats, lock_case, record_event, save_case
 
 Kind = CaseEvent.Kind
 
-MERGE_WINDOW_DAYS = 30
 MAX_PHOTOS_PER_CASE = 18
 LOOKUP_FAILURE_LIMIT = 10
 lookup_throttle = Throttle("feedback-lookup", LOOKUP_FAILURE_LIMIT, 15 * 60)
 
 
-# --- Tracking numbers and query passwords ----------------------------------------------------
-
-
-class _QueryPasswordHasher(PBKDF2PasswordHasher):
-    # The query password is 8 random digits; with lookups throttled per case, a lighter hash than
-    # a staff password's keeps submissions fast.
-    iterations = 20_000
-
-
-_hasher = _QueryPasswordHasher()
-
-
-def query_password_for(client_token: uuid.UUID) -> str:
-    """The case's query password, derived from the form's one-time token.
-
-    Resubmitting the same form (a double click, a refresh) shows the same number and password,
-    while nobody without the token can derive it.
-    """
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"feedback-query:{client_token}".encode(), hashlib.sha256)
-    return f"{int.from_bytes(digest.digest()[:8], 'big') % 10**8:08d}"
-
-
-def _new_number(now: datetime.datetime) -> str:
-    return timezone.localtime(now).strftime("%y%m%d") + f"{secrets.randbelow(10**6):06d}"
-
-
-def hash_query_password(password: str) -> str:
-    return _hasher.encode(password, _hasher.salt())
-
-
-def check_query_password(case: Case, password: str) -> bool:
-    try:
-        return _hasher.verify(password, case.password_hash)
-    except (ValueError, AssertionError):  # a hash in another format: never a match
-        return False
-
-
 # --- Helpers -----------------------------------------------------------------------------------
-
-
-def _event(case, kind, actor=None, organization=None, text="", public=True, from_state="", to_state="", at=None):
-    return CaseEvent.objects.create(
-        case=case,
-        kind=kind,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        organization=organization,
-        text=text,
-        public=public,
-        from_state=from_state,
-        to_state=to_state,
-        at=at or timezone.now(),
-    )
-
-
-def _bump_stats(case: Case, **increments: int) -> None:
-    month = timezone.localtime(case.received_at).date().replace(day=1)
-    stat, _created = CaseStat.objects.get_or_create(
-        organization_id=case.place_id,
-        month=month,
-        category=case.category,
-        defaults={"org_path": case.place_path},
-    )
-    CaseStat.objects.filter(pk=stat.pk).update(**{name: F(name) + value for name, value in increments.items()})
-
-
-def _lock(case_id: int, expected_version: int | None = None) -> Case:
-    try:
-        case = (
-            Case.objects.select_for_update(of=("self",))
-            .select_related("place", "lead_org", "handling_org")
-            .get(pk=case_id)
-        )
-    except Case.DoesNotExist as error:
-        raise ActionError(_("The case no longer exists.")) from error
-    if expected_version is not None and case.version != expected_version:
-        raise EditConflict(
-            _(
-                "Someone else acted on this case while you were looking at it. Your input is kept below; "
-                "read the case again before you go on."
-            )
-        )
-    return case
-
-
-def _save(case: Case, fields: Iterable[str]) -> None:
-    was_listed = case.listed
-    case.version += 1
-    case.save(update_fields=[*fields, "version", "updated_at", "listed"])
-    if case.listed != was_listed:
-        _bump_stats(case, listed=1 if case.listed else -1)
 
 
 def _photo_storage():
@@ -158,7 +61,7 @@ def _photo_storage():
 def _begin(user, case_id: int, action: str, expected_version: int | None = None) -> tuple[Case, Organization]:
     """Lock the case for a staff step: the user must be of the kind the transition table names for
     `action`, and the case's state must allow it. Returns the case and the organization acted for."""
-    case = _lock(case_id, expected_version)
+    case = lock_case(case_id, expected_version)
     actor = workflow.TRANSITIONS[action].actor
     if actor == "place":
         org = _require_place(user, case)
@@ -228,7 +131,7 @@ def submit_case(
     try:
         with discard_all_on_failure(_photo_storage()) as stored, transaction.atomic():
             for _attempt in range(5):
-                case.number = _new_number(now)
+                case.number = new_number(now)
                 try:
                     with transaction.atomic():
                         case.save()
@@ -241,8 +144,8 @@ def submit_case(
                 raise ActionError(_("The case could not be registered. Please try again."))
             for content in photos:
                 stored.append(CasePhoto.objects.create(case=case, image=content).image.name)
-            _event(case, Kind.SUBMIT, to_state=State.RECEIVED, organization=place, at=now)
-            _bump_stats(case, received=1)
+            record_event(case, Kind.SUBMIT, to_state=State.RECEIVED, organization=place, at=now)
+            bump_stats(case, received=1)
             notify(
                 place,
                 HANDLE_FEEDBACK,
@@ -279,7 +182,7 @@ def rate_case(case_id: int, rating: str, comment: str = "") -> Case:
     if rating not in {Rating.SATISFIED, Rating.BASIC, Rating.UNSATISFIED}:
         raise ActionError(_("Please choose a rating."))
     with transaction.atomic():
-        case = _lock(case_id)
+        case = lock_case(case_id)
         workflow.check("rate", case.state)
         now = timezone.now()
         before = case.state
@@ -293,9 +196,11 @@ def rate_case(case_id: int, rating: str, comment: str = "") -> Case:
             case.answer_deadline = deadline_after(now, workflow.time_limit(case.category).answer_days)
             case.rating_deadline = None
             case.supervised = False
-            _event(case, Kind.RATE, text=Rating(rating).label + (f": {case.rating_comment_public}" if comment else ""))
-            _event(case, Kind.REDO, from_state=before, to_state=State.IN_PROGRESS)
-            _save(
+            record_event(
+                case, Kind.RATE, text=Rating(rating).label + (f": {case.rating_comment_public}" if comment else "")
+            )
+            record_event(case, Kind.REDO, from_state=before, to_state=State.IN_PROGRESS)
+            save_case(
                 case,
                 [
                     "state",
@@ -320,10 +225,12 @@ def rate_case(case_id: int, rating: str, comment: str = "") -> Case:
             case.rating = rating
             case.state = State.CLOSED
             case.closed_at = now
-            _event(case, Kind.RATE, text=Rating(rating).label + (f": {case.rating_comment_public}" if comment else ""))
-            _event(case, Kind.CLOSE, from_state=before, to_state=State.CLOSED)
-            _save(case, ["state", "rating", "rating_comment", "rating_comment_public", "rated_at", "closed_at"])
-            _bump_stats(case, **{rating: 1})
+            record_event(
+                case, Kind.RATE, text=Rating(rating).label + (f": {case.rating_comment_public}" if comment else "")
+            )
+            record_event(case, Kind.CLOSE, from_state=before, to_state=State.CLOSED)
+            save_case(case, ["state", "rating", "rating_comment", "rating_comment_public", "rated_at", "closed_at"])
+            bump_stats(case, **{rating: 1})
             notify(
                 case.lead_org,
                 HANDLE_FEEDBACK,
@@ -349,7 +256,7 @@ def accept_case(user, case_id: int, *, urgent: bool = False, expected_version: i
         case.urgent = urgent
         if urgent:
             case.answer_deadline = min(case.answer_deadline, deadline_after(now, limit.urgent_answer_days))
-        _event(
+        record_event(
             case,
             Kind.ACCEPT,
             user,
@@ -358,8 +265,8 @@ def accept_case(user, case_id: int, *, urgent: bool = False, expected_version: i
             from_state=State.RECEIVED,
             to_state=State.ACCEPTED,
         )
-        _save(case, ["state", "accepted_at", "handling_org", "urgent", "answer_deadline"])
-        _bump_stats(case, accepted=1)
+        save_case(case, ["state", "accepted_at", "handling_org", "urgent", "answer_deadline"])
+        bump_stats(case, accepted=1)
         bump_content_generation()
     return case
 
@@ -374,28 +281,12 @@ def reject_case(user, case_id: int, reason: str, *, expected_version: int | None
         case.reject_reason = reason
         case.handling_org = org
         case.closed_at = timezone.now()
-        _event(
+        record_event(
             case, Kind.REJECT, user, org, mask_personal_data(reason), from_state=State.RECEIVED, to_state=State.REJECTED
         )
-        _save(case, ["state", "reject_reason", "handling_org", "closed_at"])
-        _bump_stats(case, rejected=1)
+        save_case(case, ["state", "reject_reason", "handling_org", "closed_at"])
+        bump_stats(case, rejected=1)
     return case
-
-
-def suggest_lead(case: Case) -> Organization:
-    """The lead the dispatch catalogue names for the case's category and place (default: the place)."""
-    from .models import DispatchRule
-
-    ancestor_ids = [*case.place.ancestor_ids, case.place_id]
-    rules = list(
-        DispatchRule.objects.filter(place_id__in=ancestor_ids)
-        .filter(Q(category=case.category) | Q(category=""))
-        .select_related("lead", "place")
-    )
-    if not rules:
-        return case.place
-    rules.sort(key=lambda r: (r.place.depth, r.category != ""), reverse=True)
-    return rules[0].lead
 
 
 def dispatch_case(
@@ -424,12 +315,12 @@ def dispatch_case(
         case.handling_org = org
         case.lead_org = lead
         case.state = State.IN_PROGRESS if lead.pk == org.pk else State.DISPATCHED
-        _event(case, Kind.DISPATCH, user, org, lead.name, from_state=before, to_state=State.DISPATCHED)
+        record_event(case, Kind.DISPATCH, user, org, lead.name, from_state=before, to_state=State.DISPATCHED)
         if note.strip():
-            _event(case, Kind.NOTE, user, org, note.strip(), public=False)
+            record_event(case, Kind.NOTE, user, org, note.strip(), public=False)
         if case.state == State.IN_PROGRESS:
-            _event(case, Kind.START, user, org, from_state=State.DISPATCHED, to_state=State.IN_PROGRESS)
-        _save(case, ["state", "handling_org", "lead_org"])
+            record_event(case, Kind.START, user, org, from_state=State.DISPATCHED, to_state=State.IN_PROGRESS)
+        save_case(case, ["state", "handling_org", "lead_org"])
         case.assisting_orgs.set(assisting)
         if lead.pk != org.pk:
             notify(
@@ -462,8 +353,8 @@ def return_case(user, case_id: int, reason: str, *, expected_version: int | None
         case, org = _begin(user, case_id, "return", expected_version)
         before = case.state
         case.state = State.RETURNED
-        _event(case, Kind.RETURN, user, org, reason, public=False, from_state=before, to_state=State.RETURNED)
-        _save(case, ["state"])
+        record_event(case, Kind.RETURN, user, org, reason, public=False, from_state=before, to_state=State.RETURNED)
+        save_case(case, ["state"])
         notify(
             case.handling_org or case.place,
             HANDLE_FEEDBACK,
@@ -479,8 +370,8 @@ def start_case(user, case_id: int, *, expected_version: int | None = None) -> Ca
     with transaction.atomic():
         case, org = _begin(user, case_id, "start", expected_version)
         case.state = State.IN_PROGRESS
-        _event(case, Kind.START, user, org, from_state=State.DISPATCHED, to_state=State.IN_PROGRESS)
-        _save(case, ["state"])
+        record_event(case, Kind.START, user, org, from_state=State.DISPATCHED, to_state=State.IN_PROGRESS)
+        save_case(case, ["state"])
     return case
 
 
@@ -496,10 +387,10 @@ def answer_case(user, case_id: int, reply: str, *, expected_version: int | None 
         case, org = _begin(user, case_id, "answer", expected_version)
         case.reply = reply
         case.replied_by = user
-        _event(case, Kind.ANSWER, user, org, public=False, from_state=State.IN_PROGRESS)
+        record_event(case, Kind.ANSWER, user, org, public=False, from_state=State.IN_PROGRESS)
         if _needs_approval(case.lead_org) and not has_capability(user, APPROVE_FEEDBACK, case.lead_org):
             case.state = State.PENDING_APPROVAL
-            _save(case, ["state", "reply", "replied_by"])
+            save_case(case, ["state", "reply", "replied_by"])
             notify(
                 case.lead_org,
                 APPROVE_FEEDBACK,
@@ -523,21 +414,21 @@ def _publish(case: Case, user, org: Organization, before: str) -> None:
         case.first_answered_at = now
         case.answered_on_time = now <= case.answer_deadline
         fields += ["first_answered_at", "answered_on_time"]
-        _bump_stats(
+        bump_stats(
             case,
             answered=1,
             answered_on_time=int(case.answered_on_time),
             answer_seconds=int((now - case.received_at).total_seconds()),
         )
-    _event(case, Kind.PUBLISH, user, org, from_state=before, to_state=State.ANSWERED)
-    _save(case, fields)
+    record_event(case, Kind.PUBLISH, user, org, from_state=before, to_state=State.ANSWERED)
+    save_case(case, fields)
     bump_content_generation()
 
 
 def approve_reply(user, case_id: int, *, expected_version: int | None = None) -> Case:
     with transaction.atomic():
         case, org = _begin(user, case_id, "approve", expected_version)
-        _event(case, Kind.APPROVE, user, org, public=False)
+        record_event(case, Kind.APPROVE, user, org, public=False)
         _publish(case, user, org, State.PENDING_APPROVAL)
     return case
 
@@ -549,7 +440,7 @@ def send_back_reply(user, case_id: int, reason: str, *, expected_version: int | 
     with transaction.atomic():
         case, org = _begin(user, case_id, "send_back", expected_version)
         case.state = State.IN_PROGRESS
-        _event(
+        record_event(
             case,
             Kind.SEND_BACK,
             user,
@@ -559,7 +450,7 @@ def send_back_reply(user, case_id: int, reason: str, *, expected_version: int | 
             from_state=State.PENDING_APPROVAL,
             to_state=State.IN_PROGRESS,
         )
-        _save(case, ["state"])
+        save_case(case, ["state"])
         if case.replied_by_id:
             Notification.objects.create(
                 user_id=case.replied_by_id,
@@ -578,9 +469,9 @@ def add_note(user, case_id: int, text: str) -> CaseEvent:
     if not text:
         raise ActionError(_("The note is empty."))
     with transaction.atomic():
-        case = _lock(case_id)
+        case = lock_case(case_id)
         org = _org_for_case(user, case)
-        return _event(case, Kind.NOTE, user, org, text, public=False)
+        return record_event(case, Kind.NOTE, user, org, text, public=False)
 
 
 def add_staff_photos(user, case_id: int, photos: Iterable) -> list[CasePhoto]:
@@ -589,7 +480,7 @@ def add_staff_photos(user, case_id: int, photos: Iterable) -> list[CasePhoto]:
     if not photos:
         raise ActionError(_("Choose at least one photo."))
     with discard_all_on_failure(_photo_storage()) as stored_names, transaction.atomic():
-        case = _lock(case_id)
+        case = lock_case(case_id)
         org = _org_for_case(user, case)
         if case.photos.count() + len(photos) > MAX_PHOTOS_PER_CASE:
             raise ActionError(_("A case can hold at most %(n)s photos.") % {"n": MAX_PHOTOS_PER_CASE})
@@ -597,7 +488,7 @@ def add_staff_photos(user, case_id: int, photos: Iterable) -> list[CasePhoto]:
         for content in photos:
             stored.append(CasePhoto.objects.create(case=case, image=content, by_staff=True))
             stored_names.append(stored[-1].image.name)
-        _event(case, Kind.NOTE, user, org, _("%(n)s photo(s) added.") % {"n": len(photos)}, public=False)
+        record_event(case, Kind.NOTE, user, org, _("%(n)s photo(s) added.") % {"n": len(photos)}, public=False)
     return stored
 
 
@@ -622,7 +513,7 @@ def request_extension(user, case_id: int, days: int, reason: str) -> Extension:
         if case.extensions.filter(decision=Extension.Decision.PENDING).exists():
             raise ActionError(_("An extension request is already waiting for a decision."))
         extension = Extension.objects.create(case=case, days=days, reason=reason, requested_by=user)
-        _event(case, Kind.EXTEND_REQUEST, user, org, f"+{days}: {reason}", public=False)
+        record_event(case, Kind.EXTEND_REQUEST, user, org, f"+{days}: {reason}", public=False)
         notify(
             case.lead_org.parent or case.lead_org,
             HANDLE_FEEDBACK,
@@ -638,7 +529,7 @@ def decide_extension(user, extension_id: int, approve: bool) -> Extension:
     """The lead's parent organization approves or refuses an extension."""
     with transaction.atomic():
         extension = Extension.objects.select_for_update().select_related("case").get(pk=extension_id)
-        case = _lock(extension.case_id)
+        case = lock_case(extension.case_id)
         approver_scope = case.lead_org.parent or case.lead_org
         if not has_capability(user, HANDLE_FEEDBACK, approver_scope):
             raise PermissionDenied
@@ -655,10 +546,10 @@ def decide_extension(user, extension_id: int, approve: bool) -> Extension:
             case.answer_deadline = end_of_day(add_workdays(timezone.localdate(case.answer_deadline), extension.days))
             if case.answer_deadline > timezone.now():
                 case.supervised = False
-            _save(case, ["answer_deadline", "supervised"])
-            _event(case, Kind.EXTEND_APPROVE, user, org, f"+{extension.days}")
+            save_case(case, ["answer_deadline", "supervised"])
+            record_event(case, Kind.EXTEND_APPROVE, user, org, f"+{extension.days}")
         else:
-            _event(case, Kind.EXTEND_REFUSE, user, org, public=False)
+            record_event(case, Kind.EXTEND_REFUSE, user, org, public=False)
         notify(
             case.lead_org,
             HANDLE_FEEDBACK,
@@ -670,53 +561,13 @@ def decide_extension(user, extension_id: int, approve: bool) -> Extension:
     return extension
 
 
-def merge_candidates(case: Case, limit: int = 5) -> list[tuple[Case, float]]:
-    """Cases at the same place within 30 days whose words overlap enough to look like the same problem."""
-    if case.state not in workflow.TRANSITIONS["merge"].sources:
-        return []
-    window = datetime.timedelta(days=MERGE_WINDOW_DAYS)
-    others = (
-        Case.objects.filter(
-            place_id=case.place_id,
-            received_at__gte=case.received_at - window,
-            received_at__lte=case.received_at + window,
-            merged_into__isnull=True,
-        )
-        .exclude(pk=case.pk)
-        .exclude(state__in=[State.REJECTED, State.MERGED])
-        .only("pk", "number", "title", "description", "state", "received_at", "supporters", "category")[:300]
-    )
-    mine = _words(case.title + " " + case.description)
-    scored = []
-    for other in others:
-        theirs = _words(other.title + " " + other.description)
-        if not mine or not theirs:
-            continue
-        score = len(mine & theirs) / len(mine | theirs)
-        if other.title.strip() == case.title.strip():
-            score = max(score, 1.0)
-        if score >= 0.25:
-            scored.append((other, round(score, 2)))
-    scored.sort(key=lambda item: item[1], reverse=True)
-    return scored[:limit]
-
-
-_STOP = set("的了是在我们你他她它和与及或就都也很还又把被让给请问吗呢吧啊呀")
-
-
-def _words(text: str) -> set[str]:
-    import jieba
-
-    return {w for w in jieba.lcut_for_search(text) if len(w) > 1 and not (set(w) <= _STOP) and w.strip()}
-
-
 def merge_case(user, case_id: int, into_id: int) -> Case:
     """Merge a case into another at the same place; the main case then counts everyone who raised it."""
     if case_id == into_id:
         raise ActionError(_("A case cannot be merged with itself."))
     with transaction.atomic():
         first, second = sorted([case_id, into_id])
-        locked = {first: _lock(first), second: _lock(second)}
+        locked = {first: lock_case(first), second: lock_case(second)}
         case, target = locked[case_id], locked[into_id]
         org = _require_place(user, case)
         _require_place(user, target)
@@ -729,88 +580,11 @@ def merge_case(user, case_id: int, into_id: int) -> Case:
         case.state = State.MERGED
         case.merged_into = target
         case.closed_at = timezone.now()
-        _save(case, ["state", "merged_into", "closed_at"])
+        save_case(case, ["state", "merged_into", "closed_at"])
         Case.objects.filter(merged_into=case).update(merged_into=target)
         target.supporters += case.supporters
-        _save(target, ["supporters"])
-        _event(case, Kind.MERGE, user, org, target.number, from_state=before, to_state=State.MERGED)
-        _event(target, Kind.MERGE, user, org, case.number)
+        save_case(target, ["supporters"])
+        record_event(case, Kind.MERGE, user, org, target.number, from_state=before, to_state=State.MERGED)
+        record_event(target, Kind.MERGE, user, org, case.number)
         bump_content_generation()
     return target
-
-
-# --- The clock: deadlines, supervision, unrated cases, mail ----------------------------------
-
-
-def _responsible(case: Case) -> Organization:
-    if case.state == State.RECEIVED:
-        return case.place
-    return case.lead_org or case.handling_org or case.place
-
-
-def scan_deadlines(now: datetime.datetime | None = None) -> dict[str, int]:
-    """Flag overdue cases for supervision (督办) by the parent organization; close unrated cases."""
-    now = now or timezone.now()
-    counts = {"supervised": 0, "closed_unrated": 0}
-    overdue = Case.objects.filter(supervised=False).filter(
-        Q(state=State.RECEIVED, accept_deadline__lt=now) | Q(state__in=OPEN_STATES, answer_deadline__lt=now)
-    )
-    for case_id in overdue.values_list("pk", flat=True)[:5000]:
-        with transaction.atomic():
-            case = _lock(case_id)
-            if case.supervised or not case.is_overdue(now):
-                continue
-            responsible = _responsible(case)
-            supervisor = responsible.parent or responsible
-            case.supervised = True
-            case.supervised_at = now
-            case.supervising_org = supervisor
-            _save(case, ["supervised", "supervised_at", "supervising_org"])
-            _event(case, Kind.SUPERVISE, organization=supervisor, text=responsible.name, at=now)
-            message = _("Case %(number)s at %(org)s is overdue (deadline %(deadline)s).") % {
-                "number": case.number,
-                "org": responsible.name,
-                "deadline": timezone.localtime(case.deadline_in_force()).strftime("%Y-%m-%d %H:%M"),
-            }
-            notify(supervisor, HANDLE_FEEDBACK, case, "overdue", message)
-            if supervisor.pk != responsible.pk:
-                notify(responsible, HANDLE_FEEDBACK, case, "overdue", message)
-            counts["supervised"] += 1
-    unrated = Case.objects.filter(state=State.ANSWERED, rating_deadline__lt=now)
-    for case_id in unrated.values_list("pk", flat=True)[:5000]:
-        with transaction.atomic():
-            case = _lock(case_id)
-            if case.state != State.ANSWERED or case.rating_deadline >= now:
-                continue
-            case.state = State.CLOSED
-            case.rating = Rating.UNRATED
-            case.closed_at = now
-            _save(case, ["state", "rating", "closed_at"])
-            _event(
-                case, Kind.CLOSE, text=Rating.UNRATED.label, from_state=State.ANSWERED, to_state=State.CLOSED, at=now
-            )
-            _bump_stats(case, unrated=1)
-            counts["closed_unrated"] += 1
-    if counts["supervised"] or counts["closed_unrated"]:
-        bump_content_generation()
-    return counts
-
-
-def forget_personal_data(now: datetime.datetime | None = None) -> dict[str, int]:
-    """Keep personal data only as long as it is needed.
-
-    A citizen's contact phone is cleared once the case has been closed for
-    FEEDBACK_CONTACT_RETENTION_DAYS; notifications older than NOTIFICATION_RETENTION_DAYS go.
-    """
-    now = now or timezone.now()
-    contact_cutoff = now - datetime.timedelta(days=settings.FEEDBACK_CONTACT_RETENTION_DAYS)
-    cleared = (
-        Case.objects.filter(closed_at__lt=contact_cutoff)
-        .exclude(contact_phone="")
-        .update(contact_phone="", updated_at=now)
-    )
-    notice_cutoff = now - datetime.timedelta(days=settings.NOTIFICATION_RETENTION_DAYS)
-    removed, _details = (
-        Notification.objects.filter(created_at__lt=notice_cutoff).exclude(mail_state=Notification.Mail.PENDING).delete()
-    )
-    return {"contacts_cleared": cleared, "notifications_removed": removed}

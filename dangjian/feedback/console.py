@@ -30,7 +30,7 @@ from dangjian.core.models import CalendarOverride
 from dangjian.core.workdays import end_of_day, forget_overrides, uncovered_years
 from dangjian.organizations.models import Organization
 
-from . import actions, workflow
+from . import actions, suggestions, workflow
 from . import notifications as notices
 from .forms import (
     AcceptForm,
@@ -196,7 +196,7 @@ def _case_context(request, case: Case, bound: dict | None = None) -> dict:
         forms["accept"] = AcceptForm(initial=version)
         forms["reject"] = ReasonForm(initial=version, prefix="reject")
     if can_place and workflow.allowed("dispatch", case.state):
-        suggested = actions.suggest_lead(case)
+        suggested = suggestions.suggest_lead(case)
         forms["dispatch"] = DispatchForm(
             initial={**version, "lead": suggested.pk}, choices=_dispatch_choices(user, case)
         )
@@ -225,7 +225,7 @@ def _case_context(request, case: Case, bound: dict | None = None) -> dict:
         "assisting": case.assisting_orgs.all(),
         "forms": forms,
         "templates": list(_templates_for(case)) if "answer" in forms else [],
-        "candidates": actions.merge_candidates(case) if can_place else [],
+        "candidates": suggestions.merge_candidates(case) if can_place else [],
         "merged_cases": case.merged_cases.all(),
         "extensions": extensions,
         "can_decide_extension": bool(approver_scope) and has_capability(user, HANDLE_FEEDBACK, approver_scope),

@@ -83,7 +83,7 @@ class CaseBuilder:
         self.today = today
         self.surnames = surnames
         self.given = given
-        from .actions import hash_query_password
+        from .passwords import hash_query_password
 
         self.password_hash = hash_query_password(DEMO_QUERY_PASSWORD)
         self._sequence: dict[str, int] = {}

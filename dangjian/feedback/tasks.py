@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from . import actions, notifications
+from . import clock, notifications
 
 
 @task
@@ -12,9 +12,9 @@ def deliver_mail() -> dict:
 
 @task
 def scan_deadlines() -> dict:
-    return actions.scan_deadlines()
+    return clock.scan_deadlines()
 
 
 @task
 def forget_personal_data() -> dict:
-    return actions.forget_personal_data()
+    return clock.forget_personal_data()

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from dangjian.feedback import actions
+from dangjian.feedback import actions, clock, suggestions
 from dangjian.feedback.models import Case, DispatchRule, ReplyTemplate, State
 
 from .conftest import new_case
@@ -130,10 +130,10 @@ def test_dispatch_suggests_the_catalogue_lead(client, county):
     DispatchRule.objects.create(place=county.town_a, category="complaint", lead=county.town_a)
     case = new_case(county.village_a1, category="complaint")
     other = new_case(county.village_a1, category="help")
-    assert actions.suggest_lead(case) == county.town_a
-    assert actions.suggest_lead(other) == county.village_a1
+    assert suggestions.suggest_lead(case) == county.town_a
+    assert suggestions.suggest_lead(other) == county.village_a1
     DispatchRule.objects.create(place=county.village_a1, category="", lead=county.village_a1)
-    assert actions.suggest_lead(case) == county.village_a1  # the deeper rule wins
+    assert suggestions.suggest_lead(case) == county.village_a1  # the deeper rule wins
 
 
 def test_reply_templates_of_ancestors_are_offered(client, county):
@@ -151,7 +151,7 @@ def test_overdue_view_of_a_higher_organization_lists_cases_below(client, county)
 
     case = new_case(county.village_a1)
     Case.objects.filter(pk=case.pk).update(accept_deadline=case.received_at - datetime.timedelta(days=1))
-    actions.scan_deadlines()
+    clock.scan_deadlines()
     client.force_login(county.county_admin)
     page = client.get(reverse("console:feedback_inbox") + "?view=overdue").content.decode()
     assert case.title in page and "督办" in page

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from dangjian.core.history import ActionError
-from dangjian.feedback import actions
+from dangjian.feedback import actions, clock
 from dangjian.feedback.models import Case, Extension, Rating, State, TimeLimit
 
 from .conftest import new_case
@@ -68,10 +68,10 @@ def test_overdue_acceptance_escalates_to_the_parent_and_notifies_its_staff(count
     with time_machine.travel(at(2026, 11, 23, 9, 0), tick=False):
         case = new_case(county.village_a1)
     with time_machine.travel(at(2026, 11, 24, 23, 0), tick=False):
-        assert actions.scan_deadlines()["supervised"] == 0
+        assert clock.scan_deadlines()["supervised"] == 0
     with time_machine.travel(at(2026, 11, 25, 0, 5), tick=False):
-        assert actions.scan_deadlines()["supervised"] == 1
-        assert actions.scan_deadlines()["supervised"] == 0  # flagged once
+        assert clock.scan_deadlines()["supervised"] == 1
+        assert clock.scan_deadlines()["supervised"] == 0  # flagged once
     case.refresh_from_db()
     assert case.supervised and case.supervising_org == county.town_a
     assert case.events.filter(kind="supervise", organization=county.town_a).exists()
@@ -85,7 +85,7 @@ def test_overdue_answer_escalates_to_the_leads_parent(county):
         actions.accept_case(county.county_admin, case.pk)
         actions.dispatch_case(county.county_admin, case.pk, county.town_a)
     with time_machine.travel(at(2026, 11, 27, 0, 1), tick=False):
-        actions.scan_deadlines()
+        clock.scan_deadlines()
     case.refresh_from_db()
     assert case.supervised and case.supervising_org == county.county
 
@@ -97,7 +97,7 @@ def test_answered_case_is_not_escalated(county):
         actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1)
         actions.answer_case(county.village_a1_secretary, case.pk, "已答复")
     with time_machine.travel(at(2026, 12, 1, 9, 0), tick=False):
-        assert actions.scan_deadlines()["supervised"] == 0
+        assert clock.scan_deadlines()["supervised"] == 0
 
 
 def test_extension_before_the_deadline_approved_by_the_parent_moves_it(county):
@@ -131,9 +131,9 @@ def test_unrated_case_closes_after_20_working_days_and_is_never_satisfied(county
         actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1)
         actions.answer_case(county.village_a1_secretary, case.pk, "已答复")
     with time_machine.travel(at(2026, 11, 30, 9, 0), tick=False):  # 19 working days later
-        assert actions.scan_deadlines()["closed_unrated"] == 0
+        assert clock.scan_deadlines()["closed_unrated"] == 0
     with time_machine.travel(at(2026, 12, 1, 0, 1), tick=False):
-        assert actions.scan_deadlines()["closed_unrated"] == 1
+        assert clock.scan_deadlines()["closed_unrated"] == 1
     case = Case.objects.get(pk=case.pk)
     assert case.state == State.CLOSED and case.rating == Rating.UNRATED
     from dangjian.feedback.stats import figures_for
@@ -147,7 +147,7 @@ def test_contact_phone_is_forgotten_a_year_after_closing(county):
         old = new_case(county.village_a1, contact_phone="13812345678")
         actions.reject_case(county.village_a1_secretary, old.pk, "重复")
     recent = new_case(county.village_a1, contact_phone="13912345678")
-    result = actions.forget_personal_data()
+    result = clock.forget_personal_data()
     assert result["contacts_cleared"] == 1
     assert Case.objects.get(pk=old.pk).contact_phone == ""
     assert Case.objects.get(pk=recent.pk).contact_phone == "13912345678"

@@ -3,7 +3,7 @@
 import pytest
 
 from dangjian.core.history import ActionError
-from dangjian.feedback import actions
+from dangjian.feedback import actions, suggestions
 from dangjian.feedback.models import Case, CaseStat, Rating, State
 from dangjian.feedback.stats import figures_for, rebuild_stats
 
@@ -17,7 +17,7 @@ def test_similar_case_at_the_same_place_is_offered_for_merging(county):
     second = new_case(county.village_a1, title="路灯不亮", description="村口路灯坏了好几天，晚上很黑看不见")
     unrelated = new_case(county.village_a1, title="低保怎么申请", description="想咨询低保申请需要什么材料")
     elsewhere = new_case(county.village_a2, title="村口路灯坏了", description="李湾村村口的路灯坏了，晚上很黑")
-    offered = [case.pk for case, _score in actions.merge_candidates(second)]
+    offered = [case.pk for case, _score in suggestions.merge_candidates(second)]
     assert first.pk in offered
     assert unrelated.pk not in offered and elsewhere.pk not in offered
 

@@ -1,0 +1,96 @@
+"""What the clock runs (see tasks.py): escalation of overdue cases (督办), closing unrated cases,
+and forgetting personal data that is no longer needed."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangjian.accounts.permissions import HANDLE_FEEDBACK
+from dangjian.core.cache import bump_content_generation
+from dangjian.organizations.models import Organization
+
+from .models import OPEN_STATES, Case, CaseEvent, Notification, Rating, State
+from .notifications import notify
+from .records import bump_stats, lock_case, record_event, save_case
+
+Kind = CaseEvent.Kind
+
+
+def _responsible(case: Case) -> Organization:
+    if case.state == State.RECEIVED:
+        return case.place
+    return case.lead_org or case.handling_org or case.place
+
+
+def scan_deadlines(now: datetime.datetime | None = None) -> dict[str, int]:
+    """Flag overdue cases for supervision (督办) by the parent organization; close unrated cases."""
+    now = now or timezone.now()
+    counts = {"supervised": 0, "closed_unrated": 0}
+    overdue = Case.objects.filter(supervised=False).filter(
+        Q(state=State.RECEIVED, accept_deadline__lt=now) | Q(state__in=OPEN_STATES, answer_deadline__lt=now)
+    )
+    for case_id in overdue.values_list("pk", flat=True)[:5000]:
+        with transaction.atomic():
+            case = lock_case(case_id)
+            if case.supervised or not case.is_overdue(now):
+                continue
+            responsible = _responsible(case)
+            supervisor = responsible.parent or responsible
+            case.supervised = True
+            case.supervised_at = now
+            case.supervising_org = supervisor
+            save_case(case, ["supervised", "supervised_at", "supervising_org"])
+            record_event(case, Kind.SUPERVISE, organization=supervisor, text=responsible.name, at=now)
+            message = _("Case %(number)s at %(org)s is overdue (deadline %(deadline)s).") % {
+                "number": case.number,
+                "org": responsible.name,
+                "deadline": timezone.localtime(case.deadline_in_force()).strftime("%Y-%m-%d %H:%M"),
+            }
+            notify(supervisor, HANDLE_FEEDBACK, case, "overdue", message)
+            if supervisor.pk != responsible.pk:
+                notify(responsible, HANDLE_FEEDBACK, case, "overdue", message)
+            counts["supervised"] += 1
+    unrated = Case.objects.filter(state=State.ANSWERED, rating_deadline__lt=now)
+    for case_id in unrated.values_list("pk", flat=True)[:5000]:
+        with transaction.atomic():
+            case = lock_case(case_id)
+            if case.state != State.ANSWERED or case.rating_deadline >= now:
+                continue
+            case.state = State.CLOSED
+            case.rating = Rating.UNRATED
+            case.closed_at = now
+            save_case(case, ["state", "rating", "closed_at"])
+            record_event(
+                case, Kind.CLOSE, text=Rating.UNRATED.label, from_state=State.ANSWERED, to_state=State.CLOSED, at=now
+            )
+            bump_stats(case, unrated=1)
+            counts["closed_unrated"] += 1
+    if counts["supervised"] or counts["closed_unrated"]:
+        bump_content_generation()
+    return counts
+
+
+def forget_personal_data(now: datetime.datetime | None = None) -> dict[str, int]:
+    """Keep personal data only as long as it is needed.
+
+    A citizen's contact phone is cleared once the case has been closed for
+    FEEDBACK_CONTACT_RETENTION_DAYS; notifications older than NOTIFICATION_RETENTION_DAYS go.
+    """
+    now = now or timezone.now()
+    contact_cutoff = now - datetime.timedelta(days=settings.FEEDBACK_CONTACT_RETENTION_DAYS)
+    cleared = (
+        Case.objects.filter(closed_at__lt=contact_cutoff)
+        .exclude(contact_phone="")
+        .update(contact_phone="", updated_at=now)
+    )
+    notice_cutoff = now - datetime.timedelta(days=settings.NOTIFICATION_RETENTION_DAYS)
+    removed, _details = (
+        Notification.objects.filter(created_at__lt=notice_cutoff).exclude(mail_state=Notification.Mail.PENDING).delete()
+    )
+    return {"contacts_cleared": cleared, "notifications_removed": removed}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import functools
+from urllib.parse import quote
 
 import segno
 from django.contrib import messages
@@ -227,15 +228,9 @@ def evidence_download(request, report_id: int, evidence_id: int):
     opened = actions.open_as_officer(request.user, request.supervision_private_key, report_id, record=False)
     content, meta = actions.evidence_content(opened, request.user, evidence_id)
     response = HttpResponse(content, content_type=meta["type"])
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''" + _quote(meta["name"])
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''" + quote(meta["name"])
     response["Cache-Control"] = "no-store"
     return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
 
 
 def _unit_for_officer(request, org_id: int) -> Organization:

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dangjian.urls"
@@ -143,7 +145,10 @@ else:
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["dangjian.accounts.backends.UsernameOrMobileBackend"]
+AUTHENTICATION_BACKENDS = [
+    "dangjian.accounts.throttle.SignInLimitBackend",  # sign-in limits first (django-axes, django-ratelimit)
+    "dangjian.accounts.backends.UsernameOrMobileBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "console:dashboard"
 LOGOUT_REDIRECT_URL = "orgs:home"
@@ -153,9 +158,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Failed sign-ins per account before a pause, and the pause in seconds.
+# Sign-in limits (dangjian/accounts/throttle.py). Per account, whatever identifier is typed: after
+# LOGIN_FAILURE_LIMIT failures a pause of LOGIN_LOCKOUT_SECONDS, doubled for each further pause within
+# a day, at most LOGIN_LOCKOUT_MAX_SECONDS. Per client address: LOGIN_ADDRESS_FAILURE_LIMIT failures an
+# hour over all accounts. Counts live only in the cache (use REDIS_URL when several processes serve).
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 8)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
+LOGIN_LOCKOUT_MAX_SECONDS = env_int("LOGIN_LOCKOUT_MAX_SECONDS", 4 * 60 * 60)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30)
+# Behind a reverse proxy, the request header holding the client address (e.g. HTTP_X_REAL_IP).
+RATELIMIT_IP_META_KEY = os.environ.get("CLIENT_ADDRESS_META_KEY") or None
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"  # nothing in the database
+AXES_LOCKOUT_PARAMETERS = ["username"]  # the account key below; the address limit is django-ratelimit's
+AXES_USERNAME_CALLABLE = "dangjian.accounts.throttle.account_key"
+AXES_CLIENT_IP_CALLABLE = "dangjian.accounts.throttle.no_address"
+AXES_FAILURE_LIMIT = "dangjian.accounts.throttle.failure_limit"
+AXES_COOLOFF_TIME = "dangjian.accounts.throttle.cool_off"
+AXES_LOCKOUT_CALLABLE = "dangjian.accounts.throttle.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # tries during a pause neither count nor extend it
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "user_agent"]
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -269,6 +294,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # django-axes reports every failed sign-in at WARNING; the pages say what matters, logs keep nothing.
+    "loggers": {"axes": {"level": "ERROR"}},
 }
 
 SITE_NAME = _("Grassroots Party-building Platform")

@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "dangjian.accounts"
     label = "accounts"
     verbose_name = _("Accounts and roles")
+
+    def ready(self):
+        from . import throttle  # noqa: F401 - connects the sign-in limit receivers

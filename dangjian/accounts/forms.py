@@ -1,3 +1,5 @@
+import math
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
@@ -18,21 +20,24 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("The username/mobile number or the password is wrong."),
         "inactive": _("This account is disabled."),
-        "locked": _("Too many wrong passwords for this account. Please wait 15 minutes and try again."),
+        "locked": _("Too many wrong passwords for this account. Please wait %(minutes)s minutes and try again."),
+        "address_paused": _(
+            "Too many failed sign-ins from this network. Please wait %(minutes)s minutes and try again."
+        ),
     }
 
     def clean(self):
-        login = self.cleaned_data.get("username") or ""
-        if login and throttle.is_locked(login):
-            raise ValidationError(self.error_messages["locked"], code="locked")
+        """Limits are applied by the first authentication backend (accounts/throttle.py); this says how long to wait."""
         try:
-            cleaned = super().clean()
+            return super().clean()
         except ValidationError:
-            if login:
-                throttle.record_failure(login)
-            raise
-        throttle.clear(login)
-        return cleaned
+            wait = throttle.wait_seconds(self.request)
+            if not wait:
+                raise
+            code = "address_paused" if getattr(self.request, "sign_in_address_paused", False) else "locked"
+            raise ValidationError(
+                self.error_messages[code], code=code, params={"minutes": math.ceil(wait / 60)}
+            ) from None
 
 
 class GrantRoleForm(forms.Form):

@@ -181,6 +181,9 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "user_agent"]
+# axes.W006: the per-address limit is django-ratelimit's, not django-axes'. axes.W001: the local-memory
+# cache counts per process, like every other throttle here, until REDIS_URL gives a shared cache.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"] + ([] if REDIS_URL else ["axes.W001"])
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

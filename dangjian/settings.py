@@ -289,6 +289,7 @@ SUPERVISION_ARGON2 = (env_int("SUPERVISION_ARGON2_OPS", 3), env_int("SUPERVISION
 SUPERVISION_RECEIPT_FAILURES_PER_HOUR = env_int("SUPERVISION_RECEIPT_FAILURES_PER_HOUR", 300)
 SUPERVISION_RETENTION_YEARS = env_int("SUPERVISION_RETENTION_YEARS", 5)
 OTP_TOTP_ISSUER = "Dangjian"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # and accounts/admin.py replaces django-otp's device admin
 
 # --- Logging: no request bodies, no personal data -------------------------------------------
 LOGGING = {

@@ -15,3 +15,31 @@ class UserAdmin(BaseUserAdmin):
 class RoleGrantAdmin(admin.ModelAdmin):
     list_display = ["user", "role", "organization", "granted_at"]
     raw_id_fields = ["user", "organization", "granted_by"]
+
+
+# django-otp's own admin shows each device's secret (the key field and a QR code page), so the system
+# administrator could hold every officer's second factor. Ours only lists devices and removes a lost one.
+import django_otp.plugins.otp_totp.admin  # noqa: E402,F401 - registers django-otp's admin first, to replace it
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
+
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(admin.ModelAdmin):
+    """Authenticator apps of officers: who has one, since when; delete to let someone enrol again."""
+
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    list_filter = ["confirmed"]
+    search_fields = ["user__username", "user__full_name"]
+    fields = ["user", "name", "confirmed", "created_at", "last_used_at", "throttling_failure_count"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -3,22 +3,21 @@ unit keys (create, grant, recover) and the audit trail for the unit head."""
 
 from __future__ import annotations
 
-import base64
 import functools
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from dangjian.accounts import two_factor as two_factor_steps
 from dangjian.accounts.models import Role, RoleGrant
 from dangjian.core.history import ActionError
 from dangjian.organizations.models import Organization
@@ -42,7 +41,7 @@ def officer_view(view):
         if not _is_officer(request.user):
             raise PermissionDenied
         if not request.user.is_verified():
-            return redirect(f"{reverse('console:two_factor')}?next={request.get_full_path()}")
+            return redirect(f"{reverse('console:two_factor')}?{urlencode({'next': request.get_full_path()})}")
         private = keys.private_key_from_session(request)
         if private is None:
             messages.warning(request, _("Sign in again to unlock the report keys."))
@@ -54,33 +53,44 @@ def officer_view(view):
 
 
 def two_factor(request):
-    """Verify the one-time code, or set up the authenticator app on first use."""
+    """Verify the one-time code, or set up the authenticator app on first use (accounts/two_factor.py)."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    next_url = request.GET.get("next") or reverse("console:supervision_inbox")
-    if not next_url.startswith("/"):
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = reverse("console:supervision_inbox")
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+    device = two_factor_steps.confirmed_device(request.user)
     enrolling = device is None
-    if enrolling:
-        device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first() or TOTPDevice.objects.create(
-            user=request.user, name="authenticator", confirmed=False
-        )
     form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"].strip()):
+    status = 200
+    if enrolling:
+        device = two_factor_steps.pending_enrolment(request) if request.method == "POST" else None
+        if device is None:
+            if request.method == "POST":
+                form.is_valid()
+                form.add_error(None, _("The code shown before is no longer valid. Scan the new code below."))
+                status = 400
+            device = two_factor_steps.start_enrolment(request)
+    if request.method == "POST" and status == 200 and form.is_valid():
+        check = two_factor_steps.check_code(device, form.cleaned_data["token"])
+        if check.ok:
             if enrolling:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
+                two_factor_steps.finish_enrolment(request, device)
             otp_login(request, device)
             return redirect(next_url)
-        form.add_error("token", _("The code is wrong or has expired. Enter the current code."))
+        form.add_error("token", check.error)
+        status = check.status
+    elif form.errors and status == 200:
+        status = 400
     context = {"form": form, "enrolling": enrolling}
     if enrolling:
-        qr = segno.make(device.config_url, error="m")
-        context["qr"] = "data:image/svg+xml;base64," + base64.b64encode(qr.svg_inline(scale=4).encode()).decode()
-        context["secret"] = base64.b32encode(device.bin_key).decode()
-    return render(request, "supervision/console/two_factor.html", context, status=400 if form.errors else 200)
+        context["qr"] = two_factor_steps.qr_svg(device)
+        context["secret"] = two_factor_steps.grouped_secret(device)
+    response = render(request, "supervision/console/two_factor.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _summaries(request, reports):

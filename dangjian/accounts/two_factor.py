@@ -1,0 +1,94 @@
+"""Second factor (TOTP, django-otp): enrolment, checking a code, and what the enrolment page shows.
+
+- Each visit to the enrolment page makes a fresh secret and deletes earlier unconfirmed ones, and the
+  secret is tied to the session that saw it: whoever saw an enrolment page once holds nothing later.
+- The secret is shown only while enrolling (an inline SVG QR code and the key in groups of four);
+  after confirmation no page, the admin included, shows it again.
+- A code checked too soon after a wrong one is refused with the wait (django-otp's throttling),
+  not as a wrong code.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from dataclasses import dataclass
+
+import segno
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+SESSION_KEY = "totp_enrolment"
+
+
+def confirmed_device(user) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+def has_second_factor(user) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def start_enrolment(request) -> TOTPDevice:
+    """A fresh secret for this session; every earlier unconfirmed one of the user is deleted."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
+        device = TOTPDevice.objects.create(user=request.user, name="authenticator", confirmed=False)
+    request.session[SESSION_KEY] = device.pk
+    return device
+
+
+def pending_enrolment(request) -> TOTPDevice | None:
+    """The unconfirmed secret this session was shown, if it is still the current one."""
+    pk = request.session.get(SESSION_KEY)
+    if pk is None:
+        return None
+    return TOTPDevice.objects.filter(pk=pk, user=request.user, confirmed=False).first()
+
+
+def finish_enrolment(request, device: TOTPDevice) -> None:
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    request.session.pop(SESSION_KEY, None)
+
+
+@dataclass
+class Check:
+    ok: bool
+    wait: int = 0  # seconds to wait before the next try, when throttled
+    error: str = ""
+    status: int = 200
+
+
+def check_code(device: TOTPDevice, token: str) -> Check:
+    """Verify a 6-digit code; throttled tries say how long to wait instead of "wrong"."""
+    allowed, info = device.verify_is_allowed()
+    if not allowed:
+        until = (info or {}).get("locked_until")
+        wait = max(1, math.ceil((until - timezone.now()).total_seconds())) if until else 1
+        return Check(
+            False,
+            wait,
+            _("Too many wrong codes. Please wait %(seconds)s seconds and try again.") % {"seconds": wait},
+            429,
+        )
+    if device.verify_token((token or "").strip()):
+        return Check(True)
+    return Check(False, 0, _("The code is wrong or has expired. Enter the current code."), 400)
+
+
+def grouped_secret(device: TOTPDevice) -> str:
+    """The key for typing by hand, in groups of four characters."""
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def qr_svg(device: TOTPDevice) -> SafeString:
+    """The otpauth URI as inline SVG markup (no image request, nothing for the CSP to block)."""
+    svg = segno.make(device.config_url, error="m").svg_inline(scale=5, border=4, light="#fff", dark="#000")
+    label = escape(_("QR code for the authenticator app"))
+    return mark_safe(svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1))  # noqa: S308 - segno's markup

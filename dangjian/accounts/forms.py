@@ -2,11 +2,11 @@ import math
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import throttle
+from . import throttle, two_factor
 from .models import Role
 
 
@@ -51,3 +51,25 @@ class GrantRoleForm(forms.Form):
             raise ValidationError(_("No account with this username or mobile number."))
         self.user = user
         return login
+
+
+class PasswordChangeWithCodeForm(PasswordChangeForm):
+    """Changing one's password; whoever signs in with a second factor also gives a current code."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.device = two_factor.confirmed_device(user)
+        if self.device is not None:
+            fields = list(self.fields.items())
+            token = forms.CharField(
+                label=_("6-digit code from the authenticator app"),
+                max_length=6,
+                widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+            )
+            self.fields = dict(fields[:1] + [("token", token)] + fields[1:])
+
+    def clean_token(self):
+        check = two_factor.check_code(self.device, self.cleaned_data["token"])
+        if not check.ok:
+            raise ValidationError(check.error, code="token")
+        return ""

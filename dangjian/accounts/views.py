@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,7 +10,7 @@ from dangjian.core.console import console_view
 from dangjian.core.history import ActionError
 
 from . import actions
-from .forms import GrantRoleForm, LoginForm
+from .forms import GrantRoleForm, LoginForm, PasswordChangeWithCodeForm
 from .models import RoleGrant
 from .permissions import MANAGE_ROLES, get_organization_for_user
 from .signals import password_changed, password_verified
@@ -32,8 +31,9 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def password_change(request):
-    """Change one's own password; keys encrypted under the old password are re-encrypted."""
-    form = PasswordChangeForm(request.user, request.POST or None)
+    """Change one's own password (with a current code when the user has a second factor); keys
+    encrypted under the old password are re-encrypted."""
+    form = PasswordChangeWithCodeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         old_password = form.cleaned_data["old_password"]
         user = form.save()

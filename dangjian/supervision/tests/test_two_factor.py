@@ -152,3 +152,57 @@ def test_9_8_no_page_shows_the_secret_after_enrolment(client, county, officers):
     assert device.key not in page.lower()
     assert base64.b32encode(device.bin_key).decode() not in page.replace(" ", "")
     assert "<svg" not in page
+
+
+NEW_PASSWORD = "a much longer new passphrase 2026"
+
+
+def change_password(client, **extra):
+    data = {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD, **extra}
+    return client.post("/accounts/password/", data)
+
+
+def test_9_6_an_officer_with_two_factor_cannot_change_the_password_without_a_current_code(client, county, officers):
+    sign_in(client, officers.a_officer)
+    device = TOTPDevice.objects.create(user=officers.a_officer, name="phone", confirmed=True)
+    assert client.post("/console/2fa/", {"token": code_for(device)}).status_code == 302
+    form = client.get("/accounts/password/").content.decode()
+    assert 'name="token"' in form
+    response = change_password(client)
+    assert response.status_code == 200
+    assert "这个字段是必填项" in response.content.decode()
+    officers.a_officer.refresh_from_db()
+    assert officers.a_officer.check_password(PASSWORD)
+
+
+def test_9_6_a_wrong_code_does_not_change_the_password(client, county, officers):
+    sign_in(client, officers.a_officer)
+    device = TOTPDevice.objects.create(user=officers.a_officer, name="phone", confirmed=True)
+    response = change_password(client, token=wrong_code_for(device))
+    assert "错误或已过期" in response.content.decode()
+    officers.a_officer.refresh_from_db()
+    assert officers.a_officer.check_password(PASSWORD)
+
+
+def test_9_6_with_a_current_code_the_password_changes_and_the_report_keys_still_open(client, county, officers):
+    from .conftest import file_report
+
+    report, _receipt = file_report(county)
+    sign_in(client, officers.a_officer)
+    device = TOTPDevice.objects.create(user=officers.a_officer, name="phone", confirmed=True)
+    assert change_password(client, token=code_for(device)).status_code == 302
+    officers.a_officer.refresh_from_db()
+    assert officers.a_officer.check_password(NEW_PASSWORD)
+    client.logout()
+    client.post("/accounts/login/", {"username": "a_officer", "password": NEW_PASSWORD})
+    with time_machine.travel(datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(seconds=31)):
+        assert client.post("/console/2fa/", {"token": code_for(device)}).status_code == 302
+        page = client.get(f"/console/supervision/{report.pk}/")
+    assert page.status_code == 200
+    assert "王大海" in page.content.decode()
+
+
+def test_9_6_staff_without_a_second_factor_change_the_password_as_before(client, county):
+    client.post("/accounts/login/", {"username": "town_a_media", "password": PASSWORD})
+    assert 'name="token"' not in client.get("/accounts/password/").content.decode()
+    assert change_password(client).status_code == 302

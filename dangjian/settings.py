@@ -167,7 +167,8 @@ LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
 LOGIN_LOCKOUT_MAX_SECONDS = env_int("LOGIN_LOCKOUT_MAX_SECONDS", 4 * 60 * 60)
 LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30)
 # Behind a reverse proxy, the request header holding the client address (e.g. HTTP_X_REAL_IP).
-RATELIMIT_IP_META_KEY = os.environ.get("CLIENT_ADDRESS_META_KEY") or None
+CLIENT_ADDRESS_META_KEY = os.environ.get("CLIENT_ADDRESS_META_KEY", "")
+RATELIMIT_IP_META_KEY = "dangjian.accounts.throttle.client_address"
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"  # nothing in the database
 AXES_LOCKOUT_PARAMETERS = ["username"]  # the account key below; the address limit is django-ratelimit's
 AXES_USERNAME_CALLABLE = "dangjian.accounts.throttle.account_key"

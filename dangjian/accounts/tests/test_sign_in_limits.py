@@ -122,3 +122,9 @@ def test_9_4_the_admin_sign_in_counts_against_the_same_account(client, county, s
     response = sign_in(client, "town_a_media", PASSWORD)
     assert "分钟后再试" in response.content.decode()
     assert not signed_in(client)
+
+
+@pytest.mark.parametrize("address", ["", "not-an-address", "::1"])
+def test_9_4_an_odd_client_address_never_breaks_sign_in(client, county, address):
+    assert sign_in(client, "town_a_media", "wrong-password", address=address).status_code == 200
+    assert sign_in(client, "town_a_media", PASSWORD, address=address).status_code == 302

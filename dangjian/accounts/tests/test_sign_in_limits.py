@@ -2,6 +2,7 @@
 expires, and one client address cannot spray guesses over many accounts."""
 
 import datetime
+import logging
 
 import pytest
 import time_machine
@@ -101,11 +102,15 @@ def test_9_4_the_address_limit_expires(client, county, settings):
         assert sign_in(client, "town_a_media", PASSWORD, address=SPRAYER).status_code == 302
 
 
-def test_9_4_no_client_address_or_identifier_is_written_to_the_database(client, county, settings):
+def test_9_4_no_client_address_or_identifier_is_written_to_the_database_or_logs(client, county, settings, caplog):
     settings.LOGIN_FAILURE_LIMIT = 2
+    caplog.set_level(logging.DEBUG)
     for _ in range(3):
         sign_in(client, "town_a_media", "wrong-password", address=SPRAYER)
     sign_in(client, "13900000002", PASSWORD, address=SPRAYER)
+    for record in caplog.records:
+        message = record.getMessage()
+        assert SPRAYER not in message and "13900000002" not in message and "town_a_media" not in message
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names():
             cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - table names from introspection

@@ -258,7 +258,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "dangjian@localhost")
 # --- Supervision reports ---------------------------------------------------------------------
 # Argon2id for officers' passwords and reporters' receipts: (opslimit, memlimit in bytes).
 SUPERVISION_ARGON2 = (env_int("SUPERVISION_ARGON2_OPS", 3), env_int("SUPERVISION_ARGON2_MEM", 64 * 1024 * 1024))
-SUPERVISION_RECEIPT_FAILURES_PER_HOUR = env_int("SUPERVISION_RECEIPT_FAILURES_PER_HOUR", 300)
+# Wrong receipts one client (a keyed hash of its address, in the cache only) may try per hour before it
+# is asked to wait; other clients are not affected.
+SUPERVISION_RECEIPT_FAILURES_PER_CLIENT = env_int("SUPERVISION_RECEIPT_FAILURES_PER_CLIENT", 20)
+# The request META key holding the client's address (REMOTE_ADDR; behind nginx e.g. HTTP_X_REAL_IP).
+CLIENT_ADDRESS_HEADER = os.environ.get("CLIENT_ADDRESS_HEADER", "REMOTE_ADDR")
 SUPERVISION_RETENTION_YEARS = env_int("SUPERVISION_RETENTION_YEARS", 5)
 OTP_TOTP_ISSUER = "Dangjian"
 

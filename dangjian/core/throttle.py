@@ -1,11 +1,13 @@
-"""Counting failed attempts per key (an account, a case number), not per IP address.
+"""Counting failed attempts per key (an account, a guessing client), in the cache only.
 
 After `limit` failures within `seconds`, `is_locked` says so until the window passes; a success
-clears the count.
+clears the count. A client is counted by `client_key`, a keyed hash of its address, never the address.
 """
 
 import hashlib
+import hmac
 
+from django.conf import settings
 from django.core.cache import cache
 
 
@@ -40,3 +42,15 @@ class Throttle:
 
     def clear(self, value: str) -> None:
         cache.delete(self._key(value))
+
+
+def client_key(request) -> str:
+    """A keyed hash (HMAC with the secret key) of the client's address, to slow down one guessing client.
+
+    The address itself is never kept; the hash lives only in the cache (memory or Redis) as part of a
+    throttle's key and is never written to the database or a log. Behind a reverse proxy, set
+    CLIENT_ADDRESS_HEADER to the META key the proxy fills (e.g. HTTP_X_REAL_IP).
+    """
+    header = getattr(settings, "CLIENT_ADDRESS_HEADER", "") or "REMOTE_ADDR"
+    address = (request.META.get(header) or request.META.get("REMOTE_ADDR") or "").split(",")[0].strip()
+    return hmac.new(settings.SECRET_KEY.encode(), f"client-address:{address}".encode(), hashlib.sha256).hexdigest()

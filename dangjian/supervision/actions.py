@@ -44,14 +44,17 @@ from .models import (
 )
 
 RECEIPT_DIGITS = 16
-# Wrong receipts are counted for the whole site, not per visitor: no IP address is kept, and a real
-# reporter is never locked out by their own mistakes, only slowed when the site is under attack.
+# Wrong receipts are counted per client, under a keyed hash of its address kept only in the cache
+# (core.throttle.client_key): a guesser is slowed down, every other reporter goes on as before.
 receipt_guard = Throttle(
     "supervision-receipts",
-    lambda: settings.SUPERVISION_RECEIPT_FAILURES_PER_HOUR,
+    lambda: settings.SUPERVISION_RECEIPT_FAILURES_PER_CLIENT,
     3600,
 )
-GUARD_KEY = "all"
+
+
+class TooManyGuesses(ActionError):
+    """This client tried too many wrong receipts; it must wait (nobody else is affected)."""
 
 
 # --- Small helpers -------------------------------------------------------------------------------
@@ -175,6 +178,34 @@ def audit(unit: Organization, actor, action: str, report_id: int | None = None, 
         )
 
 
+def audit_many(rows: list[tuple[Organization, int | None]], actor, action: str) -> None:
+    """Append one entry per (unit, report id) in a single locked step (an inbox page lists many)."""
+    if not rows:
+        return
+    with transaction.atomic():
+        Installation.objects.select_for_update().filter(pk=1).exists()
+        previous = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first() or ""
+        at = timezone.now()
+        entries = []
+        for unit, report_id in rows:
+            body = f"{previous}|{unit.pk}|{actor.pk if actor else ''}|{action}|{report_id or ''}||{at.isoformat()}"
+            digest = hashlib.sha256(body.encode()).hexdigest()
+            entries.append(
+                AuditEntry(
+                    unit=unit,
+                    actor=actor,
+                    action=action,
+                    report_ref=report_id,
+                    detail="",
+                    at=at,
+                    previous_hash=previous,
+                    entry_hash=digest,
+                )
+            )
+            previous = digest
+        AuditEntry.objects.bulk_create(entries)
+
+
 def verify_audit_chain() -> bool:
     previous = ""
     for entry in AuditEntry.objects.order_by("id").iterator():
@@ -285,18 +316,19 @@ def submit_report(
     return report, receipt
 
 
-def open_with_receipt(text: str) -> tuple[Report, bytes]:
-    """The report and its key for a receipt. Wrong receipts count against a site-wide budget."""
-    if receipt_guard.is_locked(GUARD_KEY):
-        raise ActionError(
-            _("Too many wrong receipts have been tried on this site in the last hour. Please try again later.")
+def open_with_receipt(text: str, client: str = "") -> tuple[Report, bytes]:
+    """The report and its key for a receipt. Wrong receipts count against the client (`client_key`)."""
+    if client and receipt_guard.is_locked(client):
+        raise TooManyGuesses(
+            _("Too many wrong receipts were tried from this device. Please try again later (within an hour).")
         )
     receipt = clean_receipt(text)
     if receipt is None:
         raise ActionError(_("A receipt code has 16 digits."))
     report = Report.objects.filter(receipt_hash=crypto.receipt_lookup(receipt, _installation_salt())).first()
     if report is None:
-        receipt_guard.record_failure(GUARD_KEY)
+        if client:
+            receipt_guard.record_failure(client)
         raise ActionError(_("No report has this receipt code. Check the digits and try again."))
     try:
         report_key = crypto.decrypt(report.reporter_wrapped_key, crypto.kdf(receipt, bytes(report.reporter_salt)))
@@ -305,11 +337,11 @@ def open_with_receipt(text: str) -> tuple[Report, bytes]:
     return report, report_key
 
 
-def reporter_message(receipt: str, body: str) -> Message:
+def reporter_message(receipt: str, body: str, client: str = "") -> Message:
     body = body.strip()
     if not body:
         raise ActionError(_("The message is empty."))
-    report, key = open_with_receipt(receipt)
+    report, key = open_with_receipt(receipt, client)
     if report.state == State.ARCHIVED:
         raise ActionError(_("The report is archived; no more messages can be added."))
     with transaction.atomic():
@@ -320,8 +352,8 @@ def reporter_message(receipt: str, body: str) -> Message:
     return message
 
 
-def reporter_evidence(receipt: str, items: list[PreparedEvidence]) -> list[Evidence]:
-    report, key = open_with_receipt(receipt)
+def reporter_evidence(receipt: str, items: list[PreparedEvidence], client: str = "") -> list[Evidence]:
+    report, key = open_with_receipt(receipt, client)
     if report.state == State.ARCHIVED:
         raise ActionError(_("The report is archived; no more evidence can be added."))
     with discard_all_on_failure(default_storage) as stored, transaction.atomic():
@@ -330,11 +362,11 @@ def reporter_evidence(receipt: str, items: list[PreparedEvidence]) -> list[Evide
     return added
 
 
-def reporter_objection(receipt: str, reason: str) -> Report:
+def reporter_objection(receipt: str, reason: str, client: str = "") -> Report:
     reason = reason.strip()
     if not reason:
         raise ActionError(_("Please say why you object to the result."))
-    report, key = open_with_receipt(receipt)
+    report, key = open_with_receipt(receipt, client)
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)
         workflow.check("object", report.state)

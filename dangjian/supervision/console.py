@@ -91,7 +91,9 @@ def _summaries(request, reports):
             opened = reader.open(report, record=False)
         except Http404:
             continue
-        rows.append({"report": report, "payload": opened.payload})
+        rows.append({"report": report, "payload": opened.payload, "unit": opened.unit})
+    # Whoever sees a reported person's name in a list has seen report content: one entry per report shown.
+    actions.audit_many([(row["unit"], row["report"].pk) for row in rows], request.user, "list")
     return rows
 
 
@@ -128,6 +130,8 @@ def _lower_units(report: Report) -> list:
 
 
 def _report_page(request, opened, bound=None, status=200):
+    """Every rendering of a report's content is audited, including a refused step that shows it again."""
+    actions.audit(opened.unit, request.user, "view", opened.report.pk)
     report = opened.report
     key = opened.key
     step_forms = {
@@ -180,7 +184,7 @@ def _report_page(request, opened, bound=None, status=200):
 
 @officer_view
 def report_page(request, report_id: int):
-    opened = actions.open_as_officer(request.user, request.supervision_private_key, report_id)
+    opened = actions.open_as_officer(request.user, request.supervision_private_key, report_id, record=False)
     return _report_page(request, opened)
 
 

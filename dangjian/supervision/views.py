@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from dangjian.core.history import ActionError
+from dangjian.core.throttle import client_key
 from dangjian.organizations.models import Organization
 from dangjian.organizations.views import portal_context
 
@@ -69,21 +70,23 @@ def follow(request):
         "object": ObjectionForm(request.POST if step == "object" else None, prefix="o"),
     }
     done = ""
+    client = client_key(request)
     try:
         if step in forms and forms[step].is_valid():
             data = forms[step].cleaned_data
             if step == "message":
-                actions.reporter_message(receipt, data["body"])
+                actions.reporter_message(receipt, data["body"], client)
             elif step == "evidence":
-                actions.reporter_evidence(receipt, data["evidence"])
+                actions.reporter_evidence(receipt, data["evidence"], client)
             else:
-                actions.reporter_objection(receipt, data["reason"])
+                actions.reporter_objection(receipt, data["reason"], client)
             done = step
             forms[step] = forms[step].__class__(prefix=forms[step].prefix)
-        filed, key = actions.open_with_receipt(receipt)
+        filed, key = actions.open_with_receipt(receipt, client)
     except (ActionError, ValidationError) as error:
         form.add_error(None, str(error) if isinstance(error, ActionError) else " ".join(error.messages))
-        return render(request, "supervision/follow.html", {"form": form}, status=400)
+        status = 429 if isinstance(error, actions.TooManyGuesses) else 400
+        return render(request, "supervision/follow.html", {"form": form}, status=status)
     events = [
         {"kind": e.kind, "state": e.get_state_display(), "on": e.on, "text": actions.decrypt_text(e.text, key)}
         for e in filed.events.filter(for_reporter=True)

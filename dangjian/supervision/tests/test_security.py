@@ -233,13 +233,13 @@ def test_5_ten_wrong_receipts_do_not_lock_out_the_real_reporter(client, county, 
     assert page.status_code == 200 and "已收到" in page.content.decode()
 
 
-def test_5_guessing_is_limited_for_the_whole_site(client, county, officers, settings):
-    settings.SUPERVISION_RECEIPT_FAILURES_PER_HOUR = 20
+def test_5_guessing_is_limited_for_the_guessing_client(client, county, officers, settings):
+    settings.SUPERVISION_RECEIPT_FAILURES_PER_CLIENT = 20
     _report, receipt = file_report(county)
     for attempt in range(20):
         client.post("/supervision/follow/", {"receipt": f"{attempt:016d}"})
     page = client.post("/supervision/follow/", {"receipt": receipt})
-    assert page.status_code == 400 and "稍后" in page.content.decode()
+    assert page.status_code == 429 and "稍后" in page.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -124,7 +124,7 @@ def route(reported_org: Organization, reported_person: str) -> tuple[Organizatio
         officers = list(discipline_officers(candidate))
         if (
             any(_same_person(reported_person, o) for o in officers)
-            or not UnitKey.objects.filter(organization=candidate).exists()
+            or not UnitKey.objects.filter(organization=candidate, retired_at__isnull=True).exists()
         ):
             candidate = candidate.parent
             continue
@@ -138,9 +138,9 @@ def route(reported_org: Organization, reported_person: str) -> tuple[Organizatio
 
 
 def _share_with(report: Report, report_key: bytes, unit: Organization) -> None:
-    """Seal the report key to the unit and to every unit above it that has keys."""
+    """Seal the report key to the current key of the unit and of every unit above it that has keys."""
     units = [unit, *unit.ancestors()]
-    for unit_key in UnitKey.objects.filter(organization__in=units):
+    for unit_key in UnitKey.objects.filter(organization__in=units, retired_at__isnull=True):
         ReportKeyShare.objects.get_or_create(
             report=report,
             unit_key=unit_key,
@@ -523,7 +523,7 @@ def transition(
             reported = Organization.objects.filter(pk=opened.payload.get("organization_id")).first()
             if reported is not None and lower_unit.path.startswith(reported.path):
                 raise ActionError(_("A report cannot be forwarded to the organization it is about, or below it."))
-            if not UnitKey.objects.filter(organization=lower_unit).exists():
+            if not UnitKey.objects.filter(organization=lower_unit, retired_at__isnull=True).exists():
                 raise ActionError(_("That unit has no keys yet, so it could not read the report."))
             report.receiving_unit = lower_unit
             report.register_due = add_workdays(today, workflow.REGISTER_DAYS)
@@ -547,8 +547,6 @@ def transition(
 
 def _notify_unit(unit: Organization, message: str, include_head: bool = False) -> None:
     """Tell the unit's discipline officers (and its head) that something needs attention; never the content."""
-    from dangjian.feedback.models import Notification
-
     users = list(discipline_officers(unit))
     if include_head:
         from dangjian.accounts.models import User
@@ -558,6 +556,14 @@ def _notify_unit(unit: Organization, message: str, include_head: bool = False) -
                 is_active=True, role_grants__organization=unit, role_grants__role__in=[Role.SECRETARY, Role.ORG_ADMIN]
             ).distinct()
         )
+    _notify_users(users, message)
+
+
+def _notify_users(users, message: str) -> None:
+    """A console notification (feedback's Notification, no case, no e-mail) to each user once; the
+    message never holds report content."""
+    from dangjian.feedback.models import Notification
+
     Notification.objects.bulk_create(
         [Notification(user=u, kind="supervision", message=message[:300]) for u in {u.pk: u for u in users}.values()]
     )

@@ -96,3 +96,185 @@ def test_9_13_the_keyed_hash_of_a_guessers_address_is_in_no_table_and_no_log(cli
     for record in caplog.records:
         assert hashed not in record.getMessage() and GUESSER not in record.getMessage()
     assert Report.objects.count() == 1
+
+
+# --- 9.9 The discipline role is a supervision event ------------------------------------------------
+
+
+def _notified(user) -> list[str]:
+    from dangjian.feedback.models import Notification
+
+    return list(Notification.objects.filter(user=user, kind="supervision").values_list("message", flat=True))
+
+
+def test_9_9_an_organization_administrator_cannot_make_himself_discipline_officer(client, county, officers):
+    from dangjian.accounts import actions as account_actions
+    from dangjian.accounts.models import Role, RoleGrant
+    from dangjian.core.history import ActionError
+
+    client.force_login(county.town_a_admin)
+    page = client.post(f"/console/o/{county.town_a.pk}/roles/", {"login": "town_a_admin", "role": "discipline"})
+    assert page.status_code in {200, 400}
+    assert "上一级" in page.content.decode()  # the page says who grants the discipline role
+    assert not RoleGrant.objects.filter(user=county.town_a_admin, role=Role.DISCIPLINE).exists()
+    with pytest.raises(ActionError):
+        account_actions.grant_role(county.county_admin, county.town_a_admin, county.village_a2, Role.DISCIPLINE)
+    grant = RoleGrant.objects.get(user=officers.a_officer2, role=Role.DISCIPLINE)
+    with pytest.raises(ActionError):
+        account_actions.revoke_role(county.county_admin, grant)
+    assert RoleGrant.objects.filter(pk=grant.pk).exists()
+    assert client.get(f"/console/supervision/officers/{county.town_a.pk}/").status_code == 403
+
+
+def test_9_9_an_officer_of_the_unit_above_grants_the_role_audited_and_told_to_both_units(client, county, officers):
+    from dangjian.accounts.models import Role, RoleGrant
+    from dangjian.tests_support import factories as f
+
+    newcomer = f.UserFactory(username="newcomer", full_name="钱新")
+    sign_in_with_code(client, officers.county_officer)
+    page = client.post(f"/console/supervision/officers/{county.town_a.pk}/", {"do": "grant", "login": "newcomer"})
+    assert page.status_code == 302
+    assert RoleGrant.objects.filter(user=newcomer, organization=county.town_a, role=Role.DISCIPLINE).exists()
+    entry = AuditEntry.objects.get(action="officer_granted")
+    assert entry.unit == county.town_a and entry.actor == officers.county_officer and "newcomer" in entry.detail
+    for told in [officers.a_officer, officers.a_officer2, officers.county_officer]:
+        assert any("钱新" in message for message in _notified(told)), told
+    assert actions.verify_audit_chain()
+
+
+def test_9_9_officers_of_the_unit_itself_cannot_add_a_colleague(client, county, officers):
+    from dangjian.accounts.models import RoleGrant
+    from dangjian.tests_support import factories as f
+
+    f.UserFactory(username="friend")
+    sign_in_with_code(client, officers.a_officer)
+    page = client.post(f"/console/supervision/officers/{county.town_a.pk}/", {"do": "grant", "login": "friend"})
+    assert page.status_code == 403
+    assert not RoleGrant.objects.filter(user__username="friend").exists()
+
+
+def test_9_9_the_system_administrator_needs_an_officer_above_to_confirm(client, county, officers):
+    from dangjian.accounts.models import Role, RoleGrant
+    from dangjian.tests_support import factories as f
+
+    admin = f.UserFactory(username="root", is_superuser=True, is_staff=True)
+    f.UserFactory(username="candidate")
+    client.force_login(admin)
+    url = f"/console/supervision/officers/{county.town_a.pk}/"
+    assert client.post(url, {"do": "grant", "login": "candidate"}).status_code == 302
+    assert not RoleGrant.objects.filter(user__username="candidate", role=Role.DISCIPLINE).exists()
+    assert any("candidate" in m or "工作人员" in m for m in _notified(officers.county_officer))
+    from dangjian.supervision.models import OfficerChange
+
+    change = OfficerChange.objects.get(status="pending")
+    officer_client = client.__class__()
+    sign_in_with_code(officer_client, officers.county_officer)
+    assert officer_client.post(url, {"do": "confirm", "change": change.pk}).status_code == 302
+    assert RoleGrant.objects.filter(
+        user__username="candidate", organization=county.town_a, role=Role.DISCIPLINE
+    ).exists()
+    assert set(AuditEntry.objects.filter(unit=county.town_a).values_list("action", flat=True)) >= {
+        "officer_grant_proposed",
+        "officer_granted",
+    }
+
+
+def test_9_9_creating_keys_for_a_keyless_unit_is_audited_and_told_to_the_unit_above(client, county, officers):
+    from dangjian.supervision import officers as roles
+    from dangjian.tests_support import factories as f
+
+    clerk = f.UserFactory(username="a2_clerk", full_name="冯文")
+    roles.grant_officer(officers.a_officer, clerk, county.village_a2)
+    sign_in_with_code(client, clerk)
+    page = client.post(f"/console/supervision/keys/{county.village_a2.pk}/", {"do": "create"})
+    assert 'data-testid="recovery-key"' in page.content.decode()
+    assert AuditEntry.objects.filter(unit=county.village_a2, action="keys_created", actor=clerk).exists()
+    assert any("冯文" in m and "密钥" in m for m in _notified(officers.a_officer))
+
+
+# --- 9.10 Revocation revokes -------------------------------------------------------------------------
+
+
+def _attacker_opens(user, password, report) -> bool:
+    """What a revoked officer does with a copy of the database and his password: every grant he has,
+    every share of the report, through the crypto functions."""
+    from nacl.exceptions import CryptoError
+
+    from dangjian.supervision import crypto
+    from dangjian.supervision.models import UnitKeyGrant, UserKeyPair
+
+    pair = UserKeyPair.objects.get(user=user)
+    private = crypto.decrypt(pair.wrapped_private, crypto.kdf(password, bytes(pair.salt)))
+    candidates = [private]
+    for grant in UnitKeyGrant.objects.filter(user=user):
+        try:
+            candidates.append(crypto.unseal(grant.sealed_private, private))
+        except CryptoError:
+            pass
+    for share in report.shares.all():
+        for key in candidates:
+            try:
+                report_key = crypto.unseal(share.sealed_key, key)
+                crypto.decrypt(report.payload, report_key)
+                return True
+            except CryptoError:
+                continue
+    return False
+
+
+def test_9_10_a_revoked_officer_cannot_open_a_later_report_with_his_password_and_the_database(county, officers):
+    from dangjian.supervision import officers as roles
+    from dangjian.tests_support.factories import PASSWORD
+
+    before, _ = file_report(county)
+    assert _attacker_opens(officers.a_officer2, PASSWORD, before)  # he could read it while he was an officer
+    _pending, recovery = roles.revoke_officer(officers.county_officer, officers.a_officer2, county.town_a)
+    assert recovery
+    after, _ = file_report(county, person="李小红")
+    assert not _attacker_opens(officers.a_officer2, PASSWORD, after)
+    # The remaining officer reads old and new reports; the unit above still reads both.
+    reader = actions.OfficerReader(officers.a_officer, officers.private(officers.a_officer))
+    for report in [before, after]:
+        assert reader.open(actions.reports_for_reading().get(pk=report.pk), record=False).payload["person"]
+    assert set(AuditEntry.objects.filter(unit=county.town_a).values_list("action", flat=True)) >= {
+        "officer_revoked",
+        "keys_rotated",
+    }
+    assert any("吴纪检" in m for m in _notified(officers.a_officer))
+    assert any("吴纪检" in m for m in _notified(officers.county_officer))
+
+
+def test_9_10_granting_the_role_again_does_not_restore_access_silently(county, officers):
+    from django.http import Http404
+
+    from dangjian.supervision import officers as roles
+    from dangjian.supervision.models import UnitKeyGrant
+    from dangjian.tests_support.factories import PASSWORD
+
+    roles.revoke_officer(officers.county_officer, officers.a_officer2, county.town_a)
+    roles.grant_officer(officers.county_officer, officers.a_officer2, county.town_a)
+    assert not UnitKeyGrant.objects.filter(user=officers.a_officer2).exists()
+    report, _ = file_report(county)
+    assert not _attacker_opens(officers.a_officer2, PASSWORD, report)
+    reader = actions.OfficerReader(officers.a_officer2, officers.private(officers.a_officer2))
+    with pytest.raises(Http404):
+        reader.open(actions.reports_for_reading().get(pk=report.pk), record=False)
+
+
+def test_9_10_the_new_recovery_key_opens_new_reports_and_the_old_one_only_older_ones(county, officers):
+    from dangjian.supervision import keys
+    from dangjian.supervision import officers as roles
+    from dangjian.supervision.models import UnitKey, UnitKeyGrant
+
+    old = keys.current_unit_key(county.town_a)
+    _pending, recovery = roles.revoke_officer(officers.county_officer, officers.a_officer2, county.town_a)
+    new = keys.current_unit_key(county.town_a)
+    assert new.pk != old.pk and UnitKey.objects.get(pk=old.pk).retired_at is not None
+    UnitKeyGrant.objects.filter(user=officers.a_officer).delete()
+    keys.recover_access(officers.a_officer, new, officers.recovery_a)
+    assert set(UnitKeyGrant.objects.filter(user=officers.a_officer).values_list("unit_key", flat=True)) == {old.pk}
+    keys.recover_access(officers.a_officer, new, recovery)
+    assert set(UnitKeyGrant.objects.filter(user=officers.a_officer).values_list("unit_key", flat=True)) == {
+        old.pk,
+        new.pk,
+    }

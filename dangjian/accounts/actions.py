@@ -7,7 +7,6 @@ from dangjian.core.history import ActionError, delete_tracked, save_tracked
 from .models import Role, RoleGrant
 from .permissions import MANAGE_ROLES, require
 
-
 DISCIPLINE_ROLE_MESSAGE = _lazy(
     "The discipline officer role is not granted here: only a discipline officer of the unit above grants or "
     "revokes it (or the system administrator, with an officer of the unit above confirming), on the "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import hmac
 import json
 import secrets
 import uuid
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -69,6 +70,23 @@ def _installation_salt() -> bytes:
 
 def new_receipt() -> str:
     return f"{secrets.randbelow(10**RECEIPT_DIGITS):0{RECEIPT_DIGITS}d}"
+
+
+def receipt_for_token(client_token) -> str:
+    """The receipt of a report form, derived from the form's one-time token with the secret key.
+
+    Posting the same form again (a reload, a double tap) gives the same receipt, so the report filed
+    the first time is found and shown again. The token is never stored; without it (and the secret
+    key) nobody can derive the receipt."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"supervision-receipt:{client_token}".encode(), hashlib.sha256)
+    return f"{int.from_bytes(digest.digest()[:8], 'big') % 10**RECEIPT_DIGITS:0{RECEIPT_DIGITS}d}"
+
+
+def _dedupe(report_key: bytes, kind: str, token: str) -> str:
+    """What a reporter's follow-up form leaves to recognise its reload: a hash keyed with the report key."""
+    if not token:
+        return ""
+    return hmac.new(report_key, f"{kind}:{token}".encode(), hashlib.sha256).hexdigest()
 
 
 def format_receipt(receipt: str) -> str:
@@ -242,7 +260,9 @@ def prepare_evidence(upload) -> PreparedEvidence:
     return PreparedEvidence(upload.read(), name, content_type, False)
 
 
-def _store_evidence(report: Report, report_key: bytes, item: PreparedEvidence, from_reporter: bool) -> Evidence:
+def _store_evidence(
+    report: Report, report_key: bytes, item: PreparedEvidence, from_reporter: bool, dedupe: str = ""
+) -> Evidence:
     blob = default_storage.save(
         f"supervision/{uuid.uuid4().hex}.bin", ContentFile(crypto.encrypt(item.content, report_key))
     )
@@ -253,6 +273,7 @@ def _store_evidence(report: Report, report_key: bytes, item: PreparedEvidence, f
         meta=crypto.encrypt(_dumps(meta), report_key),
         from_reporter=from_reporter,
         on=timezone.localdate(),
+        dedupe=dedupe,
     )
 
 
@@ -273,13 +294,18 @@ def submit_report(
     reporter_name: str = "",
     reporter_phone: str = "",
     evidence: list[PreparedEvidence] | tuple = (),
+    client_token=None,
 ) -> tuple[Report, str]:
-    """Encrypt and file a report. Returns (report, receipt); the receipt is never stored."""
+    """Encrypt and file a report. Returns (report, receipt); the receipt is never stored. The same
+    `client_token` again returns the report filed the first time (with the same receipt)."""
+    receipt = receipt_for_token(client_token) if client_token else new_receipt()
+    receipt_hash = crypto.receipt_lookup(receipt, _installation_salt())
+    existing = Report.objects.filter(receipt_hash=receipt_hash).first() if client_token else None
+    if existing is not None:
+        return existing, receipt
     unit, excluded = route(reported_org, person)
     report_key = crypto.random_key()
-    receipt = new_receipt()
     reporter_salt = crypto.random_salt()
-    today = timezone.localdate()
     payload = {
         "discipline": discipline,
         "subcategory": subcategory,
@@ -294,9 +320,20 @@ def submit_report(
         "excluded_officers": excluded,
     }
     # The slow parts (two Argon2id derivations) run before the transaction takes the write lock.
-    receipt_hash = crypto.receipt_lookup(receipt, _installation_salt())
     wrapped = crypto.encrypt(report_key, crypto.kdf(receipt, reporter_salt))
     sealed_payload = crypto.encrypt(_dumps(payload), report_key)
+    try:
+        report = _file(unit, report_key, receipt_hash, reporter_salt, wrapped, real_name, sealed_payload, evidence)
+    except IntegrityError:  # the same form posted twice at the same moment: the other request filed it
+        existing = Report.objects.filter(receipt_hash=receipt_hash).first() if client_token else None
+        if existing is None:
+            raise
+        return existing, receipt
+    return report, receipt
+
+
+def _file(unit, report_key, receipt_hash, reporter_salt, wrapped, real_name, sealed_payload, evidence) -> Report:
+    today = timezone.localdate()
     with discard_all_on_failure(default_storage) as stored, transaction.atomic():
         report = Report.objects.create(
             receipt_hash=receipt_hash,
@@ -313,7 +350,7 @@ def submit_report(
         for item in evidence:
             stored.append(_store_evidence(report, report_key, item, from_reporter=True).blob.name)
         _notify_unit(unit, _("A new supervision report arrived (no content is shown here)."))
-    return report, receipt
+    return report
 
 
 def open_with_receipt(text: str, client: str = "") -> tuple[Report, bytes]:
@@ -337,27 +374,43 @@ def open_with_receipt(text: str, client: str = "") -> tuple[Report, bytes]:
     return report, report_key
 
 
-def reporter_message(receipt: str, body: str, client: str = "") -> Message:
+def reporter_message(receipt: str, body: str, client: str = "", token: str = "") -> Message:
+    """The reporter's message; the same page's form (`token`) posted again adds nothing."""
     body = body.strip()
     if not body:
         raise ActionError(_("The message is empty."))
     report, key = open_with_receipt(receipt, client)
     if report.state == State.ARCHIVED:
         raise ActionError(_("The report is archived; no more messages can be added."))
+    dedupe = _dedupe(key, "message", token)
     with transaction.atomic():
+        Report.objects.select_for_update().filter(pk=report.pk).exists()
+        earlier = Message.objects.filter(report=report, dedupe=dedupe).first() if dedupe else None
+        if earlier is not None:
+            return earlier
         message = Message.objects.create(
-            report=report, from_reporter=True, on=timezone.localdate(), body=crypto.encrypt(body.encode(), key)
+            report=report,
+            from_reporter=True,
+            on=timezone.localdate(),
+            body=crypto.encrypt(body.encode(), key),
+            dedupe=dedupe,
         )
         _notify_unit(report.receiving_unit, _("A reporter sent a message on a supervision report."))
     return message
 
 
-def reporter_evidence(receipt: str, items: list[PreparedEvidence], client: str = "") -> list[Evidence]:
+def reporter_evidence(receipt: str, items: list[PreparedEvidence], client: str = "", token: str = "") -> list[Evidence]:
+    """The reporter's added files; the same page's form (`token`) posted again adds nothing."""
     report, key = open_with_receipt(receipt, client)
     if report.state == State.ARCHIVED:
         raise ActionError(_("The report is archived; no more evidence can be added."))
+    dedupe = _dedupe(key, "evidence", token)
     with discard_all_on_failure(default_storage) as stored, transaction.atomic():
-        added = [_store_evidence(report, key, item, from_reporter=True) for item in items]
+        Report.objects.select_for_update().filter(pk=report.pk).exists()
+        earlier = list(Evidence.objects.filter(report=report, dedupe=dedupe)) if dedupe else []
+        if earlier:
+            return earlier
+        added = [_store_evidence(report, key, item, from_reporter=True, dedupe=dedupe) for item in items]
         stored.extend(item.blob.name for item in added)
     return added
 

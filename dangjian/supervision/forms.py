@@ -38,6 +38,9 @@ SUBCATEGORY_CHOICES = [
 
 
 class ReportForm(forms.Form):
+    # One-time token of the rendered form: the receipt is derived from it (actions.receipt_for_token),
+    # so posting the same form again (a reload) shows the same report instead of filing another.
+    client_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
     real_name = forms.TypedChoiceField(
         label=_("How do you report?"),
         coerce=lambda v: v == "1",

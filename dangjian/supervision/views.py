@@ -1,6 +1,8 @@
 """The reporter's pages. No account, no cookie, no session: a follow-up is opened with the receipt
 alone, and every form after it carries the receipt back (the pages are never cached)."""
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
@@ -25,7 +27,11 @@ def intro(request, org_id: int):
 @never_cache
 def report(request, org_id: int):
     organization = get_object_or_404(Organization, pk=org_id)
-    form = ReportForm(request.POST or None, request.FILES or None, initial={"organization": organization.pk})
+    form = ReportForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"organization": organization.pk, "client_token": uuid.uuid4()},
+    )
     context = portal_context(organization, "supervision")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -43,6 +49,7 @@ def report(request, org_id: int):
                 reporter_name=data["reporter_name"].strip(),
                 reporter_phone=data["reporter_phone"].strip(),
                 evidence=data["evidence"],
+                client_token=data.get("client_token"),
             )
         except ActionError as error:
             form.add_error(None, str(error))
@@ -71,13 +78,14 @@ def follow(request):
     }
     done = ""
     client = client_key(request)
+    token = request.POST.get("token", "")[:64]  # the rendered page's one-time token: a reload sends nothing twice
     try:
         if step in forms and forms[step].is_valid():
             data = forms[step].cleaned_data
             if step == "message":
-                actions.reporter_message(receipt, data["body"], client)
+                actions.reporter_message(receipt, data["body"], client, token=token)
             elif step == "evidence":
-                actions.reporter_evidence(receipt, data["evidence"], client)
+                actions.reporter_evidence(receipt, data["evidence"], client, token=token)
             else:
                 actions.reporter_objection(receipt, data["reason"], client)
             done = step
@@ -106,6 +114,7 @@ def follow(request):
             "evidence": evidence,
             "forms": forms,
             "done": done,
+            "form_token": uuid.uuid4(),
             "can_object": filed.state == State.FED_BACK,
             "archived": filed.state == State.ARCHIVED,
         },

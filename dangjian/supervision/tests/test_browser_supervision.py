@@ -5,7 +5,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dangjian.conftest import assert_accessible
-from dangjian.supervision.models import Report, State
+from dangjian.supervision.models import Message, Report, State
 from dangjian.tests_support.browser import phone_page, sign_in, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,6 +28,9 @@ def test_anonymous_report_handled_by_an_officer_and_followed_with_the_receipt(br
     submit(reporter, reporter.get_by_role("button", name="提交举报"))
     receipt = reporter.get_by_test_id("receipt").inner_text()
     assert len(receipt.replace(" ", "")) == 16
+    reporter.reload()  # pull-to-refresh posts the form again: the same report and receipt, nothing more
+    assert reporter.get_by_test_id("receipt").inner_text() == receipt
+    assert Report.objects.count() == 1
     assert "只显示这一次" in reporter.locator("main").inner_text()
     assert_accessible(reporter)
     assert not reporter_context.cookies()  # nothing identifies the reporter's browser
@@ -61,6 +64,9 @@ def test_anonymous_report_handled_by_an_officer_and_followed_with_the_receipt(br
     reporter.get_by_label("您的回复或补充").fill("当时村会计也在场。")
     submit(reporter, reporter.locator("form:has(textarea[name='m-body'])").get_by_role("button", name="提交"))
     assert "当时村会计也在场" in reporter.locator("main").inner_text()
+    reporter.reload()
+    assert "当时村会计也在场" in reporter.locator("main").inner_text()
+    assert Message.objects.filter(from_reporter=True).count() == 1
     assert_accessible(reporter)
     assert not reporter_context.cookies()
 

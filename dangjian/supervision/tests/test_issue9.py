@@ -277,3 +277,59 @@ def test_9_10_the_new_recovery_key_opens_new_reports_and_the_old_one_only_older_
         old.pk,
         new.pk,
     }
+
+
+# --- 9.14 Reloading a POST files nothing twice ------------------------------------------------------
+
+
+def _report_form(county, token):
+    return {
+        "client_token": token,
+        "real_name": "0",
+        "discipline": "integrity",
+        "subcategory": "吃拿卡要",
+        "person": "王大海",
+        "post": "村主任",
+        "organization": county.village_a1.pk,
+        "what": "办事要好处费。",
+        "false_accusation": "on",
+    }
+
+
+def _receipt_shown(page) -> str:
+    import re
+
+    match = re.search(r'data-testid="receipt"[^>]*>([\d ]+)<', page.content.decode())
+    assert match, page.content.decode()[:2000]
+    return match.group(1).replace(" ", "")
+
+
+def test_9_14_posting_the_same_report_form_twice_files_one_report_with_one_receipt(client, county, officers):
+    form = client.get(f"/o/{county.village_a1.pk}/supervision/new/").content.decode()
+    import re
+
+    token = re.search(r'name="client_token" value="([0-9a-f-]{36})"', form).group(1)
+    url = f"/o/{county.village_a1.pk}/supervision/new/"
+    first = client.post(url, _report_form(county, token))
+    again = client.post(url, _report_form(county, token))
+    assert first.status_code == again.status_code == 200
+    assert Report.objects.count() == 1
+    assert _receipt_shown(first) == _receipt_shown(again)
+    other = client.post(url, _report_form(county, "5b2e4f3c-0000-4000-8000-000000000001"))
+    assert Report.objects.count() == 2 and _receipt_shown(other) != _receipt_shown(first)
+
+
+def test_9_14_reloading_the_follow_up_after_a_reply_sends_it_once(client, county, officers):
+    import re
+
+    from dangjian.supervision.models import Message
+
+    _report, receipt = file_report(county)
+    status = client.post("/supervision/follow/", {"receipt": receipt}).content.decode()
+    token = re.search(r'name="token" value="([0-9a-f-]{36})"', status).group(1)
+    reply = {"receipt": receipt, "step": "message", "token": token, "m-body": "当时村会计也在场。"}
+    first = client.post("/supervision/follow/", reply)
+    again = client.post("/supervision/follow/", reply)
+    assert first.status_code == again.status_code == 200
+    assert "当时村会计也在场" in again.content.decode()
+    assert Message.objects.count() == 1

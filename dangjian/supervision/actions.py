@@ -122,37 +122,110 @@ def officer_units(user) -> list[Organization]:
     return list(Organization.objects.filter(pk__in=list(ids)))
 
 
-def _same_person(name: str, officer) -> bool:
-    name = "".join(name.split())
-    return bool(name) and name in {"".join((officer.full_name or "").split()), officer.username}
+# Titles and everyday forms of address around a name ("赵书记", "老赵", "赵某"); removing them leaves
+# the name or the surname.
+TITLES = (
+    "副书记",
+    "书记",
+    "副主任",
+    "主任",
+    "副镇长",
+    "镇长",
+    "副乡长",
+    "乡长",
+    "村长",
+    "部长",
+    "委员",
+    "主席",
+    "会计",
+    "组长",
+    "队长",
+    "局长",
+    "科长",
+    "站长",
+    "所长",
+    "干部",
+    "同志",
+    "纪委",
+    "监委",
+    "纪检",
+)
+_SEPARATORS = " \t\u3000·•.,，、-—_/()（）"
 
 
-def route(reported_org: Organization, reported_person: str) -> tuple[Organization, list[int]]:
+def _compact(text: str) -> str:
+    return "".join(ch for ch in (text or "") if ch not in _SEPARATORS)
+
+
+def personal_name(user) -> str:
+    """The person's own name, apart from any title in the account: "清河镇纪委 赵强" gives "赵强"
+    (the last part of the real name), and a real name without parts is taken whole."""
+    parts = [p for p in "".join(ch if ch not in _SEPARATORS else " " for ch in (user.full_name or "")).split() if p]
+    return parts[-1] if parts else ""
+
+
+def name_match(reported: str, officer) -> str:
+    """ "same" when the reported person is the officer by name, "maybe" when it could be (a surname with
+    a title, a part of the account's name), "" otherwise."""
+    named = _compact(reported)
+    if not named:
+        return ""
+    own = personal_name(officer)
+    if named in {own, _compact(officer.full_name), officer.username} or (len(own) >= 2 and own in named):
+        return "same"
+    if len(named) >= 2 and named in _compact(officer.full_name):
+        return "maybe"
+    bare = named
+    for title in TITLES:
+        bare = bare.replace(title, "")
+    bare = bare.strip("老小某")
+    if own and bare and bare == own[: len(bare)] and len(bare) < len(own):
+        return "maybe"  # "赵书记", "老赵", "赵某": the officer's surname and a title
+    return ""
+
+
+def route_with_reasons(reported_org: Organization, reported_person: str) -> tuple[Organization, list[int], list[str]]:
     """The unit that receives a report: one level above the reported organization, skipping a unit
-    whose officer is the person reported or that has no keys yet. Returns (unit, excluded officers)."""
-    # Officers anywhere above the reported organization who are the person reported never read it.
+    one of whose officers is (or, in doubt, may be) the person reported, or that has no keys yet.
+    Returns (unit, excluded officers, why units were skipped for a name)."""
+    # Officers anywhere above the reported organization who are (or may be) the person reported never read it.
     excluded = [
         officer.pk
         for unit in reported_org.ancestors()
         for officer in discipline_officers(unit)
-        if _same_person(reported_person, officer)
+        if name_match(reported_person, officer)
     ]
+    reasons: list[str] = []
     candidate = reported_org.parent or reported_org
     while candidate is not None:
-        officers = list(discipline_officers(candidate))
-        if (
-            any(_same_person(reported_person, o) for o in officers)
-            or not UnitKey.objects.filter(organization=candidate, retired_at__isnull=True).exists()
-        ):
+        matches = [name_match(reported_person, o) for o in discipline_officers(candidate)]
+        if any(matches):
+            sure = "same" in matches
+            reasons.append(
+                (
+                    _("The person reported has the name of a discipline officer of %(unit)s.")
+                    if sure
+                    else _("The person reported may be a discipline officer of %(unit)s (a similar name or title).")
+                )
+                % {"unit": candidate.name}
+            )
             candidate = candidate.parent
             continue
-        return candidate, excluded
+        if not UnitKey.objects.filter(organization=candidate, retired_at__isnull=True).exists():
+            candidate = candidate.parent
+            continue
+        return candidate, excluded, reasons
     raise ActionError(
         _(
             "No discipline inspection unit above this organization can receive reports online yet. "
             "Nothing was saved; please report in person or by post to the county discipline inspection commission."
         )
     )
+
+
+def route(reported_org: Organization, reported_person: str) -> tuple[Organization, list[int]]:
+    unit, excluded, _reasons = route_with_reasons(reported_org, reported_person)
+    return unit, excluded
 
 
 def _share_with(report: Report, report_key: bytes, unit: Organization) -> None:
@@ -303,7 +376,7 @@ def submit_report(
     existing = Report.objects.filter(receipt_hash=receipt_hash).first() if client_token else None
     if existing is not None:
         return existing, receipt
-    unit, excluded = route(reported_org, person)
+    unit, excluded, reasons = route_with_reasons(reported_org, person)
     report_key = crypto.random_key()
     reporter_salt = crypto.random_salt()
     payload = {
@@ -318,12 +391,15 @@ def submit_report(
         "where": where,
         "reporter": {"name": reporter_name, "phone": reporter_phone} if real_name else None,
         "excluded_officers": excluded,
+        "routing": reasons,  # why a unit below was passed over, shown to the officers who read it
     }
     # The slow parts (two Argon2id derivations) run before the transaction takes the write lock.
     wrapped = crypto.encrypt(report_key, crypto.kdf(receipt, reporter_salt))
     sealed_payload = crypto.encrypt(_dumps(payload), report_key)
     try:
-        report = _file(unit, report_key, receipt_hash, reporter_salt, wrapped, real_name, sealed_payload, evidence)
+        report = _file(
+            unit, report_key, receipt_hash, reporter_salt, wrapped, real_name, sealed_payload, evidence, bool(reasons)
+        )
     except IntegrityError:  # the same form posted twice at the same moment: the other request filed it
         existing = Report.objects.filter(receipt_hash=receipt_hash).first() if client_token else None
         if existing is None:
@@ -332,7 +408,9 @@ def submit_report(
     return report, receipt
 
 
-def _file(unit, report_key, receipt_hash, reporter_salt, wrapped, real_name, sealed_payload, evidence) -> Report:
+def _file(
+    unit, report_key, receipt_hash, reporter_salt, wrapped, real_name, sealed_payload, evidence, passed_over=False
+) -> Report:
     today = timezone.localdate()
     with discard_all_on_failure(default_storage) as stored, transaction.atomic():
         report = Report.objects.create(
@@ -349,7 +427,16 @@ def _file(unit, report_key, receipt_hash, reporter_salt, wrapped, real_name, sea
         _event(report, "received", report_key)
         for item in evidence:
             stored.append(_store_evidence(report, report_key, item, from_reporter=True).blob.name)
-        _notify_unit(unit, _("A new supervision report arrived (no content is shown here)."))
+        if passed_over:
+            _notify_unit(
+                unit,
+                _(
+                    "A new supervision report came to your unit rather than the unit below, because the person "
+                    "reported is or may be a discipline officer there; the report page says which unit and why."
+                ),
+            )
+        else:
+            _notify_unit(unit, _("A new supervision report arrived (no content is shown here)."))
     return report
 
 

@@ -333,3 +333,33 @@ def test_9_14_reloading_the_follow_up_after_a_reply_sends_it_once(client, county
     assert first.status_code == again.status_code == 200
     assert "当时村会计也在场" in again.content.decode()
     assert Message.objects.count() == 1
+
+
+# --- 9.11 Conflict of interest by everyday name -------------------------------------------------------
+
+
+@pytest.mark.parametrize("named", ["赵强", "赵 强", "赵强书记", "赵书记"])
+def test_9_11_a_report_naming_an_officer_by_his_everyday_name_goes_one_level_up(county, officers, named):
+    from django.http import Http404
+
+    officer = officers.a_officer
+    officer.full_name = "东城镇纪委 赵强"
+    officer.save(update_fields=["full_name"])
+    report, _ = file_report(county, person=named)
+    assert report.receiving_unit == county.county
+    reader = actions.OfficerReader(officer, officers.private(officer))
+    with pytest.raises(Http404):
+        reader.open(actions.reports_for_reading().get(pk=report.pk), record=False)
+    told = _notified(officers.county_officer)
+    assert any("纪检监察员" in m and "原因" in m for m in told), told
+    opened = actions.OfficerReader(officers.county_officer, officers.private(officers.county_officer)).open(
+        actions.reports_for_reading().get(pk=report.pk), record=False
+    )
+    assert opened.payload["routing"] and "东城镇" in opened.payload["routing"][0]
+
+
+def test_9_11_another_person_of_the_same_surname_is_not_routed_up(county, officers):
+    officers.a_officer.full_name = "东城镇纪委 赵强"
+    officers.a_officer.save(update_fields=["full_name"])
+    report, _ = file_report(county, person="赵刚")
+    assert report.receiving_unit == county.town_a

@@ -6,7 +6,7 @@ from .models import Role, RoleGrant, User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = BaseUserAdmin.fieldsets + (("Dangjian", {"fields": ("full_name", "mobile")}),)
+    fieldsets = BaseUserAdmin.fieldsets + (("Dangjian", {"fields": ("full_name", "personal_name", "mobile")}),)
     list_display = ["username", "full_name", "mobile", "is_active", "is_superuser"]
     search_fields = ["username", "full_name", "mobile"]
 

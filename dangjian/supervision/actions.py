@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from nacl.exceptions import CryptoError
 
-from dangjian.accounts.models import Role, RoleGrant
+from dangjian.accounts.models import NAME_SEPARATORS, Role, RoleGrant, personal_name_from
 from dangjian.core.history import ActionError
 from dangjian.core.throttle import Throttle
 from dangjian.core.uploads import check_attachment, discard_all_on_failure, process_photo
@@ -150,7 +150,7 @@ TITLES = (
     "监委",
     "纪检",
 )
-_SEPARATORS = " \t\u3000·•.,，、-—_/()（）"
+_SEPARATORS = NAME_SEPARATORS
 
 
 def _compact(text: str) -> str:
@@ -158,10 +158,9 @@ def _compact(text: str) -> str:
 
 
 def personal_name(user) -> str:
-    """The person's own name, apart from any title in the account: "清河镇纪委 赵强" gives "赵强"
-    (the last part of the real name), and a real name without parts is taken whole."""
-    parts = [p for p in "".join(ch if ch not in _SEPARATORS else " " for ch in (user.full_name or "")).split() if p]
-    return parts[-1] if parts else ""
+    """The person's own name, apart from any title in the account: the account's personal name, or
+    else the last part of the real name ("清河镇纪委 赵强" gives "赵强")."""
+    return _compact(user.personal_name) or personal_name_from(user.full_name)
 
 
 def name_match(reported: str, officer) -> str:

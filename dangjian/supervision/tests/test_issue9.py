@@ -363,3 +363,20 @@ def test_9_11_another_person_of_the_same_surname_is_not_routed_up(county, office
     officers.a_officer.save(update_fields=["full_name"])
     report, _ = file_report(county, person="赵刚")
     assert report.receiving_unit == county.town_a
+
+
+def test_9_11_the_accounts_personal_name_is_matched_even_when_the_real_name_runs_together(county, officers):
+    officer = officers.a_officer
+    officer.full_name = "东城镇纪委书记赵强"
+    officer.personal_name = "赵强"
+    officer.save(update_fields=["full_name", "personal_name"])
+    report, _ = file_report(county, person="赵强")
+    assert report.receiving_unit == county.county
+
+
+def test_9_11_existing_accounts_get_their_personal_name_from_the_real_name():
+    from dangjian.accounts.models import personal_name_from
+
+    assert personal_name_from("清河镇纪委 赵强") == "赵强"
+    assert personal_name_from("县纪委·孙正") == "孙正"
+    assert personal_name_from("王建国") == "王建国"

@@ -351,7 +351,7 @@ def test_9_11_a_report_naming_an_officer_by_his_everyday_name_goes_one_level_up(
     with pytest.raises(Http404):
         reader.open(actions.reports_for_reading().get(pk=report.pk), record=False)
     told = _notified(officers.county_officer)
-    assert any("纪检监察员" in m and "原因" in m for m in told), told
+    assert any("纪检干部" in m and "原因" in m for m in told), told
     opened = actions.OfficerReader(officers.county_officer, officers.private(officers.county_officer)).open(
         actions.reports_for_reading().get(pk=report.pk), record=False
     )
@@ -380,3 +380,38 @@ def test_9_11_existing_accounts_get_their_personal_name_from_the_real_name():
     assert personal_name_from("清河镇纪委 赵强") == "赵强"
     assert personal_name_from("县纪委·孙正") == "孙正"
     assert personal_name_from("王建国") == "王建国"
+
+
+def test_9_14_reloading_after_an_objection_or_added_evidence_records_each_once(client, county, officers):
+    import re
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dangjian.supervision.models import Evidence, ReportEvent
+
+    report, receipt = file_report(county)
+    o = officers.a_officer
+
+    def opened():
+        return actions.open_as_officer(o, officers.private(o), report.pk, record=False)
+
+    actions.transition(o, opened(), "accept", text="已受理")
+    actions.transition(o, opened(), "dispose", disposal="verify")
+    actions.transition(o, opened(), "conclude", text="属实")
+    actions.transition(o, opened(), "feed_back", text="已依纪处理")
+    status = client.post("/supervision/follow/", {"receipt": receipt}).content.decode()
+    token = re.search(r'name="token" value="([0-9a-f-]{36})"', status).group(1)
+    objection = {"receipt": receipt, "step": "object", "token": token, "o-reason": "处分太轻"}
+    assert client.post("/supervision/follow/", objection).status_code == 200
+    assert client.post("/supervision/follow/", objection).status_code == 200
+    assert ReportEvent.objects.filter(report=report, kind="object").count() == 1
+
+    def upload():
+        return SimpleUploadedFile("账本.pdf", b"%PDF-1.4\nledger\n%%EOF", content_type="application/pdf")
+
+    for _attempt in range(2):
+        page = client.post(
+            "/supervision/follow/", {"receipt": receipt, "step": "evidence", "token": token, "e-evidence": upload()}
+        )
+        assert page.status_code == 200
+    assert Evidence.objects.filter(report=report).count() == 1

@@ -509,9 +509,9 @@ def reporter_objection(receipt: str, reason: str, client: str = "") -> Report:
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)
         last = report.events.order_by("-id").first()
-        if report.state == State.OBJECTED and last is not None and last.kind == "object":
-            if decrypt_text(last.text, key) == reason:
-                return report  # the same objection posted again (a reload): recorded once
+        repeated = last is not None and last.kind == "object" and decrypt_text(last.text, key) == reason
+        if report.state == State.OBJECTED and repeated:
+            return report  # the same objection posted again (a reload): recorded once
         workflow.check("object", report.state)
         report.state = State.OBJECTED
         report.version += 1

@@ -415,3 +415,21 @@ def test_9_14_reloading_after_an_objection_or_added_evidence_records_each_once(c
         )
         assert page.status_code == 200
     assert Evidence.objects.filter(report=report).count() == 1
+
+
+def test_9_9_django_admin_cannot_add_or_delete_a_discipline_role(client, county, officers):
+    from dangjian.accounts.models import Role, RoleGrant
+    from dangjian.tests_support import factories as f
+
+    admin = f.UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    form = client.get("/admin/accounts/rolegrant/add/").content.decode()
+    assert 'value="discipline"' not in form and 'value="secretary"' in form
+    client.post(
+        "/admin/accounts/rolegrant/add/",
+        {"user": admin.pk, "organization": county.town_a.pk, "role": "discipline"},
+    )
+    assert not RoleGrant.objects.filter(user=admin, role=Role.DISCIPLINE).exists()
+    grant = RoleGrant.objects.get(user=officers.a_officer2, role=Role.DISCIPLINE)
+    client.post(f"/admin/accounts/rolegrant/{grant.pk}/delete/", {"post": "yes"})
+    assert RoleGrant.objects.filter(pk=grant.pk).exists()

@@ -46,7 +46,7 @@ def may_decide(user, unit: Organization) -> bool:
     an officer of the unit itself."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    paths = RoleGrant.objects.filter(user=user, role=Role.DISCIPLINE).values_list("organization__path", flat=True)
+    paths = list(RoleGrant.objects.filter(user=user, role=Role.DISCIPLINE).values_list("organization__path", flat=True))
     if any(unit.path.startswith(path) and path != unit.path for path in paths):
         return True
     return supervising_unit(unit) == unit and unit.path in paths

@@ -4,6 +4,7 @@ import contextlib
 import logging
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from dangjian.supervision import actions
@@ -433,3 +434,22 @@ def test_9_9_django_admin_cannot_add_or_delete_a_discipline_role(client, county,
     grant = RoleGrant.objects.get(user=officers.a_officer2, role=Role.DISCIPLINE)
     client.post(f"/admin/accounts/rolegrant/{grant.pk}/delete/", {"post": "yes"})
     assert RoleGrant.objects.filter(pk=grant.pk).exists()
+
+
+def test_9_10_the_system_administrators_revocation_takes_effect_when_an_officer_above_confirms(county, officers):
+    from dangjian.accounts.models import Role, RoleGrant
+    from dangjian.supervision import officers as roles
+    from dangjian.supervision.models import UnitKeyGrant
+    from dangjian.tests_support import factories as f
+
+    admin = f.UserFactory(username="root", is_superuser=True, is_staff=True)
+    change, recovery = roles.revoke_officer(admin, officers.a_officer2, county.town_a)
+    assert change is not None and recovery is None
+    assert RoleGrant.objects.filter(user=officers.a_officer2, role=Role.DISCIPLINE).exists()
+    with pytest.raises(PermissionDenied):
+        roles.decide(officers.a_officer, change, confirm=True)  # not an officer of the unit above
+    recovery = roles.decide(officers.county_officer, change, confirm=True)
+    assert recovery
+    assert not RoleGrant.objects.filter(user=officers.a_officer2, role=Role.DISCIPLINE).exists()
+    assert not UnitKeyGrant.objects.filter(user=officers.a_officer2).exists()
+    assert AuditEntry.objects.filter(action="officer_revoked", actor=officers.county_officer).exists()

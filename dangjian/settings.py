@@ -166,9 +166,10 @@ LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 8)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
 LOGIN_LOCKOUT_MAX_SECONDS = env_int("LOGIN_LOCKOUT_MAX_SECONDS", 4 * 60 * 60)
 LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30)
-# Behind a reverse proxy, the request header holding the client address (e.g. HTTP_X_REAL_IP).
-CLIENT_ADDRESS_META_KEY = os.environ.get("CLIENT_ADDRESS_META_KEY", "")
-RATELIMIT_IP_META_KEY = "dangjian.accounts.throttle.client_address"
+# The request META key holding the client's address (REMOTE_ADDR; behind nginx e.g. HTTP_X_REAL_IP),
+# read by core.throttle.client_address for every per-client limit; kept in the cache only.
+CLIENT_ADDRESS_HEADER = os.environ.get("CLIENT_ADDRESS_HEADER", "REMOTE_ADDR")
+RATELIMIT_IP_META_KEY = "dangjian.core.throttle.client_address"
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"  # nothing in the database
 AXES_LOCKOUT_PARAMETERS = ["username"]  # the account key below; the address limit is django-ratelimit's
 AXES_USERNAME_CALLABLE = "dangjian.accounts.throttle.account_key"
@@ -287,7 +288,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "dangjian@localhost")
 # --- Supervision reports ---------------------------------------------------------------------
 # Argon2id for officers' passwords and reporters' receipts: (opslimit, memlimit in bytes).
 SUPERVISION_ARGON2 = (env_int("SUPERVISION_ARGON2_OPS", 3), env_int("SUPERVISION_ARGON2_MEM", 64 * 1024 * 1024))
-SUPERVISION_RECEIPT_FAILURES_PER_HOUR = env_int("SUPERVISION_RECEIPT_FAILURES_PER_HOUR", 300)
+# Wrong receipts one client (a keyed hash of its address, in the cache only) may try per hour before it
+# is asked to wait; other clients are not affected.
+SUPERVISION_RECEIPT_FAILURES_PER_CLIENT = env_int("SUPERVISION_RECEIPT_FAILURES_PER_CLIENT", 20)
 SUPERVISION_RETENTION_YEARS = env_int("SUPERVISION_RETENTION_YEARS", 5)
 OTP_TOTP_ISSUER = "Dangjian"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # and accounts/admin.py replaces django-otp's device admin

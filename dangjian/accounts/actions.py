@@ -1,15 +1,25 @@
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from dangjian.core.history import ActionError, delete_tracked, save_tracked
 
-from .models import RoleGrant
+from .models import Role, RoleGrant
 from .permissions import MANAGE_ROLES, require
+
+DISCIPLINE_ROLE_MESSAGE = _lazy(
+    "The discipline officer role is not granted here: only a discipline officer of the unit above grants or "
+    "revokes it (or the system administrator, with an officer of the unit above confirming), on the "
+    "supervision pages."
+)
 
 
 def grant_role(actor, user, organization, role: str) -> RoleGrant:
-    """Grant `role` on `organization` to `user`; the actor must manage roles there."""
+    """Grant `role` on `organization` to `user`; the actor must manage roles there. The discipline role
+    is a supervision event (supervision.officers), never granted here."""
     require(actor, MANAGE_ROLES, organization)
+    if role == Role.DISCIPLINE:
+        raise ActionError(str(DISCIPLINE_ROLE_MESSAGE))
     if not user.is_active:
         raise ActionError(_("This account is disabled."))
     grant = RoleGrant(user=user, organization=organization, role=role, granted_by=actor)
@@ -23,6 +33,8 @@ def grant_role(actor, user, organization, role: str) -> RoleGrant:
 
 def revoke_role(actor, grant: RoleGrant) -> None:
     require(actor, MANAGE_ROLES, grant.organization)
+    if grant.role == Role.DISCIPLINE:
+        raise ActionError(str(DISCIPLINE_ROLE_MESSAGE))
     if grant.user_id == actor.pk and not actor.is_superuser:
         raise ActionError(_("You cannot revoke your own role; ask another administrator."))
     delete_tracked(actor, grant, grant.organization)

@@ -42,7 +42,8 @@ class LoginForm(AuthenticationForm):
 
 class GrantRoleForm(forms.Form):
     login = forms.CharField(label=_("Username or mobile number of the person"), max_length=150)
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    # The discipline role is granted on the supervision pages by an officer of the unit above.
+    role = forms.ChoiceField(label=_("Role"), choices=[c for c in Role.choices if c[0] != Role.DISCIPLINE])
 
     def clean_login(self):
         login = self.cleaned_data["login"].strip()

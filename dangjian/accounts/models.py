@@ -7,6 +7,16 @@ from django.utils.translation import gettext_lazy as _
 mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number."))
 
 
+NAME_SEPARATORS = " \t\u3000·•.,，、-—_/()（）"
+
+
+def personal_name_from(full_name: str) -> str:
+    """The person's own name in a real name that may carry a unit or title: the last part
+    ("清河镇纪委 赵强" → "赵强"); a real name without parts is taken whole."""
+    parts = "".join(ch if ch not in NAME_SEPARATORS else " " for ch in (full_name or "")).split()
+    return parts[-1][:20] if parts else ""
+
+
 class StaffUserManager(UserManager):
     def find_by_login(self, login: str):
         """The account signed in as `login`: its mobile number (11 digits) or its username; None if none."""
@@ -22,6 +32,14 @@ class User(AbstractUser):
     """A staff account. Citizens need no account to read portals."""
 
     full_name = models.CharField(_("real name"), max_length=40, blank=True)
+    # The person's own name, kept apart from any title or unit written into the real name
+    # ("清河镇纪委 赵强" → "赵强"): supervision reports are matched against it (conflicts of interest).
+    personal_name = models.CharField(
+        _("personal name"),
+        max_length=20,
+        blank=True,
+        help_text=_("The name people call the person by, without unit or title, e.g. 赵强."),
+    )
     mobile = models.CharField(
         _("mobile number"), max_length=11, unique=True, null=True, blank=True, validators=[mobile_validator]
     )

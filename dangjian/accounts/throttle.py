@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import ipaddress
 import math
 
 from axes.backends import AxesStandaloneBackend
@@ -78,20 +77,6 @@ def _pause_seconds(key: str | None) -> int:
 def cool_off(request) -> datetime.timedelta:
     """AXES_COOLOFF_TIME: the pause for the account being signed in to, longer after each lockout."""
     return datetime.timedelta(seconds=_pause_seconds(getattr(request, "sign_in_account", None)))
-
-
-def client_address(request) -> str:
-    """RATELIMIT_IP_META_KEY: the client address (REMOTE_ADDR, or CLIENT_ADDRESS_META_KEY behind a proxy).
-
-    Anything that is not one address (an empty REMOTE_ADDR on a Unix socket, a forged header) counts
-    as one shared unknown address, never as an error.
-    """
-    value = request.META.get(settings.CLIENT_ADDRESS_META_KEY or "REMOTE_ADDR", "") or ""
-    value = value.split(",")[-1].strip()
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        return "0.0.0.0"  # noqa: S104 - not a binding: the key of unknown clients
 
 
 def no_address(request) -> None:

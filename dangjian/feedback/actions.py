@@ -162,18 +162,18 @@ def submit_case(
     return case, password, True
 
 
-def find_case(number: str, password: str) -> Case:
-    """The case for a tracking number and query password; throttled per number."""
+def find_case(number: str, password: str, client: str = "") -> Case:
+    """The case for a tracking number and query password. Wrong tries are counted per guessing client
+    (`core.throttle.client_key`, a keyed hash of its address in the cache only), so a guesser is slowed
+    down without locking the citizen out of their own case."""
     number = "".join(ch for ch in number if ch.isdigit())[:20]
-    if lookup_throttle.is_locked(number):
-        raise ActionError(
-            _("Too many wrong attempts for this number. For your safety, please try again in 15 minutes.")
-        )
+    if client and lookup_throttle.is_locked(client):
+        raise ActionError(_("Too many wrong attempts from this device. Please try again in 15 minutes."))
     case = Case.objects.filter(number=number).select_related("place", "merged_into").first() if number else None
     if case is None or not check_query_password(case, password.strip()):
-        lookup_throttle.record_failure(number)
+        if client:
+            lookup_throttle.record_failure(client)
         raise ActionError(_("The tracking number or the query password is wrong."))
-    lookup_throttle.clear(number)
     return case
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from dangjian.accounts.permissions import HANDLE_FEEDBACK, has_capability
 from dangjian.core.cache import public_page
 from dangjian.core.history import ActionError
+from dangjian.core.throttle import client_key
 from dangjian.organizations.models import Organization
 from dangjian.organizations.views import portal_context
 
@@ -121,7 +122,7 @@ def lookup(request):
     form = LookupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            case = actions.find_case(form.cleaned_data["number"], form.cleaned_data["password"])
+            case = actions.find_case(form.cleaned_data["number"], form.cleaned_data["password"], client_key(request))
         except ActionError as error:
             form.add_error(None, str(error))
         else:

@@ -64,7 +64,7 @@ def organization(request, org_id: int):
             "can_read_audit": request.user.role_grants.filter(
                 organization=org, role__in=[Role.SECRETARY, Role.ORG_ADMIN]
             ).exists()
-            and hasattr(org, "supervision_key"),
+            and org.supervision_keys.exists(),
             "breadcrumbs": org.ancestors(),
             "terms": org.terms.prefetch_related("leaders") if can_edit else [],
             "policies": org.policies.select_related("category")[:20] if can_edit else [],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import hmac
 import json
 import secrets
 import uuid
@@ -17,13 +18,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from nacl.exceptions import CryptoError
 
-from dangjian.accounts.models import Role, RoleGrant
+from dangjian.accounts.models import NAME_SEPARATORS, Role, RoleGrant, personal_name_from
 from dangjian.core.history import ActionError
 from dangjian.core.throttle import Throttle
 from dangjian.core.uploads import check_attachment, discard_all_on_failure, process_photo
@@ -44,14 +45,17 @@ from .models import (
 )
 
 RECEIPT_DIGITS = 16
-# Wrong receipts are counted for the whole site, not per visitor: no IP address is kept, and a real
-# reporter is never locked out by their own mistakes, only slowed when the site is under attack.
+# Wrong receipts are counted per client, under a keyed hash of its address kept only in the cache
+# (core.throttle.client_key): a guesser is slowed down, every other reporter goes on as before.
 receipt_guard = Throttle(
     "supervision-receipts",
-    lambda: settings.SUPERVISION_RECEIPT_FAILURES_PER_HOUR,
+    lambda: settings.SUPERVISION_RECEIPT_FAILURES_PER_CLIENT,
     3600,
 )
-GUARD_KEY = "all"
+
+
+class TooManyGuesses(ActionError):
+    """This client tried too many wrong receipts; it must wait (nobody else is affected)."""
 
 
 # --- Small helpers -------------------------------------------------------------------------------
@@ -66,6 +70,23 @@ def _installation_salt() -> bytes:
 
 def new_receipt() -> str:
     return f"{secrets.randbelow(10**RECEIPT_DIGITS):0{RECEIPT_DIGITS}d}"
+
+
+def receipt_for_token(client_token) -> str:
+    """The receipt of a report form, derived from the form's one-time token with the secret key.
+
+    Posting the same form again (a reload, a double tap) gives the same receipt, so the report filed
+    the first time is found and shown again. The token is never stored; without it (and the secret
+    key) nobody can derive the receipt."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"supervision-receipt:{client_token}".encode(), hashlib.sha256)
+    return f"{int.from_bytes(digest.digest()[:8], 'big') % 10**RECEIPT_DIGITS:0{RECEIPT_DIGITS}d}"
+
+
+def _dedupe(report_key: bytes, kind: str, token: str) -> str:
+    """What a reporter's follow-up form leaves to recognise its reload: a hash keyed with the report key."""
+    if not token:
+        return ""
+    return hmac.new(report_key, f"{kind}:{token}".encode(), hashlib.sha256).hexdigest()
 
 
 def format_receipt(receipt: str) -> str:
@@ -101,31 +122,98 @@ def officer_units(user) -> list[Organization]:
     return list(Organization.objects.filter(pk__in=list(ids)))
 
 
-def _same_person(name: str, officer) -> bool:
-    name = "".join(name.split())
-    return bool(name) and name in {"".join((officer.full_name or "").split()), officer.username}
+# Titles and everyday forms of address around a name ("赵书记", "老赵", "赵某"); removing them leaves
+# the name or the surname.
+TITLES = (
+    "副书记",
+    "书记",
+    "副主任",
+    "主任",
+    "副镇长",
+    "镇长",
+    "副乡长",
+    "乡长",
+    "村长",
+    "部长",
+    "委员",
+    "主席",
+    "会计",
+    "组长",
+    "队长",
+    "局长",
+    "科长",
+    "站长",
+    "所长",
+    "干部",
+    "同志",
+    "纪委",
+    "监委",
+    "纪检",
+)
+_SEPARATORS = NAME_SEPARATORS
 
 
-def route(reported_org: Organization, reported_person: str) -> tuple[Organization, list[int]]:
+def _compact(text: str) -> str:
+    return "".join(ch for ch in (text or "") if ch not in _SEPARATORS)
+
+
+def personal_name(user) -> str:
+    """The person's own name, apart from any title in the account: the account's personal name, or
+    else the last part of the real name ("清河镇纪委 赵强" gives "赵强")."""
+    return _compact(user.personal_name) or personal_name_from(user.full_name)
+
+
+def name_match(reported: str, officer) -> str:
+    """ "same" when the reported person is the officer by name, "maybe" when it could be (a surname with
+    a title, a part of the account's name), "" otherwise."""
+    named = _compact(reported)
+    if not named:
+        return ""
+    own = personal_name(officer)
+    if named in {own, _compact(officer.full_name), officer.username} or (len(own) >= 2 and own in named):
+        return "same"
+    if len(named) >= 2 and named in _compact(officer.full_name):
+        return "maybe"
+    bare = named
+    for title in TITLES:
+        bare = bare.replace(title, "")
+    bare = bare.strip("老小某")
+    if own and bare and bare == own[: len(bare)] and len(bare) < len(own):
+        return "maybe"  # "赵书记", "老赵", "赵某": the officer's surname and a title
+    return ""
+
+
+def route_with_reasons(reported_org: Organization, reported_person: str) -> tuple[Organization, list[int], list[str]]:
     """The unit that receives a report: one level above the reported organization, skipping a unit
-    whose officer is the person reported or that has no keys yet. Returns (unit, excluded officers)."""
-    # Officers anywhere above the reported organization who are the person reported never read it.
+    one of whose officers is (or, in doubt, may be) the person reported, or that has no keys yet.
+    Returns (unit, excluded officers, why units were skipped for a name)."""
+    # Officers anywhere above the reported organization who are (or may be) the person reported never read it.
     excluded = [
         officer.pk
         for unit in reported_org.ancestors()
         for officer in discipline_officers(unit)
-        if _same_person(reported_person, officer)
+        if name_match(reported_person, officer)
     ]
+    reasons: list[str] = []
     candidate = reported_org.parent or reported_org
     while candidate is not None:
-        officers = list(discipline_officers(candidate))
-        if (
-            any(_same_person(reported_person, o) for o in officers)
-            or not UnitKey.objects.filter(organization=candidate).exists()
-        ):
+        matches = [name_match(reported_person, o) for o in discipline_officers(candidate)]
+        if any(matches):
+            sure = "same" in matches
+            reasons.append(
+                (
+                    _("The person reported has the name of a discipline officer of %(unit)s.")
+                    if sure
+                    else _("The person reported may be a discipline officer of %(unit)s (a similar name or title).")
+                )
+                % {"unit": candidate.name}
+            )
             candidate = candidate.parent
             continue
-        return candidate, excluded
+        if not UnitKey.objects.filter(organization=candidate, retired_at__isnull=True).exists():
+            candidate = candidate.parent
+            continue
+        return candidate, excluded, reasons
     raise ActionError(
         _(
             "No discipline inspection unit above this organization can receive reports online yet. "
@@ -134,10 +222,15 @@ def route(reported_org: Organization, reported_person: str) -> tuple[Organizatio
     )
 
 
+def route(reported_org: Organization, reported_person: str) -> tuple[Organization, list[int]]:
+    unit, excluded, _reasons = route_with_reasons(reported_org, reported_person)
+    return unit, excluded
+
+
 def _share_with(report: Report, report_key: bytes, unit: Organization) -> None:
-    """Seal the report key to the unit and to every unit above it that has keys."""
+    """Seal the report key to the current key of the unit and of every unit above it that has keys."""
     units = [unit, *unit.ancestors()]
-    for unit_key in UnitKey.objects.filter(organization__in=units):
+    for unit_key in UnitKey.objects.filter(organization__in=units, retired_at__isnull=True):
         ReportKeyShare.objects.get_or_create(
             report=report,
             unit_key=unit_key,
@@ -173,6 +266,34 @@ def audit(unit: Organization, actor, action: str, report_id: int | None = None, 
             previous_hash=previous,
             entry_hash=hashlib.sha256(body.encode()).hexdigest(),
         )
+
+
+def audit_many(rows: list[tuple[Organization, int | None]], actor, action: str) -> None:
+    """Append one entry per (unit, report id) in a single locked step (an inbox page lists many)."""
+    if not rows:
+        return
+    with transaction.atomic():
+        Installation.objects.select_for_update().filter(pk=1).exists()
+        previous = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first() or ""
+        at = timezone.now()
+        entries = []
+        for unit, report_id in rows:
+            body = f"{previous}|{unit.pk}|{actor.pk if actor else ''}|{action}|{report_id or ''}||{at.isoformat()}"
+            digest = hashlib.sha256(body.encode()).hexdigest()
+            entries.append(
+                AuditEntry(
+                    unit=unit,
+                    actor=actor,
+                    action=action,
+                    report_ref=report_id,
+                    detail="",
+                    at=at,
+                    previous_hash=previous,
+                    entry_hash=digest,
+                )
+            )
+            previous = digest
+        AuditEntry.objects.bulk_create(entries)
 
 
 def verify_audit_chain() -> bool:
@@ -211,7 +332,9 @@ def prepare_evidence(upload) -> PreparedEvidence:
     return PreparedEvidence(upload.read(), name, content_type, False)
 
 
-def _store_evidence(report: Report, report_key: bytes, item: PreparedEvidence, from_reporter: bool) -> Evidence:
+def _store_evidence(
+    report: Report, report_key: bytes, item: PreparedEvidence, from_reporter: bool, dedupe: str = ""
+) -> Evidence:
     blob = default_storage.save(
         f"supervision/{uuid.uuid4().hex}.bin", ContentFile(crypto.encrypt(item.content, report_key))
     )
@@ -222,6 +345,7 @@ def _store_evidence(report: Report, report_key: bytes, item: PreparedEvidence, f
         meta=crypto.encrypt(_dumps(meta), report_key),
         from_reporter=from_reporter,
         on=timezone.localdate(),
+        dedupe=dedupe,
     )
 
 
@@ -242,13 +366,18 @@ def submit_report(
     reporter_name: str = "",
     reporter_phone: str = "",
     evidence: list[PreparedEvidence] | tuple = (),
+    client_token=None,
 ) -> tuple[Report, str]:
-    """Encrypt and file a report. Returns (report, receipt); the receipt is never stored."""
-    unit, excluded = route(reported_org, person)
+    """Encrypt and file a report. Returns (report, receipt); the receipt is never stored. The same
+    `client_token` again returns the report filed the first time (with the same receipt)."""
+    receipt = receipt_for_token(client_token) if client_token else new_receipt()
+    receipt_hash = crypto.receipt_lookup(receipt, _installation_salt())
+    existing = Report.objects.filter(receipt_hash=receipt_hash).first() if client_token else None
+    if existing is not None:
+        return existing, receipt
+    unit, excluded, reasons = route_with_reasons(reported_org, person)
     report_key = crypto.random_key()
-    receipt = new_receipt()
     reporter_salt = crypto.random_salt()
-    today = timezone.localdate()
     payload = {
         "discipline": discipline,
         "subcategory": subcategory,
@@ -261,11 +390,27 @@ def submit_report(
         "where": where,
         "reporter": {"name": reporter_name, "phone": reporter_phone} if real_name else None,
         "excluded_officers": excluded,
+        "routing": reasons,  # why a unit below was passed over, shown to the officers who read it
     }
     # The slow parts (two Argon2id derivations) run before the transaction takes the write lock.
-    receipt_hash = crypto.receipt_lookup(receipt, _installation_salt())
     wrapped = crypto.encrypt(report_key, crypto.kdf(receipt, reporter_salt))
     sealed_payload = crypto.encrypt(_dumps(payload), report_key)
+    try:
+        report = _file(
+            unit, report_key, receipt_hash, reporter_salt, wrapped, real_name, sealed_payload, evidence, bool(reasons)
+        )
+    except IntegrityError:  # the same form posted twice at the same moment: the other request filed it
+        existing = Report.objects.filter(receipt_hash=receipt_hash).first() if client_token else None
+        if existing is None:
+            raise
+        return existing, receipt
+    return report, receipt
+
+
+def _file(
+    unit, report_key, receipt_hash, reporter_salt, wrapped, real_name, sealed_payload, evidence, passed_over=False
+) -> Report:
+    today = timezone.localdate()
     with discard_all_on_failure(default_storage) as stored, transaction.atomic():
         report = Report.objects.create(
             receipt_hash=receipt_hash,
@@ -281,22 +426,32 @@ def submit_report(
         _event(report, "received", report_key)
         for item in evidence:
             stored.append(_store_evidence(report, report_key, item, from_reporter=True).blob.name)
-        _notify_unit(unit, _("A new supervision report arrived (no content is shown here)."))
-    return report, receipt
+        if passed_over:
+            _notify_unit(
+                unit,
+                _(
+                    "A new supervision report came to your unit rather than the unit below, because the person "
+                    "reported is or may be a discipline officer there; the report page says which unit and why."
+                ),
+            )
+        else:
+            _notify_unit(unit, _("A new supervision report arrived (no content is shown here)."))
+    return report
 
 
-def open_with_receipt(text: str) -> tuple[Report, bytes]:
-    """The report and its key for a receipt. Wrong receipts count against a site-wide budget."""
-    if receipt_guard.is_locked(GUARD_KEY):
-        raise ActionError(
-            _("Too many wrong receipts have been tried on this site in the last hour. Please try again later.")
+def open_with_receipt(text: str, client: str = "") -> tuple[Report, bytes]:
+    """The report and its key for a receipt. Wrong receipts count against the client (`client_key`)."""
+    if client and receipt_guard.is_locked(client):
+        raise TooManyGuesses(
+            _("Too many wrong receipts were tried from this device. Please try again later (within an hour).")
         )
     receipt = clean_receipt(text)
     if receipt is None:
         raise ActionError(_("A receipt code has 16 digits."))
     report = Report.objects.filter(receipt_hash=crypto.receipt_lookup(receipt, _installation_salt())).first()
     if report is None:
-        receipt_guard.record_failure(GUARD_KEY)
+        if client:
+            receipt_guard.record_failure(client)
         raise ActionError(_("No report has this receipt code. Check the digits and try again."))
     try:
         report_key = crypto.decrypt(report.reporter_wrapped_key, crypto.kdf(receipt, bytes(report.reporter_salt)))
@@ -305,38 +460,58 @@ def open_with_receipt(text: str) -> tuple[Report, bytes]:
     return report, report_key
 
 
-def reporter_message(receipt: str, body: str) -> Message:
+def reporter_message(receipt: str, body: str, client: str = "", token: str = "") -> Message:
+    """The reporter's message; the same page's form (`token`) posted again adds nothing."""
     body = body.strip()
     if not body:
         raise ActionError(_("The message is empty."))
-    report, key = open_with_receipt(receipt)
+    report, key = open_with_receipt(receipt, client)
     if report.state == State.ARCHIVED:
         raise ActionError(_("The report is archived; no more messages can be added."))
+    dedupe = _dedupe(key, "message", token)
     with transaction.atomic():
+        Report.objects.select_for_update().filter(pk=report.pk).exists()
+        earlier = Message.objects.filter(report=report, dedupe=dedupe).first() if dedupe else None
+        if earlier is not None:
+            return earlier
         message = Message.objects.create(
-            report=report, from_reporter=True, on=timezone.localdate(), body=crypto.encrypt(body.encode(), key)
+            report=report,
+            from_reporter=True,
+            on=timezone.localdate(),
+            body=crypto.encrypt(body.encode(), key),
+            dedupe=dedupe,
         )
         _notify_unit(report.receiving_unit, _("A reporter sent a message on a supervision report."))
     return message
 
 
-def reporter_evidence(receipt: str, items: list[PreparedEvidence]) -> list[Evidence]:
-    report, key = open_with_receipt(receipt)
+def reporter_evidence(receipt: str, items: list[PreparedEvidence], client: str = "", token: str = "") -> list[Evidence]:
+    """The reporter's added files; the same page's form (`token`) posted again adds nothing."""
+    report, key = open_with_receipt(receipt, client)
     if report.state == State.ARCHIVED:
         raise ActionError(_("The report is archived; no more evidence can be added."))
+    dedupe = _dedupe(key, "evidence", token)
     with discard_all_on_failure(default_storage) as stored, transaction.atomic():
-        added = [_store_evidence(report, key, item, from_reporter=True) for item in items]
+        Report.objects.select_for_update().filter(pk=report.pk).exists()
+        earlier = list(Evidence.objects.filter(report=report, dedupe=dedupe)) if dedupe else []
+        if earlier:
+            return earlier
+        added = [_store_evidence(report, key, item, from_reporter=True, dedupe=dedupe) for item in items]
         stored.extend(item.blob.name for item in added)
     return added
 
 
-def reporter_objection(receipt: str, reason: str) -> Report:
+def reporter_objection(receipt: str, reason: str, client: str = "") -> Report:
     reason = reason.strip()
     if not reason:
         raise ActionError(_("Please say why you object to the result."))
-    report, key = open_with_receipt(receipt)
+    report, key = open_with_receipt(receipt, client)
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)
+        last = report.events.order_by("-id").first()
+        repeated = last is not None and last.kind == "object" and decrypt_text(last.text, key) == reason
+        if report.state == State.OBJECTED and repeated:
+            return report  # the same objection posted again (a reload): recorded once
         workflow.check("object", report.state)
         report.state = State.OBJECTED
         report.version += 1
@@ -491,7 +666,7 @@ def transition(
             reported = Organization.objects.filter(pk=opened.payload.get("organization_id")).first()
             if reported is not None and lower_unit.path.startswith(reported.path):
                 raise ActionError(_("A report cannot be forwarded to the organization it is about, or below it."))
-            if not UnitKey.objects.filter(organization=lower_unit).exists():
+            if not UnitKey.objects.filter(organization=lower_unit, retired_at__isnull=True).exists():
                 raise ActionError(_("That unit has no keys yet, so it could not read the report."))
             report.receiving_unit = lower_unit
             report.register_due = add_workdays(today, workflow.REGISTER_DAYS)
@@ -515,8 +690,6 @@ def transition(
 
 def _notify_unit(unit: Organization, message: str, include_head: bool = False) -> None:
     """Tell the unit's discipline officers (and its head) that something needs attention; never the content."""
-    from dangjian.feedback.models import Notification
-
     users = list(discipline_officers(unit))
     if include_head:
         from dangjian.accounts.models import User
@@ -526,6 +699,14 @@ def _notify_unit(unit: Organization, message: str, include_head: bool = False) -
                 is_active=True, role_grants__organization=unit, role_grants__role__in=[Role.SECRETARY, Role.ORG_ADMIN]
             ).distinct()
         )
+    _notify_users(users, message)
+
+
+def _notify_users(users, message: str) -> None:
+    """A console notification (feedback's Notification, no case, no e-mail) to each user once; the
+    message never holds report content."""
+    from dangjian.feedback.models import Notification
+
     Notification.objects.bulk_create(
         [Notification(user=u, kind="supervision", message=message[:300]) for u in {u.pk: u for u in users}.values()]
     )

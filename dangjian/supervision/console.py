@@ -23,8 +23,9 @@ from dangjian.core.history import ActionError
 from dangjian.organizations.models import Organization
 
 from . import actions, keys, workflow
-from .forms import GrantForm, OfficerMessageForm, RecoveryForm, StepForm, TokenForm
-from .models import AuditEntry, Report, UnitKey, UnitKeyGrant
+from . import officers as roles
+from .forms import GrantForm, OfficerForm, OfficerMessageForm, RecoveryForm, StepForm, TokenForm
+from .models import AuditEntry, OfficerChange, Report, UnitKey, UnitKeyGrant
 
 
 def _is_officer(user) -> bool:
@@ -101,7 +102,9 @@ def _summaries(request, reports):
             opened = reader.open(report, record=False)
         except Http404:
             continue
-        rows.append({"report": report, "payload": opened.payload})
+        rows.append({"report": report, "payload": opened.payload, "unit": opened.unit})
+    # Whoever sees a reported person's name in a list has seen report content: one entry per report shown.
+    actions.audit_many([(row["unit"], row["report"].pk) for row in rows], request.user, "list")
     return rows
 
 
@@ -121,7 +124,9 @@ def inbox(request):
                 u
                 for u in my_units
                 if UnitKey.objects.filter(organization=u).exists()
-                and not UnitKeyGrant.objects.filter(unit_key__organization=u, user=request.user).exists()
+                and not UnitKeyGrant.objects.filter(
+                    unit_key__organization=u, unit_key__retired_at__isnull=True, user=request.user
+                ).exists()
             ],
         },
     )
@@ -132,12 +137,15 @@ def _lower_units(report: Report) -> list:
         (o.pk, o.name)
         for o in report.receiving_unit.subtree()
         .exclude(pk=report.receiving_unit_id)
-        .filter(supervision_key__isnull=False)
+        .filter(supervision_keys__retired_at__isnull=True)
+        .distinct()
         .order_by("path")[:300]
     ]
 
 
 def _report_page(request, opened, bound=None, status=200):
+    """Every rendering of a report's content is audited, including a refused step that shows it again."""
+    actions.audit(opened.unit, request.user, "view", opened.report.pk)
     report = opened.report
     key = opened.key
     step_forms = {
@@ -190,7 +198,7 @@ def _report_page(request, opened, bound=None, status=200):
 
 @officer_view
 def report_page(request, report_id: int):
-    opened = actions.open_as_officer(request.user, request.supervision_private_key, report_id)
+    opened = actions.open_as_officer(request.user, request.supervision_private_key, report_id, record=False)
     return _report_page(request, opened)
 
 
@@ -250,10 +258,114 @@ def _unit_for_officer(request, org_id: int) -> Organization:
     return unit
 
 
+def supervisor_view(view):
+    """Discipline officers (verified with a one-time code) and the system administrator; the key need
+    not be unlocked, since deciding who is an officer never opens a report."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if _is_officer(request.user):
+            if not request.user.is_verified():
+                return redirect(f"{reverse('console:two_factor')}?next={request.get_full_path()}")
+        elif not request.user.is_superuser:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@supervisor_view
+def officers_home(request):
+    """The units whose discipline officers this user decides on (or, for the administrator, may ask
+    about), and the administrator's requests waiting for this user's confirmation."""
+    if request.user.is_superuser:
+        units = list(Organization.objects.filter(depth__lte=1).order_by("path")[:300])
+    else:
+        mine = actions.officer_units(request.user)
+        units = []
+        for unit in mine:
+            if roles.may_decide(request.user, unit):
+                units.append(unit)
+            units.extend(unit.children.order_by("path"))
+    return render(
+        request,
+        "supervision/console/officers_home.html",
+        {"units": list({u.pk: u for u in units}.values()), "pending": roles.pending_for(request.user)},
+    )
+
+
+@supervisor_view
+def officers_page(request, org_id: int):
+    """The discipline officers of a unit: grant and revoke (officers of the unit above), ask for a
+    change (the system administrator), confirm or decline such a request (officers of the unit above)."""
+    from dangjian.accounts.models import User
+
+    unit = get_object_or_404(Organization, pk=org_id)
+    can_decide = roles.may_decide(request.user, unit)
+    is_admin = request.user.is_superuser
+    is_own = RoleGrant.objects.filter(user=request.user, role=Role.DISCIPLINE, organization=unit).exists()
+    if not (can_decide or is_admin or is_own):
+        raise PermissionDenied
+    form = OfficerForm(request.POST if request.POST.get("do") == "grant" else None)
+    recovery = None
+    if request.method == "POST":
+        if not (can_decide or is_admin):
+            raise PermissionDenied
+        do = request.POST.get("do")
+        try:
+            if do == "grant" and form.is_valid():
+                pending = roles.grant_officer(request.user, form.user, unit)
+                if pending:
+                    messages.success(
+                        request, _("The request was recorded; an officer of the unit above must confirm it.")
+                    )
+                else:
+                    messages.success(request, _("The discipline officer role was granted."))
+                return redirect("console:supervision_officers", org_id=unit.pk)
+            if do == "revoke":
+                target = get_object_or_404(User, pk=request.POST.get("user") or 0)
+                pending, recovery = roles.revoke_officer(request.user, target, unit)
+                if pending:
+                    messages.success(
+                        request, _("The request was recorded; an officer of the unit above must confirm it.")
+                    )
+                else:
+                    messages.success(request, _("The discipline officer role was revoked."))
+            elif do in {"confirm", "decline"} and can_decide:
+                change = get_object_or_404(
+                    OfficerChange, pk=request.POST.get("change") or 0, unit=unit, status=OfficerChange.Status.PENDING
+                )
+                recovery = roles.decide(request.user, change, confirm=do == "confirm")
+                messages.success(request, _("The request was decided."))
+            if recovery is None and do != "grant":
+                return redirect("console:supervision_officers", org_id=unit.pk)
+        except ActionError as error:
+            messages.error(request, str(error))
+    return render(
+        request,
+        "supervision/console/officers.html",
+        {
+            "unit": unit,
+            "officers": list(actions.discipline_officers(unit)),
+            "pending": OfficerChange.objects.filter(unit=unit, status=OfficerChange.Status.PENDING).select_related(
+                "user", "proposed_by"
+            ),
+            "can_decide": can_decide,
+            "is_admin": is_admin,
+            "form": form,
+            "recovery": recovery,
+            "above": roles.supervising_unit(unit),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
 @officer_view
 def unit_keys(request, org_id: int):
     unit = _unit_for_officer(request, org_id)
-    unit_key = UnitKey.objects.filter(organization=unit).first()
+    unit_key = keys.current_unit_key(unit)
     officers = list(actions.discipline_officers(unit))
     grant_form = GrantForm(
         request.POST if request.POST.get("do") == "grant" else None, officers=[(o.pk, str(o)) for o in officers]
@@ -264,9 +376,8 @@ def unit_keys(request, org_id: int):
         try:
             do = request.POST.get("do")
             if do == "create":
-                recovery = keys.create_unit_key(request.user, unit, request.supervision_private_key)
-                actions.audit(unit, request.user, "keys_created")
-                unit_key = UnitKey.objects.get(organization=unit)
+                recovery = roles.create_unit_keys(request.user, unit, request.supervision_private_key)
+                unit_key = keys.current_unit_key(unit)
             elif do == "grant" and grant_form.is_valid() and unit_key:
                 officer = next(o for o in officers if o.pk == grant_form.cleaned_data["officer"])
                 keys.grant_access(request.user, request.supervision_private_key, unit_key, officer)

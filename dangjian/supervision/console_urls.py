@@ -12,6 +12,8 @@ urlpatterns = [
         name="supervision_evidence",
     ),
     path("supervision/<int:report_id>/<slug:step>/", console.report_step, name="supervision_step"),
+    path("supervision/officers/", console.officers_home, name="supervision_officers_home"),
+    path("supervision/officers/<int:org_id>/", console.officers_page, name="supervision_officers"),
     path("supervision/keys/<int:org_id>/", console.unit_keys, name="supervision_keys"),
     path("supervision/audit/<int:org_id>/", console.audit_trail, name="supervision_audit"),
 ]

@@ -38,6 +38,9 @@ SUBCATEGORY_CHOICES = [
 
 
 class ReportForm(forms.Form):
+    # One-time token of the rendered form: the receipt is derived from it (actions.receipt_for_token),
+    # so posting the same form again (a reload) shows the same report instead of filing another.
+    client_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
     real_name = forms.TypedChoiceField(
         label=_("How do you report?"),
         coerce=lambda v: v == "1",
@@ -191,3 +194,19 @@ class GrantForm(forms.Form):
 
 class RecoveryForm(forms.Form):
     recovery = forms.CharField(label=_("Recovery key"), max_length=80)
+
+
+class OfficerForm(forms.Form):
+    """Who is to be made a discipline officer of a unit."""
+
+    login = forms.CharField(label=_("Username or mobile number of the person"), max_length=150)
+
+    def clean_login(self):
+        from django.contrib.auth import get_user_model
+
+        login = self.cleaned_data["login"].strip()
+        user = get_user_model()._default_manager.find_by_login(login)
+        if user is None:
+            raise ValidationError(_("No account with this username or mobile number."))
+        self.user = user
+        return login

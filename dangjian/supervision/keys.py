@@ -12,6 +12,7 @@ import secrets
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from nacl.exceptions import CryptoError
 
 from dangjian.core.history import ActionError
@@ -109,23 +110,57 @@ def normalize_recovery_key(text: str) -> str:
     return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
+def current_unit_key(organization) -> UnitKey | None:
+    """The version of the unit's keys that new reports are sealed to (None: the unit has no keys)."""
+    return UnitKey.objects.filter(organization=organization, retired_at__isnull=True).first()
+
+
+def _new_version(organization, created_by) -> tuple[UnitKey, bytes, str]:
+    unit_private, unit_public = crypto.new_keypair()
+    recovery = format_recovery_key(secrets.token_bytes(20))
+    salt = crypto.random_salt()
+    unit_key = UnitKey.objects.create(
+        organization=organization,
+        public_key=unit_public,
+        recovery_salt=salt,
+        recovery_wrapped_private=crypto.encrypt(unit_private, crypto.kdf(normalize_recovery_key(recovery), salt)),
+        created_by=created_by,
+    )
+    return unit_key, unit_private, recovery
+
+
 def create_unit_key(user, organization, user_private: bytes) -> str:
     """Make the unit's key pair, give the creating officer access and return the recovery key (shown once)."""
     with transaction.atomic():
         if UnitKey.objects.filter(organization=organization).exists():
             raise ActionError("This unit already has keys.")
-        unit_private, unit_public = crypto.new_keypair()
-        recovery = format_recovery_key(secrets.token_bytes(20))
-        salt = crypto.random_salt()
-        unit_key = UnitKey.objects.create(
-            organization=organization,
-            public_key=unit_public,
-            recovery_salt=salt,
-            recovery_wrapped_private=crypto.encrypt(unit_private, crypto.kdf(normalize_recovery_key(recovery), salt)),
-            created_by=user,
-        )
+        unit_key, unit_private, recovery = _new_version(organization, user)
         _grant(unit_key, user, unit_private, granted_by=user)
     return recovery
+
+
+def rotate_unit_key(organization, actor, officers) -> str | None:
+    """Retire the unit's current key and make a new one, sealed to `officers` (those with a key pair).
+
+    Nobody's private key is needed: the new unit key is sealed to the officers' public keys. Returns
+    the new recovery key (shown once), or None if the unit has no keys."""
+    with transaction.atomic():
+        current = UnitKey.objects.select_for_update().filter(organization=organization, retired_at__isnull=True).first()
+        if current is None:
+            return None
+        current.retired_at = timezone.now()
+        current.save(update_fields=["retired_at"])
+        unit_key, unit_private, recovery = _new_version(organization, actor)
+        for officer in officers:
+            if UserKeyPair.objects.filter(user=officer).exists():
+                _grant(unit_key, officer, unit_private, granted_by=actor)
+    return recovery
+
+
+def remove_access(user, organization) -> int:
+    """Delete the officer's sealed copies of every version of the unit's keys."""
+    deleted, _rows = UnitKeyGrant.objects.filter(unit_key__organization=organization, user=user).delete()
+    return deleted
 
 
 def _grant(unit_key: UnitKey, user, unit_private: bytes, granted_by) -> UnitKeyGrant:
@@ -155,19 +190,35 @@ def unit_private_key(user, unit_key: UnitKey, user_private: bytes) -> bytes | No
 
 
 def grant_access(granter, granter_private: bytes, unit_key: UnitKey, officer) -> UnitKeyGrant:
-    unit_private = unit_private_key(granter, unit_key, granter_private)
-    if unit_private is None:
+    """Give `officer` every version of the unit's keys that the granter can open (so the newcomer
+    reads the reports sealed to retired versions too). Returns the grant of `unit_key`'s version."""
+    given = None
+    with transaction.atomic():
+        for version in UnitKey.objects.filter(organization_id=unit_key.organization_id).order_by("id"):
+            unit_private = unit_private_key(granter, version, granter_private)
+            if unit_private is None:
+                continue
+            grant = _grant(version, officer, unit_private, granted_by=granter)
+            if version.pk == unit_key.pk:
+                given = grant
+    if given is None:
         raise ActionError("You have no working access to this unit's keys yourself.")
-    return _grant(unit_key, officer, unit_private, granted_by=granter)
+    return given
 
 
 def recover_access(user, unit_key: UnitKey, recovery: str) -> UnitKeyGrant:
-    """With the unit's recovery key, give `user` access again (every officer lost theirs)."""
-    try:
-        unit_private = crypto.decrypt(
-            unit_key.recovery_wrapped_private,
-            crypto.kdf(normalize_recovery_key(recovery), bytes(unit_key.recovery_salt)),
-        )
-    except CryptoError as error:
-        raise ActionError("The recovery key is wrong.") from error
-    return _grant(unit_key, user, unit_private, granted_by=user)
+    """With a recovery key of the unit, give `user` access again to every version it opens (each
+    version made by a rotation has its own recovery key; older keys still open older versions)."""
+    opened = []
+    for version in UnitKey.objects.filter(organization_id=unit_key.organization_id).order_by("id"):
+        try:
+            unit_private = crypto.decrypt(
+                version.recovery_wrapped_private,
+                crypto.kdf(normalize_recovery_key(recovery), bytes(version.recovery_salt)),
+            )
+        except CryptoError:
+            continue
+        opened.append(_grant(version, user, unit_private, granted_by=user))
+    if not opened:
+        raise ActionError("The recovery key is wrong.")
+    return opened[-1]

@@ -76,20 +76,65 @@ class UserKeyPair(models.Model):
 
 
 class UnitKey(models.Model):
-    """A receiving unit's key pair. The private key is held sealed for each officer, and once under
-    the recovery key printed when the keys were made."""
+    """A version of a receiving unit's key pair. The private key is held sealed for each officer, and
+    once under the recovery key printed when this version was made.
 
-    organization = models.OneToOneField(
-        "organizations.Organization", on_delete=models.CASCADE, related_name="supervision_key"
+    Revoking an officer retires the current version and makes a new one for the remaining officers:
+    new reports are sealed to the current version only (`retired_at` empty); retired versions stay
+    so that the remaining officers still read the reports sealed to them."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="supervision_keys"
     )
     public_key = models.BinaryField()
     recovery_wrapped_private = models.BinaryField()
     recovery_salt = models.BinaryField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=models.Q(retired_at__isnull=True),
+                name="supervision_one_current_unit_key",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"unit key of {self.organization_id}"
+
+
+class OfficerChange(models.Model):
+    """A grant or revocation of the discipline role proposed by the system administrator; it takes
+    effect only when a discipline officer of the unit above confirms it."""
+
+    class Kind(models.TextChoices):
+        GRANT = "grant", _("Make discipline officer")
+        REVOKE = "revoke", _("Revoke the discipline role")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DECLINED = "declined", _("Declined")
+
+    unit = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.user_id} on {self.unit_id} ({self.status})"
 
 
 class UnitKeyGrant(models.Model):
@@ -170,6 +215,8 @@ class Message(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     on = models.DateField()
     body = models.BinaryField()  # encrypted with the report key
+    # HMAC (with the report key) of the reporter's form token: a reloaded form is not sent twice.
+    dedupe = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -184,6 +231,7 @@ class Evidence(models.Model):
     meta = models.BinaryField()  # encrypted JSON: original name, type, size, metadata removed or not
     from_reporter = models.BooleanField(default=True)
     on = models.DateField()
+    dedupe = models.CharField(max_length=64, blank=True)  # as Message.dedupe
 
     class Meta:
         ordering = ["id"]

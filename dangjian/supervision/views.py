@@ -1,12 +1,15 @@
 """The reporter's pages. No account, no cookie, no session: a follow-up is opened with the receipt
 alone, and every form after it carries the receipt back (the pages are never cached)."""
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from dangjian.core.history import ActionError
+from dangjian.core.throttle import client_key
 from dangjian.organizations.models import Organization
 from dangjian.organizations.views import portal_context
 
@@ -24,7 +27,11 @@ def intro(request, org_id: int):
 @never_cache
 def report(request, org_id: int):
     organization = get_object_or_404(Organization, pk=org_id)
-    form = ReportForm(request.POST or None, request.FILES or None, initial={"organization": organization.pk})
+    form = ReportForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"organization": organization.pk, "client_token": uuid.uuid4()},
+    )
     context = portal_context(organization, "supervision")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -42,6 +49,7 @@ def report(request, org_id: int):
                 reporter_name=data["reporter_name"].strip(),
                 reporter_phone=data["reporter_phone"].strip(),
                 evidence=data["evidence"],
+                client_token=data.get("client_token"),
             )
         except ActionError as error:
             form.add_error(None, str(error))
@@ -69,21 +77,24 @@ def follow(request):
         "object": ObjectionForm(request.POST if step == "object" else None, prefix="o"),
     }
     done = ""
+    client = client_key(request)
+    token = request.POST.get("token", "")[:64]  # the rendered page's one-time token: a reload sends nothing twice
     try:
         if step in forms and forms[step].is_valid():
             data = forms[step].cleaned_data
             if step == "message":
-                actions.reporter_message(receipt, data["body"])
+                actions.reporter_message(receipt, data["body"], client, token=token)
             elif step == "evidence":
-                actions.reporter_evidence(receipt, data["evidence"])
+                actions.reporter_evidence(receipt, data["evidence"], client, token=token)
             else:
-                actions.reporter_objection(receipt, data["reason"])
+                actions.reporter_objection(receipt, data["reason"], client)
             done = step
             forms[step] = forms[step].__class__(prefix=forms[step].prefix)
-        filed, key = actions.open_with_receipt(receipt)
+        filed, key = actions.open_with_receipt(receipt, client)
     except (ActionError, ValidationError) as error:
         form.add_error(None, str(error) if isinstance(error, ActionError) else " ".join(error.messages))
-        return render(request, "supervision/follow.html", {"form": form}, status=400)
+        status = 429 if isinstance(error, actions.TooManyGuesses) else 400
+        return render(request, "supervision/follow.html", {"form": form}, status=status)
     events = [
         {"kind": e.kind, "state": e.get_state_display(), "on": e.on, "text": actions.decrypt_text(e.text, key)}
         for e in filed.events.filter(for_reporter=True)
@@ -103,6 +114,7 @@ def follow(request):
             "evidence": evidence,
             "forms": forms,
             "done": done,
+            "form_token": uuid.uuid4(),
             "can_object": filed.state == State.FED_BACK,
             "archived": filed.state == State.ARCHIVED,
         },

@@ -189,11 +189,30 @@ class DemoBuilder:
             ("town_discipline", "13800000004", "清河镇纪委 赵强", Role.DISCIPLINE, townships[1]),
             ("county_discipline", "13800000005", "县纪委 孙正", Role.DISCIPLINE, county),
         ]
+        from dangjian.accounts.models import personal_name_from
+        from dangjian.supervision import officers
+
         accounts = [DemoAccount("admin", "13800000000", _("System administrator"), "—")]
+        granter = admin
         for username, mobile, full_name, role, org in plan:
-            user = User.objects.create_user(username, password=DEMO_PASSWORD, full_name=full_name, mobile=mobile)
-            RoleGrant.objects.create(user=user, organization=org, role=role, granted_by=admin)
+            user = User.objects.create_user(
+                username,
+                password=DEMO_PASSWORD,
+                full_name=full_name,
+                personal_name=personal_name_from(full_name),
+                mobile=mobile,
+            )
             accounts.append(DemoAccount(username, mobile, str(role.label), org.name))
+            if role == Role.DISCIPLINE:
+                continue  # granted below, as supervision events, the county first
+            RoleGrant.objects.create(user=user, organization=org, role=role, granted_by=admin)
+        # The discipline role is a supervision event: the administrator makes the county's first officer
+        # (no officer exists above to confirm it), who then makes the township's officer.
+        for username, _mobile, _name, role, org in sorted(plan, key=lambda row: row[4].depth):
+            if role == Role.DISCIPLINE:
+                user = User.objects.get(username=username)
+                officers.grant_officer(granter, user, org)
+                granter = user
         return accounts
 
     # --- policies --------------------------------------------------------------------------------

@@ -43,6 +43,11 @@ def test_demo_county_has_people_policies_cases_and_reports():
     assert opened.payload["what"]
     receipt = output.split("with receipt ")[1].split(".")[0]
     assert supervision_actions.open_with_receipt(receipt)[0] in reports
+    # The demo's discipline officers were made through supervision events, in the audit chain.
+    from dangjian.supervision.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="officer_granted").count() == 2
+    assert User.objects.get(username="town_discipline").personal_name == "赵强"
 
 
 def test_demo_cases_can_be_looked_up_and_their_figures_add_up():

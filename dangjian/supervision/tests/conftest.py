@@ -18,7 +18,9 @@ class Officers:
             self.keys[user.pk] = keys.ensure_user_keypair(user, PASSWORD)
         self.keys[self.a_officer2.pk] = keys.ensure_user_keypair(self.a_officer2, PASSWORD)
         self.recovery_a = keys.create_unit_key(self.a_officer, county.town_a, self.keys[self.a_officer.pk])
-        keys.grant_access(self.a_officer, self.keys[self.a_officer.pk], county.town_a.supervision_key, self.a_officer2)
+        keys.grant_access(
+            self.a_officer, self.keys[self.a_officer.pk], keys.current_unit_key(county.town_a), self.a_officer2
+        )
         keys.create_unit_key(self.county_officer, county.county, self.keys[self.county_officer.pk])
         keys.create_unit_key(self.b_officer, county.town_b, self.keys[self.b_officer.pk])
 

@@ -5,7 +5,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dangjian.conftest import assert_accessible
-from dangjian.supervision.models import Report, State
+from dangjian.supervision.models import Message, Report, State
 from dangjian.tests_support.browser import phone_page, sign_in, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,6 +28,9 @@ def test_anonymous_report_handled_by_an_officer_and_followed_with_the_receipt(br
     submit(reporter, reporter.get_by_role("button", name="提交举报"))
     receipt = reporter.get_by_test_id("receipt").inner_text()
     assert len(receipt.replace(" ", "")) == 16
+    reporter.reload()  # pull-to-refresh posts the form again: the same report and receipt, nothing more
+    assert reporter.get_by_test_id("receipt").inner_text() == receipt
+    assert Report.objects.count() == 1
     assert "只显示这一次" in reporter.locator("main").inner_text()
     assert_accessible(reporter)
     assert not reporter_context.cookies()  # nothing identifies the reporter's browser
@@ -61,6 +64,9 @@ def test_anonymous_report_handled_by_an_officer_and_followed_with_the_receipt(br
     reporter.get_by_label("您的回复或补充").fill("当时村会计也在场。")
     submit(reporter, reporter.locator("form:has(textarea[name='m-body'])").get_by_role("button", name="提交"))
     assert "当时村会计也在场" in reporter.locator("main").inner_text()
+    reporter.reload()
+    assert "当时村会计也在场" in reporter.locator("main").inner_text()
+    assert Message.objects.filter(from_reporter=True).count() == 1
     assert_accessible(reporter)
     assert not reporter_context.cookies()
 
@@ -73,3 +79,29 @@ def test_anonymous_report_handled_by_an_officer_and_followed_with_the_receipt(br
     assert "好处费" not in secretary.content()
     for context in [reporter_context, officer_context, secretary_context]:
         context.close()
+
+
+def test_an_officer_of_the_unit_above_makes_and_revokes_a_township_officer(browser, live_server, county, officers):
+    from dangjian.accounts.models import Role, RoleGrant
+    from dangjian.supervision.models import AuditEntry
+    from dangjian.tests_support import factories as f
+
+    f.UserFactory(username="newcomer", full_name="钱新")
+    context, page = phone_page(browser, live_server)
+    device = TOTPDevice.objects.create(user=officers.county_officer, name="phone", confirmed=True)
+    sign_in(page, "county_officer")
+    page.goto("/console/supervision/officers/")
+    page.get_by_label("身份验证器显示的6位验证码").fill(f"{totp(device.bin_key):06d}")
+    submit(page, page.get_by_role("button", name="验证"))
+    submit(page, page.get_by_role("link", name=county.town_a.name))
+    assert_accessible(page)
+    page.get_by_label("被授权人的用户名或手机号").fill("newcomer")
+    submit(page, page.get_by_role("button", name="授予"))
+    assert "钱新" in page.locator("main").inner_text()
+    assert RoleGrant.objects.filter(user__username="newcomer", role=Role.DISCIPLINE).exists()
+    submit(page, page.locator("li", has_text="吴纪检").get_by_role("button", name="撤销"))
+    assert page.get_by_test_id("recovery-key").inner_text()
+    assert_accessible(page)
+    assert not RoleGrant.objects.filter(user=officers.a_officer2, role=Role.DISCIPLINE).exists()
+    assert AuditEntry.objects.filter(action="keys_rotated", unit=county.town_a).exists()
+    context.close()

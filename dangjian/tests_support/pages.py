@@ -231,8 +231,9 @@ def page_name(path: str) -> str | None:
 class Crawl:
     """Breadth-first over links, opening at most PER_PATTERN URLs of each pattern per visitor."""
 
-    def __init__(self, seeds: list[str], within: tuple[str, ...] = ("/",)):
+    def __init__(self, seeds: list[str], within: tuple[str, ...] = ("/",), per_pattern: int = PER_PATTERN):
         self.within = within
+        self.per_pattern = per_pattern
         self.queue = list(seeds)
         self.seen: set[str] = set(seeds)
         self.per_name: dict[str | None, int] = {}
@@ -241,7 +242,7 @@ class Crawl:
         while self.queue:
             path = self.queue.pop(0)
             name = page_name(path)
-            if self.per_name.get(name, 0) >= PER_PATTERN:
+            if self.per_name.get(name, 0) >= self.per_pattern:
                 continue
             self.per_name[name] = self.per_name.get(name, 0) + 1
             yield path

@@ -29,10 +29,8 @@ from dangjian.feedback.models import DispatchRule, ReplyTemplate
 from dangjian.policies import actions as policies
 from dangjian.policies.models import PolicyInterpretation
 from dangjian.supervision import actions as supervision
-from dangjian.supervision import keys
 
 from . import factories as f
-from .factories import PASSWORD
 
 # Pages no link needs to reach: files rather than pages, Django's own admin, and steps that only answer POST.
 NOT_PAGES = {
@@ -150,14 +148,14 @@ def populate(county) -> Site:
     site.case_number, site.case_password = answered.number, answered_password
 
     # Supervision: officers with keys and a confirmed authenticator, reports with messages and evidence.
-    officer = f.staff("a_officer", Role.DISCIPLINE, c.town_a, full_name="周纪检")
-    county_officer = f.staff("county_officer", Role.DISCIPLINE, c.county, full_name="郑纪委")
-    private = keys.ensure_user_keypair(officer, PASSWORD)
-    keys.create_unit_key(officer, c.town_a, private)
-    keys.create_unit_key(county_officer, c.county, keys.ensure_user_keypair(county_officer, PASSWORD))
-    for user in (officer, county_officer):
+    # The supervision tests' officers (their keys made as those tests make them), each with an authenticator.
+    from dangjian.supervision.tests.conftest import Officers
+
+    officers = Officers(c)
+    officer, private = officers.a_officer, officers.private(officers.a_officer)
+    for user in (officer, officers.county_officer):
         TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    site.officers = [officer, county_officer]
+    site.officers = [officer, officers.county_officer]
     report_data = {
         "reported_org": c.village_a1,
         "person": "王大海",

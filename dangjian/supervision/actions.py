@@ -10,6 +10,7 @@ import datetime
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from dangjian.organizations.models import Organization
 
 from . import crypto, keys, workflow
 from .models import (
+    AuditCheckpoint,
     AuditEntry,
     Evidence,
     Installation,
@@ -44,6 +46,7 @@ from .models import (
     UnitKey,
 )
 
+logger = logging.getLogger(__name__)
 RECEIPT_DIGITS = 16
 # Wrong receipts are counted per client, under a keyed hash of its address kept only in the cache
 # (core.throttle.client_key): a guesser is slowed down, every other reporter goes on as before.
@@ -296,17 +299,69 @@ def audit_many(rows: list[tuple[Organization, int | None]], actor, action: str) 
         AuditEntry.objects.bulk_create(entries)
 
 
-def verify_audit_chain() -> bool:
-    previous = ""
-    for entry in AuditEntry.objects.order_by("id").iterator():
-        body = (
-            f"{previous}|{entry.unit_id}|{entry.actor_id or ''}|{entry.action}|{entry.report_ref or ''}|"
-            f"{entry.detail}|{entry.at.isoformat()}"
-        )
-        if entry.previous_hash != previous or hashlib.sha256(body.encode()).hexdigest() != entry.entry_hash:
-            return False
+def _entry_hash(entry: AuditEntry, previous: str) -> str:
+    body = (
+        f"{previous}|{entry.unit_id}|{entry.actor_id or ''}|{entry.action}|{entry.report_ref or ''}|"
+        f"{entry.detail}|{entry.at.isoformat()}"
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _walk_chain(entries, previous: str) -> tuple[int | None, AuditEntry | None, int]:
+    """Check entries in id order from the hash `previous`: (first bad entry id or None, last good entry, count)."""
+    last = None
+    count = 0
+    for entry in entries:
+        if entry.previous_hash != previous or _entry_hash(entry, previous) != entry.entry_hash:
+            return entry.pk, last, count
         previous = entry.entry_hash
-    return True
+        last = entry
+        count += 1
+    return None, last, count
+
+
+def verify_audit_chain() -> bool:
+    """The whole chain, from its first entry (cost grows with the chain: the clock's work, not a page's)."""
+    broken, _last, _count = _walk_chain(AuditEntry.objects.order_by("id").iterator(), "")
+    return broken is None
+
+
+@dataclass(frozen=True)
+class ChainStatus:
+    intact: bool
+    broken_entry_id: int | None
+    verified_at: datetime.datetime | None  # the clock's last full verification
+
+
+def audit_chain_status() -> ChainStatus:
+    """What the audit page shows, read-only: the clock's checkpoint plus the entries written since."""
+    checkpoint = AuditCheckpoint.objects.filter(pk=1).first() or AuditCheckpoint(pk=1)
+    if checkpoint.broken_entry_id is not None:
+        return ChainStatus(False, checkpoint.broken_entry_id, checkpoint.verified_at)
+    if checkpoint.entry_id:
+        anchor = AuditEntry.objects.filter(pk=checkpoint.entry_id).values_list("entry_hash", flat=True).first()
+        if anchor != checkpoint.entry_hash:
+            return ChainStatus(False, checkpoint.entry_id, checkpoint.verified_at)
+    tail = AuditEntry.objects.filter(id__gt=checkpoint.entry_id).order_by("id").iterator()
+    broken, _last, _count = _walk_chain(tail, checkpoint.entry_hash)
+    return ChainStatus(broken is None, broken, checkpoint.verified_at)
+
+
+def check_audit_chain() -> dict:
+    """The clock's run: verify the whole chain, move the checkpoint, record a break (which stays recorded)."""
+    broken, last, count = _walk_chain(AuditEntry.objects.order_by("id").iterator(), "")
+    now = timezone.now()
+    with transaction.atomic():
+        checkpoint, _created = AuditCheckpoint.objects.select_for_update().get_or_create(pk=1)
+        if broken is not None and checkpoint.broken_entry_id is None:
+            logger.error("The supervision audit chain is broken at entry %s.", broken)
+            checkpoint.broken_entry_id = broken
+            checkpoint.broken_found_at = now
+        if broken is None and last is not None:
+            checkpoint.entry_id, checkpoint.entry_hash = last.pk, last.entry_hash
+        checkpoint.verified_at = now
+        checkpoint.save()
+    return {"verified": count, "broken_at": checkpoint.broken_entry_id}
 
 
 # --- Evidence --------------------------------------------------------------------------------------

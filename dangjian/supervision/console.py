@@ -421,5 +421,5 @@ def audit_trail(request, org_id: int):
     return render(
         request,
         "supervision/console/audit.html",
-        {"unit": unit, "entries": entries, "chain_intact": actions.verify_audit_chain()},
+        {"unit": unit, "entries": entries, "chain": actions.audit_chain_status()},
     )

@@ -258,3 +258,20 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at} {self.actor_id} {self.action} {self.report_ref}"
+
+
+class AuditCheckpoint(models.Model):
+    """One row, written only by the clock: how far the audit chain has been verified from its start.
+
+    The audit page verifies only the entries after `entry_id` (and that this entry still has its hash); the
+    clock verifies the whole chain again and moves the checkpoint. A break, once found, stays recorded.
+    """
+
+    entry_id = models.PositiveBigIntegerField(default=0)
+    entry_hash = models.CharField(max_length=64, blank=True)
+    verified_at = models.DateTimeField(null=True)
+    broken_entry_id = models.PositiveBigIntegerField(null=True)
+    broken_found_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"audit verified up to {self.entry_id}"

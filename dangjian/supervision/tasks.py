@@ -13,3 +13,8 @@ def scan_deadlines() -> int:
 @task
 def purge_expired() -> dict:
     return actions.purge_expired()
+
+
+@task
+def verify_audit_chain() -> dict:
+    return actions.check_audit_chain()

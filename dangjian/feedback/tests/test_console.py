@@ -271,3 +271,14 @@ def test_reply_templates_are_kept_per_organization(client, county):
     template = ReplyTemplate.objects.get()
     assert template.organization == county.village_a1
     assert client.get(reverse("console:feedback_templates", args=[county.village_a2.pk])).status_code == 403
+
+
+def test_9_20_reading_the_catalogue_page_writes_no_settings_row(client, county):
+    from dangjian.feedback.models import FeedbackSettings
+
+    client.force_login(county.town_a_admin)
+    page = client.get(reverse("console:feedback_catalogue", args=[county.town_a.pk])).content.decode()
+    assert 'name="approval" value="0" checked' in page
+    assert not FeedbackSettings.objects.exists()
+    client.post(reverse("console:feedback_catalogue", args=[county.town_a.pk]), {"approval": "1"})
+    assert FeedbackSettings.objects.get(organization=county.town_a).answers_need_approval

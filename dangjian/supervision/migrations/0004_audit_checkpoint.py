@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('supervision', '0002_audit_entries_cannot_change'),
+        ('supervision', '0003_unit_key_versions_officer_changes_and_dedupe'),
     ]
 
     operations = [

@@ -176,8 +176,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
-# Serve uploaded files from Django (single-machine installs); behind nginx set SERVE_MEDIA=0.
-SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+# Uploaded files are never served by path: each is served by its record through a view that checks who may see
+# it. A front server (nginx) must not expose MEDIA_ROOT or any folder of it (see docs/security.md, 9.1).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

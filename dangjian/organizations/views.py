@@ -1,8 +1,8 @@
 """Public portal pages of an organization: profile, leadership, children."""
 
 from django.http import FileResponse, Http404
-from django.views.decorators.http import require_safe
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from dangjian.core.cache import public_page
 from dangjian.policies.models import Policy

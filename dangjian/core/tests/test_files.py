@@ -103,3 +103,275 @@ def test_9_1_leader_photo_is_served_by_its_record(site, leader):
 def test_9_1_a_leader_photo_url_of_another_organization_is_not_found(site, leader, county):
     status, _body = _raw_get(site, f"/o/{county.town_b.pk}/leaders/{leader.pk}/photo/")
     assert status == 404
+
+
+# --- 9.2 Decompression bombs -------------------------------------------------------------------------
+
+
+def _png_bomb(width: int = 10_900, height: int = 10_900) -> bytes:
+    """A grey PNG of width × height pixels, all zero: about 1/1000 of its decoded size on the wire.
+
+    Written chunk by chunk, so making it costs no memory.
+    """
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    compressor = zlib.compressobj(9)
+    row = b"\x00" * (width + 1)  # filter byte + one byte per pixel
+    parts = [compressor.compress(row * 200) for _ in range(height // 200)]
+    parts += [compressor.compress(row * (height % 200)), compressor.flush()]
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", b"".join(parts)) + chunk(b"IEND", b"")
+
+
+def _feedback_form(county, **overrides) -> dict:
+    import uuid
+
+    data = {
+        "client_token": str(uuid.uuid4()),
+        "category": "help",
+        "place": county.village_a1.pk,
+        "title": "村口路灯坏了",
+        "description": "路灯坏了三个月。",
+        "is_public": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def _stored_files(settings) -> list:
+    from pathlib import Path
+
+    media = Path(settings.MEDIA_ROOT)
+    return [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
+
+
+def test_9_2_a_119_megapixel_png_case_photo_is_refused_before_decoding(client, county, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from dangjian.feedback.models import Case
+
+    bomb = _png_bomb()
+    assert len(bomb) < 200_000
+    response = client.post(
+        reverse("feedback:submit", args=[county.village_a1.pk]),
+        _feedback_form(county, photos=[SimpleUploadedFile("bomb.png", bomb, content_type="image/png")]),
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "10900 × 10900" in body and "1200 万像素" in body
+    assert not Case.objects.exists() and not _stored_files(settings)
+
+
+def test_9_2_the_bomb_is_refused_as_supervision_evidence_and_as_a_leader_photo(county):
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dangjian.organizations.forms import LeaderForm
+    from dangjian.supervision.actions import prepare_evidence
+
+    with pytest.raises(ValidationError) as error:
+        prepare_evidence(SimpleUploadedFile("现场.png", _png_bomb(), content_type="image/png"))
+    assert "像素" in " ".join(error.value.messages)
+    term = f.TermFactory(organization=county.town_a)
+    form = LeaderForm(
+        {"term": term.pk, "name": "李华", "post": "书记", "sort_order": 0},
+        {"photo_upload": SimpleUploadedFile("李华.png", _png_bomb(), content_type="image/png")},
+        organization=county.town_a,
+    )
+    assert not form.is_valid() and "像素" in str(form.errors["photo_upload"])
+
+
+MEASURE = r"""
+import json, os, sys, time
+import django
+django.setup()
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from dangjian.core.uploads import process_photo
+
+def status_kib(field):
+    # VmHWM is this process's own peak: ru_maxrss would carry the forking pytest worker's peak across exec.
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith(field + ":"))
+
+name = sys.argv[1]
+data = open(name, "rb").read()
+process_photo(SimpleUploadedFile("warm.jpg", open(sys.argv[2], "rb").read()))  # libraries loaded
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")  # reset the peak to the current size
+before = status_kib("VmRSS")
+cpu = time.process_time()
+try:
+    photo = process_photo(SimpleUploadedFile(os.path.basename(name), data))
+    outcome = "stored %d bytes" % len(photo.read())
+except ValidationError as error:
+    outcome = "refused: " + " ".join(error.messages)
+print(json.dumps({
+    "outcome": outcome,
+    "growth_mib": (status_kib("VmHWM") - before) / 1024,
+    "cpu_s": time.process_time() - cpu,
+}))
+"""
+
+MAKE = r"""
+import sys
+from PIL import Image
+folder = sys.argv[1]
+Image.new("RGB", (40, 30), (1, 2, 3)).save(folder + "/warm.jpg")
+Image.new("RGB", (7300, 5470), (90, 120, 200)).save(folder + "/jpeg-39.9mp.jpg", quality=90)
+Image.new("RGB", (40000, 1000), (90, 120, 200)).save(folder + "/jpeg-wide-40mp.jpg", quality=90)
+Image.new("RGB", (4000, 3000), (90, 120, 200)).save(folder + "/jpeg-progressive-444-12mp.jpg", progressive=True, subsampling=0)
+Image.new("RGB", (4000, 3100), (90, 120, 200)).save(folder + "/jpeg-progressive-12.4mp.jpg", progressive=True)
+Image.new("RGB", (7300, 5470), (90, 120, 200)).save(folder + "/jpeg-444-39.9mp.jpg", subsampling=0)
+Image.new("RGBA", (4000, 3000), (90, 120, 200, 128)).save(folder + "/png-rgba-12mp.png")
+Image.new("P", (4000, 3000), 3).save(folder + "/png-palette-12mp.png")
+Image.new("L", (4000, 3000), 3).save(folder + "/png-grey-12mp.png")
+Image.new("RGB", (2500, 1600), (90, 120, 200)).save(folder + "/webp-4mp.webp", lossless=False)
+Image.new("RGBA", (2500, 1600), (90, 120, 200, 100)).save(folder + "/webp-rgba-4mp.webp", lossless=True)
+Image.new("RGB", (2500, 1700), (90, 120, 200)).save(folder + "/webp-4.3mp.webp")
+"""
+
+
+@pytest.fixture(scope="module")
+def big_pictures(tmp_path_factory):
+    import subprocess
+    import sys
+
+    folder = tmp_path_factory.mktemp("big-pictures")
+    subprocess.run([sys.executable, "-c", MAKE, str(folder)], check=True)
+    (folder / "png-bomb-119mp.png").write_bytes(_png_bomb())
+    (folder / "png-bomb-wide.png").write_bytes(_png_bomb(width=200_000, height=1_000))
+    (folder / "png-12.2mp.png").write_bytes(_png_bomb(width=4000, height=3050))
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("name", "stored"),
+    [
+        ("png-bomb-119mp.png", False),
+        ("png-bomb-wide.png", False),
+        ("png-12.2mp.png", False),
+        ("jpeg-39.9mp.jpg", True),
+        ("jpeg-wide-40mp.jpg", True),
+        ("jpeg-444-39.9mp.jpg", True),
+        ("jpeg-progressive-444-12mp.jpg", True),
+        ("jpeg-progressive-12.4mp.jpg", False),
+        ("png-rgba-12mp.png", True),
+        ("png-palette-12mp.png", True),
+        ("png-grey-12mp.png", True),
+        ("webp-4mp.webp", True),
+        ("webp-rgba-4mp.webp", True),
+        ("webp-4.3mp.webp", False),
+    ],
+)
+def test_9_2_no_upload_grows_a_worker_by_more_than_100_mib(big_pictures, name, stored):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "dangjian.settings", "DJANGO_SECRET_KEY": "measure"}
+    run = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(big_pictures / name), str(big_pictures / "warm.jpg")],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    print(name, result)
+    assert result["outcome"].startswith("stored") is stored, result
+    assert result["growth_mib"] < 100, result
+
+
+# --- 9.3 Only the pixels survive -----------------------------------------------------------------------
+
+PLANTED = [b"<script", b"EXIF-PLANT", b"ICC-PLANT", b"XMP-PLANT", b"PNG-TEXT-PLANT"]
+
+
+def hostile_jpeg(size=(1600, 1200)) -> bytes:
+    """A JPEG carrying a script in a comment segment, and planted text in EXIF, ICC and XMP."""
+    exif = Image.Exif()
+    exif[0x010E] = "EXIF-PLANT description"  # ImageDescription
+    exif[0x010F] = "EXIF-PLANT maker"
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (30, 140, 60)).save(
+        buffer,
+        "JPEG",
+        comment=b"<script>alert(document.cookie)</script>",
+        exif=exif.tobytes(),
+        icc_profile=b"ICC-PLANT" * 40,
+        xmp=b'<x:xmpmeta xmlns:x="adobe:ns:meta/">XMP-PLANT<script>alert(1)</script></x:xmpmeta>',
+    )
+    data = buffer.getvalue()
+    assert all(marker in data for marker in PLANTED[:4])
+    return data
+
+
+def hostile_png() -> bytes:
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "PNG-TEXT-PLANT <script>alert(1)</script>")
+    info.add_itxt("XML:com.adobe.xmp", "XMP-PLANT", zip=False)
+    buffer = io.BytesIO()
+    Image.new("RGBA", (300, 200), (30, 140, 60, 200)).save(buffer, "PNG", pnginfo=info, icc_profile=b"ICC-PLANT" * 40)
+    return buffer.getvalue()
+
+
+def jpeg_segments(data: bytes) -> list[int]:
+    """The markers of a JPEG's segments up to the image data (0xFE is a comment, 0xE0-0xEF APPn)."""
+    assert data[:2] == b"\xff\xd8"
+    markers, at = [], 2
+    while at < len(data):
+        assert data[at] == 0xFF
+        marker = data[at + 1]
+        markers.append(marker)
+        if marker == 0xDA:  # start of scan: pixels follow
+            break
+        at += 2 + int.from_bytes(data[at + 2 : at + 4], "big")
+    return markers
+
+
+def assert_only_pixels(data: bytes) -> None:
+    markers = jpeg_segments(data)
+    assert 0xFE not in markers, "a comment segment survived"
+    assert [m for m in markers if 0xE0 <= m <= 0xEF] in ([], [0xE0]), f"metadata segments: {markers}"
+    for planted in PLANTED:
+        assert planted not in data, planted
+    assert not Image.open(io.BytesIO(data)).getexif()
+
+
+def test_9_3_a_case_photo_is_rebuilt_from_its_pixels(client, county):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from dangjian.feedback.models import CasePhoto
+
+    photos = [
+        SimpleUploadedFile("现场.jpg", hostile_jpeg(), content_type="image/jpeg"),
+        SimpleUploadedFile("截图.png", hostile_png(), content_type="image/png"),
+    ]
+    response = client.post(
+        reverse("feedback:submit", args=[county.village_a1.pk]), _feedback_form(county, photos=photos)
+    )
+    assert response.status_code == 200
+    stored = [photo.image.open("rb").read() for photo in CasePhoto.objects.order_by("pk")]
+    assert len(stored) == 2
+    for data in stored:
+        assert_only_pixels(data)
+    served = client.get(reverse("feedback:photo", args=[CasePhoto.objects.order_by("pk").first().pk]))
+    assert_only_pixels(b"".join(served.streaming_content))
+
+
+def test_9_3_a_leader_photo_is_rebuilt_from_its_pixels(county):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dangjian.core.uploads import process_photo
+
+    assert_only_pixels(process_photo(SimpleUploadedFile("李华.jpg", hostile_jpeg(), content_type="image/jpeg")).read())

@@ -42,7 +42,7 @@ from .models import (
 )
 from .notifications import notify
 from .passwords import check_query_password, hash_query_password, new_number, query_password_for
-from .records import bump_stats, lock_case, record_event, save_case
+from .records import bump_stats, lock_case, mask_for_others, record_event, save_case
 
 Kind = CaseEvent.Kind
 
@@ -188,7 +188,7 @@ def rate_case(case_id: int, rating: str, comment: str = "") -> Case:
         before = case.state
         case.rated_at = now
         case.rating_comment = comment
-        case.rating_comment_public = mask_personal_data(comment)
+        case.rating_comment_public = mask_for_others(case, comment)
         if rating == Rating.UNSATISFIED and case.redo_count == 0:
             case.redo_count = 1
             case.state = State.IN_PROGRESS
@@ -282,7 +282,13 @@ def reject_case(user, case_id: int, reason: str, *, expected_version: int | None
         case.handling_org = org
         case.closed_at = timezone.now()
         record_event(
-            case, Kind.REJECT, user, org, mask_personal_data(reason), from_state=State.RECEIVED, to_state=State.REJECTED
+            case,
+            Kind.REJECT,
+            user,
+            org,
+            mask_for_others(case, reason),
+            from_state=State.RECEIVED,
+            to_state=State.REJECTED,
         )
         save_case(case, ["state", "reject_reason", "handling_org", "closed_at"])
         bump_stats(case, rejected=1)
@@ -407,7 +413,7 @@ def _publish(case: Case, user, org: Organization, before: str) -> None:
     now = timezone.now()
     case.state = State.ANSWERED
     case.answered_at = now
-    case.reply_public = mask_personal_data(case.reply)
+    case.reply_public = mask_for_others(case, case.reply)
     case.rating_deadline = deadline_after(now, workflow.time_limit(case.category).rating_days)
     fields = ["state", "reply", "replied_by", "answered_at", "reply_public", "rating_deadline"]
     if case.first_answered_at is None:

@@ -10,8 +10,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.core.history import ActionError, EditConflict
+from dangjian.core.masking import mask_personal_data, personal_names
 
 from .models import Case, CaseEvent, CaseStat
+
+
+def mask_for_others(case: Case, text: str) -> str:
+    """`text` as anyone but the citizen of `case` may read it: personal data masked, including the citizen's
+    own name and contact phone as found in the case, which a staff answer may repeat."""
+    return mask_personal_data(
+        text, extra_names=personal_names(f"{case.title}\n{case.description}"), extra_numbers=[case.contact_phone]
+    )
 
 
 def record_event(case, kind, actor=None, organization=None, text="", public=True, from_state="", to_state="", at=None):

@@ -21,7 +21,6 @@ from dangjian.accounts.permissions import (
     acting_organization,
     has_capability,
 )
-from dangjian.core.cache import bump_content_generation
 from dangjian.core.history import ActionError
 from dangjian.core.masking import mask_personal_data
 from dangjian.core.throttle import Throttle
@@ -42,7 +41,7 @@ from .models import (
 )
 from .notifications import notify
 from .passwords import check_query_password, hash_query_password, new_number, query_password_for
-from .records import bump_stats, lock_case, mask_for_others, record_event, save_case
+from .records import bump_stats, insert_case, lock_case, mask_for_others, record_event, save_case
 
 Kind = CaseEvent.Kind
 
@@ -134,7 +133,7 @@ def submit_case(
                 case.number = new_number(now)
                 try:
                     with transaction.atomic():
-                        case.save()
+                        insert_case(case)
                     break
                 except IntegrityError:
                     if Case.objects.filter(client_token=client_token).exists():
@@ -238,7 +237,6 @@ def rate_case(case_id: int, rating: str, comment: str = "") -> Case:
                 "rated",
                 _("Case %(number)s was rated: %(rating)s") % {"number": case.number, "rating": Rating(rating).label},
             )
-        bump_content_generation()
     return case
 
 
@@ -267,7 +265,6 @@ def accept_case(user, case_id: int, *, urgent: bool = False, expected_version: i
         )
         save_case(case, ["state", "accepted_at", "handling_org", "urgent", "answer_deadline"])
         bump_stats(case, accepted=1)
-        bump_content_generation()
     return case
 
 
@@ -346,7 +343,6 @@ def dispatch_case(
                 _("Please assist with case %(number)s: %(title)s")
                 % {"number": case.number, "title": case.title_public},
             )
-        bump_content_generation()
     return case
 
 
@@ -428,7 +424,6 @@ def _publish(case: Case, user, org: Organization, before: str) -> None:
         )
     record_event(case, Kind.PUBLISH, user, org, from_state=before, to_state=State.ANSWERED)
     save_case(case, fields)
-    bump_content_generation()
 
 
 def approve_reply(user, case_id: int, *, expected_version: int | None = None) -> Case:
@@ -592,5 +587,4 @@ def merge_case(user, case_id: int, into_id: int) -> Case:
         save_case(target, ["supporters"])
         record_event(case, Kind.MERGE, user, org, target.number, from_state=before, to_state=State.MERGED)
         record_event(target, Kind.MERGE, user, org, case.number)
-        bump_content_generation()
     return target

@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dangjian.core.cache import bump_content_generation
 from dangjian.core.history import ActionError, EditConflict
 from dangjian.core.masking import mask_personal_data, personal_names
 
@@ -67,9 +68,18 @@ def lock_case(case_id: int, expected_version: int | None = None) -> Case:
     return case
 
 
+def insert_case(case: Case) -> None:
+    """Write a new case row. Like `save_case`, the public pages are refreshed once the change commits."""
+    case.save()
+    bump_content_generation()
+
+
 def save_case(case: Case, fields: Iterable[str]) -> None:
+    """Write a changed case: every step of every workflow goes through here (and new cases through
+    `insert_case`), so the cached public pages are refreshed once the change commits, whatever it was."""
     was_listed = case.listed
     case.version += 1
     case.save(update_fields=[*fields, "version", "updated_at", "listed"])
     if case.listed != was_listed:
         bump_stats(case, listed=1 if case.listed else -1)
+    bump_content_generation()

@@ -28,6 +28,7 @@ from PIL import ExifTags, Image, UnidentifiedImageError
 Image.MAX_IMAGE_PIXELS = None
 
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
+PHOTO_DECODERS = sorted(PHOTO_FORMATS)
 
 # Extension -> the MIME types its content may be detected as.
 ATTACHMENT_TYPES: dict[str, set[str]] = {
@@ -139,12 +140,13 @@ def process_photo(upload) -> ContentFile:
     upload.seek(0)
     data = upload.read()
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        # Only the three photo decoders ever see the bytes: other formats' parsers are never run.
+        with Image.open(io.BytesIO(data), formats=PHOTO_DECODERS) as probe:
             if probe.format not in PHOTO_FORMATS:
                 raise ValidationError(_("Please upload a JPEG, PNG or WebP photo."), code="format")
             _refuse_oversized(probe)
             probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
+        with Image.open(io.BytesIO(data), formats=PHOTO_DECODERS) as image:
             _refuse_oversized(image)
             orientation = image.getexif().get(ExifTags.Base.Orientation)
             small = _upright(_decode_small(image, settings.PHOTO_MAX_PIXELS), orientation)

@@ -1,5 +1,7 @@
 """Every change to a case shows on the cached public pages at once (issue 9, item 17)."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -102,7 +104,7 @@ def test_9_17_rating_and_redoing_show_at_once(client, county, dispatched):
 def test_9_17_supervision_by_the_clock_shows_at_once(client, county, dispatched):
     assert "督办" not in _public_page(client, dispatched)
     deadline = Case.objects.get(pk=dispatched.pk).answer_deadline
-    clock.scan_deadlines(now=deadline + __import__("datetime").timedelta(days=1))
+    clock.scan_deadlines(now=deadline + datetime.timedelta(days=1))
     assert "督办" in _public_page(client, dispatched)
 
 

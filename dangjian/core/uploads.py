@@ -56,15 +56,32 @@ def _check_size(upload, limit: int) -> None:
         )
 
 
-def _refuse_oversized(probe: Image.Image) -> None:
+def _jpeg_scans(data: bytes) -> int:
+    """How many scans a JPEG has: its segments are skipped up to the first start of scan (so a thumbnail inside
+    EXIF does not count), then start-of-scan markers are counted (FF DA never occurs inside coded data)."""
+    at = 2
+    while at + 4 <= len(data) and data[at] == 0xFF:
+        marker = data[at + 1]
+        if marker == 0xDA:
+            return 1 + data.count(b"\xff\xda", at + 2)
+        if marker == 0xFF:  # fill byte
+            at += 1
+            continue
+        at += 2 + int.from_bytes(data[at + 2 : at + 4], "big")
+    return 1
+
+
+def _refuse_oversized(probe: Image.Image, data: bytes) -> None:
     """Refuse a picture whose pixel count could exhaust a worker, from its header alone (nothing decoded yet).
 
-    Baseline JPEG is decoded at 1/2, 1/4 or 1/8 of its size (see `_decode_small`), so it may be larger than
-    progressive JPEG (libjpeg holds all its coefficients, up to 6 bytes a pixel), PNG (decoded whole, up to 4
-    bytes a pixel) or WebP (whose decoder holds further copies).
+    Single-scan JPEG is decoded at 1/2, 1/4 or 1/8 of its size (see `_decode_small`), so it may be larger than
+    JPEG in several scans (progressive, or baseline with its colours in separate scans: libjpeg holds all the
+    coefficients, up to 6 bytes a pixel), PNG (decoded whole, up to 4 bytes a pixel) or WebP (whose decoder holds
+    further copies).
     """
     width, height = probe.size
-    kind = "JPEG-progressive" if probe.format == "JPEG" and probe.info.get("progressive") else probe.format
+    scans = probe.format == "JPEG" and (probe.info.get("progressive") or _jpeg_scans(data) > 1)
+    kind = "JPEG-progressive" if scans else probe.format
     limit = settings.PHOTO_MAX_MEGAPIXELS[kind]
     if width * height > limit * 1_000_000 or width <= 0 or height <= 0:
         raise ValidationError(
@@ -144,10 +161,10 @@ def process_photo(upload) -> ContentFile:
         with Image.open(io.BytesIO(data), formats=PHOTO_DECODERS) as probe:
             if probe.format not in PHOTO_FORMATS:
                 raise ValidationError(_("Please upload a JPEG, PNG or WebP photo."), code="format")
-            _refuse_oversized(probe)
+            _refuse_oversized(probe, data)
             probe.verify()
         with Image.open(io.BytesIO(data), formats=PHOTO_DECODERS) as image:
-            _refuse_oversized(image)
+            _refuse_oversized(image, data)
             orientation = image.getexif().get(ExifTags.Base.Orientation)
             small = _upright(_decode_small(image, settings.PHOTO_MAX_PIXELS), orientation)
             clean = _pixels_only(small)

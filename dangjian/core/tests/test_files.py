@@ -127,6 +127,31 @@ def _png_bomb(width: int = 10_900, height: int = 10_900) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", b"".join(parts)) + chunk(b"IEND", b"")
 
 
+def _multiscan_jpeg(width: int, height: int) -> bytes:
+    """A baseline JPEG whose three components come in separate scans, every block empty (2 bits each).
+
+    Not progressive, yet libjpeg must buffer the coefficients of the whole picture to decode it.
+    """
+    import struct
+
+    def segment(marker: int, body: bytes) -> bytes:
+        return bytes([0xFF, marker]) + struct.pack(">H", len(body) + 2) + body
+
+    frame = struct.pack(">BHHB", 8, height, width, 3) + b"".join(bytes([c, 0x11, 0]) for c in (1, 2, 3))
+    one_code = bytes([1] + [0] * 15) + b"\x00"  # a Huffman table with one 1-bit code, for symbol 0
+    bits = 2 * -(-width // 8) * -(-height // 8)
+    scan = b"\x00" * (bits // 8) + (bytes([0xFF >> (bits % 8)]) if bits % 8 else b"")
+    return (
+        b"\xff\xd8"
+        + segment(0xDB, b"\x00" + b"\x01" * 64)
+        + segment(0xC0, frame)
+        + segment(0xC4, b"\x00" + one_code)
+        + segment(0xC4, b"\x10" + one_code)
+        + b"".join(segment(0xDA, bytes([1, c, 0x00, 0, 63, 0])) + scan for c in (1, 2, 3))
+        + b"\xff\xd9"
+    )
+
+
 def _feedback_form(county, **overrides) -> dict:
     import uuid
 
@@ -163,7 +188,7 @@ def test_9_2_a_119_megapixel_png_case_photo_is_refused_before_decoding(client, c
     )
     body = response.content.decode()
     assert response.status_code == 400
-    assert "10900 × 10900" in body and "1200 万像素" in body
+    assert "10900 × 10900" in body and "1300 万像素" in body
     assert not Case.objects.exists() and not _stored_files(settings)
 
 
@@ -184,6 +209,22 @@ def test_9_2_the_bomb_is_refused_as_supervision_evidence_and_as_a_leader_photo(c
         organization=county.town_a,
     )
     assert not form.is_valid() and "像素" in str(form.errors["photo_upload"])
+
+
+def test_9_2_a_phone_photo_with_a_thumbnail_in_its_exif_is_not_taken_for_a_multi_scan_jpeg():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dangjian.core.uploads import process_photo
+
+    thumbnail = io.BytesIO()
+    Image.new("RGB", (160, 120), (10, 20, 30)).save(thumbnail, "JPEG")
+    exif = Image.Exif()
+    exif[0x927C] = thumbnail.getvalue()  # maker note: a JPEG, start of scan included, inside APP1
+    photo = io.BytesIO()
+    Image.new("RGB", (4608, 3456), (90, 120, 200)).save(photo, "JPEG", exif=exif.tobytes())  # 16 MP
+    assert photo.getvalue().count(b"\xff\xda") == 2
+    stored = process_photo(SimpleUploadedFile("IMG_0001.jpg", photo.getvalue()))
+    assert Image.open(stored).size == (1200, 900)  # accepted as the 40 MP single-scan JPEG it is
 
 
 MEASURE = r"""
@@ -225,12 +266,12 @@ folder = sys.argv[1]
 Image.new("RGB", (40, 30), (1, 2, 3)).save(folder + "/warm.jpg")
 Image.new("RGB", (7300, 5470), (90, 120, 200)).save(folder + "/jpeg-39.9mp.jpg", quality=90)
 Image.new("RGB", (40000, 1000), (90, 120, 200)).save(folder + "/jpeg-wide-40mp.jpg", quality=90)
-Image.new("RGB", (4000, 3000), (90, 120, 200)).save(folder + "/jpeg-progressive-444-12mp.jpg", progressive=True, subsampling=0)
-Image.new("RGB", (4000, 3100), (90, 120, 200)).save(folder + "/jpeg-progressive-12.4mp.jpg", progressive=True)
+Image.new("RGB", (4160, 3120), (90, 120, 200)).save(folder + "/jpeg-progressive-444-13mp.jpg", progressive=True, subsampling=0)
+Image.new("RGB", (4200, 3100), (90, 120, 200)).save(folder + "/jpeg-progressive-13.02mp.jpg", progressive=True)
 Image.new("RGB", (7300, 5470), (90, 120, 200)).save(folder + "/jpeg-444-39.9mp.jpg", subsampling=0)
-Image.new("RGBA", (4000, 3000), (90, 120, 200, 128)).save(folder + "/png-rgba-12mp.png")
-Image.new("P", (4000, 3000), 3).save(folder + "/png-palette-12mp.png")
-Image.new("L", (4000, 3000), 3).save(folder + "/png-grey-12mp.png")
+Image.new("RGBA", (4160, 3120), (90, 120, 200, 128)).save(folder + "/png-rgba-13mp.png")
+Image.new("P", (4160, 3120), 3).save(folder + "/png-palette-13mp.png")
+Image.new("L", (4160, 3120), 3).save(folder + "/png-grey-13mp.png")
 Image.new("RGB", (2500, 1600), (90, 120, 200)).save(folder + "/webp-4mp.webp", lossless=False)
 Image.new("RGBA", (2500, 1600), (90, 120, 200, 100)).save(folder + "/webp-rgba-4mp.webp", lossless=True)
 Image.new("RGB", (2500, 1700), (90, 120, 200)).save(folder + "/webp-4.3mp.webp")
@@ -246,7 +287,9 @@ def big_pictures(tmp_path_factory):
     subprocess.run([sys.executable, "-c", MAKE, str(folder)], check=True)
     (folder / "png-bomb-119mp.png").write_bytes(_png_bomb())
     (folder / "png-bomb-wide.png").write_bytes(_png_bomb(width=200_000, height=1_000))
-    (folder / "png-12.2mp.png").write_bytes(_png_bomb(width=4000, height=3050))
+    (folder / "png-13.02mp.png").write_bytes(_png_bomb(width=4200, height=3100))
+    (folder / "jpeg-multiscan-39.9mp.jpg").write_bytes(_multiscan_jpeg(7300, 5470))
+    (folder / "jpeg-multiscan-13mp.jpg").write_bytes(_multiscan_jpeg(4160, 3120))
     return folder
 
 
@@ -255,15 +298,17 @@ def big_pictures(tmp_path_factory):
     [
         ("png-bomb-119mp.png", False),
         ("png-bomb-wide.png", False),
-        ("png-12.2mp.png", False),
+        ("png-13.02mp.png", False),
         ("jpeg-39.9mp.jpg", True),
         ("jpeg-wide-40mp.jpg", True),
         ("jpeg-444-39.9mp.jpg", True),
-        ("jpeg-progressive-444-12mp.jpg", True),
-        ("jpeg-progressive-12.4mp.jpg", False),
-        ("png-rgba-12mp.png", True),
-        ("png-palette-12mp.png", True),
-        ("png-grey-12mp.png", True),
+        ("jpeg-progressive-444-13mp.jpg", True),
+        ("jpeg-progressive-13.02mp.jpg", False),
+        ("jpeg-multiscan-39.9mp.jpg", False),
+        ("jpeg-multiscan-13mp.jpg", True),
+        ("png-rgba-13mp.png", True),
+        ("png-palette-13mp.png", True),
+        ("png-grey-13mp.png", True),
         ("webp-4mp.webp", True),
         ("webp-rgba-4mp.webp", True),
         ("webp-4.3mp.webp", False),

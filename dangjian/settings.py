@@ -206,8 +206,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
-# Serve uploaded files from Django (single-machine installs); behind nginx set SERVE_MEDIA=0.
-SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+# Uploaded files are never served by path: each is served by its record through a view that checks who may see
+# it. A front server (nginx) must not expose MEDIA_ROOT or any folder of it (see docs/security.md, 9.1).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -222,6 +222,12 @@ WHITENOISE_USE_FINDERS = DEBUG
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 PHOTO_MAX_PIXELS = 1200  # longest side after resizing
+# Pictures with more pixels are refused before decoding. Single-scan JPEG is decoded at a fraction of its size;
+# JPEG in several scans (progressive or not) keeps all coefficients (up to 6 bytes a pixel), PNG is decoded
+# whole (up to 4 bytes a pixel) and WebP's decoder holds more copies, so they get smaller limits (13 MP still
+# takes a 4032 x 3024 phone photo): no upload grows a worker by more than ~100 MiB
+# (test_9_2_no_upload_grows_a_worker_by_more_than_100_mib).
+PHOTO_MAX_MEGAPIXELS = {"JPEG": 40, "JPEG-progressive": 13, "PNG": 13, "WEBP": 4}
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640

@@ -1,7 +1,5 @@
-from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
-from django.views.static import serve
+from django.urls import include, path
 
 from dangjian.accounts import console_urls as accounts_console
 from dangjian.core import views as core_views
@@ -31,7 +29,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.SERVE_MEDIA:
-    urlpatterns += [
-        re_path(r"^media/(?P<path>leaders/.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
-    ]
+# No URL hands a path to a file server: every stored file is served by its record, through a view that checks
+# who may see it (leader photos: organizations.views.leader_photo; case photos, policy attachments, evidence).

@@ -93,10 +93,31 @@ def _mask_id(match: re.Match) -> str:
     return number[:3] + "*" * (len(number) - 5) + number[-2:]
 
 
-def mask_personal_data(text: str, extra_names: set[str] | frozenset[str] = frozenset()) -> str:
-    """Return `text` with mobile numbers, ID-card numbers and personal names masked."""
+def personal_names(text: str) -> set[str]:
+    """The personal names found in `text` (by cue phrase or by the tagger), e.g. to mask them in another text."""
+    if not text:
+        return set()
+    return {m.group(2) for m in _CUE_RE.finditer(text)} | _names(text)
+
+
+def _mask_number(number: str) -> str:
+    digits = [i for i, ch in enumerate(number) if ch.isdigit()]
+    hidden = set(digits[3:-4]) if len(digits) > 7 else set(digits[:-2])
+    return "".join("*" if i in hidden else ch for i, ch in enumerate(number))
+
+
+def mask_personal_data(
+    text: str, extra_names: set[str] | frozenset[str] = frozenset(), extra_numbers: tuple[str, ...] | list[str] = ()
+) -> str:
+    """Return `text` with mobile numbers, ID-card numbers and personal names masked.
+
+    `extra_names` and `extra_numbers` (e.g. the citizen's name and contact phone, from the case) are masked
+    wherever they appear, even where the patterns would not find them (a landline, a rare surname).
+    """
     if not text:
         return text
+    for number in sorted({n.strip() for n in extra_numbers if n and len(n.strip()) >= 5}, key=len, reverse=True):
+        text = text.replace(number, _mask_number(number))
     text = mask_numbers(text)
     names = set(extra_names)
     names.update(m.group(2) for m in _CUE_RE.finditer(text))

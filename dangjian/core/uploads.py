@@ -1,7 +1,8 @@
 """Checks and processing of uploaded files.
 
-Photos are decoded fully (a truncated or disguised file is refused), turned upright, resized and
-re-encoded as JPEG, which drops EXIF, GPS and any other metadata. Attachments are accepted by
+Photos are refused from their header alone when they have too many pixels (decompression bombs), then
+decoded (a truncated or disguised file is refused), shrunk while decoding, turned upright and rebuilt from
+their pixels as a new JPEG: EXIF, GPS, comments, ICC and XMP and anything else in the file are gone. Attachments are accepted by
 what their bytes are, not by their name, and only within the size limit.
 """
 
@@ -20,11 +21,14 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, UnidentifiedImageError
 
-Image.MAX_IMAGE_PIXELS = 60_000_000  # refuse decompression bombs early
+# Pillow's own bomb check (a warning up to twice the limit, then an error without the picture's size) is
+# replaced by `_refuse_oversized`, which every photo passes before anything is decoded, with a clear message.
+Image.MAX_IMAGE_PIXELS = None
 
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
+PHOTO_DECODERS = sorted(PHOTO_FORMATS)
 
 # Extension -> the MIME types its content may be detected as.
 ATTACHMENT_TYPES: dict[str, set[str]] = {
@@ -52,24 +56,120 @@ def _check_size(upload, limit: int) -> None:
         )
 
 
+def _jpeg_scans(data: bytes) -> int:
+    """How many scans a JPEG has: its segments are skipped up to the first start of scan (so a thumbnail inside
+    EXIF does not count), then start-of-scan markers are counted (FF DA never occurs inside coded data)."""
+    at = 2
+    while at + 4 <= len(data) and data[at] == 0xFF:
+        marker = data[at + 1]
+        if marker == 0xDA:
+            return 1 + data.count(b"\xff\xda", at + 2)
+        if marker == 0xFF:  # fill byte
+            at += 1
+            continue
+        at += 2 + int.from_bytes(data[at + 2 : at + 4], "big")
+    return 1
+
+
+def _refuse_oversized(probe: Image.Image, data: bytes) -> None:
+    """Refuse a picture whose pixel count could exhaust a worker, from its header alone (nothing decoded yet).
+
+    Single-scan JPEG is decoded at 1/2, 1/4 or 1/8 of its size (see `_decode_small`), so it may be larger than
+    JPEG in several scans (progressive, or baseline with its colours in separate scans: libjpeg holds all the
+    coefficients, up to 6 bytes a pixel), PNG (decoded whole, up to 4 bytes a pixel) or WebP (whose decoder holds
+    further copies).
+    """
+    width, height = probe.size
+    scans = probe.format == "JPEG" and (probe.info.get("progressive") or _jpeg_scans(data) > 1)
+    kind = "JPEG-progressive" if scans else probe.format
+    limit = settings.PHOTO_MAX_MEGAPIXELS[kind]
+    if width * height > limit * 1_000_000 or width <= 0 or height <= 0:
+        raise ValidationError(
+            _(
+                "This picture is too large (%(width)s × %(height)s pixels): %(format)s pictures may have at most "
+                "%(limit)s. Please send a smaller one."
+            )
+            % {
+                "width": width,
+                "height": height,
+                "format": _("progressive JPEG") if kind == "JPEG-progressive" else probe.format,
+                # Whole megapixels (the settings are integers); Chinese counts in 万: "%(n)s00 万像素".
+                "limit": _("%(n)s megapixels") % {"n": limit},
+            },
+            code="too_many_pixels",
+        )
+
+
+def _decode_small(image: Image.Image, max_side: int) -> Image.Image:
+    """Decode at the smallest size that still gives a sharp `max_side` picture, then shrink to it.
+
+    JPEG is scaled while decoding (draft). Other formats are decoded whole, then reduced band by band, so no
+    full-size copy is made (Pillow's own resize and mode conversion would copy the whole picture).
+    """
+    scale = max(image.size) / max_side
+    if scale > 1 and image.format == "JPEG":
+        # libjpeg scales by 1/2, 1/4 or 1/8 while decoding, never below the size asked for.
+        image.draft("RGB", (max(1, int(image.size[0] / scale)), max(1, int(image.size[1] / scale))))
+    image.load()
+    mode = "RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB"
+    factor = max(1, max(image.size) // max_side)  # reduced to between max_side and twice that
+    width, height = image.size
+    small = Image.new(mode, (-(-width // factor), -(-height // factor)))
+    rows = factor * max(1, 512 // factor)
+    for top in range(0, height, rows):
+        band = image.crop((0, top, width, min(height, top + rows))).convert(mode)
+        small.paste(band.reduce(factor) if factor > 1 else band, (0, top // factor))
+        del band
+    small.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    return small
+
+
+def _upright(image: Image.Image, orientation: int | None) -> Image.Image:
+    method = {
+        2: Image.Transpose.FLIP_LEFT_RIGHT,
+        3: Image.Transpose.ROTATE_180,
+        4: Image.Transpose.FLIP_TOP_BOTTOM,
+        5: Image.Transpose.TRANSPOSE,
+        6: Image.Transpose.ROTATE_270,
+        7: Image.Transpose.TRANSVERSE,
+        8: Image.Transpose.ROTATE_90,
+    }.get(orientation or 1)
+    return image.transpose(method) if method is not None else image
+
+
+def _pixels_only(image: Image.Image) -> Image.Image:
+    """A new RGB picture made of the pixels alone: no comment, EXIF, ICC, XMP or any other info survives."""
+    if image.mode in {"RGBA", "LA"}:
+        background = Image.new("RGB", image.size, (255, 255, 255))
+        background.paste(image.convert("RGBA"), mask=image.convert("RGBA").getchannel("A"))
+        image = background
+    rgb = image.convert("RGB")
+    return Image.frombytes("RGB", rgb.size, rgb.tobytes())
+
+
 def process_photo(upload) -> ContentFile:
-    """Validate an uploaded photo and return a resized JPEG without metadata."""
+    """Validate an uploaded photo and return a JPEG rebuilt from its pixels (nothing else of the file survives).
+
+    The pixel count is checked from the header before anything is decoded, and big pictures are shrunk
+    while or right after decoding, so no upload grows a worker by more than about 100 MiB.
+    """
     _check_size(upload, settings.PHOTO_MAX_BYTES)
     upload.seek(0)
     data = upload.read()
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        # Only the three photo decoders ever see the bytes: other formats' parsers are never run.
+        with Image.open(io.BytesIO(data), formats=PHOTO_DECODERS) as probe:
             if probe.format not in PHOTO_FORMATS:
                 raise ValidationError(_("Please upload a JPEG, PNG or WebP photo."), code="format")
+            _refuse_oversized(probe, data)
             probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            image = ImageOps.exif_transpose(image)
-            image = image.convert("RGB")
-            max_side = settings.PHOTO_MAX_PIXELS
-            image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-            out = io.BytesIO()
-            image.save(out, format="JPEG", quality=85, optimize=True)  # no exif= argument: metadata dropped
+        with Image.open(io.BytesIO(data), formats=PHOTO_DECODERS) as image:
+            _refuse_oversized(image, data)
+            orientation = image.getexif().get(ExifTags.Base.Orientation)
+            small = _upright(_decode_small(image, settings.PHOTO_MAX_PIXELS), orientation)
+            clean = _pixels_only(small)
+        out = io.BytesIO()
+        clean.save(out, format="JPEG", quality=85, optimize=True)
     except ValidationError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):

@@ -22,7 +22,6 @@ from dangjian.accounts.permissions import (
     acting_organization,
     has_capability,
 )
-from dangjian.core.cache import bump_content_generation
 from dangjian.core.history import ActionError
 from dangjian.core.masking import mask_personal_data
 from dangjian.core.throttle import Throttle
@@ -43,7 +42,7 @@ from .models import (
 )
 from .notifications import notify
 from .passwords import check_query_password, hash_query_password, new_number, query_password_for
-from .records import bump_stats, lock_case, record_event, save_case
+from .records import bump_stats, insert_case, lock_case, mask_for_others, record_event, save_case
 
 Kind = CaseEvent.Kind
 
@@ -135,7 +134,7 @@ def submit_case(
                 case.number = new_number(now)
                 try:
                     with transaction.atomic():
-                        case.save()
+                        insert_case(case)
                     break
                 except IntegrityError:
                     if Case.objects.filter(client_token=client_token).exists():
@@ -189,7 +188,7 @@ def rate_case(case_id: int, rating: str, comment: str = "") -> Case:
         before = case.state
         case.rated_at = now
         case.rating_comment = comment
-        case.rating_comment_public = mask_personal_data(comment)
+        case.rating_comment_public = mask_for_others(case, comment)
         if rating == Rating.UNSATISFIED and case.redo_count == 0:
             case.redo_count = 1
             case.state = State.IN_PROGRESS
@@ -239,7 +238,6 @@ def rate_case(case_id: int, rating: str, comment: str = "") -> Case:
                 "rated",
                 _("Case %(number)s was rated: %(rating)s") % {"number": case.number, "rating": Rating(rating).label},
             )
-        bump_content_generation()
     return case
 
 
@@ -268,7 +266,6 @@ def accept_case(user, case_id: int, *, urgent: bool = False, expected_version: i
         )
         save_case(case, ["state", "accepted_at", "handling_org", "urgent", "answer_deadline"])
         bump_stats(case, accepted=1)
-        bump_content_generation()
     return case
 
 
@@ -283,7 +280,13 @@ def reject_case(user, case_id: int, reason: str, *, expected_version: int | None
         case.handling_org = org
         case.closed_at = timezone.now()
         record_event(
-            case, Kind.REJECT, user, org, mask_personal_data(reason), from_state=State.RECEIVED, to_state=State.REJECTED
+            case,
+            Kind.REJECT,
+            user,
+            org,
+            mask_for_others(case, reason),
+            from_state=State.RECEIVED,
+            to_state=State.REJECTED,
         )
         save_case(case, ["state", "reject_reason", "handling_org", "closed_at"])
         bump_stats(case, rejected=1)
@@ -341,7 +344,6 @@ def dispatch_case(
                 _("Please assist with case %(number)s: %(title)s")
                 % {"number": case.number, "title": case.title_public},
             )
-        bump_content_generation()
     return case
 
 
@@ -408,7 +410,7 @@ def _publish(case: Case, user, org: Organization, before: str) -> None:
     now = timezone.now()
     case.state = State.ANSWERED
     case.answered_at = now
-    case.reply_public = mask_personal_data(case.reply)
+    case.reply_public = mask_for_others(case, case.reply)
     case.rating_deadline = deadline_after(now, workflow.time_limit(case.category).rating_days)
     fields = ["state", "reply", "replied_by", "answered_at", "reply_public", "rating_deadline"]
     if case.first_answered_at is None:
@@ -423,7 +425,6 @@ def _publish(case: Case, user, org: Organization, before: str) -> None:
         )
     record_event(case, Kind.PUBLISH, user, org, from_state=before, to_state=State.ANSWERED)
     save_case(case, fields)
-    bump_content_generation()
 
 
 def approve_reply(user, case_id: int, *, expected_version: int | None = None) -> Case:
@@ -587,7 +588,6 @@ def merge_case(user, case_id: int, into_id: int) -> Case:
         save_case(target, ["supporters"])
         record_event(case, Kind.MERGE, user, org, target.number, from_state=before, to_state=State.MERGED)
         record_event(target, Kind.MERGE, user, org, case.number)
-        bump_content_generation()
     return target
 
 

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.accounts.permissions import HANDLE_FEEDBACK
-from dangjian.core.cache import bump_content_generation
 from dangjian.organizations.models import Organization
 
 from .models import OPEN_STATES, Case, CaseEvent, Notification, Rating, State
@@ -71,8 +70,6 @@ def scan_deadlines(now: datetime.datetime | None = None) -> dict[str, int]:
             )
             bump_stats(case, unrated=1)
             counts["closed_unrated"] += 1
-    if counts["supervised"] or counts["closed_unrated"]:
-        bump_content_generation()
     return counts
 
 

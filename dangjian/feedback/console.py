@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
 
 from django.contrib import messages
@@ -25,6 +24,7 @@ from dangjian.accounts.permissions import (
     has_capability,
 )
 from dangjian.core.console import console_view
+from dangjian.core.exports import csv_writer
 from dangjian.core.history import ActionError
 from dangjian.core.models import CalendarOverride
 from dangjian.core.workdays import end_of_day, forget_overrides, uncovered_years
@@ -135,7 +135,7 @@ def export(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="feedback.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
-    writer = csv.writer(response)
+    writer = csv_writer(response)  # cells cannot become formulas (core/exports.py)
     writer.writerow(
         [
             _("Tracking number"),

@@ -9,9 +9,19 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dangjian.core.cache import bump_content_generation
 from dangjian.core.history import ActionError, EditConflict
+from dangjian.core.masking import mask_personal_data, personal_names
 
 from .models import Case, CaseEvent, CaseStat
+
+
+def mask_for_others(case: Case, text: str) -> str:
+    """`text` as anyone but the citizen of `case` may read it: personal data masked, including the citizen's
+    own name and contact phone as found in the case, which a staff answer may repeat."""
+    return mask_personal_data(
+        text, extra_names=personal_names(f"{case.title}\n{case.description}"), extra_numbers=[case.contact_phone]
+    )
 
 
 def record_event(case, kind, actor=None, organization=None, text="", public=True, from_state="", to_state="", at=None):
@@ -58,9 +68,18 @@ def lock_case(case_id: int, expected_version: int | None = None) -> Case:
     return case
 
 
+def insert_case(case: Case) -> None:
+    """Write a new case row. Like `save_case`, the public pages are refreshed once the change commits."""
+    case.save()
+    bump_content_generation()
+
+
 def save_case(case: Case, fields: Iterable[str]) -> None:
+    """Write a changed case: every step of every workflow goes through here (and new cases through
+    `insert_case`), so the cached public pages are refreshed once the change commits, whatever it was."""
     was_listed = case.listed
     case.version += 1
     case.save(update_fields=[*fields, "version", "updated_at", "listed"])
     if case.listed != was_listed:
         bump_stats(case, listed=1 if case.listed else -1)
+    bump_content_generation()

@@ -18,6 +18,7 @@ from dangjian.organizations.views import portal_context
 from . import actions, stats
 from .forms import LookupForm, PublicFilterForm, RateForm, SubmitForm
 from .models import Case, CaseEvent, CasePhoto, State
+from .records import mask_for_others
 
 PAGE_SIZE = 20
 ACCESS_KEY = "feedback_access"
@@ -153,8 +154,9 @@ def track(request, number: str):
         return redirect(reverse("feedback:lookup"))
     case = _tracked_case(request, number)
     main = case.main
+    own = main.pk == case.pk
     form = RateForm(request.POST or None)
-    if request.method == "POST" and main.pk == case.pk and form.is_valid():
+    if request.method == "POST" and own and form.is_valid():
         try:
             actions.rate_case(case.pk, form.cleaned_data["rating"], form.cleaned_data["comment"])
         except ActionError as error:
@@ -169,9 +171,13 @@ def track(request, number: str):
             "case": case,
             "main": main,
             "events": _public_events(main),
-            "own_events": _public_events(case) if main.pk != case.pk else [],
+            "own_events": _public_events(case) if not own else [],
+            # Texts of the main case are written to its citizen; a citizen whose case was merged into it
+            # reads them masked, like the public.
+            "reply": main.reply if own else main.reply_public,
+            "reject_reason": main.reject_reason if own else mask_for_others(main, main.reject_reason),
             "photos": case.photos.all(),
-            "form": form if main.state == State.ANSWERED and main.pk == case.pk else None,
+            "form": form if main.state == State.ANSWERED and own else None,
             "org": case.place,
         },
         status=400 if form.errors else 200,

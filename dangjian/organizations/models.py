@@ -145,6 +145,10 @@ class Leader(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("orgs:leader", args=[self.organization_id, self.pk])
 
+    def photo_url(self) -> str:
+        """The photo, served by this record (never by a path under MEDIA_ROOT); the version busts caches."""
+        return f"{reverse('orgs:leader_photo', args=[self.organization_id, self.pk])}?v={self.version}"
+
 
 def current_term(organization: Organization) -> Term | None:
     return organization.terms.order_by("-elected_on").first()

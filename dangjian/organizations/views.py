@@ -1,7 +1,8 @@
 """Public portal pages of an organization: profile, leadership, children."""
 
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from dangjian.core.cache import public_page
 from dangjian.policies.models import Policy
@@ -67,3 +68,15 @@ def leader_detail(request, org_id: int, leader_id: int):
     context = portal_context(leader.organization, "leaders")
     context["leader"] = leader
     return render(request, "organizations/leader_detail.html", context)
+
+
+@require_safe
+def leader_photo(request, org_id: int, leader_id: int):
+    """A leader's photo, found by its record: no part of the URL names a file."""
+    leader = get_object_or_404(Leader.objects.only("photo", "organization_id"), pk=leader_id, organization_id=org_id)
+    if not leader.photo:
+        raise Http404
+    response = FileResponse(leader.photo.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "public, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

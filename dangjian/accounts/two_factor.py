@@ -1,7 +1,8 @@
 """Second factor (TOTP, django-otp): enrolment, checking a code, and what the enrolment page shows.
 
-- Each visit to the enrolment page makes a fresh secret and deletes earlier unconfirmed ones, and the
-  secret is tied to the session that saw it: whoever saw an enrolment page once holds nothing later.
+- Each visit to the enrolment page makes a fresh secret, kept only in the session that saw it (the
+  page writes no row); confirming it stores the device and deletes earlier unconfirmed ones: whoever
+  saw an enrolment page once holds nothing later, and nobody confirms a secret from another session.
 - The secret is shown only while enrolling (an inline SVG QR code and the key in groups of four);
   after confirmation no page, the admin included, shows it again.
 - A code checked too soon after a wrong one is refused with the wait (django-otp's throttling),
@@ -21,6 +22,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 SESSION_KEY = "totp_enrolment"
 
@@ -34,20 +36,28 @@ def has_second_factor(user) -> bool:
 
 
 def start_enrolment(request) -> TOTPDevice:
-    """A fresh secret for this session; every earlier unconfirmed one of the user is deleted."""
-    with transaction.atomic():
-        TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
-        device = TOTPDevice.objects.create(user=request.user, name="authenticator", confirmed=False)
-    request.session[SESSION_KEY] = device.pk
-    return device
+    """A fresh secret, held only in this session until a code confirms it (showing the page writes no row).
+
+    Every visit makes a new one, so a secret seen earlier (a shoulder, a screenshot) is void, and a
+    secret shown to one session cannot be confirmed from another.
+    """
+    key = random_hex(20)
+    request.session[SESSION_KEY] = key
+    return TOTPDevice(user=request.user, name="authenticator", key=key, confirmed=False)
 
 
 def pending_enrolment(request) -> TOTPDevice | None:
-    """The unconfirmed secret this session was shown, if it is still the current one."""
-    pk = request.session.get(SESSION_KEY)
-    if pk is None:
+    """On a confirming POST: the unconfirmed device for the secret this session was shown (stored now,
+    so that django-otp's throttling of wrong codes holds); the user's other unconfirmed ones are deleted."""
+    key = request.session.get(SESSION_KEY)
+    if not key:
         return None
-    return TOTPDevice.objects.filter(pk=pk, user=request.user, confirmed=False).first()
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=request.user, confirmed=False).exclude(key=key).delete()
+        device, _created = TOTPDevice.objects.get_or_create(
+            user=request.user, key=key, confirmed=False, defaults={"name": "authenticator"}
+        )
+    return device
 
 
 def finish_enrolment(request, device: TOTPDevice) -> None:

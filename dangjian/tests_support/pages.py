@@ -36,6 +36,7 @@ from . import factories as f
 NOT_PAGES = {
     "admin",  # namespace: Django's admin site is not ours to validate
     "feedback:photo",
+    "orgs:leader_photo",
     "console:feedback_export",
     "policies:attachment",
     "console:supervision_evidence",

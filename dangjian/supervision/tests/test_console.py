@@ -8,6 +8,7 @@ from dangjian.supervision.models import AuditEntry, Report, State, UnitKeyGrant
 from dangjian.tests_support.factories import PASSWORD
 
 from .conftest import file_report
+from .test_two_factor import shown_secret
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +34,12 @@ def test_first_sign_in_enrols_the_authenticator_with_a_qr_code(client, county, o
     client.post("/accounts/login/", {"username": "a_officer", "password": PASSWORD})
     page = client.get("/console/2fa/")
     assert page.status_code == 200 and '<svg role="img"' in page.content.decode()
-    device = TOTPDevice.objects.get(user=officers.a_officer)
-    assert not device.confirmed
-    wrong = client.post("/console/2fa/", {"token": "000000" if totp(device.bin_key) != 0 else "111111"})
+    secret = shown_secret(page)
+    assert not TOTPDevice.objects.filter(user=officers.a_officer).exists()  # nothing stored until a code is typed
+    wrong = client.post("/console/2fa/", {"token": "000000" if totp(secret) != 0 else "111111"})
     assert wrong.status_code == 400
+    device = TOTPDevice.objects.get(user=officers.a_officer)
+    assert not device.confirmed and device.bin_key == secret
     import datetime
 
     import time_machine

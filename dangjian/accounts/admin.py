@@ -1,11 +1,31 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.utils.translation import gettext as _
 
 from .models import Role, RoleGrant, User
 
 
+class DangjianUserChangeForm(UserChangeForm):
+    def clean_is_active(self):
+        """A discipline officer's account is not disabled here: his sealed copies of the unit keys would
+        stay, and only revoking the role (a supervision event) removes them and rotates the unit key."""
+        active = self.cleaned_data.get("is_active")
+        user = self.instance
+        if user.pk and user.is_active and not active and user.role_grants.filter(role=Role.DISCIPLINE).exists():
+            raise forms.ValidationError(
+                _(
+                    "This account is a discipline officer. An officer of the unit above must first revoke the "
+                    "discipline role (supervision console), so that the unit's report keys are changed."
+                )
+            )
+        return active
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = DangjianUserChangeForm
     fieldsets = BaseUserAdmin.fieldsets + (("Dangjian", {"fields": ("full_name", "personal_name", "mobile")}),)
     list_display = ["username", "full_name", "mobile", "is_active", "is_superuser"]
     search_fields = ["username", "full_name", "mobile"]

@@ -453,3 +453,44 @@ def test_9_10_the_system_administrators_revocation_takes_effect_when_an_officer_
     assert not RoleGrant.objects.filter(user=officers.a_officer2, role=Role.DISCIPLINE).exists()
     assert not UnitKeyGrant.objects.filter(user=officers.a_officer2).exists()
     assert AuditEntry.objects.filter(action="officer_revoked", actor=officers.county_officer).exists()
+
+
+def _admin_change_form_data(client, user) -> dict:
+    """The admin change form of `user` as the browser would post it back."""
+    import re
+
+    page = client.get(f"/admin/accounts/user/{user.pk}/change/").content.decode()
+    data = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page))
+    data.update({"username": user.username, "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00"})
+    data.pop("is_superuser", None)
+    data.pop("is_staff", None)
+    return data
+
+
+def test_9_10_the_admin_cannot_disable_an_officer_account_around_revocation(client, county, officers):
+    """Disabling the account would leave his sealed copies of the unit key: revocation must come first."""
+    from dangjian.supervision.models import UnitKeyGrant
+    from dangjian.tests_support import factories as f
+
+    admin = f.UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    data = _admin_change_form_data(client, officers.a_officer2)  # no is_active: the box unticked
+    response = client.post(f"/admin/accounts/user/{officers.a_officer2.pk}/change/", data)
+    assert response.status_code == 200
+    assert "纪检" in response.content.decode()
+    officers.a_officer2.refresh_from_db()
+    assert officers.a_officer2.is_active
+    assert UnitKeyGrant.objects.filter(user=officers.a_officer2).exists()
+
+
+def test_9_10_the_admin_disables_other_staff_accounts_as_before(client, county, officers):
+    from dangjian.tests_support import factories as f
+
+    admin = f.UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    secretary = county.village_a1_secretary
+    data = _admin_change_form_data(client, secretary)
+    response = client.post(f"/admin/accounts/user/{secretary.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    secretary.refresh_from_db()
+    assert not secretary.is_active

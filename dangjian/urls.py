@@ -19,6 +19,9 @@ console_patterns = (
     + supervision_console.urlpatterns
 )
 
+# A database outage met outside a view (e.g. saving the session) answers 503, not 500.
+handler500 = "dangjian.core.outage.server_error"
+
 urlpatterns = [
     path("", include("dangjian.organizations.urls")),
     path("", include("dangjian.policies.urls")),

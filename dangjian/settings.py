@@ -228,7 +228,7 @@ POLICY_USER_DICT = BASE_DIR / "dangjian" / "policies" / "data" / "policy_dict.tx
 TERM_WARNING_DAYS = 90
 
 # --- Background tasks and mail ---------------------------------------------------------------
-# Tasks are stored in the database and run by `manage.py db_worker`; `manage.py run_clock`
+# Tasks are stored in the database and run by `manage.py run_worker`; `manage.py run_clock`
 # enqueues the periodic ones. Both are started by `make run`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 PERIODIC_TASKS = {

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Browser tests need Debian's Chromium and a CJK font (without it Chinese renders as boxes).
+# Debian packages the test suite needs: Chromium and a CJK font for the browser tests (without the
+# font Chinese renders as boxes), and PostgreSQL's server binaries for the outage test, which starts
+# a private PostgreSQL of its own (core/tests/test_outage.py).
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || missing+=(fonts-wqy-microhei)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then
   echo "Installing ${missing[*]} with apt-get ..."
@@ -11,7 +14,7 @@ if [ "$(id -u)" -eq 0 ]; then
   apt-get update -qq
   apt-get install -y -qq "${missing[@]}" fontconfig >/dev/null
 else
-  echo "The browser tests need these Debian packages: ${missing[*]}" >&2
+  echo "The tests need these Debian packages: ${missing[*]}" >&2
   echo "Install them with:  sudo apt-get install -y ${missing[*]}" >&2
   exit 1
 fi

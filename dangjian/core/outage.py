@@ -81,12 +81,12 @@ def keeps_form_during_outage(form_class: type[forms.BaseForm]) -> Callable:
     return decorator
 
 
-def kept_form(form_class: type[forms.BaseForm], data) -> tuple[forms.BaseForm, bool]:
+def kept_form(form_class: type[forms.BaseForm], data, files) -> tuple[forms.BaseForm, bool]:
     """The form filled in from the posted data, built without touching the database.
 
     The form class's own __init__ (which may load choices) is skipped. A field whose choices come
     from the database keeps the visitor's choice in a hidden input; file fields are dropped (a
-    browser cannot be given files back). Returns (form, whether files were dropped).
+    browser cannot be given files back). Returns (form, whether files sent were dropped).
     """
     form = form_class.__new__(form_class)
     forms.BaseForm.__init__(form)
@@ -95,7 +95,7 @@ def kept_form(form_class: type[forms.BaseForm], data) -> tuple[forms.BaseForm, b
     for name, field in list(form.fields.items()):
         if isinstance(field, forms.FileField):
             del form.fields[name]
-            dropped_files = True
+            dropped_files = dropped_files or any(files.getlist(form.add_prefix(name)))
             continue
         if isinstance(field, forms.ModelChoiceField) or (isinstance(field, forms.ChoiceField) and not field.choices):
             multiple = isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField)
@@ -120,7 +120,7 @@ def unavailable_response(request, error: BaseException) -> HttpResponse:
         "submitting": request.method == "POST",
     }
     if form_class is not None:
-        context["form"], context["dropped_files"] = kept_form(form_class, request.POST)
+        context["form"], context["dropped_files"] = kept_form(form_class, request.POST, request.FILES)
         if not getattr(view, "csrf_exempt", False):  # a csrf-exempt form (supervision) gets no cookie
             context["csrf_token"] = get_token(request)
     response = HttpResponse(render_to_string("core/unavailable.html", context), status=503)

@@ -62,9 +62,9 @@ class _WebLog:
                 return
             suppressed, self.suppressed, self.last = self.suppressed, 0, now
         logger.warning(
-            "database unavailable (%s): answering 503 Service Unavailable (%d more such requests in the last minute)",
+            "database unavailable (%s): answering 503 Service Unavailable%s",
             describe(error),
-            suppressed,
+            f" ({suppressed} more such answers since the last message)" if suppressed else "",
         )
 
 

@@ -379,8 +379,10 @@ class Site:
         return self.process.wait(timeout=20)
 
     def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
+        """Whatever is left of the process group, serve.sh or not, is killed."""
+        if self.process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
 
 

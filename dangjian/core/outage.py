@@ -1,10 +1,11 @@
 """Riding out a database outage (a restart, a failover, a network cut).
 
-- Web: `DatabaseOutageMiddleware` (and `server_error`, the 500 handler, for errors raised outside a
-  view) answer a Chinese "temporarily unavailable" page with status 503 and Retry-After instead of a
-  server error. A public form marked with `@keeps_form_during_outage(FormClass)` is shown again with
-  what the visitor typed (its one-time token included, so sending it again later makes one record),
-  rendered without the database: choices that come from the database travel as hidden fields.
+- Web: `DatabaseOutageMiddleware` (and `server_error` and `bad_request`, the 500 and 400 handlers, for
+  errors raised outside a view, e.g. saving the session after a case was registered) answer a Chinese
+  "temporarily unavailable" page with status 503 and Retry-After instead of a server error. A public
+  form marked with `@keeps_form_during_outage(FormClass)` is shown again with what the visitor typed
+  (its one-time token included, so sending it again later makes one record), rendered without the
+  database: choices that come from the database travel as hidden fields.
 - Background processes: `wait_for_database()` logs the outage once, retries with backoff until the
   database answers, logs its end once and returns, so the task worker and the clock carry on.
 
@@ -147,12 +148,33 @@ class DatabaseOutageMiddleware:
         return None
 
 
+def database_error_behind(error: BaseException | None) -> BaseException | None:
+    """The database connection error that caused `error` (itself, or one it was raised from), if any.
+
+    Django turns some into other errors: a session that cannot be saved becomes UpdateError, then
+    SessionInterrupted, a "400 Bad Request".
+    """
+    for _depth in range(5):
+        if error is None or isinstance(error, DATABASE_ERRORS):
+            return error
+        error = error.__cause__ or error.__context__
+    return None
+
+
 def server_error(request, template_name: str = defaults.ERROR_500_TEMPLATE_NAME):
-    """handler500: a database outage met outside a view (e.g. saving the session) is a 503 too."""
-    error = sys.exception()
-    if isinstance(error, DATABASE_ERRORS):
+    """handler500: a database outage met outside a view is a 503 too."""
+    error = database_error_behind(sys.exception())
+    if error is not None:
         return unavailable_response(request, error)
     return defaults.server_error(request, template_name)
+
+
+def bad_request(request, exception, template_name: str = defaults.ERROR_400_TEMPLATE_NAME):
+    """handler400: a session that could not be saved because of an outage is a 503, not a bare 400."""
+    error = database_error_behind(exception)
+    if error is not None:
+        return unavailable_response(request, error)
+    return defaults.bad_request(request, exception, template_name)
 
 
 # --- Background processes ------------------------------------------------------------------

@@ -22,10 +22,18 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+import pytest
+from django.contrib.sessions.backends import db as db_sessions
+from django.db import OperationalError
+from django.test import Client
+from django.urls import reverse
+
+from dangjian.feedback.models import Case
 
 ROOT = Path(__file__).resolve().parents[3]
 CLIENTS = 16
@@ -525,3 +533,86 @@ def test_9_21_a_crashed_background_process_is_restarted_and_the_site_keeps_servi
     finally:
         site.kill()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+# --- The database lost in the middle of a request (in-process, both CI passes) ------------------
+
+
+class SessionStore(db_sessions.SessionStore):
+    """Django's database sessions on a database that goes away once the view has run."""
+
+    def create_model_instance(self, data):
+        instance = super().create_model_instance(data)
+
+        def save(*args, **kwargs):
+            raise OperationalError("server closed the connection unexpectedly")
+
+        instance.save = save
+        return instance
+
+
+def _client_with_sessions(engine: str, settings, cookies=None) -> Client:
+    settings.SESSION_ENGINE = engine
+    client = Client(raise_request_exception=False)
+    if cookies is not None:
+        client.cookies = cookies
+    return client
+
+
+def _case_form(county) -> dict:
+    return {
+        "client_token": str(uuid.uuid4()),
+        "category": "help",
+        "place": county.village_a1.pk,
+        "title": TITLE,
+        "description": DESCRIPTION,
+        "contact_phone": "13812345678",
+        "is_public": "on",
+    }
+
+
+def _assert_kept_and_resend(client, url: str, page: str, sent: dict) -> str:
+    kept = form_fields(page)
+    assert UNAVAILABLE in page
+    assert {k: kept.get(k) for k in ("client_token", "title", "description", "contact_phone", "category")} == {
+        k: str(sent[k]) for k in ("client_token", "title", "description", "contact_phone", "category")
+    }
+    response = client.post(url, kept)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.django_db
+def test_9_21_a_new_citizens_session_lost_with_the_database_shows_the_kept_form_and_one_case(county, settings):
+    url = reverse("feedback:submit", args=[county.village_a1.pk])
+    failing = _client_with_sessions("dangjian.core.tests.test_outage", settings)
+    sent = _case_form(county)
+    response = failing.post(url, sent)
+    assert response.status_code == 503 and response["Retry-After"]
+    page = _assert_kept_and_resend(
+        _client_with_sessions("django.contrib.sessions.backends.db", settings, failing.cookies),
+        url,
+        response.content.decode(),
+        sent,
+    )
+    case = Case.objects.get()  # registered before the session was lost, and not again
+    assert case.number in page and "只登记了一次" in page
+
+
+@pytest.mark.django_db
+def test_9_21_a_returning_citizens_session_lost_with_the_database_is_a_503_not_a_bare_400(county, settings):
+    url = reverse("feedback:submit", args=[county.village_a1.pk])
+    first = _client_with_sessions("django.contrib.sessions.backends.db", settings)
+    assert first.post(url, _case_form(county)).status_code == 200  # the browser now holds a session
+    failing = _client_with_sessions("dangjian.core.tests.test_outage", settings, first.cookies)
+    sent = _case_form(county)
+    response = failing.post(url, sent)
+    assert response.status_code == 503
+    _assert_kept_and_resend(
+        _client_with_sessions("django.contrib.sessions.backends.db", settings, failing.cookies),
+        url,
+        response.content.decode(),
+        sent,
+    )
+    assert Case.objects.filter(client_token=sent["client_token"]).count() == 1
+    assert Case.objects.count() == 2

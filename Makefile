@@ -1,7 +1,7 @@
 # Dangjian: two commands do everything on a fresh machine with Python 3.12+.
 #   make run   - install, migrate, load the demo county if empty, serve on 127.0.0.1:8000 with the
 #                background task worker and the clock that schedules deadline scans and mail
-#   make test  - install test tools (and Chromium + a CJK font when missing), run the whole suite
+#   make test  - install test tools (and Chromium, a CJK font and PostgreSQL when missing), run the whole suite
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.12 || command -v python3.13 || command -v python3)
 VENV := .venv

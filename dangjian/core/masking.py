@@ -51,6 +51,11 @@ def _pos_tagger():
     return _tagger
 
 
+def warm_up() -> None:
+    """Load the tagger's dictionary now (a web worker calls this as it starts)."""
+    _pos_tagger().tokenizer.check_initialized()
+
+
 def _mask_name(name: str) -> str:
     surname = name[:2] if name[:2] in COMPOUND_SURNAMES else name[:1]
     return surname + "*" * (len(name) - len(surname))

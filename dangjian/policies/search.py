@@ -60,6 +60,11 @@ def _tokenizer() -> jieba.Tokenizer:
     return tokenizer
 
 
+def tokenize_warm_up() -> None:
+    """Load the policy dictionary now rather than in the first search."""
+    _tokenizer().check_initialized()
+
+
 def _dictionary_parts(word: str) -> list[str]:
     """Every dictionary word of two or more characters inside `word`, longest first.
 

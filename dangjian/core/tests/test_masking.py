@@ -33,3 +33,18 @@ def test_ordinary_text_and_place_names_are_left_alone():
 
 def test_a_number_inside_a_longer_number_is_not_taken_for_a_mobile():
     assert mask_personal_data("编号9913812345678000") == "编号9913812345678000"
+
+
+def test_a_web_worker_loads_the_word_dictionaries_as_it_starts():
+    """Loading them takes seconds; done in the first citizen's request it held every POST behind it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import dangjian.wsgi\n"
+        "from dangjian.core import masking\n"
+        "from dangjian.policies import search\n"
+        "print(masking._tagger.tokenizer.initialized, search._tokenizer().initialized)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.split() == ["True", "True"]

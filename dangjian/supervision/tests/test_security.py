@@ -356,3 +356,17 @@ def test_state_is_only_moved_by_the_table(county, officers):
     with pytest.raises(ActionError):
         actions.reporter_objection(receipt, "不服")
     assert Report.objects.get(pk=report.pk).state == State.RECEIVED
+
+
+def test_4_refused_reporter_requests_leave_no_log_line_with_their_path(client, county, caplog):
+    """Django logs every 4xx with its path ("Bad Request: /o/3/supervision/new/"): not for these pages."""
+    caplog.set_level(logging.DEBUG)
+    refused = client.post(f"/o/{county.village_a1.pk}/supervision/new/", {"what": ""})
+    assert refused.status_code == 400
+    guessed = client.post("/supervision/follow/", {"receipt": "1" * 16})
+    assert guessed.status_code >= 400
+    assert [r.getMessage() for r in caplog.records if "/supervision/" in r.getMessage()] == []
+    # Other pages' refusals are still logged for the operators.
+    client.post(f"/o/{county.village_a1.pk}/feedback/lookup/", {"number": "", "password": ""})
+    client.get("/no-such-page/")
+    assert any("/no-such-page/" in r.getMessage() for r in caplog.records)

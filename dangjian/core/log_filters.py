@@ -1,0 +1,19 @@
+"""Logging filters: keep what would trace a reporter out of the platform's logs.
+
+Django's request logger writes a line with the path for every 4xx/5xx answer ("Bad Request:
+/o/3/supervision/new/"), which would record that someone used the reporters' pages, and when. Like the
+gunicorn access log (gunicorn_logging.py), the platform's own logs keep no line about those pages.
+"""
+
+import logging
+
+SUPERVISION_MARK = "/supervision/"
+
+
+class NoSupervisionRequests(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        path = getattr(request, "path", "") or ""
+        if SUPERVISION_MARK in path:
+            return False
+        return SUPERVISION_MARK not in record.getMessage()

@@ -11,11 +11,12 @@ import pytest
 from django.core.cache import cache
 
 from dangjian.accounts.models import Role
+from dangjian.core.throttle import limits_cache
 from dangjian.tests_support import factories as f
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path):
+def _test_settings(settings, tmp_path, tmp_path_factory):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SUPERVISION_ARGON2 = (1, 8192)  # the smallest libsodium allows: tests check logic, not cost
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -23,9 +24,20 @@ def _test_settings(settings, tmp_path):
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # The shared counters (sign-in limits, guessing) in a folder of this test process's own (parallel test
+    # processes would count each other's failures), emptied before and after each test.
+    settings.CACHES = {
+        **settings.CACHES,
+        settings.LIMITS_CACHE: {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path_factory.getbasetemp() / "limits"),
+        },
+    }
     cache.clear()
+    limits_cache().clear()
     yield
     cache.clear()
+    limits_cache().clear()
 
 
 class County:

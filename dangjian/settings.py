@@ -5,8 +5,10 @@ Defaults give a working single-machine install (SQLite in WAL mode, local-memory
 cache (and, with later modules, the channel layer and task queue) to Redis.
 """
 
+import hashlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -149,10 +151,41 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# "default" holds what a process may keep to itself (cached public pages); "limits" holds the counters
+# that protect accounts and reporters (sign-in limits, guessing of receipts and query passwords), which
+# every web worker must see, or each of N workers would allow N times the tries. They are never written
+# to the database (they hold keyed hashes of client addresses): Redis when REDIS_URL is set, otherwise
+# files in memory (/dev/shm, a tmpfs), shared by the web workers of this machine.
+LIMITS_CACHE = "limits"
+
+
+def _limits_dir() -> str:
+    configured = os.environ.get("LIMITS_CACHE_DIR", "")
+    if configured:
+        return configured
+    base = "/dev/shm" if os.access("/dev/shm", os.W_OK) else tempfile.gettempdir()  # noqa: S108
+    tag = hashlib.sha256(str(VAR_DIR).encode()).hexdigest()[:12]
+    return os.path.join(base, f"dangjian-limits-{os.getuid()}-{tag}")
+
+
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        LIMITS_CACHE: {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "limits",
+        },
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}},
+        LIMITS_CACHE: {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": _limits_dir(),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        },
+    }
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -172,7 +205,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Sign-in limits (dangjian/accounts/throttle.py). Per account, whatever identifier is typed: after
 # LOGIN_FAILURE_LIMIT failures a pause of LOGIN_LOCKOUT_SECONDS, doubled for each further pause within
 # a day, at most LOGIN_LOCKOUT_MAX_SECONDS. Per client address: LOGIN_ADDRESS_FAILURE_LIMIT failures an
-# hour over all accounts. Counts live only in the cache (use REDIS_URL when several processes serve).
+# hour over all accounts. Counts live only in the shared "limits" cache (Redis, or files in memory).
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 8)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
 LOGIN_LOCKOUT_MAX_SECONDS = env_int("LOGIN_LOCKOUT_MAX_SECONDS", 4 * 60 * 60)
@@ -181,7 +214,9 @@ LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30)
 # read by core.throttle.client_address for every per-client limit; kept in the cache only.
 CLIENT_ADDRESS_HEADER = os.environ.get("CLIENT_ADDRESS_HEADER", "REMOTE_ADDR")
 RATELIMIT_IP_META_KEY = "dangjian.core.throttle.client_address"
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"  # nothing in the database
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"  # no rows of axes' own models
+AXES_CACHE = LIMITS_CACHE
+RATELIMIT_USE_CACHE = LIMITS_CACHE
 AXES_LOCKOUT_PARAMETERS = ["username"]  # the account key below; the address limit is django-ratelimit's
 AXES_USERNAME_CALLABLE = "dangjian.accounts.throttle.account_key"
 AXES_CLIENT_IP_CALLABLE = "dangjian.accounts.throttle.no_address"
@@ -194,8 +229,9 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "user_agent"]
-# axes.W006: the per-address limit is django-ratelimit's, not django-axes'. axes.W001: the local-memory
-# cache counts per process, like every other throttle here, until REDIS_URL gives a shared cache.
+# axes.W006: the per-address limit is django-ratelimit's, not django-axes'. axes.W001 (without Redis): the
+# file cache in /dev/shm is shared by every web worker of the machine; its increments are not atomic, so
+# requests racing each other may slip a try or two past a limit (bounded by the number of workers).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"] + ([] if REDIS_URL else ["axes.W001"])
 
 SESSION_COOKIE_HTTPONLY = True

@@ -26,11 +26,12 @@ from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.utils import timezone
 from django_ratelimit.core import get_usage
+
+from dangjian.core.throttle import limits_cache
 
 HISTORY_SECONDS = 24 * 3600  # pauses within a day make the next one longer
 ADDRESS_GROUP = "accounts.sign-in"
@@ -70,7 +71,7 @@ def _hashed(prefix: str, key: str) -> str:
 
 
 def _pause_seconds(key: str | None) -> int:
-    lockouts = cache.get(_hashed("lockouts", key), 0) if key else 0
+    lockouts = limits_cache().get(_hashed("lockouts", key), 0) if key else 0
     return min(settings.LOGIN_LOCKOUT_SECONDS * 2 ** min(lockouts, 16), settings.LOGIN_LOCKOUT_MAX_SECONDS)
 
 
@@ -97,15 +98,15 @@ def lockout_response(request, original_response, credentials):
 def _mark_locked(key: str) -> None:
     seconds = _pause_seconds(key)
     until = timezone.now() + datetime.timedelta(seconds=seconds)
-    if cache.add(_hashed("until", key), until.timestamp(), seconds):
+    if limits_cache().add(_hashed("until", key), until.timestamp(), seconds):
         lockouts = _hashed("lockouts", key)
-        cache.add(lockouts, 0, HISTORY_SECONDS)
-        cache.incr(lockouts)
-        cache.touch(lockouts, HISTORY_SECONDS)
+        limits_cache().add(lockouts, 0, HISTORY_SECONDS)
+        limits_cache().incr(lockouts)
+        limits_cache().touch(lockouts, HISTORY_SECONDS)
 
 
 def _seconds_left(key: str) -> int:
-    until = cache.get(_hashed("until", key))
+    until = limits_cache().get(_hashed("until", key))
     if until is None:
         return _pause_seconds(key)
     return max(1, math.ceil(until - timezone.now().timestamp()))
@@ -169,4 +170,4 @@ def _account_paused(sender, request, username=None, **kwargs):
 
 @receiver(user_logged_in, dispatch_uid="dangjian.accounts.sign_in_succeeded")
 def _forget_lockouts(sender, request, user, **kwargs):
-    cache.delete(_hashed("lockouts", f"account:{user.pk}"))
+    limits_cache().delete(_hashed("lockouts", f"account:{user.pk}"))

@@ -9,7 +9,12 @@ import hmac
 import ipaddress
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+
+
+def limits_cache():
+    """The cache every web worker shares for these counters (settings.LIMITS_CACHE: Redis or a table)."""
+    return caches[settings.LIMITS_CACHE]
 
 
 class Throttle:
@@ -31,18 +36,18 @@ class Throttle:
         return f"{self.prefix}:{digest}"
 
     def is_locked(self, value: str) -> bool:
-        return cache.get(self._key(value), 0) >= self.limit
+        return limits_cache().get(self._key(value), 0) >= self.limit
 
     def record_failure(self, value: str) -> None:
         key = self._key(value)
-        cache.add(key, 0, self.seconds)
+        limits_cache().add(key, 0, self.seconds)
         try:
-            cache.incr(key)
+            limits_cache().incr(key)
         except ValueError:
-            cache.set(key, 1, self.seconds)
+            limits_cache().set(key, 1, self.seconds)
 
     def clear(self, value: str) -> None:
-        cache.delete(self._key(value))
+        limits_cache().delete(self._key(value))
 
 
 def client_address(request) -> str:

@@ -59,3 +59,42 @@ def test_demo_cases_can_be_looked_up_and_their_figures_add_up():
     rebuild_stats()
     after = sorted(CaseStat.objects.values_list("organization_id", "month", "category", "received", "listed"))
     assert before == after and sum(row[3] for row in after) == 60
+
+
+DEMO_SIGN_INS = [
+    ("admin", "13800000000"),
+    ("county_admin", "13800000001"),
+    ("town_media", "13800000002"),
+    ("village_secretary", "13800000003"),
+    ("town_discipline", "13800000004"),
+    ("county_discipline", "13800000005"),
+]
+
+
+@pytest.mark.parametrize(("username", "mobile"), DEMO_SIGN_INS)
+def test_every_demo_sign_in_reaches_its_console(client, username, mobile):
+    """The README's sign-ins, by username and by mobile number; officers enrol the authenticator and read reports."""
+    import base64
+    import re
+
+    from django_otp.oath import totp
+
+    _load()
+    for login in (mobile, username):
+        client.post("/accounts/logout/")
+        response = client.post("/accounts/login/", {"username": login, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, response.content.decode()[:500]
+        dashboard = client.get("/console/")
+        assert dashboard.status_code == 200
+        assert User.objects.get(username=username).full_name in dashboard.content.decode()
+    if username == "admin":
+        assert client.get("/admin/").status_code == 200
+    if username.endswith("_discipline"):
+        page = client.get("/console/2fa/")
+        secret = re.search(r'data-testid="totp-secret">([A-Z2-7 ]+)<', page.content.decode()).group(1)
+        code = totp(base64.b32decode(secret.replace(" ", "")))
+        assert client.post("/console/2fa/", {"token": f"{code:06d}"}).status_code == 302
+        inbox = client.get("/console/supervision/")
+        assert inbox.status_code == 200
+        if username == "county_discipline":  # the demo's reports are addressed to the county or read from above
+            assert len(set(re.findall(r'href="/console/supervision/(\d+)/"', inbox.content.decode()))) == 4

@@ -330,7 +330,9 @@ def officers_page(request, org_id: int):
             if do == "revoke":
                 target = get_object_or_404(User, pk=request.POST.get("user") or 0)
                 if not confirmed:
-                    return _confirm_page(request, unit, "revoke", target, applies=can_decide)
+                    # The administrator acts alone only when no other officer above could confirm.
+                    alone = not [o for o in roles.deciders(unit) if o.pk != target.pk]
+                    return _confirm_page(request, unit, "revoke", target, applies=can_decide or alone)
                 pending, recovery = roles.revoke_officer(request.user, target, unit)
                 if pending:
                     messages.success(

@@ -19,6 +19,7 @@ USE_CONSOLE = "console.use"
 HANDLE_FEEDBACK = "feedback.handle"  # accept, dispatch, answer citizens' cases
 APPROVE_FEEDBACK = "feedback.approve"  # the organization's head approves replies and extensions
 MANAGE_SETTINGS = "settings.manage"  # dispatch catalogue, time limits, calendar
+READ_SUPERVISION_AUDIT = "supervision.audit.read"  # who did what with a unit's reports (never their content)
 
 CAPABILITIES: dict[str, set[str]] = {
     MANAGE_CONTENT: {Role.ORG_ADMIN, Role.SECRETARY, Role.MEDIA_OFFICER},
@@ -27,6 +28,9 @@ CAPABILITIES: dict[str, set[str]] = {
     HANDLE_FEEDBACK: {Role.ORG_ADMIN, Role.SECRETARY},
     APPROVE_FEEDBACK: {Role.SECRETARY},
     MANAGE_SETTINGS: {Role.ORG_ADMIN},
+    # The unit's head and those above it (roles hold for the subtree), the discipline officers supervising
+    # the unit from above, and the unit's own officers (their own accesses are in it).
+    READ_SUPERVISION_AUDIT: {Role.ORG_ADMIN, Role.SECRETARY, Role.DISCIPLINE},
 }
 
 

@@ -75,7 +75,8 @@ class Check:
 
 
 def check_code(device: TOTPDevice, token: str) -> Check:
-    """Verify a 6-digit code; throttled tries say how long to wait instead of "wrong"."""
+    """Verify a 6-digit code; throttled tries say how long to wait instead of "wrong" (django-otp doubles
+    the wait after each wrong code, so even the first one makes the next try wait: no "too many")."""
     allowed, info = device.verify_is_allowed()
     if not allowed:
         until = (info or {}).get("locked_until")
@@ -83,7 +84,7 @@ def check_code(device: TOTPDevice, token: str) -> Check:
         return Check(
             False,
             wait,
-            _("Too many wrong codes. Please wait %(seconds)s seconds and try again.") % {"seconds": wait},
+            _("Please try again in %(seconds)s seconds.") % {"seconds": wait},
             429,
         )
     if device.verify_token((token or "").strip()):

@@ -8,12 +8,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangjian.accounts.models import Role
 from dangjian.accounts.permissions import (
     HANDLE_FEEDBACK,
     MANAGE_CONTENT,
     MANAGE_ROLES,
     MANAGE_SETTINGS,
+    READ_SUPERVISION_AUDIT,
     USE_CONSOLE,
     get_organization_for_user,
     has_capability,
@@ -61,9 +61,7 @@ def organization(request, org_id: int):
             "can_manage_roles": has_capability(request.user, MANAGE_ROLES, org),
             "can_handle_feedback": has_capability(request.user, HANDLE_FEEDBACK, org),
             "can_manage_settings": has_capability(request.user, MANAGE_SETTINGS, org),
-            "can_read_audit": request.user.role_grants.filter(
-                organization=org, role__in=[Role.SECRETARY, Role.ORG_ADMIN]
-            ).exists()
+            "can_read_audit": has_capability(request.user, READ_SUPERVISION_AUDIT, org)
             and org.supervision_keys.exists(),
             # Ancestors outside the user's grants are named, not linked (their page would be refused).
             "breadcrumbs": [(a, has_capability(request.user, USE_CONSOLE, a)) for a in org.ancestors()],

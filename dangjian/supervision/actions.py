@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from nacl.exceptions import CryptoError
 
 from dangjian.accounts.models import NAME_SEPARATORS, Role, RoleGrant, personal_name_from
@@ -299,6 +300,100 @@ def audit_many(rows: list[tuple[Organization, int | None]], actor, action: str) 
         AuditEntry.objects.bulk_create(entries)
 
 
+# Every action code passed to audit() / audit_many(), in words for the audit page (a test reads the
+# source and fails on a code missing here).
+AUDIT_ACTIONS = {
+    "list": gettext_lazy("Shown in the report list"),
+    "view": gettext_lazy("Read the report"),
+    "download": gettext_lazy("Downloaded evidence"),
+    "message": gettext_lazy("Wrote to the reporter"),
+    "accept": gettext_lazy("Accepted the report"),
+    "not_accept": gettext_lazy("Did not accept the report"),
+    "forward": gettext_lazy("Forwarded the report to a lower unit"),
+    "register": gettext_lazy("Registered the forwarded report"),
+    "dispose": gettext_lazy("Chose the way of disposal"),
+    "conclude": gettext_lazy("Recorded the result"),
+    "feed_back": gettext_lazy("Told the reporter the result"),
+    "archive": gettext_lazy("Archived the report"),
+    "purge": gettext_lazy("Deleted an expired report"),
+    "grant": gettext_lazy("Gave an officer access to the report keys"),
+    "recover": gettext_lazy("Restored access with the recovery key"),
+    "keys_created": gettext_lazy("Created the report keys"),
+    "keys_rotated": gettext_lazy("Changed the report keys"),
+    "officer_granted": gettext_lazy("Appointed a discipline officer"),
+    "officer_revoked": gettext_lazy("Revoked a discipline officer"),
+    "officer_grant_proposed": gettext_lazy("Asked to appoint a discipline officer"),
+    "officer_revoke_proposed": gettext_lazy("Asked to revoke a discipline officer"),
+    "officer_grant_declined": gettext_lazy("Declined the request to appoint a discipline officer"),
+    "officer_revoke_declined": gettext_lazy("Declined the request to revoke a discipline officer"),
+}
+_NAMED_IN_DETAIL = {"grant", "keys_rotated", *(code for code in AUDIT_ACTIONS if code.startswith("officer_"))}
+
+
+def _actor_label(actor, unit: Organization) -> str:
+    """Who acted, with the role they acted in: the administrator is not a discipline officer."""
+    if actor is None:
+        return _("The system (scheduled task)")
+    name = str(actor)
+    if actor.is_superuser:
+        label = _("System administrator")
+        return label if name == label else f"{name} · {label}"
+    grants = sorted(
+        RoleGrant.objects.filter(user=actor).select_related("organization"),
+        key=lambda g: (
+            g.role != Role.DISCIPLINE,
+            not unit.path.startswith(g.organization.path),
+            -len(g.organization.path),
+        ),
+    )
+    if not grants:
+        return name
+    grant = grants[0]
+    return f"{name} · {grant.get_role_display()} · {grant.organization.short_name or grant.organization.name}"
+
+
+def audit_rows(unit: Organization, entries) -> list[dict]:
+    """Audit entries as the unit head reads them: the action in words, people by name."""
+    from dangjian.accounts.models import User
+
+    from .models import Disposal
+
+    entries = list(entries)
+    usernames = set()
+    for entry in entries:
+        if entry.action in _NAMED_IN_DETAIL and entry.detail:
+            head, _sep, rest = entry.detail.partition(" (proposed by ")
+            usernames.update({head, rest.rstrip(")")} - {""})
+    names = {u.username: str(u) for u in User.objects.filter(username__in=usernames)}
+    actors: dict[int | None, str] = {}
+    rows = []
+    for entry in entries:
+        if entry.actor_id not in actors:
+            actors[entry.actor_id] = _actor_label(entry.actor, unit)
+        detail = entry.detail
+        if entry.action in _NAMED_IN_DETAIL and detail:
+            head, sep, rest = detail.partition(" (proposed by ")
+            detail = names.get(head, head)
+            if sep:
+                detail += _(" (asked by %(name)s)") % {"name": names.get(rest.rstrip(")"), rest.rstrip(")"))}
+        elif entry.action == "download" and detail.startswith("evidence "):
+            detail = _("evidence item %(number)s") % {"number": detail.removeprefix("evidence ")}
+        elif entry.action == "dispose" and detail in Disposal.values:
+            detail = Disposal(detail).label
+        elif entry.action == "purge" and detail.startswith("report deleted after "):
+            detail = _("kept for %(years)s years") % {"years": detail.split()[3]}
+        rows.append(
+            {
+                "at": entry.at,
+                "actor": actors[entry.actor_id],
+                "action": AUDIT_ACTIONS.get(entry.action, entry.action),
+                "detail": detail,
+                "report_ref": entry.report_ref,
+            }
+        )
+    return rows
+
+
 def _entry_hash(entry: AuditEntry, previous: str) -> str:
     body = (
         f"{previous}|{entry.unit_id}|{entry.actor_id or ''}|{entry.action}|{entry.report_ref or ''}|"
@@ -369,31 +464,66 @@ def check_audit_chain() -> dict:
 
 @dataclass
 class PreparedEvidence:
+    """An upload ready to store: its content and detected type, not the name it came with."""
+
     content: bytes
-    name: str
     content_type: str
     metadata_removed: bool
 
 
 def prepare_evidence(upload) -> PreparedEvidence:
     """Images are re-encoded without metadata; other allowed types are kept as they are."""
-    name = (upload.name or "file")[-120:]
+    name = upload.name or ""
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension in {"jpg", "jpeg", "png", "webp"}:
         photo = process_photo(upload)
-        return PreparedEvidence(photo.read(), name.rsplit(".", 1)[0] + ".jpg", "image/jpeg", True)
+        return PreparedEvidence(photo.read(), "image/jpeg", True)
     content_type = check_attachment(upload)
     upload.seek(0)
-    return PreparedEvidence(upload.read(), name, content_type, False)
+    return PreparedEvidence(upload.read(), content_type, False)
+
+
+EVIDENCE_EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "application/pdf": "pdf",
+    "application/msword": "doc",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.ms-excel": "xls",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/zip": "zip",
+}
+
+
+def evidence_name(number: int, content_type: str) -> str:
+    """A neutral name (材料1.jpg): by the order of the file and the type detected from its content. The
+    name the reporter's phone gave the file (the time taken, a person's name) is never stored."""
+    return _("Evidence%(number)s.%(ext)s") % {"number": number, "ext": EVIDENCE_EXTENSIONS.get(content_type, "bin")}
+
+
+def evidence_metas(report: Report, key: bytes) -> list[dict]:
+    """The report's evidence as shown to the reporter and the officers, each with its neutral name."""
+    metas = []
+    for position, item in enumerate(report.evidence.all(), 1):
+        meta = _loads(crypto.decrypt(bytes(item.meta), key))
+        meta.pop("name", None)  # files stored before neutral names: the original name is not shown
+        meta["name"] = evidence_name(meta.get("number") or position, meta["type"])
+        metas.append({"id": item.pk, "from_reporter": item.from_reporter, "on": item.on, **meta})
+    return metas
 
 
 def _store_evidence(
-    report: Report, report_key: bytes, item: PreparedEvidence, from_reporter: bool, dedupe: str = ""
+    report: Report,
+    report_key: bytes,
+    item: PreparedEvidence,
+    from_reporter: bool,
+    number: int,
+    dedupe: str = "",
 ) -> Evidence:
     blob = default_storage.save(
         f"supervision/{uuid.uuid4().hex}.bin", ContentFile(crypto.encrypt(item.content, report_key))
     )
-    meta = {"name": item.name, "type": item.content_type, "size": len(item.content), "stripped": item.metadata_removed}
+    meta = {"number": number, "type": item.content_type, "size": len(item.content), "stripped": item.metadata_removed}
     return Evidence.objects.create(
         report=report,
         blob=blob,
@@ -479,8 +609,8 @@ def _file(
         )
         _share_with(report, report_key, unit)
         _event(report, "received", report_key)
-        for item in evidence:
-            stored.append(_store_evidence(report, report_key, item, from_reporter=True).blob.name)
+        for number, item in enumerate(evidence, 1):
+            stored.append(_store_evidence(report, report_key, item, from_reporter=True, number=number).blob.name)
         if passed_over:
             _notify_unit(
                 unit,
@@ -551,7 +681,11 @@ def reporter_evidence(receipt: str, items: list[PreparedEvidence], client: str =
         earlier = list(Evidence.objects.filter(report=report, dedupe=dedupe)) if dedupe else []
         if earlier:
             return earlier
-        added = [_store_evidence(report, key, item, from_reporter=True, dedupe=dedupe) for item in items]
+        first = report.evidence.count() + 1
+        added = [
+            _store_evidence(report, key, item, from_reporter=True, number=first + n, dedupe=dedupe)
+            for n, item in enumerate(items)
+        ]
         stored.extend(item.blob.name for item in added)
     return added
 
@@ -665,7 +799,7 @@ def evidence_content(opened: Opened, user, evidence_id: int) -> tuple[bytes, dic
     with item.blob.open("rb") as handle:
         content = crypto.decrypt(handle.read(), opened.key)
     audit(opened.unit, user, "download", opened.report.pk, f"evidence {item.pk}")
-    return content, _loads(crypto.decrypt(item.meta, opened.key))
+    return content, next(meta for meta in evidence_metas(opened.report, opened.key) if meta["id"] == item.pk)
 
 
 def officer_message(user, opened: Opened, body: str) -> Message:

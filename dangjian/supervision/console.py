@@ -19,6 +19,7 @@ from django_otp import login as otp_login
 
 from dangjian.accounts import two_factor as two_factor_steps
 from dangjian.accounts.models import Role, RoleGrant
+from dangjian.accounts.permissions import READ_SUPERVISION_AUDIT, has_capability
 from dangjian.core.history import ActionError
 from dangjian.organizations.models import Organization
 
@@ -62,6 +63,8 @@ def two_factor(request):
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         next_url = reverse("console:supervision_inbox")
+    if request.method == "GET" and request.user.is_verified():
+        return redirect(next_url)  # already verified in this session: nothing to ask again
     device = two_factor_steps.confirmed_device(request.user)
     enrolling = device is None
     form = TokenForm(request.POST or None)
@@ -85,6 +88,8 @@ def two_factor(request):
         status = check.status
     elif form.errors and status == 200:
         status = 400
+    if form.errors:
+        form.fields["token"].widget.attrs["autofocus"] = True  # the field, and the error above it, in view
     context = {"form": form, "enrolling": enrolling}
     if enrolling:
         context["qr"] = two_factor_steps.qr_svg(device)
@@ -171,15 +176,7 @@ def _report_page(request, opened, bound=None, status=200):
         {"mine": not m.from_reporter, "on": m.on, "author": m.author, "body": actions.decrypt_text(m.body, key)}
         for m in report.messages.select_related("author")
     ]
-    evidence = [
-        {
-            "id": item.pk,
-            "from_reporter": item.from_reporter,
-            "on": item.on,
-            **actions._loads(actions.crypto.decrypt(bytes(item.meta), key)),
-        }
-        for item in report.evidence.all()
-    ]
+    evidence = actions.evidence_metas(report, key)
     return render(
         request,
         "supervision/console/report.html",
@@ -314,8 +311,14 @@ def officers_page(request, org_id: int):
         if not (can_decide or is_admin):
             raise PermissionDenied
         do = request.POST.get("do")
+        confirmed = request.POST.get("confirm") == "yes"
         try:
             if do == "grant" and form.is_valid():
+                elsewhere = list(
+                    RoleGrant.objects.filter(user=form.user).exclude(organization=unit).select_related("organization")
+                )
+                if elsewhere and not confirmed:
+                    return _confirm_page(request, unit, "grant", form.user, elsewhere=elsewhere)
                 pending = roles.grant_officer(request.user, form.user, unit)
                 if pending:
                     messages.success(
@@ -326,6 +329,10 @@ def officers_page(request, org_id: int):
                 return redirect("console:supervision_officers", org_id=unit.pk)
             if do == "revoke":
                 target = get_object_or_404(User, pk=request.POST.get("user") or 0)
+                if not confirmed:
+                    # The administrator acts alone only when no other officer above could confirm.
+                    alone = not [o for o in roles.deciders(unit) if o.pk != target.pk]
+                    return _confirm_page(request, unit, "revoke", target, applies=can_decide or alone)
                 pending, recovery = roles.revoke_officer(request.user, target, unit)
                 if pending:
                     messages.success(
@@ -337,6 +344,8 @@ def officers_page(request, org_id: int):
                 change = get_object_or_404(
                     OfficerChange, pk=request.POST.get("change") or 0, unit=unit, status=OfficerChange.Status.PENDING
                 )
+                if do == "confirm" and change.kind == OfficerChange.Kind.REVOKE and not confirmed:
+                    return _confirm_page(request, unit, "revoke", change.user, applies=True, change=change)
                 recovery = roles.decide(request.user, change, confirm=do == "confirm")
                 messages.success(request, _("The request was decided."))
             if recovery is None and do != "grant":
@@ -359,6 +368,24 @@ def officers_page(request, org_id: int):
             "above": roles.supervising_unit(unit),
         },
         status=400 if form.errors else 200,
+    )
+
+
+def _confirm_page(request, unit, kind: str, person, *, applies: bool = True, elsewhere=(), change=None):
+    """Say what a revocation (or a grant to someone with roles elsewhere) will do; nothing changes until
+    the same form comes back with confirm=yes."""
+    return render(
+        request,
+        "supervision/console/officer_confirm.html",
+        {
+            "unit": unit,
+            "kind": kind,
+            "person": person,
+            "applies": applies,
+            "elsewhere": elsewhere,
+            "change": change,
+            "login": request.POST.get("login", ""),
+        },
     )
 
 
@@ -408,18 +435,16 @@ def unit_keys(request, org_id: int):
 
 
 def audit_trail(request, org_id: int):
-    """The unit head (secretary or administrator of the unit) reads who did what; nobody can edit it."""
+    """Who did what with the unit's reports, for the unit's head and the heads above it, and for the
+    discipline officers of the unit and of the units above; nobody can edit it."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     unit = get_object_or_404(Organization, pk=org_id)
-    allowed = RoleGrant.objects.filter(
-        user=request.user, organization=unit, role__in=[Role.SECRETARY, Role.ORG_ADMIN]
-    ).exists()
-    if not allowed and not request.user.is_superuser:
+    if not has_capability(request.user, READ_SUPERVISION_AUDIT, unit):
         raise PermissionDenied
     entries = AuditEntry.objects.filter(unit=unit).select_related("actor")[:500]
     return render(
         request,
         "supervision/console/audit.html",
-        {"unit": unit, "entries": entries, "chain": actions.audit_chain_status()},
+        {"unit": unit, "rows": actions.audit_rows(unit, entries), "chain": actions.audit_chain_status()},
     )

@@ -72,6 +72,7 @@ class ReportForm(forms.Form):
         label=_("Evidence files (optional, up to 10)"),
         required=False,
         help_text=_(
+            "Every file gets a neutral name (Evidence1.jpg, Evidence2.pdf ...); the name on your phone is not kept. "
             "Photos have their hidden data (place, device, time) removed. Other files (PDF, Word, Excel, ZIP) are "
             "kept exactly as they are, so their hidden data is not removed: remove it yourself if it could identify you."
         ),

@@ -228,7 +228,7 @@ class Message(models.Model):
 class Evidence(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="evidence")
     blob = models.FileField(upload_to="supervision/")  # encrypted bytes; the name is random
-    meta = models.BinaryField()  # encrypted JSON: original name, type, size, metadata removed or not
+    meta = models.BinaryField()  # encrypted JSON: number (the neutral name), type, size, metadata removed or not
     from_reporter = models.BooleanField(default=True)
     on = models.DateField()
     dedupe = models.CharField(max_length=64, blank=True)  # as Message.dedupe

@@ -6,7 +6,8 @@ the system administrator may propose a change, which takes effect when such an o
 An organization administrator grants every other role (accounts.actions) but not this one.
 
 Every grant, revocation, proposal and key creation is in the audit chain and told to the unit's
-officers and to the officers of the unit above (console notifications, never report content).
+officers and to the officers of the unit above (console notifications, never report content); a revoked
+officer is told too.
 Revoking deletes the officer's sealed copies of the unit's keys and rotates the unit key, so that a
 copy of the database and the revoked officer's password open no report filed afterwards.
 """
@@ -165,6 +166,14 @@ def _apply_revoke(actor, user, unit: Organization, proposed_by=None) -> str | No
             unit,
             _("%(user)s is no longer a discipline officer of %(unit)s (revoked by %(actor)s).")
             % {"user": user, "unit": unit.name, "actor": actor},
+        )
+        _notify_users(
+            [user],
+            _(
+                "You are no longer a discipline officer of %(unit)s (revoked by %(actor)s); you can no longer "
+                "open its reports."
+            )
+            % {"unit": unit.name, "actor": actor},
         )
     return recovery
 

@@ -104,7 +104,7 @@ def follow(request):
     messages = [
         {"mine": m.from_reporter, "on": m.on, "body": actions.decrypt_text(m.body, key)} for m in filed.messages.all()
     ]
-    evidence = [actions._loads(actions.crypto.decrypt(bytes(item.meta), key)) for item in filed.evidence.all()]
+    evidence = actions.evidence_metas(filed, key)
     return render(
         request,
         "supervision/status.html",

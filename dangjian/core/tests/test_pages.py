@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from dangjian.accounts.models import Role
+from dangjian.accounts.models import Role, User
 from dangjian.tests_support import factories as f
 from dangjian.tests_support.factories import PASSWORD
 from dangjian.tests_support.pages import Crawl, all_pages, links, page_name, populate
@@ -143,8 +143,9 @@ def _visit_everything(county) -> Visit:
     visit.keep("reporter", "/supervision/follow/", reporter.post("/supervision/follow/", {"receipt": "1" * 16}))
     visit.keep("reporter", "/supervision/follow/", reporter.post("/supervision/follow/", {"receipt": site.receipt}))
 
+    signed_in = {}
     for user in [*site.staff(), *site.officers]:
-        client = Client()
+        client = signed_in[user.username] = Client()
         _sign_in(client, user)
         visit.crawl(user.username, client, ["/console/", "/accounts/password/"], STAFF_PAGES)
     # An officer setting up the authenticator app sees the enrolment page.
@@ -152,6 +153,20 @@ def _visit_everything(county) -> Visit:
     client = Client()
     _sign_in(client, newcomer)
     visit.crawl(newcomer.username, client, ["/console/2fa/"], STAFF_PAGES)
+    visit.keep(newcomer.username, "/console/2fa/", client.post("/console/2fa/", {"token": "12345"}))
+    # Revoking, and granting to someone with roles elsewhere, first show what will happen.
+    deciding = signed_in[site.officers[1].username]
+    officers_page = f"/console/supervision/officers/{c.town_a.pk}/"
+    colleague = User.objects.get(username="a_officer2")
+    html = visit.keep(
+        "county_officer", officers_page, deciding.post(officers_page, {"do": "revoke", "user": colleague.pk})
+    )
+    assert "确认撤销" in html
+    grant = {"do": "grant", "login": c.town_a_media.username}
+    html = visit.keep(
+        "county_officer", officers_page, deciding.post(f"/console/supervision/officers/{c.town_b.pk}/", grant)
+    )
+    assert "确认任命" in html
     return visit
 
 

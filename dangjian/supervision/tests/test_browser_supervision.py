@@ -100,6 +100,11 @@ def test_an_officer_of_the_unit_above_makes_and_revokes_a_township_officer(brows
     assert "钱新" in page.locator("main").inner_text()
     assert RoleGrant.objects.filter(user__username="newcomer", role=Role.DISCIPLINE).exists()
     submit(page, page.locator("li", has_text="吴纪检").get_by_role("button", name="撤销"))
+    # One tap only asks: the page says what will happen, and nothing has changed yet.
+    assert "新的恢复密钥" in page.locator("main").inner_text()
+    assert_accessible(page)
+    assert RoleGrant.objects.filter(user=officers.a_officer2, role=Role.DISCIPLINE).exists()
+    submit(page, page.get_by_role("button", name="确认撤销"))
     assert page.get_by_test_id("recovery-key").inner_text()
     assert_accessible(page)
     assert not RoleGrant.objects.filter(user=officers.a_officer2, role=Role.DISCIPLINE).exists()

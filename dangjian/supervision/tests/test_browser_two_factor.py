@@ -54,3 +54,21 @@ def test_9_15_the_enrolment_qr_code_scans_to_the_secret_the_app_then_uses(browse
     assert officer.url.endswith("/console/supervision/")
     assert TOTPDevice.objects.get(user=officers.a_officer).confirmed
     context.close()
+
+
+def test_9_15_a_wrong_enrolment_code_in_large_text_is_seen_without_scrolling(browser, live_server, county, officers):
+    from dangjian.core.context_processors import LARGE_TEXT_COOKIE
+
+    context, officer = phone_page(browser, live_server)
+    context.add_cookies([{"name": LARGE_TEXT_COOKIE, "value": "1", "url": live_server.url}])
+    sign_in(officer, "a_officer")
+    officer.goto("/console/2fa/")
+    officer.get_by_label("身份验证器显示的6位验证码").fill("12345")
+    submit(officer, officer.get_by_role("button", name="验证"))
+    error = officer.locator(".errorlist").first
+    assert error.is_visible()
+    box = error.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 844  # on the first screen, above the QR code
+    assert officer.evaluate("document.activeElement && document.activeElement.name") == "token"
+    assert_accessible(officer)
+    context.close()

@@ -194,7 +194,7 @@ def test_reporter_adds_evidence_through_the_follow_up_page(client, county, offic
     report, receipt = file_report(county)
     pdf = SimpleUploadedFile("补充.pdf", b"%PDF-1.4\nmore\n%%EOF", content_type="application/pdf")
     page = client.post("/supervision/follow/", {"receipt": receipt, "step": "evidence", "e-evidence": [pdf]})
-    assert page.status_code == 200 and "补充.pdf" in page.content.decode()
+    assert page.status_code == 200 and "材料1.pdf" in page.content.decode() and "补充.pdf" not in page.content.decode()
     assert report.evidence.count() == 1
     big = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * (21 * 1024 * 1024), content_type="application/pdf")
     page = client.post("/supervision/follow/", {"receipt": receipt, "step": "evidence", "e-evidence": [big]})

@@ -63,7 +63,7 @@ def test_1_a_copy_of_database_and_files_holds_no_content_in_the_clear(county, of
     assert receipt.encode() not in dump
     # ... and the officer, with the key, still reads all of it.
     content, meta = actions.evidence_content(opened, officers.a_officer, report.evidence.get().pk)
-    assert b"EVIDENCE-BYTES-7731" in content and meta["name"] == "账本.pdf" and meta["stripped"] is False
+    assert b"EVIDENCE-BYTES-7731" in content and meta["name"] == "材料1.pdf" and meta["stripped"] is False
 
 
 def test_1_session_rows_hold_no_usable_key(client, county, officers):

@@ -1,4 +1,10 @@
 from django import forms
+from django.utils.translation import gettext_noop
+
+# Django adds the label suffix (":", "：" in Chinese) unless a label already ends in one of these
+# characters; its own catalogue lists only ASCII ones, so "问题发生在哪里？" became "问题发生在哪里？：".
+# Our catalogue translates this to the ASCII and full-width marks both.
+LABEL_ENDINGS = gettext_noop(":?.!")
 
 
 class VersionedModelForm(forms.ModelForm):

@@ -212,3 +212,9 @@ def test_the_same_form_arriving_twice_at_once_creates_one_case():
     assert Case.objects.count() == 1
     assert len(results) == 4 and len({r[0] for r in results}) == 1 and len({r[1] for r in results}) == 1
     assert sum(created for _pk, _pw, created in results) == 1
+
+
+def test_a_label_ending_in_a_question_mark_gets_no_colon_after_it(client, county):
+    page = client.get(reverse("feedback:submit", args=[county.village_a1.pk])).content.decode()
+    assert "问题发生在哪里？</label>" in page
+    assert "？：" not in page and "。：" not in page

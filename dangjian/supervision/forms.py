@@ -32,7 +32,7 @@ def organization_choices() -> list:
     ]
 
 
-SUBCATEGORY_CHOICES = [
+SUBCATEGORY_CHOICES = [("", _("Choose the kind of conduct"))] + [
     (str(Discipline(key).label), [(name, name) for name in names]) for key, names in SUBCATEGORIES.items()
 ]
 
@@ -106,7 +106,15 @@ class ReportForm(forms.Form):
             data["reporter_name"] = data["reporter_phone"] = ""
         subcategory, discipline = data.get("subcategory"), data.get("discipline")
         if subcategory and discipline and subcategory not in SUBCATEGORIES.get(discipline, []):
-            self.add_error("subcategory", _("This kind of conduct belongs to another discipline."))
+            belongs = [Discipline(key).label for key, names in SUBCATEGORIES.items() if subcategory in names]
+            self.add_error(
+                "subcategory",
+                _(
+                    "“%(kind)s” is listed under %(other)s. Choose a kind of conduct listed under %(chosen)s, "
+                    "or choose %(other)s above."
+                )
+                % {"kind": subcategory, "other": belongs[0] if belongs else "", "chosen": Discipline(discipline).label},
+            )
         return data
 
 

@@ -199,3 +199,26 @@ def test_reporter_adds_evidence_through_the_follow_up_page(client, county, offic
     big = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * (21 * 1024 * 1024), content_type="application/pdf")
     page = client.post("/supervision/follow/", {"receipt": receipt, "step": "evidence", "e-evidence": [big]})
     assert page.status_code == 400 and report.evidence.count() == 1
+
+
+def test_a_kind_of_conduct_of_another_discipline_is_named_with_the_way_out(client, county):
+    """The two lists don't follow each other without script: the message says where the kind belongs."""
+    page = client.get(f"/o/{county.village_a1.pk}/supervision/new/").content.decode()
+    assert '<option value="" selected>请选择问题类型</option>' in page
+    response = client.post(
+        f"/o/{county.village_a1.pk}/supervision/new/",
+        {
+            "real_name": "0",
+            "discipline": "masses",
+            "subcategory": "对抗组织审查",
+            "person": "王大海",
+            "post": "村主任",
+            "organization": county.village_a1.pk,
+            "what": "办事要好处费。",
+            "false_accusation": "on",
+        },
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "“对抗组织审查”属于政治纪律" in text and "群众纪律" in text
+    assert "办事要好处费。" in text  # what was typed is kept

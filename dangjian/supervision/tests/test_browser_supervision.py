@@ -28,6 +28,11 @@ def test_anonymous_report_handled_by_an_officer_and_followed_with_the_receipt(br
     submit(reporter, reporter.get_by_role("button", name="提交举报"))
     receipt = reporter.get_by_test_id("receipt").inner_text()
     assert len(receipt.replace(" ", "")) == 16
+    # On the phone the code breaks into two lines of two groups each, never three groups and one.
+    lines = reporter.get_by_test_id("receipt").evaluate(
+        "el => [...el.querySelectorAll('.nowrap')].map(s => [s.textContent, s.getClientRects().length])"
+    )
+    assert [len(text.split()) for text, _rects in lines] == [2, 2] and all(rects == 1 for _text, rects in lines)
     reporter.reload()  # pull-to-refresh posts the form again: the same report and receipt, nothing more
     assert reporter.get_by_test_id("receipt").inner_text() == receipt
     assert Report.objects.count() == 1

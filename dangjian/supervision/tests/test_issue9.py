@@ -300,9 +300,9 @@ def _report_form(county, token):
 def _receipt_shown(page) -> str:
     import re
 
-    match = re.search(r'data-testid="receipt"[^>]*>([\d ]+)<', page.content.decode())
+    match = re.search(r'data-testid="receipt"[^>]*>(.*?)</dd>', page.content.decode())
     assert match, page.content.decode()[:2000]
-    return match.group(1).replace(" ", "")
+    return re.sub(r"<[^>]+>|\s", "", match.group(1))
 
 
 def test_9_14_posting_the_same_report_form_twice_files_one_report_with_one_receipt(client, county, officers):

@@ -31,6 +31,19 @@ def console_view(view):
     return wrapper
 
 
+def signed_in_view(view):
+    """Any signed-in, active account, with or without a role: the console home and one's notifications,
+    so that someone whose last role was revoked still reads why (and nothing else)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def handle_form(request, form, save: Callable, success_url: str | Callable, success_message: str):
     """Validate and save a bound form through an action; refusals become form errors.
 

@@ -14,7 +14,14 @@ def display_preferences(request):
         user = getattr(request, "user", None)
         return user.notifications.filter(read_at__isnull=True).count() if user and user.is_authenticated else 0
 
+    def holds_a_role() -> bool:
+        from dangjian.accounts.permissions import can_use_console
+
+        user = getattr(request, "user", None)
+        return bool(user and user.is_authenticated and can_use_console(user))
+
     return {
+        "holds_a_role": holds_a_role,
         "unread_notifications": unread_notifications,
         "large_text": request.COOKIES.get(LARGE_TEXT_COOKIE) == "1",
         "platform_name": settings.SITE_NAME,

@@ -23,7 +23,7 @@ from dangjian.accounts.permissions import (
     get_organization_for_user,
     has_capability,
 )
-from dangjian.core.console import console_view
+from dangjian.core.console import console_view, signed_in_view
 from dangjian.core.exports import csv_writer
 from dangjian.core.history import ActionError
 from dangjian.core.models import CalendarOverride
@@ -459,7 +459,7 @@ def calendar(request):
 # --- Notifications -------------------------------------------------------------------------------
 
 
-@console_view
+@signed_in_view
 def notifications(request):
     if request.method == "POST":
         if request.POST.get("retry"):

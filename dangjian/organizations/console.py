@@ -15,12 +15,13 @@ from dangjian.accounts.permissions import (
     MANAGE_SETTINGS,
     READ_SUPERVISION_AUDIT,
     USE_CONSOLE,
+    can_use_console,
     get_organization_for_user,
     has_capability,
     organizations_for,
     require,
 )
-from dangjian.core.console import console_view, form_page
+from dangjian.core.console import console_view, form_page, signed_in_view
 from dangjian.core.models import ChangeRecord
 from dangjian.feedback.queries import dashboard_counts
 
@@ -29,8 +30,11 @@ from .forms import LeaderForm, ProfileForm, TermForm
 from .models import Leader, Term, terms_ending_soon
 
 
-@console_view
+@signed_in_view
 def dashboard(request):
+    if not can_use_console(request.user):
+        # No role (any more, e.g. revoked): say so and lead to the notifications that explain it.
+        return render(request, "organizations/console/no_role.html")
     scope = organizations_for(request.user, USE_CONSOLE)
     content_scope = organizations_for(request.user, MANAGE_CONTENT)
     return render(

@@ -79,8 +79,15 @@ def test_discipline_officer_has_no_content_rights(client, county):
 
 
 def test_account_without_role_is_refused_the_console(client, county):
+    """The console home says the account holds no role (and leads to its notifications); nothing else opens."""
     login(client, county.nobody)
-    assert client.get(reverse("console:dashboard")).status_code == 403
+    home = client.get(reverse("console:dashboard"))
+    assert home.status_code == 200
+    page = home.content.decode()
+    assert "您的账号目前没有任何角色" in page
+    assert county.county.name not in page and reverse("console:feedback_inbox") not in page
+    assert client.get(reverse("console:feedback_inbox")).status_code == 403
+    assert client.get(reverse("console:organization", args=[county.county.pk])).status_code == 403
 
 
 def test_anonymous_visitor_is_sent_to_sign_in(client, county):

@@ -166,6 +166,24 @@ def test_9_10_the_revoked_officer_is_told_without_report_content(county, officer
     assert not any("王大海" in m for m in told)
 
 
+def test_9_10_the_revoked_officer_signs_in_and_reads_why(client, county, officers):
+    """His last role is gone: the console says so in Chinese and leads to the notice, not a bare 403."""
+    from dangjian.tests_support.factories import PASSWORD
+
+    roles.revoke_officer(officers.county_officer, officers.a_officer2, county.town_a)
+    response = client.post("/accounts/login/", {"username": officers.a_officer2.username, "password": PASSWORD})
+    assert response.status_code == 302
+    home = client.get("/console/")
+    assert home.status_code == 200
+    assert "您的账号目前没有任何角色" in home.content.decode()
+    assert 'href="/console/notifications/"' in home.content.decode()
+    notices = client.get("/console/notifications/")
+    assert notices.status_code == 200
+    assert "不再是" in notices.content.decode() and "东城镇" in notices.content.decode()
+    assert client.get("/console/supervision/").status_code == 403  # nothing else opens
+    assert client.get("/console/feedback/").status_code in (403, 404)
+
+
 # --- 9.3 Evidence file names -------------------------------------------------------------------------
 
 

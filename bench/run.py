@@ -131,6 +131,7 @@ def start_server() -> subprocess.Popen:
         [
             str(Path(PY).parent / "gunicorn"),
             "dangjian.wsgi",
+            "--preload",
             "--bind",
             f"127.0.0.1:{PORT}",
             "--workers",

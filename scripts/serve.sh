@@ -17,5 +17,5 @@ echo "Serving on http://$HOST:$PORT/ with a task worker and a clock (Ctrl-C to s
 exec $PY scripts/supervise.py \
   "task worker=$PY manage.py run_worker --no-reload --queue-name '*' --verbosity 0" \
   "clock=$PY manage.py run_clock" \
-  "web server=.venv/bin/gunicorn dangjian.wsgi --bind $HOST:$PORT --workers $WORKERS --access-logfile - \
+  "web server=.venv/bin/gunicorn dangjian.wsgi --preload --bind $HOST:$PORT --workers $WORKERS --access-logfile - \
 --logger-class dangjian.gunicorn_logging.PrivateAccessLogger"

@@ -40,10 +40,10 @@ class LoginForm(AuthenticationForm):
             ) from None
 
 
-class GrantRoleForm(forms.Form):
+class PersonForm(forms.Form):
+    """Names an account by its username or mobile number (`form.user` once valid)."""
+
     login = forms.CharField(label=_("Username or mobile number of the person"), max_length=150)
-    # The discipline role is granted on the supervision pages by an officer of the unit above.
-    role = forms.ChoiceField(label=_("Role"), choices=[c for c in Role.choices if c[0] != Role.DISCIPLINE])
 
     def clean_login(self):
         login = self.cleaned_data["login"].strip()
@@ -52,6 +52,11 @@ class GrantRoleForm(forms.Form):
             raise ValidationError(_("No account with this username or mobile number."))
         self.user = user
         return login
+
+
+class GrantRoleForm(PersonForm):
+    # The discipline role is granted on the supervision pages by an officer of the unit above.
+    role = forms.ChoiceField(label=_("Role"), choices=[c for c in Role.choices if c[0] != Role.DISCIPLINE])
 
 
 class PasswordChangeWithCodeForm(PasswordChangeForm):

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.accounts.forms import PersonForm
 from dangjian.core.forms import MultipleFileField
 from dangjian.organizations.models import Organization
 
@@ -205,17 +206,5 @@ class RecoveryForm(forms.Form):
     recovery = forms.CharField(label=_("Recovery key"), max_length=80)
 
 
-class OfficerForm(forms.Form):
+class OfficerForm(PersonForm):
     """Who is to be made a discipline officer of a unit."""
-
-    login = forms.CharField(label=_("Username or mobile number of the person"), max_length=150)
-
-    def clean_login(self):
-        from django.contrib.auth import get_user_model
-
-        login = self.cleaned_data["login"].strip()
-        user = get_user_model()._default_manager.find_by_login(login)
-        if user is None:
-            raise ValidationError(_("No account with this username or mobile number."))
-        self.user = user
-        return login

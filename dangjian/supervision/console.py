@@ -24,6 +24,7 @@ from dangjian.core.history import ActionError
 from dangjian.organizations.models import Organization
 
 from . import actions, keys, workflow
+from . import audit as trail
 from . import officers as roles
 from .forms import GrantForm, OfficerForm, OfficerMessageForm, RecoveryForm, StepForm, TokenForm
 from .models import AuditEntry, OfficerChange, Report, UnitKey, UnitKeyGrant
@@ -109,7 +110,7 @@ def _summaries(request, reports):
             continue
         rows.append({"report": report, "payload": opened.payload, "unit": opened.unit})
     # Whoever sees a reported person's name in a list has seen report content: one entry per report shown.
-    actions.audit_many([(row["unit"], row["report"].pk) for row in rows], request.user, "list")
+    trail.audit_many([(row["unit"], row["report"].pk) for row in rows], request.user, "list")
     return rows
 
 
@@ -150,7 +151,7 @@ def _lower_units(report: Report) -> list:
 
 def _report_page(request, opened, bound=None, status=200):
     """Every rendering of a report's content is audited, including a refused step that shows it again."""
-    actions.audit(opened.unit, request.user, "view", opened.report.pk)
+    trail.audit(opened.unit, request.user, "view", opened.report.pk)
     report = opened.report
     key = opened.key
     step_forms = {
@@ -408,12 +409,12 @@ def unit_keys(request, org_id: int):
             elif do == "grant" and grant_form.is_valid() and unit_key:
                 officer = next(o for o in officers if o.pk == grant_form.cleaned_data["officer"])
                 keys.grant_access(request.user, request.supervision_private_key, unit_key, officer)
-                actions.audit(unit, request.user, "grant", detail=officer.username)
+                trail.audit(unit, request.user, "grant", detail=officer.username)
                 messages.success(request, _("Access was granted."))
                 return redirect("console:supervision_keys", org_id=unit.pk)
             elif do == "recover" and recovery_form.is_valid() and unit_key:
                 keys.recover_access(request.user, unit_key, recovery_form.cleaned_data["recovery"])
-                actions.audit(unit, request.user, "recover")
+                trail.audit(unit, request.user, "recover")
                 messages.success(request, _("Access was restored with the recovery key."))
                 return redirect("console:supervision_keys", org_id=unit.pk)
         except ActionError as error:
@@ -446,5 +447,5 @@ def audit_trail(request, org_id: int):
     return render(
         request,
         "supervision/console/audit.html",
-        {"unit": unit, "rows": actions.audit_rows(unit, entries), "chain": actions.audit_chain_status()},
+        {"unit": unit, "rows": trail.audit_rows(unit, entries), "chain": trail.audit_chain_status()},
     )

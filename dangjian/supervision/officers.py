@@ -24,7 +24,8 @@ from dangjian.core.history import ActionError
 from dangjian.organizations.models import Organization
 
 from . import keys
-from .actions import _notify_users, audit, discipline_officers
+from .actions import _notify_users, discipline_officers
+from .audit import audit
 from .models import OfficerChange
 
 

@@ -3,6 +3,7 @@
 from django.tasks import task
 
 from . import actions
+from . import audit as audit_trail
 
 
 @task
@@ -17,4 +18,4 @@ def purge_expired() -> dict:
 
 @task
 def verify_audit_chain() -> dict:
-    return actions.check_audit_chain()
+    return audit_trail.check_audit_chain()

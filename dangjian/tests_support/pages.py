@@ -29,6 +29,7 @@ from dangjian.feedback.models import DispatchRule, ReplyTemplate
 from dangjian.policies import actions as policies
 from dangjian.policies.models import PolicyInterpretation
 from dangjian.supervision import actions as supervision
+from dangjian.supervision import audit as audit_trail
 
 from . import factories as f
 
@@ -182,7 +183,7 @@ def populate(county) -> Site:
     supervision.officer_message(officer, supervision.open_as_officer(officer, private, report.pk), "请补充时间地点。")
     supervision.reporter_message(receipt, "时间是十月三日下午。")
     site.receipt = receipt
-    supervision.check_audit_chain()
+    audit_trail.check_audit_chain()
     return site
 
 

@@ -1,7 +1,7 @@
 """The database itself refuses to change audit entries (and, on PostgreSQL, to delete them).
 
 SQLite gets no delete trigger because Django's test runner empties tables with DELETE; there the
-hash chain (`actions.verify_audit_chain`) shows a removed entry.
+hash chain (`audit.verify_audit_chain`) shows a removed entry.
 """
 
 from django.db import migrations

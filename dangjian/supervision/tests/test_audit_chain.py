@@ -6,7 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dangjian.accounts.models import Role
-from dangjian.supervision import actions, tasks
+from dangjian.supervision import audit as audit_trail
+from dangjian.supervision import tasks
 from dangjian.supervision.models import AuditEntry
 from dangjian.tests_support import factories as f
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _entries(unit, actor, count: int) -> list[AuditEntry]:
-    return [actions.audit(unit, actor, "view", report_id=1000 + n) for n in range(count)]
+    return [audit_trail.audit(unit, actor, "view", report_id=1000 + n) for n in range(count)]
 
 
 def _tamper(entry: AuditEntry, detail: str) -> None:

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from dangjian.supervision import actions
+from dangjian.supervision import audit as audit_trail
 from dangjian.supervision.models import AuditEntry, Report
 
 from .conftest import file_report
@@ -30,7 +31,7 @@ def test_9_12_the_inbox_writes_an_audit_entry_for_each_report_it_shows(client, c
         AuditEntry.objects.filter(actor=officers.a_officer, action="list").values_list("report_ref", flat=True)
     )
     assert listed == {first.pk, second.pk}
-    assert actions.verify_audit_chain()
+    assert audit_trail.verify_audit_chain()
 
 
 def test_9_12_a_refused_step_that_shows_the_report_again_is_audited(client, county, officers):
@@ -141,7 +142,7 @@ def test_9_9_an_officer_of_the_unit_above_grants_the_role_audited_and_told_to_bo
     assert entry.unit == county.town_a and entry.actor == officers.county_officer and "newcomer" in entry.detail
     for told in [officers.a_officer, officers.a_officer2, officers.county_officer]:
         assert any("钱新" in message for message in _notified(told)), told
-    assert actions.verify_audit_chain()
+    assert audit_trail.verify_audit_chain()
 
 
 def test_9_9_officers_of_the_unit_itself_cannot_add_a_colleague(client, county, officers):

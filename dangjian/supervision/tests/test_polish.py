@@ -15,6 +15,7 @@ from dangjian.accounts.models import Role, RoleGrant
 from dangjian.core.tests.test_files import hostile_jpeg
 from dangjian.feedback.models import Notification
 from dangjian.supervision import actions, crypto, workflow
+from dangjian.supervision import audit as audit_trail
 from dangjian.supervision import officers as roles
 from dangjian.supervision.models import OfficerChange, UnitKey
 from dangjian.tests_support import factories as f
@@ -60,13 +61,13 @@ def _audited_codes() -> set[str]:
 def test_9_12_every_audited_action_code_has_a_chinese_label():
     codes = _audited_codes()
     assert {"view", "list", "download", "officer_revoked", "keys_rotated", "accept"} <= codes
-    missing = codes - set(actions.AUDIT_ACTIONS)
+    missing = codes - set(audit_trail.AUDIT_ACTIONS)
     assert not missing, missing
     from django.utils import translation
 
     with translation.override("zh-hans"):
         for code in codes:
-            label = str(actions.AUDIT_ACTIONS[code])
+            label = str(audit_trail.AUDIT_ACTIONS[code])
             assert re.search(r"[\u4e00-\u9fff]", label) and code not in label, (code, label)
 
 
@@ -74,7 +75,7 @@ def test_9_12_the_audit_page_shows_actions_and_people_in_words(client, county, o
     report, _receipt = file_report(county)
     admin = f.UserFactory(username="root", full_name="系统管理员", is_superuser=True, is_staff=True)
     opened = actions.open_as_officer(officers.a_officer, officers.private(officers.a_officer), report.pk)
-    actions.audit_many([(opened.unit, report.pk)], officers.a_officer, "list")
+    audit_trail.audit_many([(opened.unit, report.pk)], officers.a_officer, "list")
     roles.revoke_officer(officers.county_officer, officers.a_officer2, county.town_a)
     newcomer = f.UserFactory(username="newcomer", full_name="钱新")
     roles.grant_officer(officers.county_officer, newcomer, county.town_a)

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.admin",
     "dangjian.core",
+    "dangjian.console",
     "dangjian.accounts",
     "dangjian.organizations",
     "dangjian.policies",
@@ -109,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dangjian.core.context_processors.display_preferences",
+                "dangjian.console.context_processors.console_menu",
             ],
         },
     },
@@ -295,7 +297,7 @@ SECURE_CSP = {
 }
 
 # --- Policies search ------------------------------------------------------------------------
-POLICY_USER_DICT = BASE_DIR / "dangjian" / "policies" / "data" / "policy_dict.txt"
+WORD_DICTIONARY = BASE_DIR / "dangjian" / "core" / "data" / "word_dict.txt"
 # Days before the end of a leadership term when the console starts warning.
 TERM_WARNING_DAYS = 90
 

@@ -1,32 +1,19 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from dangjian.accounts import console_urls as accounts_console
 from dangjian.core import views as core_views
-from dangjian.feedback import console_urls as feedback_console
-from dangjian.organizations import console_urls as organizations_console
-from dangjian.policies import console_urls as policies_console
-from dangjian.supervision import console_urls as supervision_console
+from dangjian.core.registry import app_modules
 
-# Each app owns its console routes; they share the "console" namespace.
-console_patterns = (
-    organizations_console.urlpatterns
-    + policies_console.urlpatterns
-    + accounts_console.urlpatterns
-    + feedback_console.urlpatterns
-    + supervision_console.urlpatterns
-)
+# Each app owns its public routes (`<app>/urls.py`) and its console routes (`<app>/console_urls.py`, all in one
+# "console" namespace; a `url_prefix` in urls.py mounts it below a path); they are found by app, so adding a module means adding it to INSTALLED_APPS.
+console_patterns = [pattern for module in app_modules("console_urls") for pattern in module.urlpatterns]
 
 # A database outage met outside a view (e.g. saving the session) answers 503, not 500 or 400.
 handler400 = "dangjian.core.outage.bad_request"
 handler500 = "dangjian.core.outage.server_error"
 
 urlpatterns = [
-    path("", include("dangjian.organizations.urls")),
-    path("", include("dangjian.policies.urls")),
-    path("", include("dangjian.feedback.urls")),
-    path("", include("dangjian.supervision.urls")),
-    path("accounts/", include("dangjian.accounts.urls")),
+    *(path(getattr(module, "url_prefix", ""), include(module)) for module in app_modules("urls")),
     path("console/", include((console_patterns, "console"))),
     path("prefs/text-size/", core_views.text_size, name="text_size"),
     path("healthz/", core_views.healthz, name="healthz"),

@@ -8,4 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and roles")
 
     def ready(self):
-        from . import throttle  # noqa: F401 - connects the sign-in limit receivers
+        from . import (
+            registrations,
+            throttle,  # noqa: F401 - connects the sign-in limit receivers
+        )
+
+        registrations.register_entries()

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangjian.core.console import console_view
+from dangjian.console.shell import console_view
 from dangjian.core.history import ActionError
 
 from . import actions

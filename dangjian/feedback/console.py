@@ -23,11 +23,12 @@ from dangjian.accounts.permissions import (
     get_organization_for_user,
     has_capability,
 )
-from dangjian.core.console import console_view, signed_in_view
+from dangjian.console.shell import console_view, signed_in_view
 from dangjian.core.exports import csv_writer
 from dangjian.core.history import ActionError
 from dangjian.core.models import CalendarOverride
 from dangjian.core.workdays import end_of_day, forget_overrides, uncovered_years
+from dangjian.organizations.choices import indented_choices
 from dangjian.organizations.models import Organization
 
 from . import actions, suggestions, workflow
@@ -68,7 +69,7 @@ EXPORT_LIMIT = 20_000
 
 def _inbox_queryset(request):
     scope = feedback_scope(request.user)
-    places = [(o.pk, "\u3000" * o.depth + (o.short_name or o.name)) for o in scope.order_by("path")[:500]]
+    places = indented_choices(scope.order_by("path")[:500], short=True)
     form = InboxFilterForm(request.GET, places=places)
     filters = form.cleaned()
     cases = visible_cases(request.user).select_related("place", "lead_org", "supervising_org")
@@ -177,7 +178,7 @@ def _dispatch_choices(user, case: Case) -> list:
         org = acting_organization(user, case.place, HANDLE_FEEDBACK)
     except PermissionDenied:
         return []
-    return [(o.pk, "\u3000" * (o.depth - org.depth) + o.name) for o in org.subtree().order_by("path")[:500]]
+    return indented_choices(org.subtree().order_by("path")[:500], top=org)
 
 
 def _templates_for(case: Case):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.forms import MultipleFileField, MultipleFileInput
 from dangjian.core.uploads import process_photo
+from dangjian.organizations.choices import indented_choices
 from dangjian.organizations.models import Organization
 
 from .models import Category, DispatchRule, Rating, ReplyTemplate, TimeLimit
@@ -24,7 +25,7 @@ def photo_field(**kwargs) -> MultipleFileField:
 def place_choices(portal: Organization) -> list:
     """The portal's own organization and every organization below it, grouped by township."""
     orgs = list(portal.subtree().exclude(kind=Organization.Kind.GROUP).order_by("path"))
-    return [(o.pk, ("\u3000" * (o.depth - portal.depth)) + (o.short_name or o.name)) for o in orgs]
+    return indented_choices(orgs, top=portal, short=True)
 
 
 class SubmitForm(forms.Form):

@@ -25,7 +25,7 @@ def visible_cases(user):
     condition = Q()
     assisted = Q()
     for path in paths:
-        # Path ranges on denormalized columns, so each term can use its index (see stats.subtree_range).
+        # Path ranges on denormalized columns, so each term can use its index (see Organization.subtree_range).
         upper = path[:-1] + "0"
         condition |= Q(place_path__gte=path, place_path__lt=upper) | Q(lead_path__gte=path, lead_path__lt=upper)
         assisted |= Q(path__startswith=path)

@@ -56,18 +56,9 @@ class Figures:
         return round(self.answer_seconds / self.answered / 86400, 1) if self.answered else None
 
 
-def subtree_range(organization: Organization) -> dict:
-    """Lookups selecting paths in the organization's subtree as an index range (no LIKE).
-
-    Paths are digits and "/"; "/" sorts just below "0", so every path below "0000001/" is less
-    than "00000010".
-    """
-    return {"gte": organization.path, "lt": organization.path[:-1] + "0"}
-
-
 def listed_count(organization: Organization, category: str | None = None) -> int:
     """Cases on the public list of the organization's subtree, from the counters."""
-    bounds = subtree_range(organization)
+    bounds = organization.subtree_range()
     rows = CaseStat.objects.filter(org_path__gte=bounds["gte"], org_path__lt=bounds["lt"])
     if category:
         rows = rows.filter(category=category)

@@ -7,8 +7,8 @@ import datetime
 
 from django.db.models import Q
 
+from dangjian.core.text import index_text
 from dangjian.organizations.models import Organization
-from dangjian.policies.search import index_text
 
 from . import workflow
 from .models import Case, DispatchRule, State

@@ -14,7 +14,7 @@ from dangjian.core.history import ActionError
 from dangjian.core.outage import keeps_form_during_outage
 from dangjian.core.throttle import client_key
 from dangjian.organizations.models import Organization
-from dangjian.organizations.views import portal_context
+from dangjian.organizations.portal import portal_context
 
 from . import actions, stats
 from .forms import LookupForm, PublicFilterForm, RateForm, SubmitForm
@@ -27,7 +27,7 @@ ACCESS_KEPT = 20  # cases a browser session may follow at once
 
 
 def public_cases(organization: Organization):
-    bounds = stats.subtree_range(organization)
+    bounds = organization.subtree_range()
     return Case.objects.filter(listed=True, place_path__gte=bounds["gte"], place_path__lt=bounds["lt"]).select_related(
         "place", "lead_org"
     )

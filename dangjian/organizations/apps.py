@@ -6,3 +6,8 @@ class OrganizationsConfig(AppConfig):
     name = "dangjian.organizations"
     label = "organizations"
     verbose_name = _("Organizations and leadership")
+
+    def ready(self) -> None:
+        from . import registrations
+
+        registrations.register_entries()

@@ -1,4 +1,6 @@
-"""Staff console for organizations: dashboard, profile, leadership terms and leaders, history."""
+"""Staff console for organizations: an organization's page, profile, leadership terms and leaders, history."""
+
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
@@ -9,71 +11,55 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.permissions import (
-    HANDLE_FEEDBACK,
     MANAGE_CONTENT,
-    MANAGE_ROLES,
-    MANAGE_SETTINGS,
-    READ_SUPERVISION_AUDIT,
     USE_CONSOLE,
-    can_use_console,
     get_organization_for_user,
     has_capability,
-    organizations_for,
     require,
 )
-from dangjian.core.console import console_view, form_page, signed_in_view
+from dangjian.console.shell import console_view, form_page
+from dangjian.console.views import render_panels
 from dangjian.core.models import ChangeRecord
-from dangjian.feedback.queries import dashboard_counts
+from dangjian.core.registry import OrganizationLink, OrganizationPanel, entries
 
 from . import actions
 from .forms import LeaderForm, ProfileForm, TermForm
-from .models import Leader, Term, terms_ending_soon
+from .models import Leader, Term
 
 
-@signed_in_view
-def dashboard(request):
-    if not can_use_console(request.user):
-        # No role (any more, e.g. revoked): say so and lead to the notifications that explain it.
-        return render(request, "organizations/console/no_role.html")
-    scope = organizations_for(request.user, USE_CONSOLE)
-    content_scope = organizations_for(request.user, MANAGE_CONTENT)
-    return render(
-        request,
-        "organizations/console/dashboard.html",
-        {
-            "organizations": scope.select_related("parent")[:500],
-            "organization_count": scope.count(),
-            "ending_terms": terms_ending_soon(content_scope)[:100],
-            "recent_changes": ChangeRecord.objects.filter(organization__in=content_scope).select_related(
-                "actor", "organization", "content_type"
-            )[:20],
-            "feedback": dashboard_counts(request.user),
-        },
-    )
+@dataclass(frozen=True)
+class ShownLink:
+    label: str
+    url: str
+    secondary: bool
+    count: int | None
 
 
 @console_view
 def organization(request, org_id: int):
+    """An organization's console page: the modules' buttons and panels for it (core/registry.py)."""
     org = get_organization_for_user(request.user, org_id, USE_CONSOLE)
-    can_edit = has_capability(request.user, MANAGE_CONTENT, org)
+    user = request.user
+    links = [
+        ShownLink(
+            str(link.label),
+            reverse(link.url_name, args=[org.pk]),
+            link.secondary,
+            link.count(org) if link.count else None,
+        )
+        for link in entries(OrganizationLink)
+        if link.visible(user, org)
+    ]
     return render(
         request,
         "organizations/console/organization.html",
         {
             "org": org,
-            "can_edit": can_edit,
-            "can_manage_roles": has_capability(request.user, MANAGE_ROLES, org),
-            "can_handle_feedback": has_capability(request.user, HANDLE_FEEDBACK, org),
-            "can_manage_settings": has_capability(request.user, MANAGE_SETTINGS, org),
-            "can_read_audit": has_capability(request.user, READ_SUPERVISION_AUDIT, org)
-            and org.supervision_keys.exists(),
+            "links": links,
+            "panels": render_panels(request, entries(OrganizationPanel), user, org),
             # Ancestors outside the user's grants are named, not linked (their page would be refused).
-            "breadcrumbs": [(a, has_capability(request.user, USE_CONSOLE, a)) for a in org.ancestors()],
-            "terms": org.terms.prefetch_related("leaders") if can_edit else [],
-            "policies": org.policies.select_related("category")[:20] if can_edit else [],
-            "policy_count": org.policies.count() if can_edit else 0,
+            "breadcrumbs": [(a, has_capability(user, USE_CONSOLE, a)) for a in org.ancestors()],
             "children": org.children.all(),
-            "ending_terms": terms_ending_soon(org.subtree()) if can_edit else [],
         },
     )
 

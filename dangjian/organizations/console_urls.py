@@ -3,7 +3,6 @@ from django.urls import path
 from . import console
 
 urlpatterns = [
-    path("", console.dashboard, name="dashboard"),
     path("o/<int:org_id>/", console.organization, name="organization"),
     path("o/<int:org_id>/profile/", console.profile_edit, name="profile_edit"),
     path("o/<int:org_id>/terms/new/", console.term_edit, name="term_new"),

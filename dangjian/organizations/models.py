@@ -77,6 +77,15 @@ class Organization(models.Model):
     def subtree(self):
         return Organization.objects.filter(path__startswith=self.path)
 
+    def subtree_range(self) -> dict[str, str]:
+        """Lookups selecting paths in this subtree as an index range (no LIKE): `path__range`-style bounds
+        for a denormalized path column, e.g. `Case.objects.filter(place_path__gte=r["gte"], place_path__lt=r["lt"])`.
+
+        Paths are digits and "/"; "/" sorts just below "0", so every path below "0000001/" is less
+        than "00000010".
+        """
+        return {"gte": self.path, "lt": self.path[:-1] + "0"}
+
 
 class Term(models.Model):
     """A leadership term (届) of an organization: elected on a date, ends on a date."""

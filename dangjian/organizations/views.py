@@ -5,19 +5,9 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from dangjian.core.cache import public_page
-from dangjian.policies.models import Policy
 
-from .models import Leader, Organization, current_term
-
-PORTAL_POLICY_COUNT = 8
-
-
-def portal_context(organization: Organization, section: str) -> dict:
-    """What every page of a portal shows around its content (see portal_base.html).
-
-    `section` ("home", "leaders", "policies") marks the current item of the section menu.
-    """
-    return {"org": organization, "breadcrumbs": organization.ancestors(), "section": section}
+from .models import Leader, Organization
+from .portal import portal_blocks, portal_context
 
 
 @public_page
@@ -34,20 +24,8 @@ def portal(request, org_id: int):
 
 
 def _render_portal(request, organization: Organization):
-    term = current_term(organization)
     context = portal_context(organization, "home")
-    context.update(
-        {
-            "term": term,
-            "leaders": list(term.leaders.all()) if term else [],
-            "policies": list(
-                Policy.objects.published()
-                .applicable_to(organization)
-                .select_related("issuer", "category")[:PORTAL_POLICY_COUNT]
-            ),
-            "children": list(organization.children.order_by("sort_order", "pk")),
-        }
-    )
+    context["blocks"] = portal_blocks(request, organization)
     return render(request, "organizations/portal.html", context)
 
 

@@ -12,3 +12,6 @@ class PoliciesConfig(AppConfig):
         from .search import ensure_search_schema
 
         post_migrate.connect(ensure_search_schema, sender=self)
+        from . import registrations
+
+        registrations.register_entries()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.permissions import MANAGE_CONTENT, get_organization_for_user
-from dangjian.core.console import console_view, form_page, render_form_page
+from dangjian.console.shell import console_view, form_page, render_form_page
 from dangjian.core.history import ActionError
 
 from . import actions

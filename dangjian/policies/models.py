@@ -137,7 +137,7 @@ class Policy(models.Model):
         return self.Status(self.status()).label
 
     def refresh_tokens(self) -> None:
-        from .search import index_text
+        from dangjian.core.text import index_text
 
         self.title_tokens = index_text(self.title + " " + self.doc_number)
         self.body_tokens = index_text(self.body)

@@ -1,8 +1,8 @@
 """Chinese full-text search over policies.
 
-Text is cut into words by jieba in search mode (a long word also yields its shorter words, so
-"养老保险" is found by "养老" and by "保险"), with a policy dictionary so that terms such as
-生育保险 stay whole. The words are stored space-separated beside the text (Policy.title_tokens,
+Text is cut into words by the shared tokenizer (core/text.py: jieba in search mode, so a long word also
+yields its shorter words and "养老保险" is found by "养老" and by "保险", with a word dictionary so that terms
+such as 生育保险 stay whole). The words are stored space-separated beside the text (Policy.title_tokens,
 Policy.body_tokens) and indexed by the database:
 
 - SQLite: an FTS5 table (tokenizer unicode61) with external content, kept in step by triggers;
@@ -15,20 +15,15 @@ typed by the user (quotes, *, OR, brackets) are never passed through as syntax.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
-import jieba
-from django.conf import settings
 from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-jieba.setLogLevel(60)  # jieba logs dictionary loading at INFO; keep logs quiet
+from dangjian.core import text as words_of
 
-WORD_RE = re.compile(r"\w+", re.UNICODE)
-HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 MAX_QUERY_CHARS = 100
 MAX_QUERY_WORDS = 12
 
@@ -53,46 +48,6 @@ PG_SCHEMA = [
 ]
 
 
-@functools.cache
-def _tokenizer() -> jieba.Tokenizer:
-    tokenizer = jieba.Tokenizer()
-    tokenizer.load_userdict(str(settings.POLICY_USER_DICT))
-    return tokenizer
-
-
-def tokenize_warm_up() -> None:
-    """Load the policy dictionary now rather than in the first search."""
-    _tokenizer().check_initialized()
-
-
-def _dictionary_parts(word: str) -> list[str]:
-    """Every dictionary word of two or more characters inside `word`, longest first.
-
-    jieba's own search mode only adds inner words of two and three characters, so
-    城乡居民基本养老保险 would not be found by 养老保险.
-    """
-    freq = _tokenizer().FREQ
-    n = len(word)
-    return [
-        word[i : i + size] for size in range(n - 1, 1, -1) for i in range(n - size + 1) if freq.get(word[i : i + size])
-    ]
-
-
-def _words(text: str, search_mode: bool) -> list[str]:
-    words = []
-    for word in _tokenizer().cut(text):
-        for part in WORD_RE.findall(word.lower()):
-            words.append(part)
-            if search_mode and len(part) > 2:
-                words.extend(_dictionary_parts(part))
-    return words
-
-
-def index_text(text: str) -> str:
-    """The space-separated words stored for indexing."""
-    return " ".join(_words(text, search_mode=True))
-
-
 @dataclass
 class ParsedQuery:
     terms: list[str]  # words that must all occur
@@ -105,16 +60,16 @@ class ParsedQuery:
     @property
     def is_single_character(self) -> bool:
         """A lone Chinese character: not a word the index holds, so matched as a substring."""
-        return len(self.terms) == 1 and len(self.terms[0]) == 1 and bool(HAN_RE.match(self.terms[0]))
+        return len(self.terms) == 1 and len(self.terms[0]) == 1 and bool(words_of.HAN_RE.match(self.terms[0]))
 
 
 def parse_query(raw: str) -> ParsedQuery:
     text = (raw or "")[:MAX_QUERY_CHARS]
-    words = list(dict.fromkeys(_words(text, search_mode=False)))[:MAX_QUERY_WORDS]
+    words = list(dict.fromkeys(words_of.words(text, search_mode=False)))[:MAX_QUERY_WORDS]
     # A single Chinese character inside a longer query is almost always a particle (的, 和, 与);
     # it would also rarely stand alone in the index, so it does not have to match.
-    terms = [w for w in words if not (len(w) == 1 and HAN_RE.match(w))] or words
-    parts = {part for word in words if len(word) > 2 for part in _dictionary_parts(word)}
+    terms = [w for w in words if not (len(w) == 1 and words_of.HAN_RE.match(w))] or words
+    parts = {part for word in words if len(word) > 2 for part in words_of.dictionary_parts(word)}
     highlight = sorted(set(words) | parts, key=len, reverse=True)
     return ParsedQuery(terms=terms, highlight=highlight)
 

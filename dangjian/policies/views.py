@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from dangjian.core.cache import public_page
 from dangjian.organizations.models import Organization
-from dangjian.organizations.views import portal_context
+from dangjian.organizations.portal import portal_context
 
 from . import search
 from .forms import PolicyFilterForm

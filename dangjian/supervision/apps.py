@@ -7,4 +7,9 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("Supervision reports")
 
     def ready(self):
-        from . import signals  # noqa: F401 - connects the key unlocking to sign-in
+        from . import (
+            registrations,
+            signals,  # noqa: F401 - connects the key unlocking to sign-in
+        )
+
+        registrations.register_entries()

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.accounts.forms import PersonForm
 from dangjian.core.forms import MultipleFileField
+from dangjian.organizations.choices import indented_choices
 from dangjian.organizations.models import Organization
 
 from .models import SUBCATEGORIES, Discipline, Disposal
@@ -27,10 +28,7 @@ def evidence_field(**kwargs) -> MultipleFileField:
 
 
 def organization_choices() -> list:
-    return [
-        (o.pk, "\u3000" * o.depth + o.name)
-        for o in Organization.objects.exclude(kind=Organization.Kind.GROUP).order_by("path")[:2000]
-    ]
+    return indented_choices(Organization.objects.exclude(kind=Organization.Kind.GROUP).order_by("path")[:2000])
 
 
 SUBCATEGORY_CHOICES = [("", _("Choose the kind of conduct"))] + [

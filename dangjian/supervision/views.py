@@ -12,7 +12,7 @@ from dangjian.core.history import ActionError
 from dangjian.core.outage import keeps_form_during_outage
 from dangjian.core.throttle import client_key
 from dangjian.organizations.models import Organization
-from dangjian.organizations.views import portal_context
+from dangjian.organizations.portal import portal_context
 
 from . import actions
 from .forms import ObjectionForm, ReceiptForm, ReporterEvidenceForm, ReporterMessageForm, ReportForm

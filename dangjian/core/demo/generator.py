@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 
 from dangjian.accounts.models import Role, RoleGrant, User
 from dangjian.core.cache import bump_content_generation
+from dangjian.core.text import index_text
 from dangjian.organizations.models import Leader, Organization, Term
 from dangjian.policies.models import Policy, PolicyCategory, PolicyInterpretation
-from dangjian.policies.search import index_text
 
 from . import texts
 

@@ -43,8 +43,8 @@ def test_a_web_worker_loads_the_word_dictionaries_as_it_starts():
     code = (
         "import dangjian.wsgi\n"
         "from dangjian.core import masking\n"
-        "from dangjian.policies import search\n"
-        "print(masking._tagger.tokenizer.initialized, search._tokenizer().initialized)\n"
+        "from dangjian.core import text\n"
+        "print(masking._tagger.tokenizer.initialized, text._tokenizer().initialized)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert result.stdout.split() == ["True", "True"]

@@ -131,6 +131,6 @@ def test_console_shows_how_many_notifications_are_unread(client, county):
     new_case(county.village_a1)
     client.force_login(county.village_a1_secretary)
     page = client.get("/console/notifications/").content.decode()
-    assert 'data-testid="unread">1<span class="visually-hidden"> 未读</span>' in page
+    assert 'data-testid="badge-notifications">1<span class="visually-hidden"> 未读</span>' in page
     client.post("/console/notifications/")
-    assert 'data-testid="unread"' not in client.get("/console/notifications/").content.decode()
+    assert 'data-testid="badge-notifications"' not in client.get("/console/notifications/").content.decode()

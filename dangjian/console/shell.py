@@ -1,4 +1,4 @@
-"""Small helpers shared by the staff console views of every app."""
+"""The console shell: sign-in and role checks for console pages, and edit pages that save through an action."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 
 from dangjian.accounts.permissions import can_use_console
-
-from .history import ActionError, history_for
+from dangjian.core.history import ActionError, history_for
 
 HISTORY_SHOWN = 50  # change records listed under an edit form
 
@@ -66,7 +65,7 @@ def form_page(request, form, save: Callable, *, success_url: str | Callable, suc
 
 
 def render_form_page(
-    request, form, *, org, title: str, template: str = "core/console_form.html", status: int = 200, **context
+    request, form, *, org, title: str, template: str = "console/form.html", status: int = 200, **context
 ):
     """Show an edit form with the history of its record."""
     instance = form.instance

@@ -1,0 +1,172 @@
+"""The module registry: what each app adds to the shared pages, declared from its `AppConfig.ready()`.
+
+The console menu, the console dashboard, an organization's console page, the portal's section menu and the
+portal home are drawn from these lists; no template or view names the apps that fill them, so adding a module
+edits no other module (docs/architecture.md, "Adding a module"). Each app also declares its usage metrics:
+what it counts per organization and period, for the usage summaries.
+
+    from dangjian.core import registry
+
+    class FeedbackConfig(AppConfig):
+        def ready(self):
+            registry.register(registry.MenuItem("feedback", _("Feedback inbox"), "console:feedback_inbox", ...))
+
+Entries are kept in `order`, then in the order they were registered; a key may be registered once per kind.
+Visibility rules get the request (or the user and the organization) and must be cheap: they run on every
+console page. `core` imports no app: the callables live in the apps and only the registry holds them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+
+def _always(*_args: Any) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """An entry of the console menu (console_base.html)."""
+
+    key: str
+    label: str
+    url_name: str
+    order: int = 100
+    visible: Callable[[HttpRequest], bool] = _always
+    badge: Callable[[HttpRequest], int] | None = None  # e.g. unread notifications; 0 shows nothing
+    badge_label: Callable[[int], str] | None = None  # words for screen readers, e.g. "3 unread"
+
+
+@dataclass(frozen=True)
+class DashboardPanel:
+    """A section of the console home. `context(request)` returns the template's context, or None to hide it."""
+
+    key: str
+    template: str
+    context: Callable[[HttpRequest], dict | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class OrganizationLink:
+    """A button on an organization's console page, to one of the module's pages for that organization."""
+
+    key: str
+    label: str
+    url_name: str  # reversed with the organization's id
+    visible: Callable[[Any, Any], bool]  # (user, organization)
+    order: int = 100
+    secondary: bool = False
+    count: Callable[[Any], int] | None = None  # (organization) → a number shown after the label
+
+
+@dataclass(frozen=True)
+class OrganizationPanel:
+    """A section of an organization's console page. `context(user, organization)` or None to hide it."""
+
+    key: str
+    template: str
+    context: Callable[[Any, Any], dict | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class PortalSection:
+    """An entry of a portal's section menu (portal_base.html); views name it by `key` as the current one."""
+
+    key: str
+    label: str
+    url_name: str  # reversed with the organization's id
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class PortalBlock:
+    """A section of the portal home. `context(organization)` returns the template's context, or None."""
+
+    key: str
+    template: str
+    context: Callable[[Any], dict | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class UsageMetric:
+    """Something a module counts per organization and period, for the usage summaries.
+
+    `count(organization, start, end)` is the number for the organization's whole subtree over
+    [start, end) (dates); metrics are about organizations, never about a person.
+    """
+
+    key: str  # "<module>.<what>", e.g. "feedback.answered_on_time"
+    label: str
+    count: Callable[[Any, datetime.date, datetime.date], int]
+    order: int = 100
+
+
+Entry = MenuItem | DashboardPanel | OrganizationLink | OrganizationPanel | PortalSection | PortalBlock | UsageMetric
+E = TypeVar("E", bound=Entry)
+
+
+@dataclass
+class Registry:
+    _entries: dict[type, list[Any]] = field(default_factory=dict)
+
+    def register(self, *entries: Entry) -> None:
+        for entry in entries:
+            kind = self._entries.setdefault(type(entry), [])
+            if any(existing.key == entry.key for existing in kind):
+                raise ValueError(f"{type(entry).__name__} {entry.key!r} is registered twice")
+            kind.append(entry)
+            kind.sort(key=lambda item: item.order)  # stable: same order keeps registration order
+
+    def entries(self, kind: type[E]) -> list[E]:
+        return list(self._entries.get(kind, []))
+
+    def get(self, kind: type[E], key: str) -> E:
+        for entry in self._entries.get(kind, []):
+            if entry.key == key:
+                return entry
+        raise KeyError(key)
+
+    def unregister(self, kind: type, key: str) -> None:
+        """For tests that add a module of their own."""
+        self._entries[kind] = [entry for entry in self._entries.get(kind, []) if entry.key != key]
+
+
+registry = Registry()
+register = registry.register
+entries = registry.entries
+
+
+def app_modules(submodule: str) -> Iterator[Any]:
+    """Each installed project app's `submodule` (e.g. "urls", "console_urls", "demo"), in INSTALLED_APPS order."""
+    import importlib
+    import importlib.util
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if not config.name.startswith("dangjian."):
+            continue
+        name = f"{config.name}.{submodule}"
+        if importlib.util.find_spec(name) is not None:
+            yield importlib.import_module(name)
+
+
+def period_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """[start, end) in dates as aware datetimes at local midnight, for metrics that count timestamps."""
+    from django.utils import timezone
+
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.datetime.combine(start, datetime.time.min, tzinfo=zone),
+        datetime.datetime.combine(end, datetime.time.min, tzinfo=zone),
+    )

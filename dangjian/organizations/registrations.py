@@ -1,0 +1,96 @@
+"""What the organizations module adds to the shared pages (core/registry.py)."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.accounts.permissions import MANAGE_CONTENT, has_capability, organizations_for
+from dangjian.core.models import ChangeRecord
+from dangjian.core.registry import (
+    DashboardPanel,
+    OrganizationLink,
+    OrganizationPanel,
+    PortalBlock,
+    PortalSection,
+    UsageMetric,
+    period_bounds,
+    register,
+)
+
+from .models import Leader, Term, current_term, terms_ending_soon
+
+RECENT_CHANGES = 20
+ENDING_TERMS = 100
+
+
+# --- portal ---------------------------------------------------------------------------------------
+def profile_block(organization) -> dict:
+    return {}
+
+
+def leaders_block(organization) -> dict:
+    term = current_term(organization)
+    return {"term": term, "leaders": list(term.leaders.all()) if term else []}
+
+
+def children_block(organization) -> dict | None:
+    children = list(organization.children.order_by("sort_order", "pk"))
+    return {"children": children} if children else None
+
+
+# --- console --------------------------------------------------------------------------------------
+def ending_terms_panel(request) -> dict:
+    return {"ending_terms": terms_ending_soon(organizations_for(request.user, MANAGE_CONTENT))[:ENDING_TERMS]}
+
+
+def recent_changes_panel(request) -> dict:
+    changes = ChangeRecord.objects.filter(organization__in=organizations_for(request.user, MANAGE_CONTENT))
+    return {"recent_changes": changes.select_related("actor", "organization", "content_type")[:RECENT_CHANGES]}
+
+
+def may_edit(user, organization) -> bool:
+    return has_capability(user, MANAGE_CONTENT, organization)
+
+
+def org_ending_terms_panel(user, organization) -> dict | None:
+    if not may_edit(user, organization):
+        return None
+    ending = list(terms_ending_soon(organization.subtree()))
+    return {"org": organization, "ending_terms": ending} if ending else None
+
+
+def org_leadership_panel(user, organization) -> dict | None:
+    if not may_edit(user, organization):
+        return None
+    return {"org": organization, "terms": organization.terms.prefetch_related("leaders")}
+
+
+# --- usage ----------------------------------------------------------------------------------------
+def leadership_changes(organization, start, end) -> int:
+    """Edits of leadership terms and leaders recorded in the subtree over the period."""
+    since, until = period_bounds(start, end)
+    return ChangeRecord.objects.filter(
+        content_type__in=[ContentType.objects.get_for_model(Term), ContentType.objects.get_for_model(Leader)],
+        organization__path__startswith=organization.path,
+        at__gte=since,
+        at__lt=until,
+    ).count()
+
+
+def register_entries() -> None:
+    register(
+        PortalSection("home", _("Home"), "orgs:portal", order=10),
+        PortalSection("leaders", _("Leadership"), "orgs:leadership", order=20),
+        PortalBlock("profile", "organizations/_portal_profile.html", profile_block, order=10),
+        PortalBlock("leaders", "organizations/_portal_leaders.html", leaders_block, order=20),
+        PortalBlock("children", "organizations/_portal_children.html", children_block, order=90),
+        DashboardPanel("ending_terms", "organizations/console/_ending_terms_panel.html", ending_terms_panel, order=20),
+        DashboardPanel(
+            "recent_changes", "organizations/console/_recent_changes_panel.html", recent_changes_panel, order=40
+        ),
+        OrganizationLink("profile", _("Edit profile"), "console:profile_edit", may_edit, order=10),
+        OrganizationPanel("ending_terms", "organizations/console/_org_ending_terms.html", org_ending_terms_panel, 10),
+        OrganizationPanel("leadership", "organizations/console/_org_leadership.html", org_leadership_panel, 20),
+        UsageMetric("organizations.leadership_changes", _("Leadership edits"), leadership_changes, order=10),
+    )

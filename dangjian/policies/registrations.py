@@ -1,0 +1,54 @@
+"""What the policies module adds to the shared pages (core/registry.py)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.accounts.permissions import MANAGE_CONTENT, has_capability
+from dangjian.core.registry import (
+    OrganizationLink,
+    OrganizationPanel,
+    PortalBlock,
+    PortalSection,
+    UsageMetric,
+    register,
+)
+
+from .models import Policy
+
+PORTAL_POLICY_COUNT = 8
+CONSOLE_POLICY_COUNT = 20
+
+
+def policies_block(organization) -> dict:
+    policies = Policy.objects.published().applicable_to(organization).select_related("issuer", "category")
+    return {"policies": list(policies[:PORTAL_POLICY_COUNT])}
+
+
+def may_edit(user, organization) -> bool:
+    return has_capability(user, MANAGE_CONTENT, organization)
+
+
+def org_policies_panel(user, organization) -> dict | None:
+    if not may_edit(user, organization):
+        return None
+    return {"org": organization, "policies": organization.policies.select_related("category")[:CONSOLE_POLICY_COUNT]}
+
+
+def policies_issued(organization, start, end) -> int:
+    """Policies published by organizations of the subtree with an issue date in the period."""
+    return Policy.objects.filter(
+        issuer__path__startswith=organization.path, is_published=True, issued_on__gte=start, issued_on__lt=end
+    ).count()
+
+
+def register_entries() -> None:
+    register(
+        PortalSection("policies", _("Policies"), "policies:list", order=30),
+        PortalBlock("policies", "policies/_portal_policies.html", policies_block, order=30),
+        OrganizationLink(
+            "policies", _("Policies"), "console:policy_list", may_edit, order=20, count=lambda o: o.policies.count()
+        ),
+        OrganizationPanel("policies", "policies/console/_org_policies.html", org_policies_panel, order=30),
+        UsageMetric("policies.issued", _("Policies issued"), policies_issued, order=20),
+    )

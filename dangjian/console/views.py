@@ -2,7 +2,7 @@
 
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from dangjian.accounts.permissions import can_use_console
 from dangjian.core.registry import DashboardPanel, entries
@@ -10,7 +10,7 @@ from dangjian.core.registry import DashboardPanel, entries
 from .shell import signed_in_view
 
 
-def render_panels(request, panels, *args) -> list[str]:
+def render_panels(request, panels, *args) -> list[SafeString]:
     """Each panel whose context is not None, rendered with its own template."""
     shown = []
     for panel in panels:

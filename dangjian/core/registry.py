@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
+    from django_stubs_ext import StrOrPromise
 
 
 def _always(*_args: Any) -> bool:
@@ -36,7 +37,7 @@ class MenuItem:
     """An entry of the console menu (console_base.html)."""
 
     key: str
-    label: str
+    label: StrOrPromise
     url_name: str
     order: int = 100
     visible: Callable[[HttpRequest], bool] = _always
@@ -59,7 +60,7 @@ class OrganizationLink:
     """A button on an organization's console page, to one of the module's pages for that organization."""
 
     key: str
-    label: str
+    label: StrOrPromise
     url_name: str  # reversed with the organization's id
     visible: Callable[[Any, Any], bool]  # (user, organization)
     order: int = 100
@@ -82,7 +83,7 @@ class PortalSection:
     """An entry of a portal's section menu (portal_base.html); views name it by `key` as the current one."""
 
     key: str
-    label: str
+    label: StrOrPromise
     url_name: str  # reversed with the organization's id
     order: int = 100
 
@@ -106,7 +107,7 @@ class UsageMetric:
     """
 
     key: str  # "<module>.<what>", e.g. "feedback.answered_on_time"
-    label: str
+    label: StrOrPromise
     count: Callable[[Any, datetime.date, datetime.date], int]
     order: int = 100
 

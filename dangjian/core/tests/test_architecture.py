@@ -72,7 +72,9 @@ def _app(module: str) -> str:
 
 
 def test_core_imports_no_app():
-    wrong = sorted(f"{m} -> {t}" for m, targets in GRAPH.items() if _app(m) == "core" for t in targets if _app(t) != "core")
+    wrong = sorted(
+        f"{m} -> {t}" for m, targets in GRAPH.items() if _app(m) == "core" for t in targets if _app(t) != "core"
+    )
     assert wrong == []
 
 

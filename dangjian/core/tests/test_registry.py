@@ -46,7 +46,9 @@ def test_a_new_module_appears_in_menus_portal_and_console_without_editing_them(c
     assert portal.index('id="children-h"') < portal.index('id="profile-h"')
     client.force_login(county.county_admin)
     console = client.get("/console/").content.decode()
-    assert '<a href="/console/calendar/">三会一课 <span class="badge" data-testid="badge-meetings">2</span></a>' in console
+    assert (
+        '<a href="/console/calendar/">三会一课 <span class="badge" data-testid="badge-meetings">2</span></a>' in console
+    )
     assert console.count('id="warn-h"') == 2  # the module's panel and the leadership terms' panel
     page = client.get(f"/console/o/{county.town_a.pk}/").content.decode()
     assert f'href="/console/o/{county.town_a.pk}/roles/">会议安排</a>' in page

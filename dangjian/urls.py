@@ -4,6 +4,7 @@ from django.urls import include, path
 from dangjian.accounts import console_urls as accounts_console
 from dangjian.core import views as core_views
 from dangjian.feedback import console_urls as feedback_console
+from dangjian.notifications import console_urls as notifications_console
 from dangjian.organizations import console_urls as organizations_console
 from dangjian.policies import console_urls as policies_console
 from dangjian.supervision import console_urls as supervision_console
@@ -15,6 +16,7 @@ console_patterns = (
     + accounts_console.urlpatterns
     + feedback_console.urlpatterns
     + supervision_console.urlpatterns
+    + notifications_console.urlpatterns
 )
 
 # A database outage met outside a view (e.g. saving the session) answers 503, not 500 or 400.

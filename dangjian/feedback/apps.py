@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class FeedbackConfig(AppConfig):
     name = "dangjian.feedback"
     verbose_name = _("Public feedback")
+
+    def ready(self) -> None:
+        from . import notices
+
+        notices.register_kinds()

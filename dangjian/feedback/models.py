@@ -7,6 +7,7 @@ every write goes through `actions.py`.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import classproperty
@@ -205,6 +206,10 @@ class Case(models.Model):
 
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # The case's notifications (notifications.Notification targets it) go with it.
+    notices = GenericRelation(
+        "notifications.Notification", content_type_field="target_type", object_id_field="target_id"
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]

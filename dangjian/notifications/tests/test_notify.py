@@ -147,3 +147,13 @@ def test_a_kind_using_an_unknown_channel_fails_the_system_check():
     finally:
         kinds._KINDS.pop("tests.robot")
     assert [e.msg for e in errors] == ["Notification kind 'tests.robot' uses the unknown channel 'robot'."]
+
+
+@pytest.mark.django_db
+def test_a_deleted_target_takes_its_notifications_along(county):
+    case = _case(county.village_a1)
+    other = _case(county.village_a1)
+    assert Notification.objects.filter(target_id=case.pk).count() == 1
+    case.delete()
+    assert not Notification.objects.filter(target_id=case.pk).exists()
+    assert Notification.objects.filter(target_id=other.pk).count() == 1

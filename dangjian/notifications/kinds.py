@@ -46,8 +46,8 @@ DEFAULT_MAIL_HINT = _("Sign in to the console to read it.")
 class Kind:
     name: str  # "<app>.<what>", stored on each row
     text: Any  # a lazy format string over the params: _("Case %(number)s was returned")
-    link: Callable[[Any], str | None] | None = None  # the notification -> console URL of its target
-    channels: tuple[str, ...] = (CONSOLE,)  # which channels deliver it besides its row (see channels.py)
+    link: Callable[[Any], str | None] | None = None  # the row -> a console URL (default: its target's link)
+    channels: tuple[str, ...] = (CONSOLE,)  # the channels that deliver it; "console" is the row itself
     display: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None  # stored params -> shown values
     mail_hint: Any = DEFAULT_MAIL_HINT  # the e-mail's last line
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "dangjian.accounts",
     "dangjian.organizations",
     "dangjian.policies",
+    "dangjian.notifications",
     "dangjian.feedback",
     "dangjian.supervision",
     "django_tasks_db",
@@ -307,7 +308,8 @@ TERM_WARNING_DAYS = 90
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 PERIODIC_TASKS = {
     "dangjian.feedback.tasks.scan_deadlines": env_int("DEADLINE_SCAN_SECONDS", 300),
-    "dangjian.feedback.tasks.deliver_mail": env_int("MAIL_RETRY_SECONDS", 60),
+    "dangjian.notifications.tasks.deliver_mail": env_int("MAIL_RETRY_SECONDS", 60),
+    "dangjian.notifications.tasks.forget_old_notifications": 24 * 3600,
     "dangjian.feedback.tasks.forget_personal_data": 24 * 3600,
     "dangjian.core.tasks.prune_task_results": 24 * 3600,
     "dangjian.supervision.tasks.scan_deadlines": 3600,
@@ -316,6 +318,7 @@ PERIODIC_TASKS = {
 }
 # Personal data of the feedback module is kept only this long after a case is closed.
 FEEDBACK_CONTACT_RETENTION_DAYS = env_int("FEEDBACK_CONTACT_RETENTION_DAYS", 365)
+# Notifications (all modules) are kept this long.
 NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 365)
 if os.environ.get("EMAIL_HOST"):
     MAILERS = {

@@ -27,6 +27,7 @@ from dangjian.core.masking import mask_personal_data
 from dangjian.core.throttle import Throttle
 from dangjian.core.uploads import discard_all_on_failure
 from dangjian.core.workdays import deadline_after
+from dangjian.notifications.api import notify, staff_holding
 from dangjian.organizations.models import Organization
 
 from . import workflow
@@ -36,11 +37,21 @@ from .models import (
     CasePhoto,
     Extension,
     FeedbackSettings,
-    Notification,
     Rating,
     State,
 )
-from .notifications import notify
+from .notices import (
+    APPROVAL,
+    ASSIST,
+    DISPATCHED,
+    EXTENSION_ASKED,
+    EXTENSION_DECIDED,
+    NEW,
+    RATED,
+    REDO,
+    RETURNED,
+    SENT_BACK,
+)
 from .passwords import check_query_password, hash_query_password, new_number, query_password_for
 from .records import bump_stats, insert_case, lock_case, mask_for_others, record_event, save_case
 
@@ -127,7 +138,6 @@ def submit_case(
         accept_deadline=deadline_after(now, limit.accept_days),
         answer_deadline=deadline_after(now, limit.answer_days),
     )
-    message = _("New case %(number)s at %(place)s: %(title)s")
     try:
         with discard_all_on_failure(_photo_storage()) as stored, transaction.atomic():
             for _attempt in range(5):
@@ -147,11 +157,13 @@ def submit_case(
             record_event(case, Kind.SUBMIT, to_state=State.RECEIVED, organization=place, at=now)
             bump_stats(case, received=1)
             notify(
-                place,
-                HANDLE_FEEDBACK,
+                staff_holding(HANDLE_FEEDBACK, place),
+                NEW,
                 case,
-                "new",
-                message % {"number": case.number, "place": place.short_name or place.name, "title": case.title_public},
+                organization=place,
+                number=case.number,
+                place=place.short_name or place.name,
+                title=case.title_public,
             )
     except IntegrityError:
         # The same form arrived twice at once; the other request created the case.
@@ -215,11 +227,11 @@ def rate_case(case_id: int, rating: str, comment: str = "") -> Case:
                 ],
             )
             notify(
-                case.lead_org,
-                HANDLE_FEEDBACK,
+                staff_holding(HANDLE_FEEDBACK, case.lead_org),
+                REDO,
                 case,
-                "redo",
-                _("Case %(number)s was rated “not satisfied” and must be redone.") % {"number": case.number},
+                organization=case.lead_org,
+                number=case.number,
             )
         else:
             case.rating = rating
@@ -232,11 +244,12 @@ def rate_case(case_id: int, rating: str, comment: str = "") -> Case:
             save_case(case, ["state", "rating", "rating_comment", "rating_comment_public", "rated_at", "closed_at"])
             bump_stats(case, **{rating: 1})
             notify(
-                case.lead_org,
-                HANDLE_FEEDBACK,
+                staff_holding(HANDLE_FEEDBACK, case.lead_org),
+                RATED,
                 case,
-                "rated",
-                _("Case %(number)s was rated: %(rating)s") % {"number": case.number, "rating": Rating(rating).label},
+                organization=case.lead_org,
+                number=case.number,
+                rating=str(rating),
             )
     return case
 
@@ -328,21 +341,21 @@ def dispatch_case(
         case.assisting_orgs.set(assisting)
         if lead.pk != org.pk:
             notify(
-                lead,
-                HANDLE_FEEDBACK,
+                staff_holding(HANDLE_FEEDBACK, lead),
+                DISPATCHED,
                 case,
-                "dispatched",
-                _("Case %(number)s was dispatched to you: %(title)s")
-                % {"number": case.number, "title": case.title_public},
+                organization=lead,
+                number=case.number,
+                title=case.title_public,
             )
         for other in assisting:
             notify(
-                other,
-                HANDLE_FEEDBACK,
+                staff_holding(HANDLE_FEEDBACK, other),
+                ASSIST,
                 case,
-                "assist",
-                _("Please assist with case %(number)s: %(title)s")
-                % {"number": case.number, "title": case.title_public},
+                organization=other,
+                number=case.number,
+                title=case.title_public,
             )
     return case
 
@@ -358,13 +371,15 @@ def return_case(user, case_id: int, reason: str, *, expected_version: int | None
         case.state = State.RETURNED
         record_event(case, Kind.RETURN, user, org, reason, public=False, from_state=before, to_state=State.RETURNED)
         save_case(case, ["state"])
+        dispatcher = case.handling_org or case.place
         notify(
-            case.handling_org or case.place,
-            HANDLE_FEEDBACK,
+            staff_holding(HANDLE_FEEDBACK, dispatcher),
+            RETURNED,
             case,
-            "returned",
-            _("Case %(number)s was returned by %(org)s: %(reason)s")
-            % {"number": case.number, "org": org.name, "reason": reason[:120]},
+            organization=dispatcher,
+            number=case.number,
+            org=org.name,
+            reason=reason[:120],
         )
     return case
 
@@ -395,11 +410,11 @@ def answer_case(user, case_id: int, reply: str, *, expected_version: int | None 
             case.state = State.PENDING_APPROVAL
             save_case(case, ["state", "reply", "replied_by"])
             notify(
-                case.lead_org,
-                APPROVE_FEEDBACK,
+                staff_holding(APPROVE_FEEDBACK, case.lead_org),
+                APPROVAL,
                 case,
-                "approval",
-                _("The reply to case %(number)s awaits your approval.") % {"number": case.number},
+                organization=case.lead_org,
+                number=case.number,
             )
         else:
             _publish(case, user, org, State.IN_PROGRESS)
@@ -454,15 +469,7 @@ def send_back_reply(user, case_id: int, reason: str, *, expected_version: int | 
         )
         save_case(case, ["state"])
         if case.replied_by_id:
-            Notification.objects.create(
-                user_id=case.replied_by_id,
-                case=case,
-                kind="sent_back",
-                message=(
-                    _("Your reply to case %(number)s was sent back: %(reason)s")
-                    % {"number": case.number, "reason": reason}
-                )[:300],
-            )
+            notify([case.replied_by_id], SENT_BACK, case, organization=org, number=case.number, reason=reason[:250])
     return case
 
 
@@ -516,13 +523,15 @@ def request_extension(user, case_id: int, days: int, reason: str) -> Extension:
             raise ActionError(_("An extension request is already waiting for a decision."))
         extension = Extension.objects.create(case=case, days=days, reason=reason, requested_by=user)
         record_event(case, Kind.EXTEND_REQUEST, user, org, f"+{days}: {reason}", public=False)
+        approver = case.lead_org.parent or case.lead_org
         notify(
-            case.lead_org.parent or case.lead_org,
-            HANDLE_FEEDBACK,
+            staff_holding(HANDLE_FEEDBACK, approver),
+            EXTENSION_ASKED,
             case,
-            "extension",
-            _("%(org)s asks %(days)s more working days for case %(number)s.")
-            % {"org": org.name, "days": days, "number": case.number},
+            organization=approver,
+            org=org.name,
+            days=days,
+            number=case.number,
         )
     return extension
 
@@ -553,12 +562,12 @@ def decide_extension(user, extension_id: int, approve: bool) -> Extension:
         else:
             record_event(case, Kind.EXTEND_REFUSE, user, org, public=False)
         notify(
-            case.lead_org,
-            HANDLE_FEEDBACK,
+            staff_holding(HANDLE_FEEDBACK, case.lead_org),
+            EXTENSION_DECIDED,
             case,
-            "extension",
-            _("Extension for case %(number)s: %(decision)s")
-            % {"number": case.number, "decision": extension.get_decision_display()},
+            organization=case.lead_org,
+            number=case.number,
+            decision=str(extension.decision),
         )
     return extension
 

@@ -7,6 +7,7 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("Public feedback")
 
     def ready(self) -> None:
-        from . import registrations
+        from . import notices, registrations
 
         registrations.register_entries()
+        notices.register_kinds()

@@ -1,5 +1,5 @@
 """What the clock runs (see tasks.py): escalation of overdue cases (督办), closing unrated cases,
-and forgetting personal data that is no longer needed."""
+and forgetting personal data that is no longer needed (notifications are kept by the notifications app)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from dangjian.accounts.permissions import HANDLE_FEEDBACK
+from dangjian.notifications.api import notify, staff_holding
 from dangjian.organizations.models import Organization
 
-from .models import OPEN_STATES, Case, CaseEvent, Notification, Rating, State
-from .notifications import notify
+from .models import OPEN_STATES, Case, CaseEvent, Rating, State
+from .notices import OVERDUE
 from .records import bump_stats, lock_case, record_event, save_case
 
 Kind = CaseEvent.Kind
@@ -46,14 +46,18 @@ def scan_deadlines(now: datetime.datetime | None = None) -> dict[str, int]:
             case.supervising_org = supervisor
             save_case(case, ["supervised", "supervised_at", "supervising_org"])
             record_event(case, Kind.SUPERVISE, organization=supervisor, text=responsible.name, at=now)
-            message = _("Case %(number)s at %(org)s is overdue (deadline %(deadline)s).") % {
-                "number": case.number,
-                "org": responsible.name,
-                "deadline": timezone.localtime(case.deadline_in_force()).strftime("%Y-%m-%d %H:%M"),
-            }
-            notify(supervisor, HANDLE_FEEDBACK, case, "overdue", message)
+            told = staff_holding(HANDLE_FEEDBACK, supervisor)
             if supervisor.pk != responsible.pk:
-                notify(responsible, HANDLE_FEEDBACK, case, "overdue", message)
+                told += staff_holding(HANDLE_FEEDBACK, responsible)
+            notify(
+                told,  # each person once, also when they hold the role on both
+                OVERDUE,
+                case,
+                organization=supervisor,
+                number=case.number,
+                org=responsible.name,
+                deadline=timezone.localtime(case.deadline_in_force()).strftime("%Y-%m-%d %H:%M"),
+            )
             counts["supervised"] += 1
     unrated = Case.objects.filter(state=State.ANSWERED, rating_deadline__lt=now)
     for case_id in unrated.values_list("pk", flat=True)[:5000]:
@@ -77,7 +81,7 @@ def forget_personal_data(now: datetime.datetime | None = None) -> dict[str, int]
     """Keep personal data only as long as it is needed.
 
     A citizen's contact phone is cleared once the case has been closed for
-    FEEDBACK_CONTACT_RETENTION_DAYS; notifications older than NOTIFICATION_RETENTION_DAYS go.
+    FEEDBACK_CONTACT_RETENTION_DAYS.
     """
     now = now or timezone.now()
     contact_cutoff = now - datetime.timedelta(days=settings.FEEDBACK_CONTACT_RETENTION_DAYS)
@@ -86,8 +90,4 @@ def forget_personal_data(now: datetime.datetime | None = None) -> dict[str, int]
         .exclude(contact_phone="")
         .update(contact_phone="", updated_at=now)
     )
-    notice_cutoff = now - datetime.timedelta(days=settings.NOTIFICATION_RETENTION_DAYS)
-    removed, _details = (
-        Notification.objects.filter(created_at__lt=notice_cutoff).exclude(mail_state=Notification.Mail.PENDING).delete()
-    )
-    return {"contacts_cleared": cleared, "notifications_removed": removed}
+    return {"contacts_cleared": cleared}

@@ -1,4 +1,4 @@
-"""Staff console of the feedback module: inbox, case page and its steps, settings, notifications."""
+"""Staff console of the feedback module: inbox, case page and its steps, settings."""
 
 from __future__ import annotations
 
@@ -23,16 +23,16 @@ from dangjian.accounts.permissions import (
     get_organization_for_user,
     has_capability,
 )
-from dangjian.console.shell import console_view, signed_in_view
+from dangjian.console.shell import console_view
 from dangjian.core.exports import csv_writer
 from dangjian.core.history import ActionError
 from dangjian.core.models import CalendarOverride
 from dangjian.core.workdays import end_of_day, forget_overrides, uncovered_years
+from dangjian.notifications.api import unread_count
 from dangjian.organizations.choices import indented_choices
 from dangjian.organizations.models import Organization
 
 from . import actions, suggestions, workflow
-from . import notifications as notices
 from .forms import (
     AcceptForm,
     AnswerForm,
@@ -56,7 +56,6 @@ from .models import (
     DispatchRule,
     Extension,
     FeedbackSettings,
-    Notification,
     ReplyTemplate,
     State,
     TimeLimit,
@@ -123,7 +122,7 @@ def inbox(request):
             "now": timezone.now(),
             "query_string": "&".join(f"{k}={v}" for k, v in filters.items()),
             "calendar_gaps": uncovered_years(),
-            "unread": Notification.objects.filter(user=request.user, read_at__isnull=True).count(),
+            "unread": unread_count(request.user),
             "can_manage_root": _can_manage_root(request.user),
         },
     )
@@ -455,22 +454,3 @@ def calendar(request):
             "calendar_gaps": uncovered_years(),
         },
     )
-
-
-# --- Notifications -------------------------------------------------------------------------------
-
-
-@signed_in_view
-def notifications(request):
-    if request.method == "POST":
-        if request.POST.get("retry"):
-            count = notices.retry_mail(request.user, [int(request.POST["retry"])])
-            messages.success(request, _("%(n)s e-mail(s) queued again.") % {"n": count})
-        else:
-            notices.mark_read(request.user)
-            messages.success(request, _("All notifications were marked as read."))
-        return redirect("console:notifications")
-    page = Paginator(Notification.objects.filter(user=request.user).select_related("case"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "feedback/console/notifications.html", {"page": page})

@@ -12,5 +12,4 @@ urlpatterns = [
     path("o/<int:org_id>/feedback/templates/", console.reply_templates, name="feedback_templates"),
     path("o/<int:org_id>/feedback/catalogue/", console.catalogue, name="feedback_catalogue"),
     path("calendar/", console.calendar, name="calendar"),
-    path("notifications/", console.notifications, name="notifications"),
 ]

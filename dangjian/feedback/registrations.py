@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from dangjian.accounts.permissions import HANDLE_FEEDBACK, MANAGE_SETTINGS, can_use_console, has_capability
 from dangjian.core.registry import (
@@ -23,18 +22,6 @@ from .queries import dashboard_counts
 
 def _signed_in_with_role(request) -> bool:
     return can_use_console(request.user)
-
-
-def _signed_in(request) -> bool:
-    return request.user.is_authenticated
-
-
-def _unread(request) -> int:
-    return request.user.notifications.filter(read_at__isnull=True).count()
-
-
-def _unread_label(count: int) -> str:
-    return ngettext("unread", "unread", count)
 
 
 def feedback_panel(request) -> dict | None:
@@ -73,15 +60,6 @@ def cases_answered_on_time(organization, start, end) -> int:
 def register_entries() -> None:
     register(
         MenuItem("feedback", _("Feedback inbox"), "console:feedback_inbox", order=10, visible=_signed_in_with_role),
-        MenuItem(
-            "notifications",
-            _("Notifications"),
-            "console:notifications",
-            order=20,
-            visible=_signed_in,
-            badge=_unread,
-            badge_label=_unread_label,
-        ),
         PortalSection("feedback", _("Public feedback"), "feedback:list", order=40),
         DashboardPanel("feedback", "feedback/console/_dashboard_panel.html", feedback_panel, order=10),
         OrganizationLink(

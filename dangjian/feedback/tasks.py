@@ -2,12 +2,7 @@
 
 from django.tasks import task
 
-from . import clock, notifications
-
-
-@task
-def deliver_mail() -> dict:
-    return notifications.deliver_pending_mail()
+from . import clock
 
 
 @task

@@ -440,8 +440,8 @@ def test_9_21_site_rides_out_a_postgresql_restart_under_load():
         mailed = scanned = []
         while time.monotonic() < deadline:
             mailed = database.sql(
-                "SELECT n.id FROM feedback_notification n JOIN feedback_case c ON c.id = n.case_id "
-                "WHERE c.received_at > %s AND n.mail_state = 'sent'",
+                "SELECT n.id FROM notifications_notification n JOIN feedback_case c ON c.id = n.target_id "
+                "WHERE n.kind = 'feedback.new' AND c.received_at > %s AND n.mail_state = 'sent'",
                 db_up,
             )
             scanned = database.sql(

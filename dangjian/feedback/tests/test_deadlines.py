@@ -75,8 +75,8 @@ def test_overdue_acceptance_escalates_to_the_parent_and_notifies_its_staff(count
     case.refresh_from_db()
     assert case.supervised and case.supervising_org == county.town_a
     assert case.events.filter(kind="supervise", organization=county.town_a).exists()
-    assert county.town_a_admin.notifications.filter(case=case, kind="overdue").exists()
-    assert county.village_a1_secretary.notifications.filter(case=case, kind="overdue").exists()
+    assert county.town_a_admin.notifications.filter(target_id=case.pk, kind="feedback.overdue").exists()
+    assert county.village_a1_secretary.notifications.filter(target_id=case.pk, kind="feedback.overdue").exists()
 
 
 def test_overdue_answer_escalates_to_the_leads_parent(county):

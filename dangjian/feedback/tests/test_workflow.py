@@ -113,7 +113,7 @@ def test_assisting_organizations_are_recorded_and_notified(county, a2_secretary)
     actions.accept_case(county.town_a_admin, case.pk)
     actions.dispatch_case(county.town_a_admin, case.pk, county.village_a1, [county.village_a2])
     assert list(_refresh(case).assisting_orgs.all()) == [county.village_a2]
-    assert a2_secretary.notifications.filter(case=case, kind="assist").exists()
+    assert a2_secretary.notifications.filter(target_id=case.pk, kind="feedback.assist").exists()
 
 
 def test_reply_needing_approval_waits_for_the_secretary(county, a1_admin):
@@ -124,7 +124,7 @@ def test_reply_needing_approval_waits_for_the_secretary(county, a1_admin):
     actions.answer_case(a1_admin, case.pk, "初稿答复")
     case = _refresh(case)
     assert case.state == State.PENDING_APPROVAL and case.reply_public == ""
-    assert county.village_a1_secretary.notifications.filter(kind="approval").exists()
+    assert county.village_a1_secretary.notifications.filter(kind="feedback.approval").exists()
     with pytest.raises(PermissionDenied):
         actions.approve_reply(a1_admin, case.pk)
     actions.send_back_reply(county.village_a1_secretary, case.pk, "请写明维修时间")

@@ -105,9 +105,9 @@ def test_9_13_the_keyed_hash_of_a_guessers_address_is_in_no_table_and_no_log(cli
 
 
 def _notified(user) -> list[str]:
-    from dangjian.feedback.models import Notification
+    from dangjian.notifications.models import Notification
 
-    return list(Notification.objects.filter(user=user, kind="supervision").values_list("message", flat=True))
+    return [n.text for n in Notification.objects.filter(user=user, kind__startswith="supervision")]
 
 
 def test_9_9_an_organization_administrator_cannot_make_himself_discipline_officer(client, county, officers):

@@ -1,0 +1,60 @@
+"""One notification to one user: what happened (kind + params), about what (target), where (organization).
+
+The text is not stored: it is rendered from the kind when shown (kinds.render), so each reader sees it in
+their own language. The mail_* fields are the e-mail channel's queue (channels.py, mail.py).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import kinds
+
+
+class Notification(models.Model):
+    class Mail(models.TextChoices):
+        NONE = "none", _("No e-mail address")
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed (gave up retrying)")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=60)
+    params = models.JSONField(default=dict, blank=True)
+    target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    organization = models.ForeignKey(
+        "organizations.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    mail_state = models.CharField(max_length=10, choices=Mail.choices, default=Mail.NONE)
+    mail_attempts = models.PositiveSmallIntegerField(default=0)
+    mail_error = models.CharField(max_length=300, blank=True)
+    mail_next_try = models.DateTimeField(null=True, blank=True)
+    mail_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notice_user_idx"),
+            models.Index(fields=["mail_state", "mail_next_try"], name="notice_mail_idx"),
+            models.Index(fields=["target_type", "target_id"], name="notice_target_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """The text in the active language."""
+        return kinds.render(self)
+
+    @property
+    def link(self) -> str:
+        """Where the console page links this notification to ("" for none)."""
+        return kinds.link(self)

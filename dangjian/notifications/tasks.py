@@ -1,0 +1,15 @@
+"""Background tasks of the notifications app (run by the worker; periodic ones in settings.PERIODIC_TASKS)."""
+
+from django.tasks import task
+
+from . import mail, retention
+
+
+@task
+def deliver_mail() -> dict:
+    return mail.deliver_pending_mail()
+
+
+@task
+def forget_old_notifications() -> dict:
+    return retention.forget_old()

@@ -4,7 +4,7 @@ import ast
 from pathlib import Path
 
 APP = Path(__file__).resolve().parent.parent
-ALLOWED = ("dangjian.notifications", "dangjian.core", "dangjian.accounts.permissions")
+ALLOWED = ("dangjian.notifications", "dangjian.core", "dangjian.console.shell", "dangjian.accounts.permissions")
 
 
 def _imports(path: Path) -> set[str]:

@@ -65,12 +65,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.admin",
+    # Our apps, ground floor first: an app comes after the apps it builds on (the demo county asks each
+    # app's demo.py for its part in this order, so organizations makes the tree before accounts).
     "dangjian.core",
-    "dangjian.accounts",
     "dangjian.organizations",
+    "dangjian.accounts",
     "dangjian.policies",
     "dangjian.feedback",
     "dangjian.supervision",
+    "dangjian.demo",
     "django_tasks_db",
     "django_otp",
     "django_otp.plugins.otp_totp",

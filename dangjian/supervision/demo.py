@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING
 from dangjian.accounts.models import User, personal_name_from
 from dangjian.core.history import ActionError
 from dangjian.organizations.models import Organization
-
-from . import actions, keys, officers
+from dangjian.supervision import actions, keys, officers
 
 if TYPE_CHECKING:
     from dangjian.demo.context import DemoContext

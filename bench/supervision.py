@@ -38,7 +38,7 @@ def report_line(name, values):
 
 def officer_with_access(county):
     """The demo's county officer when the demo made the county's keys, else an officer of our own."""
-    from dangjian.core.demo.generator import DEMO_PASSWORD
+    from dangjian.demo.context import DEMO_PASSWORD
 
     unit_key = UnitKey.objects.filter(organization=county).first()
     demo = User.objects.filter(username="county_discipline").first()

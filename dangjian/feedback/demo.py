@@ -1,5 +1,6 @@
 """Demo cases for the feedback module: a year of a county's problems in every state.
 
+Part of `manage.py load_demo` (the protocol: dangjian/demo/__init__.py); runs after the tree exists.
 Built in bulk for speed (200,000 cases for `make bench`): texts come from templates, so their
 masked public form is computed from what was filled in rather than by the tagger, and every demo
 case shares one query password (DEMO_QUERY_PASSWORD) so that a visitor can try the lookup.
@@ -9,16 +10,25 @@ from __future__ import annotations
 
 import datetime
 import random
+import time
 import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from dangjian.core.cache import bump_content_generation
 from dangjian.core.masking import _mask_name, mask_numbers
 from dangjian.core.workdays import add_workdays, end_of_day
+from dangjian.organizations.models import Organization
 
 from .models import Case, CaseEvent, Category, Rating, State
 from .stats import rebuild_stats
+
+if TYPE_CHECKING:
+    from dangjian.demo.context import DemoContext
 
 DEMO_QUERY_PASSWORD = "20262026"
 
@@ -73,16 +83,56 @@ WEIGHTS = [
 DAYS = {Category.CONSULT: 3, Category.HELP: 5, Category.SUGGESTION: 5, Category.COMPLAINT: 10, Category.PRAISE: 5}
 
 
+def add_arguments(parser) -> None:
+    parser.add_argument("--cases", type=int, default=1500, help="feedback cases (200000 for benchmarks)")
+    parser.add_argument(
+        "--add-cases", type=int, default=0, help="add this many feedback cases to an existing demo county"
+    )
+
+
+def load(ctx: DemoContext) -> list[str]:
+    _build(ctx, ctx.options.get("cases", 1500))
+    sample = Case.objects.filter(state=Case._meta.get_field("state").default).first() or Case.objects.first()
+    if sample is None:
+        return []
+    return [
+        f"Follow a demo case at /feedback/lookup/: number {sample.number}, "
+        f"query password {DEMO_QUERY_PASSWORD} (shared by all demo cases)."
+    ]
+
+
+def extend(ctx: DemoContext) -> list[str] | None:
+    count = ctx.options.get("add_cases") or 0
+    if not count:
+        return None
+    if not Organization.objects.exists():
+        raise CommandError("Load the demo county first.")
+    ctx.reseed(Case.objects.count())
+    started = time.monotonic()
+    added = _build(ctx, count)
+    return [f"Added {added} feedback cases in {time.monotonic() - started:.1f} s ({Case.objects.count()} in all)."]
+
+
+def summary() -> str:
+    return f"{Case.objects.count()} feedback cases"
+
+
+def _build(ctx: DemoContext, count: int) -> int:
+    places = list(Organization.objects.filter(kind__in=[Organization.Kind.VILLAGE, Organization.Kind.COMMUNITY]))
+    created = CaseBuilder(ctx.rng, ctx.today, ctx.person_name).build(places, count)
+    bump_content_generation()
+    return created
+
+
 def _aware(day: datetime.date, hour: int, minute: int) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
 
 class CaseBuilder:
-    def __init__(self, rng: random.Random, today: datetime.date, surnames, given):
+    def __init__(self, rng: random.Random, today: datetime.date, person_name: Callable[[], str]):
         self.rng = rng
         self.today = today
-        self.surnames = surnames
-        self.given = given
+        self.person_name = person_name  # draws from the same rng
         from .passwords import hash_query_password
 
         self.password_hash = hash_query_password(DEMO_QUERY_PASSWORD)
@@ -104,7 +154,7 @@ class CaseBuilder:
         return prefix + f"{900000 + self._sequence[prefix]:06d}"
 
     def _text(self, template: str, place: str) -> tuple[str, str]:
-        name = self.rng.choice(self.surnames) + "".join(self.rng.sample(self.given, self.rng.choice([1, 2])))
+        name = self.person_name()
         phone = f"1{self.rng.choice('3589')}{self.rng.randrange(10**9):09d}"
         idno = f"41{self.rng.randrange(10**4):04d}19{self.rng.randrange(40, 99)}0{self.rng.randrange(1, 9)}1{self.rng.randrange(10, 28)}{self.rng.randrange(100, 999)}X"
         values = {"place": place, "name": name, "phone": phone, "idno": idno, "year": self.today.year}

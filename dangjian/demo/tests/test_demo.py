@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from dangjian.accounts.models import User
-from dangjian.core.demo.generator import DEMO_PASSWORD
+from dangjian.demo.context import DEMO_PASSWORD
 from dangjian.feedback import actions as feedback_actions
 from dangjian.feedback.demo import DEMO_QUERY_PASSWORD
 from dangjian.feedback.models import Case, CaseStat

@@ -130,8 +130,9 @@ def holders(organization: Organization, capability: str):
 def units_for(user, capability: str):
     """The organizations on which the user holds the capability through a grant of their own, exactly (not the
     subtrees below them; the system administrator holds none by being one). Read fresh, not from the request cache,
-    so that a grant changed during the request counts at once."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    so that a grant changed during the request counts at once. A disabled account keeps its grants (it cannot sign
+    in); revoking them still finds them."""
+    if getattr(user, "pk", None) is None:
         return Organization.objects.none()
     return Organization.objects.filter(
         role_grants__user=user, role_grants__role__in=CAPABILITIES[capability]

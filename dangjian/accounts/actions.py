@@ -38,3 +38,25 @@ def revoke_role(actor, grant: RoleGrant) -> None:
     if grant.user_id == actor.pk and not actor.is_superuser:
         raise ActionError(_("You cannot revoke your own role; ask another administrator."))
     delete_tracked(actor, grant, grant.organization)
+
+
+# --- The discipline role (decided by supervision.officers, which audits it) -----------------------------
+
+
+def add_supervision_officer(actor, user, organization) -> RoleGrant:
+    """Write the discipline officer role of `user` on `organization`. Only supervision.officers calls this,
+    inside its own transaction, after its rules decided that `actor` may (the change is in its audit chain)."""
+    grant = RoleGrant.objects.create(user=user, organization=organization, role=Role.DISCIPLINE, granted_by=actor)
+    _forget_cached_grants(user)
+    return grant
+
+
+def remove_supervision_officer(user, organization) -> None:
+    """Delete the discipline officer role of `user` on `organization` (see add_supervision_officer)."""
+    RoleGrant.objects.filter(user=user, organization=organization, role=Role.DISCIPLINE).delete()
+    _forget_cached_grants(user)
+
+
+def _forget_cached_grants(user) -> None:
+    if hasattr(user, "_role_grant_cache"):
+        del user._role_grant_cache

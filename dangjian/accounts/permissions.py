@@ -20,6 +20,15 @@ HANDLE_FEEDBACK = "feedback.handle"  # accept, dispatch, answer citizens' cases
 APPROVE_FEEDBACK = "feedback.approve"  # the organization's head approves replies and extensions
 MANAGE_SETTINGS = "settings.manage"  # dispatch catalogue, time limits, calendar
 READ_SUPERVISION_AUDIT = "supervision.audit.read"  # who did what with a unit's reports (never their content)
+# A discipline officer of a unit: reads and handles the reports the unit receives (and, with the unit's own keys,
+# those of the units below), makes and shares the unit's keys. Held through a grant on the unit or above; the
+# units where a user holds it exactly are `units_for(user, SUPERVISION_OFFICER)`, its holders `holders(unit, ...)`.
+SUPERVISION_OFFICER = "supervision.officer"
+# Deciding who are a unit's discipline officers: an officer of a unit above (`holds_above`); for a unit with no
+# officer above, an officer of the unit itself (supervision.officers.may_decide).
+DECIDE_SUPERVISION_OFFICERS = "supervision.officers.decide"
+# The head of a unit, told (never the content) when a report of the unit is overdue or about to be deleted.
+SUPERVISION_HEAD = "supervision.head"
 
 CAPABILITIES: dict[str, set[str]] = {
     MANAGE_CONTENT: {Role.ORG_ADMIN, Role.SECRETARY, Role.MEDIA_OFFICER},
@@ -31,7 +40,17 @@ CAPABILITIES: dict[str, set[str]] = {
     # The unit's head and those above it (roles hold for the subtree), the discipline officers supervising
     # the unit from above, and the unit's own officers (their own accesses are in it).
     READ_SUPERVISION_AUDIT: {Role.ORG_ADMIN, Role.SECRETARY, Role.DISCIPLINE},
+    SUPERVISION_OFFICER: {Role.DISCIPLINE},
+    DECIDE_SUPERVISION_OFFICERS: {Role.DISCIPLINE},
+    SUPERVISION_HEAD: {Role.SECRETARY, Role.ORG_ADMIN},
 }
+# Capabilities the system administrator does not hold by being one: reading reports needs one's own grant
+# (and one's own share of the unit's keys); the administrator may only ask for an officer change.
+PERSONAL: frozenset[str] = frozenset({SUPERVISION_OFFICER, DECIDE_SUPERVISION_OFFICERS})
+
+
+def _is_superuser(user, capability: str) -> bool:
+    return bool(getattr(user, "is_superuser", False) and user.is_active) and capability not in PERSONAL
 
 
 def _grants(user) -> list[tuple[str, str]]:
@@ -57,14 +76,14 @@ def scope_paths(user, capability: str) -> list[str]:
 
 
 def has_capability(user, capability: str, organization: Organization) -> bool:
-    if getattr(user, "is_superuser", False) and user.is_active:
+    if _is_superuser(user, capability):
         return True
     return any(organization.path.startswith(p) for p in scope_paths(user, capability))
 
 
 def organizations_for(user, capability: str):
     """The organizations on which the user has the capability (their grants' subtrees)."""
-    if getattr(user, "is_superuser", False) and user.is_active:
+    if _is_superuser(user, capability):
         return Organization.objects.all()
     paths = scope_paths(user, capability)
     if not paths:
@@ -88,7 +107,7 @@ def get_organization_for_user(user, pk: int, capability: str) -> Organization:
 
 def acting_organization(user, organization: Organization, capability: str) -> Organization:
     """The organization the user acts for on `organization`: their deepest grant covering it (or 403)."""
-    if getattr(user, "is_superuser", False) and user.is_active:
+    if _is_superuser(user, capability):
         return organization
     roles = CAPABILITIES[capability]
     paths = [path for path, role in _grants(user) if role in roles and organization.path.startswith(path)]
@@ -106,6 +125,41 @@ def holders(organization: Organization, capability: str):
         role_grants__organization=organization,
         role_grants__role__in=CAPABILITIES[capability],
     ).distinct()
+
+
+def units_for(user, capability: str):
+    """The organizations on which the user holds the capability through a grant of their own, exactly (not the
+    subtrees below them; the system administrator holds none by being one). Read fresh, not from the request cache,
+    so that a grant changed during the request counts at once. A disabled account keeps its grants (it cannot sign
+    in); revoking them still finds them."""
+    if getattr(user, "pk", None) is None:
+        return Organization.objects.none()
+    return Organization.objects.filter(
+        role_grants__user=user, role_grants__role__in=CAPABILITIES[capability]
+    ).distinct()
+
+
+def holds_any(user, capability: str) -> bool:
+    """Whether the user holds the capability through a grant of their own anywhere."""
+    return units_for(user, capability).exists()
+
+
+def holds_exactly(user, capability: str, organization: Organization) -> bool:
+    """Whether the user holds the capability through a grant on exactly this organization."""
+    return units_for(user, capability).filter(pk=organization.pk).exists()
+
+
+def holds_above(user, capability: str, organization: Organization) -> bool:
+    """Whether the user holds the capability through a grant of their own on an organization above this one."""
+    return any(
+        organization.path.startswith(path) and path != organization.path
+        for path in units_for(user, capability).values_list("path", flat=True)
+    )
+
+
+def grant_counts_for(role: str, capability: str) -> bool:
+    """Whether a grant of `role` gives the capability (e.g. to name the role a person acted in)."""
+    return role in CAPABILITIES[capability]
 
 
 def can_use_console(user) -> bool:

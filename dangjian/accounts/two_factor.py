@@ -1,8 +1,9 @@
 """Second factor (TOTP, django-otp): enrolment, checking a code, and what the enrolment page shows.
 
 - Each visit to the enrolment page makes a fresh secret, kept only in the session that saw it (the
-  page writes no row); confirming it stores the device and deletes earlier unconfirmed ones: whoever
-  saw an enrolment page once holds nothing later, and nobody confirms a secret from another session.
+  page writes no row); confirming it (`confirm_enrolment`, the one write) stores the device and deletes
+  earlier unconfirmed ones: whoever saw an enrolment page once holds nothing later, and nobody confirms
+  a secret from another session.
 - The secret is shown only while enrolling (an inline SVG QR code and the key in groups of four);
   after confirmation no page, the admin included, shows it again.
 - A code checked too soon after a wrong one is refused with the wait (django-otp's throttling),
@@ -16,6 +17,7 @@ import math
 from dataclasses import dataclass
 
 import segno
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
@@ -46,24 +48,38 @@ def start_enrolment(request) -> TOTPDevice:
     return TOTPDevice(user=request.user, name="authenticator", key=key, confirmed=False)
 
 
-def pending_enrolment(request) -> TOTPDevice | None:
-    """On a confirming POST: the unconfirmed device for the secret this session was shown (stored now,
-    so that django-otp's throttling of wrong codes holds); the user's other unconfirmed ones are deleted."""
+def shown_enrolment(request) -> TOTPDevice | None:
+    """The secret this session was shown, as an unsaved device (to show it again beside a form error)."""
     key = request.session.get(SESSION_KEY)
     if not key:
         return None
+    return TOTPDevice(user=request.user, name="authenticator", key=key, confirmed=False)
+
+
+def confirm_enrolment(request, token: str) -> tuple[Check | None, TOTPDevice | None]:
+    """The action of an enrolment POST: check `token` against the secret this session was shown, for the
+    signed-in user only, in one transaction: the user's other unconfirmed devices are deleted; this one is
+    stored (so that django-otp's throttling of wrong codes holds) and confirmed when the code is right, which
+    ends the enrolment (the secret leaves the session). The confirmed device row (with its creation time) is
+    the record. Returns (the check, the device), or (None, None) when this session holds no secret."""
+    user = request.user
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        raise PermissionDenied
+    key = request.session.get(SESSION_KEY)
+    if not key:
+        return None, None
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=request.user, confirmed=False).exclude(key=key).delete()
+        TOTPDevice.objects.filter(user=user, confirmed=False).exclude(key=key).delete()
         device, _created = TOTPDevice.objects.get_or_create(
-            user=request.user, key=key, confirmed=False, defaults={"name": "authenticator"}
+            user=user, key=key, confirmed=False, defaults={"name": "authenticator"}
         )
-    return device
-
-
-def finish_enrolment(request, device: TOTPDevice) -> None:
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    request.session.pop(SESSION_KEY, None)
+        check = check_code(device, token)
+        if check.ok:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+    if check.ok:
+        request.session.pop(SESSION_KEY, None)
+    return check, device
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """Every write of the feedback module: citizens' submissions and ratings, staff steps, the clock.
 
-Each staff action locks the case row, checks the transition table (`workflow.TRANSITIONS`) and
-the user's right to take it, records a `CaseEvent` (who, which organization, when), keeps the
-statistics counters in step and schedules notifications after commit.
+Each staff action locks the case row and asks the workflow (`workflow.require`: the user's right to
+take the step and the case's state, the rules the case page offers steps by), records a `CaseEvent`
+(who, which organization, when), keeps the statistics counters in step and schedules notifications
+after commit.
 """
 
 from __future__ import annotations
@@ -70,30 +71,15 @@ def _photo_storage():
 
 
 def _begin(user, case_id: int, action: str, expected_version: int | None = None) -> tuple[Case, Organization]:
-    """Lock the case for a staff step: the user must be of the kind the transition table names for
-    `action`, and the case's state must allow it. Returns the case and the organization acted for."""
+    """Lock the case for a staff step and ask the workflow (`workflow.require`, the rules the case page
+    asks too): 403 unless the user is of the kind the step names, a clear error when the case's state
+    (or the step's condition) does not allow it. Returns the case and the organization acted for."""
     case = lock_case(case_id, expected_version)
-    actor = workflow.TRANSITIONS[action].actor
-    if actor == "place":
-        org = _require_place(user, case)
-    elif actor == "lead":
-        org = _require_lead(user, case)
-    elif actor == "approver" and case.lead_org is not None:
-        org = acting_organization(user, case.lead_org, APPROVE_FEEDBACK)
-    else:
-        raise PermissionDenied
-    workflow.check(action, case.state)
-    return case, org
+    return case, workflow.require(user, action, case)
 
 
 def _require_place(user, case: Case) -> Organization:
     return acting_organization(user, case.place, HANDLE_FEEDBACK)
-
-
-def _require_lead(user, case: Case) -> Organization:
-    if case.lead_org is None:
-        raise ActionError(_("The case has not been dispatched yet."))
-    return acting_organization(user, case.lead_org, HANDLE_FEEDBACK)
 
 
 # --- Citizens --------------------------------------------------------------------------------
@@ -516,11 +502,7 @@ def request_extension(user, case_id: int, days: int, reason: str) -> Extension:
     if not 1 <= days <= 30:
         raise ActionError(_("An extension is 1 to 30 working days."))
     with transaction.atomic():
-        case, org = _begin(user, case_id, "extend")
-        if timezone.now() > case.answer_deadline:
-            raise ActionError(_("The deadline has passed; an extension must be asked for before it."))
-        if case.extensions.filter(decision=Extension.Decision.PENDING).exists():
-            raise ActionError(_("An extension request is already waiting for a decision."))
+        case, org = _begin(user, case_id, "extend")  # before the deadline, none waiting (workflow)
         extension = Extension.objects.create(case=case, days=days, reason=reason, requested_by=user)
         record_event(case, Kind.EXTEND_REQUEST, user, org, f"+{days}: {reason}", public=False)
         approver = case.lead_org.parent or case.lead_org
@@ -580,9 +562,8 @@ def merge_case(user, case_id: int, into_id: int) -> Case:
         first, second = sorted([case_id, into_id])
         locked = {first: lock_case(first), second: lock_case(second)}
         case, target = locked[case_id], locked[into_id]
-        org = _require_place(user, case)
+        org = workflow.require(user, "merge", case)
         _require_place(user, target)
-        workflow.check("merge", case.state)
         if target.state in {State.REJECTED, State.MERGED} or target.merged_into_id:
             raise ActionError(_("The other case cannot take merged cases."))
         if target.place_id != case.place_id:

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.permissions import (
-    APPROVE_FEEDBACK,
     HANDLE_FEEDBACK,
     MANAGE_SETTINGS,
     acting_organization,
@@ -187,29 +186,30 @@ def _templates_for(case: Case):
 
 def _case_context(request, case: Case, bound: dict | None = None) -> dict:
     user = request.user
-    can_place = has_capability(user, HANDLE_FEEDBACK, case.place)
-    can_lead = bool(case.lead_org) and has_capability(user, HANDLE_FEEDBACK, case.lead_org)
-    can_approve = bool(case.lead_org) and has_capability(user, APPROVE_FEEDBACK, case.lead_org)
+    # The steps the actions would allow this user now (the same rules: workflow.available_steps).
+    steps = set(workflow.available_steps(user, case))
     version = {"version": case.version}
     forms = {}
-    if can_place and workflow.allowed("accept", case.state):
+    if "accept" in steps:
         forms["accept"] = AcceptForm(initial=version)
+    if "reject" in steps:
         forms["reject"] = ReasonForm(initial=version, prefix="reject")
-    if can_place and workflow.allowed("dispatch", case.state):
+    if "dispatch" in steps:
         suggested = suggestions.suggest_lead(case)
         forms["dispatch"] = DispatchForm(
             initial={**version, "lead": suggested.pk}, choices=_dispatch_choices(user, case)
         )
-    if can_lead and workflow.allowed("start", case.state):
+    if "start" in steps:
         forms["start"] = VersionForm(initial=version, prefix="start")
-    if can_lead and workflow.allowed("return", case.state):
+    if "return" in steps:
         forms["return"] = ReasonForm(initial=version, prefix="return")
-    if can_lead and workflow.allowed("answer", case.state):
+    if "answer" in steps:
         forms["answer"] = AnswerForm(initial={**version, "reply": case.reply})
-    if can_approve and workflow.allowed("approve", case.state):
+    if "approve" in steps:
         forms["approve"] = VersionForm(initial=version, prefix="approve")
+    if "send_back" in steps:
         forms["send_back"] = ReasonForm(initial=version, prefix="send_back")
-    if can_lead and workflow.allowed("extend", case.state) and timezone.now() <= case.answer_deadline:
+    if "extend" in steps:
         forms["extend"] = ExtensionForm()
     forms["note"] = NoteForm()
     forms["photos"] = StaffPhotoForm()
@@ -225,7 +225,7 @@ def _case_context(request, case: Case, bound: dict | None = None) -> dict:
         "assisting": case.assisting_orgs.all(),
         "forms": forms,
         "templates": list(_templates_for(case)) if "answer" in forms else [],
-        "candidates": suggestions.merge_candidates(case) if can_place else [],
+        "candidates": suggestions.merge_candidates(case) if "merge" in steps else [],
         "merged_cases": case.merged_cases.all(),
         "extensions": extensions,
         "can_decide_extension": bool(approver_scope) and has_capability(user, HANDLE_FEEDBACK, approver_scope),

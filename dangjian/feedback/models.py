@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils import timezone
-from django.utils.functional import classproperty
 from django.utils.translation import gettext_lazy as _
 
 
@@ -405,21 +404,3 @@ class CaseStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.month} {self.category}"
-
-
-class Notification:
-    """TEMPORARY (issue 10), until supervision calls notifications.api.notify(): supervision/actions.py
-    still builds console notices as `Notification(user=..., kind="supervision", message=...)` and
-    bulk-creates them through `Notification.objects`. This builds the notifications app's row instead
-    (its stored text shown as it is, console only). Delete it with supervision's _notify_users."""
-
-    def __new__(cls, *, user, kind: str, message: str):
-        from dangjian.notifications.models import Notification as Row
-
-        return Row(user=user, kind=kind, params={"text": str(message)})
-
-    @classproperty
-    def objects(cls):
-        from dangjian.notifications.models import Notification as Row
-
-        return Row.objects

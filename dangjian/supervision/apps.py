@@ -8,8 +8,10 @@ class SupervisionConfig(AppConfig):
 
     def ready(self):
         from . import (
+            notices,
             registrations,
             signals,  # noqa: F401 - connects the key unlocking to sign-in
         )
 
         registrations.register_entries()
+        notices.register_kinds()

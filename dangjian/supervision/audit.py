@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dangjian.accounts.models import Role, RoleGrant
+from dangjian.accounts.models import RoleGrant
+from dangjian.accounts.permissions import SUPERVISION_OFFICER, grant_counts_for
 from dangjian.organizations.models import Organization
 
 from .models import AuditCheckpoint, AuditEntry, Installation
@@ -100,7 +101,7 @@ def _actor_label(actor, unit: Organization) -> str:
     grants = sorted(
         RoleGrant.objects.filter(user=actor).select_related("organization"),
         key=lambda g: (
-            g.role != Role.DISCIPLINE,
+            not grant_counts_for(g.role, SUPERVISION_OFFICER),
             not unit.path.startswith(g.organization.path),
             -len(g.organization.path),
         ),

@@ -18,20 +18,22 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from dangjian.accounts import two_factor as two_factor_steps
-from dangjian.accounts.models import Role, RoleGrant
-from dangjian.accounts.permissions import READ_SUPERVISION_AUDIT, has_capability
+from dangjian.accounts.models import RoleGrant
+from dangjian.accounts.permissions import READ_SUPERVISION_AUDIT, SUPERVISION_OFFICER, has_capability, holds_any
 from dangjian.core.history import ActionError
 from dangjian.organizations.models import Organization
 
-from . import actions, keys, workflow
 from . import audit as trail
+from . import keys, reader, steps, workflow
 from . import officers as roles
+from .crypto import decrypt_text
+from .evidence import evidence_content, evidence_metas
 from .forms import GrantForm, OfficerForm, OfficerMessageForm, RecoveryForm, StepForm, TokenForm
-from .models import AuditEntry, OfficerChange, Report, UnitKey, UnitKeyGrant
+from .models import AuditEntry, OfficerChange, UnitKey, UnitKeyGrant
 
 
 def _is_officer(user) -> bool:
-    return RoleGrant.objects.filter(user=user, role=Role.DISCIPLINE).exists()
+    return holds_any(user, SUPERVISION_OFFICER)
 
 
 def officer_view(view):
@@ -70,25 +72,29 @@ def two_factor(request):
     enrolling = device is None
     form = TokenForm(request.POST or None)
     status = 200
-    if enrolling:
-        device = two_factor_steps.pending_enrolment(request) if request.method == "POST" else None
-        if device is None:
-            if request.method == "POST":
-                form.is_valid()
-                form.add_error(None, _("The code shown before is no longer valid. Scan the new code below."))
-                status = 400
-            device = two_factor_steps.start_enrolment(request)
-    if request.method == "POST" and status == 200 and form.is_valid():
-        check = two_factor_steps.check_code(device, form.cleaned_data["token"])
+    # Enrolling, a POST confirms the secret this session was shown; without one, a new secret is shown.
+    lost = enrolling and request.method == "POST" and two_factor_steps.shown_enrolment(request) is None
+    if lost:
+        form.is_valid()
+        form.add_error(None, _("The code shown before is no longer valid. Scan the new code below."))
+        status = 400
+    elif request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["token"]
+        if enrolling:
+            check, device = two_factor_steps.confirm_enrolment(request, token)  # the one write (an action)
+        else:
+            check = two_factor_steps.check_code(device, token)
         if check.ok:
-            if enrolling:
-                two_factor_steps.finish_enrolment(request, device)
             otp_login(request, device)
             return redirect(next_url)
         form.add_error("token", check.error)
         status = check.status
-    elif form.errors and status == 200:
+    elif form.errors:
         status = 400
+    if enrolling and (request.method != "POST" or lost):
+        device = two_factor_steps.start_enrolment(request)
+    elif enrolling and device is None:
+        device = two_factor_steps.shown_enrolment(request)
     if form.errors:
         form.fields["token"].widget.attrs["autofocus"] = True  # the field, and the error above it, in view
     context = {"form": form, "enrolling": enrolling}
@@ -101,11 +107,11 @@ def two_factor(request):
 
 
 def _summaries(request, reports):
-    reader = actions.OfficerReader(request.user, request.supervision_private_key)
+    officer_reader = reader.OfficerReader(request.user, request.supervision_private_key)
     rows = []
     for report in reports:
         try:
-            opened = reader.open(report, record=False)
+            opened = officer_reader.open(report, record=False)
         except Http404:
             continue
         rows.append({"report": report, "payload": opened.payload, "unit": opened.unit})
@@ -116,9 +122,9 @@ def _summaries(request, reports):
 
 @officer_view
 def inbox(request):
-    units = actions.readable_units(request.user)
-    reports = actions.reports_for_reading().filter(receiving_unit__in=units)[:300]
-    my_units = actions.officer_units(request.user)
+    units = reader.readable_units(request.user)
+    reports = reader.reports_for_reading().filter(receiving_unit__in=units)[:300]
+    my_units = reader.officer_units(request.user)
     return render(
         request,
         "supervision/console/inbox.html",
@@ -138,15 +144,9 @@ def inbox(request):
     )
 
 
-def _lower_units(report: Report) -> list:
-    return [
-        (o.pk, o.name)
-        for o in report.receiving_unit.subtree()
-        .exclude(pk=report.receiving_unit_id)
-        .filter(supervision_keys__retired_at__isnull=True)
-        .distinct()
-        .order_by("path")[:300]
-    ]
+def _lower_units(opened) -> list:
+    """The units the officer may forward the report to (those the action accepts)."""
+    return [(o.pk, o.name) for o in workflow.forward_targets(opened)[:300]]
 
 
 def _report_page(request, opened, bound=None, status=200):
@@ -154,12 +154,12 @@ def _report_page(request, opened, bound=None, status=200):
     trail.audit(opened.unit, request.user, "view", opened.report.pk)
     report = opened.report
     key = opened.key
+    # The steps the actions would allow this officer now (the same rules: workflow.available_steps).
     step_forms = {
         action: StepForm(
-            initial={"version": report.version}, prefix=action, action=action, lower_units=_lower_units(report)
+            initial={"version": report.version}, prefix=action, action=action, lower_units=_lower_units(opened)
         )
-        for action in workflow.TRANSITIONS
-        if action != "object" and workflow.allowed(action, report.state)
+        for action in workflow.available_steps(request.user, opened)
     }
     if bound:
         step_forms.update(bound)
@@ -168,16 +168,16 @@ def _report_page(request, opened, bound=None, status=200):
             "kind": e.kind,
             "state": e.get_state_display(),
             "on": e.on,
-            "text": actions.decrypt_text(e.text, key),
+            "text": decrypt_text(e.text, key),
             "for_reporter": e.for_reporter,
         }
         for e in report.events.all()
     ]
     messages_list = [
-        {"mine": not m.from_reporter, "on": m.on, "author": m.author, "body": actions.decrypt_text(m.body, key)}
+        {"mine": not m.from_reporter, "on": m.on, "author": m.author, "body": decrypt_text(m.body, key)}
         for m in report.messages.select_related("author")
     ]
-    evidence = actions.evidence_metas(report, key)
+    evidence = evidence_metas(report, key)
     return render(
         request,
         "supervision/console/report.html",
@@ -196,33 +196,33 @@ def _report_page(request, opened, bound=None, status=200):
 
 @officer_view
 def report_page(request, report_id: int):
-    opened = actions.open_as_officer(request.user, request.supervision_private_key, report_id, record=False)
+    opened = reader.open_as_officer(request.user, request.supervision_private_key, report_id, record=False)
     return _report_page(request, opened)
 
 
 @require_POST
 @officer_view
 def report_step(request, report_id: int, step: str):
-    opened = actions.open_as_officer(request.user, request.supervision_private_key, report_id, record=False)
+    opened = reader.open_as_officer(request.user, request.supervision_private_key, report_id, record=False)
     if step == "message":
         form = OfficerMessageForm(request.POST)
         if form.is_valid():
             try:
-                actions.officer_message(request.user, opened, form.cleaned_data["body"])
+                steps.officer_message(request.user, opened, form.cleaned_data["body"])
             except ActionError as error:
                 form.add_error(None, str(error))
             else:
                 messages.success(request, _("The message was sent to the reporter."))
                 return redirect("console:supervision_report", report_id=report_id)
         return _report_page(request, opened, {"message": form}, status=400)
-    if step not in workflow.TRANSITIONS or step == "object":
+    if step not in steps.STEPS:
         raise Http404
-    form = StepForm(request.POST, prefix=step, action=step, lower_units=_lower_units(opened.report))
+    form = StepForm(request.POST, prefix=step, action=step, lower_units=_lower_units(opened))
     if form.is_valid():
         data = form.cleaned_data
         lower = Organization.objects.filter(pk=data["lower_unit"]).first() if data["lower_unit"] else None
         try:
-            actions.transition(
+            steps.transition(
                 request.user,
                 opened,
                 step,
@@ -241,8 +241,8 @@ def report_step(request, report_id: int, step: str):
 
 @officer_view
 def evidence_download(request, report_id: int, evidence_id: int):
-    opened = actions.open_as_officer(request.user, request.supervision_private_key, report_id, record=False)
-    content, meta = actions.evidence_content(opened, request.user, evidence_id)
+    opened = reader.open_as_officer(request.user, request.supervision_private_key, report_id, record=False)
+    content, meta = evidence_content(opened, request.user, evidence_id)
     response = HttpResponse(content, content_type=meta["type"])
     response["Content-Disposition"] = "attachment; filename*=UTF-8''" + quote(meta["name"])
     response["Cache-Control"] = "no-store"
@@ -251,7 +251,7 @@ def evidence_download(request, report_id: int, evidence_id: int):
 
 def _unit_for_officer(request, org_id: int) -> Organization:
     unit = get_object_or_404(Organization, pk=org_id)
-    if not RoleGrant.objects.filter(user=request.user, role=Role.DISCIPLINE, organization=unit).exists():
+    if not roles.is_officer_of(request.user, unit):
         raise PermissionDenied
     return unit
 
@@ -281,7 +281,7 @@ def officers_home(request):
     if request.user.is_superuser:
         units = list(Organization.objects.filter(depth__lte=1).order_by("path")[:300])
     else:
-        mine = actions.officer_units(request.user)
+        mine = reader.officer_units(request.user)
         units = []
         for unit in mine:
             if roles.may_decide(request.user, unit):
@@ -303,7 +303,7 @@ def officers_page(request, org_id: int):
     unit = get_object_or_404(Organization, pk=org_id)
     can_decide = roles.may_decide(request.user, unit)
     is_admin = request.user.is_superuser
-    is_own = RoleGrant.objects.filter(user=request.user, role=Role.DISCIPLINE, organization=unit).exists()
+    is_own = roles.is_officer_of(request.user, unit)
     if not (can_decide or is_admin or is_own):
         raise PermissionDenied
     form = OfficerForm(request.POST if request.POST.get("do") == "grant" else None)
@@ -358,7 +358,7 @@ def officers_page(request, org_id: int):
         "supervision/console/officers.html",
         {
             "unit": unit,
-            "officers": list(actions.discipline_officers(unit)),
+            "officers": list(roles.discipline_officers(unit)),
             "pending": OfficerChange.objects.filter(unit=unit, status=OfficerChange.Status.PENDING).select_related(
                 "user", "proposed_by"
             ),
@@ -394,7 +394,7 @@ def _confirm_page(request, unit, kind: str, person, *, applies: bool = True, els
 def unit_keys(request, org_id: int):
     unit = _unit_for_officer(request, org_id)
     unit_key = keys.current_unit_key(unit)
-    officers = list(actions.discipline_officers(unit))
+    officers = list(roles.discipline_officers(unit))
     grant_form = GrantForm(
         request.POST if request.POST.get("do") == "grant" else None, officers=[(o.pk, str(o)) for o in officers]
     )
@@ -408,13 +408,11 @@ def unit_keys(request, org_id: int):
                 unit_key = keys.current_unit_key(unit)
             elif do == "grant" and grant_form.is_valid() and unit_key:
                 officer = next(o for o in officers if o.pk == grant_form.cleaned_data["officer"])
-                keys.grant_access(request.user, request.supervision_private_key, unit_key, officer)
-                trail.audit(unit, request.user, "grant", detail=officer.username)
+                roles.grant_key_access(request.user, request.supervision_private_key, unit, officer)
                 messages.success(request, _("Access was granted."))
                 return redirect("console:supervision_keys", org_id=unit.pk)
             elif do == "recover" and recovery_form.is_valid() and unit_key:
-                keys.recover_access(request.user, unit_key, recovery_form.cleaned_data["recovery"])
-                trail.audit(unit, request.user, "recover")
+                roles.recover_key_access(request.user, unit, recovery_form.cleaned_data["recovery"])
                 messages.success(request, _("Access was restored with the recovery key."))
                 return redirect("console:supervision_keys", org_id=unit.pk)
         except ActionError as error:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 
 import nacl.pwhash.argon2id as argon2id
 import nacl.utils
@@ -74,3 +75,15 @@ def constant_equal(a: str, b: str) -> bool:
 
 def fingerprint(public_key: bytes) -> str:
     return hashlib.sha256(bytes(public_key)).hexdigest()[:16]
+
+
+def encrypt_json(data: dict, key: bytes) -> bytes:
+    return encrypt(json.dumps(data, ensure_ascii=False).encode(), key)
+
+
+def decrypt_json(data, key: bytes) -> dict:
+    return json.loads(decrypt(bytes(data), key).decode())
+
+
+def decrypt_text(data, key: bytes) -> str:
+    return decrypt(bytes(data), key).decode() if data else ""

@@ -15,13 +15,13 @@ MAX_EVIDENCE = 10
 
 
 def _prepare_evidence(upload):
-    from . import actions
+    from .evidence import prepare_evidence
 
-    return actions.prepare_evidence(upload)
+    return prepare_evidence(upload)
 
 
 def evidence_field(**kwargs) -> MultipleFileField:
-    """Images lose their metadata, other allowed types are kept (`actions.prepare_evidence`)."""
+    """Images lose their metadata, other allowed types are kept (`evidence.prepare_evidence`)."""
     return MultipleFileField(
         prepare=_prepare_evidence, max_files=MAX_EVIDENCE, too_many=_("At most %(n)s files can be sent."), **kwargs
     )
@@ -37,7 +37,7 @@ SUBCATEGORY_CHOICES = [("", _("Choose the kind of conduct"))] + [
 
 
 class ReportForm(forms.Form):
-    # One-time token of the rendered form: the receipt is derived from it (actions.receipt_for_token),
+    # One-time token of the rendered form: the receipt is derived from it (receipts.receipt_for_token),
     # so posting the same form again (a reload) shows the same report instead of filing another.
     client_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
     real_name = forms.TypedChoiceField(

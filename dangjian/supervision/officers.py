@@ -19,14 +19,30 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.accounts.models import Role, RoleGrant
+from dangjian.accounts.actions import add_supervision_officer, remove_supervision_officer
+from dangjian.accounts.permissions import (
+    DECIDE_SUPERVISION_OFFICERS,
+    SUPERVISION_OFFICER,
+    holders,
+    holds_above,
+    holds_exactly,
+)
 from dangjian.core.history import ActionError
+from dangjian.notifications.api import notify
 from dangjian.organizations.models import Organization
 
-from . import keys
-from .actions import _notify_users, discipline_officers
+from . import keys, notices
 from .audit import audit
-from .models import OfficerChange
+from .models import OfficerChange, UnitKeyGrant
+
+
+def discipline_officers(unit: Organization):
+    """The unit's discipline officers (active accounts with the role on exactly this unit)."""
+    return holders(unit, SUPERVISION_OFFICER)
+
+
+def is_officer_of(user, unit: Organization) -> bool:
+    return holds_exactly(user, SUPERVISION_OFFICER, unit)
 
 
 def supervising_unit(unit: Organization) -> Organization | None:
@@ -48,15 +64,14 @@ def may_decide(user, unit: Organization) -> bool:
     an officer of the unit itself."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    paths = list(RoleGrant.objects.filter(user=user, role=Role.DISCIPLINE).values_list("organization__path", flat=True))
-    if any(unit.path.startswith(path) and path != unit.path for path in paths):
+    if holds_above(user, DECIDE_SUPERVISION_OFFICERS, unit):
         return True
-    return supervising_unit(unit) == unit and unit.path in paths
+    return holds_exactly(user, DECIDE_SUPERVISION_OFFICERS, unit) and supervising_unit(unit) == unit
 
 
-def _tell(unit: Organization, message: str) -> None:
-    """The unit's officers and the deciding officers above."""
-    _notify_users([*discipline_officers(unit), *deciders(unit)], message)
+def _tell(unit: Organization, kind: str, /, **params) -> None:
+    """The unit's officers and the deciding officers above (console only, each once; notices.py)."""
+    notify([*discipline_officers(unit), *deciders(unit)], kind, organization=unit, unit=unit.name, **params)
 
 
 # --- The discipline role --------------------------------------------------------------------------------
@@ -68,7 +83,7 @@ def grant_officer(actor, user, unit: Organization) -> OfficerChange | None:
     when no discipline officer exists above or on the unit at all (the first officer of an installation)."""
     if not user.is_active:
         raise ActionError(_("This account is disabled."))
-    if RoleGrant.objects.filter(user=user, organization=unit, role=Role.DISCIPLINE).exists():
+    if is_officer_of(user, unit):
         raise ActionError(_("%(user)s already holds this role here.") % {"user": user})
     if may_decide(actor, unit) and actor.pk != user.pk:
         _apply_grant(actor, user, unit)
@@ -83,7 +98,7 @@ def grant_officer(actor, user, unit: Organization) -> OfficerChange | None:
 
 def revoke_officer(actor, user, unit: Organization) -> tuple[OfficerChange | None, str | None]:
     """Take the discipline role on `unit` from `user`. Returns (pending change, new recovery key)."""
-    if not RoleGrant.objects.filter(user=user, organization=unit, role=Role.DISCIPLINE).exists():
+    if not is_officer_of(user, unit):
         raise ActionError(_("This person is not a discipline officer of this unit."))
     if may_decide(actor, unit) and actor.pk != user.pk:
         return None, _apply_revoke(actor, user, unit)
@@ -102,8 +117,10 @@ def _propose(actor, user, unit: Organization, kind: str) -> OfficerChange:
         audit(unit, actor, f"officer_{kind}_proposed", detail=user.username)
         _tell(
             unit,
-            _("%(actor)s asks to %(change)s: %(user)s, %(unit)s. An officer of the unit above must confirm it.")
-            % {"actor": actor, "change": change.get_kind_display(), "user": user, "unit": unit.name},
+            notices.OFFICER_PROPOSED,
+            actor=str(actor),
+            change=str(change.kind),
+            user=str(user),
         )
     return change
 
@@ -126,13 +143,15 @@ def decide(actor, change: OfficerChange, confirm: bool) -> str | None:
             audit(change.unit, actor, f"officer_{change.kind}_declined", detail=change.user.username)
             _tell(
                 change.unit,
-                _("%(actor)s declined the request to %(change)s: %(user)s, %(unit)s.")
-                % {"actor": actor, "change": change.get_kind_display(), "user": change.user, "unit": change.unit.name},
+                notices.OFFICER_DECLINED,
+                actor=str(actor),
+                change=str(change.kind),
+                user=str(change.user),
             )
         elif change.kind == OfficerChange.Kind.GRANT:
-            if not RoleGrant.objects.filter(user=change.user, organization=change.unit, role=Role.DISCIPLINE).exists():
+            if not is_officer_of(change.user, change.unit):
                 _apply_grant(actor, change.user, change.unit, proposed_by=change.proposed_by)
-        elif RoleGrant.objects.filter(user=change.user, organization=change.unit, role=Role.DISCIPLINE).exists():
+        elif is_officer_of(change.user, change.unit):
             recovery = _apply_revoke(actor, change.user, change.unit, proposed_by=change.proposed_by)
     return recovery
 
@@ -140,23 +159,22 @@ def decide(actor, change: OfficerChange, confirm: bool) -> str | None:
 def _apply_grant(actor, user, unit: Organization, proposed_by=None) -> None:
     try:
         with transaction.atomic():
-            RoleGrant.objects.create(user=user, organization=unit, role=Role.DISCIPLINE, granted_by=actor)
+            add_supervision_officer(actor, user, unit)
             audit(unit, actor, "officer_granted", detail=_detail(user, proposed_by))
             _tell(
                 unit,
-                _("%(user)s was made a discipline officer of %(unit)s by %(actor)s.")
-                % {"user": user, "unit": unit.name, "actor": actor},
+                notices.OFFICER_GRANTED,
+                user=str(user),
+                actor=str(actor),
             )
     except IntegrityError:
         raise ActionError(_("%(user)s already holds this role here.") % {"user": user}) from None
-    if hasattr(user, "_role_grant_cache"):
-        del user._role_grant_cache
 
 
 def _apply_revoke(actor, user, unit: Organization, proposed_by=None) -> str | None:
     """Delete the role and the officer's key copies; rotate the unit key for the remaining officers."""
     with transaction.atomic():
-        RoleGrant.objects.filter(user=user, organization=unit, role=Role.DISCIPLINE).delete()
+        remove_supervision_officer(user, unit)
         keys.remove_access(user, unit)
         remaining = [o for o in discipline_officers(unit) if o.pk != user.pk]
         recovery = keys.rotate_unit_key(unit, actor, remaining)
@@ -165,17 +183,11 @@ def _apply_revoke(actor, user, unit: Organization, proposed_by=None) -> str | No
             audit(unit, actor, "keys_rotated", detail=user.username)
         _tell(
             unit,
-            _("%(user)s is no longer a discipline officer of %(unit)s (revoked by %(actor)s).")
-            % {"user": user, "unit": unit.name, "actor": actor},
+            notices.OFFICER_REVOKED,
+            user=str(user),
+            actor=str(actor),
         )
-        _notify_users(
-            [user],
-            _(
-                "You are no longer a discipline officer of %(unit)s (revoked by %(actor)s); you can no longer "
-                "open its reports."
-            )
-            % {"unit": unit.name, "actor": actor},
-        )
+        notify([user], notices.YOU_ARE_REVOKED, organization=unit, unit=unit.name, actor=str(actor))
     return recovery
 
 
@@ -191,17 +203,45 @@ def _detail(user, proposed_by) -> str:
 
 def create_unit_keys(user, unit: Organization, user_private: bytes) -> str:
     """An officer of a keyless unit makes its keys: audited and told to the unit and the unit above."""
-    if not RoleGrant.objects.filter(user=user, organization=unit, role=Role.DISCIPLINE).exists():
+    if not is_officer_of(user, unit):
         raise PermissionDenied
     with transaction.atomic():
         recovery = keys.create_unit_key(user, unit, user_private)
         audit(unit, user, "keys_created")
         _tell(
             unit,
-            _("%(user)s made the report keys of %(unit)s; reports to the unit can now be read there.")
-            % {"user": user, "unit": unit.name},
+            notices.KEYS_CREATED,
+            user=str(user),
         )
     return recovery
+
+
+def grant_key_access(actor, actor_private: bytes, unit: Organization, officer) -> UnitKeyGrant:
+    """An officer of the unit with working access gives another officer of the unit a copy of its keys; audited
+    in the same transaction."""
+    if not is_officer_of(actor, unit) or not is_officer_of(officer, unit):
+        raise PermissionDenied
+    unit_key = keys.current_unit_key(unit)
+    if unit_key is None:
+        raise ActionError(_("This unit has no report keys yet."))
+    with transaction.atomic():
+        grant = keys.grant_access(actor, actor_private, unit_key, officer)
+        audit(unit, actor, "grant", detail=officer.username)
+    return grant
+
+
+def recover_key_access(actor, unit: Organization, recovery: str) -> UnitKeyGrant:
+    """An officer of the unit restores their own access with the unit's recovery key; audited in the same
+    transaction (a wrong key changes nothing and is not recorded)."""
+    if not is_officer_of(actor, unit):
+        raise PermissionDenied
+    unit_key = keys.current_unit_key(unit)
+    if unit_key is None:
+        raise ActionError(_("This unit has no report keys yet."))
+    with transaction.atomic():
+        grant = keys.recover_access(actor, unit_key, recovery)
+        audit(unit, actor, "recover")
+    return grant
 
 
 def pending_for(user):

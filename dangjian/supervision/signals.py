@@ -2,14 +2,14 @@
 
 from django.dispatch import receiver
 
-from dangjian.accounts.models import Role
+from dangjian.accounts.permissions import SUPERVISION_OFFICER, holds_any
 from dangjian.accounts.signals import password_changed, password_verified
 
 from . import keys
 
 
 def _is_officer(user) -> bool:
-    return user.role_grants.filter(role=Role.DISCIPLINE).exists()
+    return holds_any(user, SUPERVISION_OFFICER)
 
 
 @receiver(password_verified)

@@ -2,18 +2,18 @@
 
 from django.tasks import task
 
-from . import actions
 from . import audit as audit_trail
+from . import clock
 
 
 @task
 def scan_deadlines() -> int:
-    return actions.scan_deadlines()
+    return clock.scan_deadlines()
 
 
 @task
 def purge_expired() -> dict:
-    return actions.purge_expired()
+    return clock.purge_expired()
 
 
 @task

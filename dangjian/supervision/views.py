@@ -14,7 +14,9 @@ from dangjian.core.throttle import client_key
 from dangjian.organizations.models import Organization
 from dangjian.organizations.portal import portal_context
 
-from . import actions
+from . import receipts, reports
+from .crypto import decrypt_text
+from .evidence import evidence_metas
 from .forms import ObjectionForm, ReceiptForm, ReporterEvidenceForm, ReporterMessageForm, ReportForm
 from .models import State
 
@@ -38,7 +40,7 @@ def report(request, org_id: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            filed, receipt = actions.submit_report(
+            filed, receipt = reports.submit_report(
                 reported_org=data["organization"],
                 person=data["person"].strip(),
                 post=data["post"].strip(),
@@ -56,7 +58,7 @@ def report(request, org_id: int):
         except ActionError as error:
             form.add_error(None, str(error))
         else:
-            shown = actions.format_receipt(receipt)
+            shown = receipts.format_receipt(receipt)
             # Two groups of four on a line: on a narrow screen the code breaks 2 + 2, never 3 + 1.
             halves = [" ".join(shown.split()[:2]), " ".join(shown.split()[2:])]
             context.update({"receipt": shown, "receipt_halves": halves, "report": filed})
@@ -88,26 +90,24 @@ def follow(request):
         if step in forms and forms[step].is_valid():
             data = forms[step].cleaned_data
             if step == "message":
-                actions.reporter_message(receipt, data["body"], client, token=token)
+                reports.reporter_message(receipt, data["body"], client, token=token)
             elif step == "evidence":
-                actions.reporter_evidence(receipt, data["evidence"], client, token=token)
+                reports.reporter_evidence(receipt, data["evidence"], client, token=token)
             else:
-                actions.reporter_objection(receipt, data["reason"], client)
+                reports.reporter_objection(receipt, data["reason"], client)
             done = step
             forms[step] = forms[step].__class__(prefix=forms[step].prefix)
-        filed, key = actions.open_with_receipt(receipt, client)
+        filed, key = receipts.open_with_receipt(receipt, client)
     except (ActionError, ValidationError) as error:
         form.add_error(None, str(error) if isinstance(error, ActionError) else " ".join(error.messages))
-        status = 429 if isinstance(error, actions.TooManyGuesses) else 400
+        status = 429 if isinstance(error, receipts.TooManyGuesses) else 400
         return render(request, "supervision/follow.html", {"form": form}, status=status)
     events = [
-        {"kind": e.kind, "state": e.get_state_display(), "on": e.on, "text": actions.decrypt_text(e.text, key)}
+        {"kind": e.kind, "state": e.get_state_display(), "on": e.on, "text": decrypt_text(e.text, key)}
         for e in filed.events.filter(for_reporter=True)
     ]
-    messages = [
-        {"mine": m.from_reporter, "on": m.on, "body": actions.decrypt_text(m.body, key)} for m in filed.messages.all()
-    ]
-    evidence = actions.evidence_metas(filed, key)
+    messages = [{"mine": m.from_reporter, "on": m.on, "body": decrypt_text(m.body, key)} for m in filed.messages.all()]
+    evidence = evidence_metas(filed, key)
     return render(
         request,
         "supervision/status.html",

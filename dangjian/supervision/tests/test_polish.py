@@ -188,7 +188,7 @@ def test_9_10_the_revoked_officer_signs_in_and_reads_why(client, county, officer
 
 def _stored_meta(officers, report) -> list[dict]:
     opened = actions.open_as_officer(officers.a_officer, officers.private(officers.a_officer), report.pk, record=False)
-    return [actions._loads(crypto.decrypt(bytes(item.meta), opened.key)) for item in report.evidence.all()]
+    return [crypto.decrypt_json(item.meta, opened.key) for item in report.evidence.all()]
 
 
 def test_9_3_evidence_from_the_report_form_gets_a_neutral_name(client, county, officers):

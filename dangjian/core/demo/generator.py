@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.accounts.models import Role, RoleGrant, User
@@ -36,7 +37,7 @@ class DemoAccount:
 class DemoBuilder:
     def __init__(self, seed: int = 2026, today: datetime.date | None = None, townships: int = 10):
         self.rng = random.Random(seed)
-        self.today = today or datetime.date.today()
+        self.today = today or timezone.localdate()
         self.township_count = townships
         self._paragraph_tokens: dict[str, str] = {}
         self.used_names: set[str] = set()

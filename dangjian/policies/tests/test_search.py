@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from dangjian.policies.search import parse_query
 from dangjian.tests_support.factories import PolicyFactory, category
@@ -106,7 +107,7 @@ def test_results_are_ranked_title_match_first(client, county, library):
         issuer=county.county,
         title="关于做好春耕工作的通知",
         body="文中顺带提到低保一词。",
-        issued_on=datetime.date.today(),
+        issued_on=timezone.localdate(),
     )
     found = titles(search(client, county.village_a1, "低保"))
     assert found[0] == library["dibao"].title  # title and body beat body only, though older

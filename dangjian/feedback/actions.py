@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from dangjian.accounts.permissions import (
     APPROVE_FEEDBACK,
     HANDLE_FEEDBACK,
-    MANAGE_SETTINGS,
     acting_organization,
     has_capability,
 )
@@ -589,14 +588,3 @@ def merge_case(user, case_id: int, into_id: int) -> Case:
         record_event(case, Kind.MERGE, user, org, target.number, from_state=before, to_state=State.MERGED)
         record_event(target, Kind.MERGE, user, org, case.number)
     return target
-
-
-def set_answers_need_approval(user, organization: Organization, value: bool) -> FeedbackSettings:
-    """Whether this organization's answers need the secretary's approval before publication."""
-    if not has_capability(user, MANAGE_SETTINGS, organization):
-        raise PermissionDenied
-    with transaction.atomic():
-        row, _created = FeedbackSettings.objects.select_for_update().get_or_create(organization=organization)
-        row.answers_need_approval = value
-        row.save(update_fields=["answers_need_approval"])
-    return row

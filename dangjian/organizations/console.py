@@ -22,6 +22,7 @@ from dangjian.accounts.permissions import (
     require,
 )
 from dangjian.core.console import console_view, form_page, signed_in_view
+from dangjian.core.history import ActionError
 from dangjian.core.models import ChangeRecord
 from dangjian.feedback.queries import dashboard_counts
 
@@ -84,7 +85,7 @@ def profile_edit(request, org_id: int):
     return form_page(
         request,
         ProfileForm(request.POST or None, instance=org),
-        lambda f: actions.update_profile(request.user, f.instance, expected_version=f.expected_version),
+        lambda f: actions.update_profile(request.user, org.pk, f.to_input(), expected_version=f.expected_version),
         success_url=reverse("console:organization", args=[org.pk]),
         success_message=_("The profile was saved."),
         org=org,
@@ -99,7 +100,9 @@ def term_edit(request, org_id: int, term_id: int | None = None):
     return form_page(
         request,
         TermForm(request.POST or None, instance=term),
-        lambda f: actions.save_term(request.user, f.instance, expected_version=f.expected_version),
+        lambda f: actions.save_term(
+            request.user, org.pk, f.to_input(), term_id=term_id, expected_version=f.expected_version
+        ),
         success_url=reverse("console:organization", args=[org.pk]),
         success_message=_("The term was saved."),
         org=org,
@@ -118,7 +121,12 @@ def leader_edit(request, org_id: int, leader_id: int | None = None):
         request,
         LeaderForm(request.POST or None, request.FILES or None, instance=leader, organization=org),
         lambda f: actions.save_leader(
-            request.user, f.instance, photo=f.processed_photo, expected_version=f.expected_version
+            request.user,
+            org.pk,
+            f.to_input(),
+            leader_id=leader_id,
+            photo=f.processed_photo,
+            expected_version=f.expected_version,
         ),
         success_url=reverse("console:organization", args=[org.pk]),
         success_message=_("The leader was saved."),
@@ -134,8 +142,12 @@ def leader_edit(request, org_id: int, leader_id: int | None = None):
 def leader_delete(request, org_id: int, leader_id: int):
     org = get_organization_for_user(request.user, org_id, MANAGE_CONTENT)
     leader = get_object_or_404(Leader, pk=leader_id, organization=org)
-    actions.delete_leader(request.user, leader)
-    messages.success(request, _("The leader was removed."))
+    try:
+        actions.delete_leader(request.user, org.pk, leader.pk)
+    except ActionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The leader was removed."))
     return redirect("console:organization", org.pk)
 
 

@@ -27,7 +27,6 @@ from dangjian.core.uploads import process_photo
 from dangjian.feedback import actions as feedback
 from dangjian.feedback.models import DispatchRule, ReplyTemplate
 from dangjian.policies import actions as policies
-from dangjian.policies.models import PolicyInterpretation
 from dangjian.supervision import actions as supervision
 from dangjian.supervision import audit as audit_trail
 
@@ -88,11 +87,16 @@ def populate(county) -> Site:
     f.LeaderFactory(term=term, name="赵新民", post="党支部书记")
     f.LeaderFactory(term=term, name="孙丽", post="党支部副书记", sort_order=1)
     policy = f.PolicyFactory(issuer=c.county, title="关于城乡居民基本养老保险缴费标准的通知")
-    policies.add_attachment(c.county_admin, policy, _pdf(), "application/pdf")
+    policies.add_attachment(c.county_admin, c.county.pk, policy.pk, _pdf(), "application/pdf")
     policies.save_interpretation(
         c.county_admin,
-        PolicyInterpretation(
-            policy=policy, title="一图读懂养老保险缴费", source="县人社局", body="缴费档次分为十二档。"
+        c.county.pk,
+        policy.pk,
+        policies.InterpretationInput(
+            title="一图读懂养老保险缴费",
+            source="县人社局",
+            published_on=timezone.localdate(),
+            body="缴费档次分为十二档。",
         ),
     )
     f.PolicyFactory(issuer=c.town_a, title="东城镇人居环境整治方案（草稿）", is_published=False)

@@ -54,9 +54,10 @@ def test_portal_lists_own_and_ancestor_policies_newest_first(client, county, tod
 def test_portal_shows_a_change_at_once(client, county, django_capture_on_commit_callbacks):
     url = reverse("orgs:portal", args=[county.village_a1.pk])
     client.get(url)  # fills the page cache
-    county.village_a1.intro = "刚刚更新的简介"
+    village = county.village_a1
+    data = actions.ProfileInput(name=village.name, short_name=village.short_name, intro="刚刚更新的简介")
     with django_capture_on_commit_callbacks(execute=True):
-        actions.update_profile(county.town_a_media, county.village_a1)
+        actions.update_profile(county.town_a_media, village.pk, data)
     assert "刚刚更新的简介" in client.get(url).content.decode()
 
 

@@ -121,10 +121,10 @@ def test_9_9_an_organization_administrator_cannot_make_himself_discipline_office
     assert "上一级" in page.content.decode()  # the page says who grants the discipline role
     assert not RoleGrant.objects.filter(user=county.town_a_admin, role=Role.DISCIPLINE).exists()
     with pytest.raises(ActionError):
-        account_actions.grant_role(county.county_admin, county.town_a_admin, county.village_a2, Role.DISCIPLINE)
+        account_actions.grant_role(county.county_admin, county.village_a2.pk, county.town_a_admin.pk, Role.DISCIPLINE)
     grant = RoleGrant.objects.get(user=officers.a_officer2, role=Role.DISCIPLINE)
     with pytest.raises(ActionError):
-        account_actions.revoke_role(county.county_admin, grant)
+        account_actions.revoke_role(county.county_admin, county.county.pk, grant.pk)
     assert RoleGrant.objects.filter(pk=grant.pk).exists()
     assert client.get(f"/console/supervision/officers/{county.town_a.pk}/").status_code == 403
 

@@ -152,6 +152,10 @@ def test_nothing_found_says_so(client, county, library):
 def test_special_characters_never_cause_a_server_error(client, county, library, q):
     response = client.get(reverse("policies:list", args=[county.village_a1.pk]), {"q": q})
     assert response.status_code == 200
+    html = response.content.decode()
+    # The library page with its search box, and still only the policies that apply here.
+    assert 'type="search" name="q"' in html and 'role="status"' in html
+    assert library["other_town"].title not in html
 
 
 def test_operator_words_are_searched_as_words(client, county, library):
@@ -178,6 +182,12 @@ def test_filters_are_kept_while_searching(client, county, library, today):
 def test_very_long_query_is_cut_not_refused(client, county, library):
     response = client.get(reverse("policies:list", args=[county.village_a1.pk]), {"q": "养老" * 5000})
     assert response.status_code == 200
+    # Cut to its first 100 characters, kept in the search box and searched like "养老".
+    html = response.content.decode()
+    assert f'name="q" value="{"养老" * 50}"' in html and "养老" * 51 not in html
+    assert "找到 2 条与“" in html
+    assert titles(response) == titles(search(client, county.village_a1, "养老"))
+    assert set(titles(response)) == {library["pension"].title, library["elderly"].title}
 
 
 def test_query_parsing_drops_punctuation():

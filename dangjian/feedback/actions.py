@@ -21,7 +21,7 @@ from dangjian.accounts.permissions import (
     acting_organization,
     has_capability,
 )
-from dangjian.core.history import ActionError
+from dangjian.core.history import ActionError, NotFound, validate
 from dangjian.core.masking import mask_personal_data
 from dangjian.core.throttle import Throttle
 from dangjian.core.uploads import discard_all_on_failure
@@ -87,9 +87,12 @@ def _require_lead(user, case: Case) -> Organization:
 # --- Citizens --------------------------------------------------------------------------------
 
 
+CITIZEN_INPUT = ("category", "title", "description", "contact_phone", "is_public")
+
+
 def submit_case(
     *,
-    place: Organization,
+    place_id: int,
     category: str,
     title: str,
     description: str,
@@ -98,7 +101,7 @@ def submit_case(
     photos: Iterable = (),
     client_token: uuid.UUID | None = None,
 ) -> tuple[Case, str, bool]:
-    """Register a citizen's case. Returns (case, query password, created).
+    """Register a citizen's case at the organization `place_id`. Returns (case, query password, created).
 
     The same `client_token` submitted again returns the case it created the first time.
     """
@@ -107,6 +110,15 @@ def submit_case(
     existing = Case.objects.filter(client_token=client_token).first()
     if existing is not None:
         return existing, password, False
+    place = Organization.objects.filter(pk=place_id).first()
+    if place is None:
+        raise NotFound
+    title, description, contact_phone = title.strip(), description.strip(), contact_phone.strip()
+    # The citizen's input is checked here, whoever calls (the public form, the API).
+    validate(
+        Case(place=place, category=category, title=title, description=description, contact_phone=contact_phone),
+        exclude=[f.name for f in Case._meta.concrete_fields if f.name not in CITIZEN_INPUT],
+    )
     limit = workflow.time_limit(category)
     now = timezone.now()
     photos = list(photos)

@@ -114,7 +114,7 @@ def populate(county) -> Site:
 
     def new_case(title, **kwargs):
         case, password, _created = feedback.submit_case(
-            place=c.village_a1,
+            place_id=c.village_a1.pk,
             category=kwargs.pop("category", "help"),
             title=title,
             description=f"{title}。我叫张三丰，电话13812345678。",

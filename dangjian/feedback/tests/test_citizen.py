@@ -202,7 +202,7 @@ def test_the_same_form_arriving_twice_at_once_creates_one_case():
         try:
             barrier.wait()
             case, password, created = actions.submit_case(
-                place=village, category="help", title="路灯坏了", description="路灯坏了", client_token=token
+                place_id=village.pk, category="help", title="路灯坏了", description="路灯坏了", client_token=token
             )
             results.append((case.pk, password, created))
         finally:

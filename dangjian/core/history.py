@@ -59,8 +59,12 @@ def validate(instance: models.Model, *, exclude: list[str] | None = None) -> Non
                 MaxLengthValidator(field.max_length)(getattr(instance, field.attname) or "")
             except ValidationError as error:
                 errors.setdefault(field.name, []).extend(error.messages)
-    if not errors:
-        return
+    if errors:
+        raise refusal(instance, errors)
+
+
+def refusal(instance: models.Model, errors: dict[str, list[str]]) -> InvalidInput:
+    """InvalidInput for these field errors, its message naming each field by its label."""
     parts = []
     for name, messages in errors.items():
         label = ""
@@ -70,7 +74,7 @@ def validate(instance: models.Model, *, exclude: list[str] | None = None) -> Non
             except FieldDoesNotExist:  # a constraint may name something that is not a field
                 label = name
         parts.extend(_("%(field)s: %(message)s") % {"field": label, "message": m} if label else m for m in messages)
-    raise InvalidInput(errors, " ".join(parts))
+    return InvalidInput(errors, " ".join(parts))
 
 
 def _plain(value: Any) -> Any:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, fields
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dangjian.accounts.permissions import MANAGE_CONTENT, require
-from dangjian.core.history import InvalidInput, NotFound, delete_tracked, save_tracked, validate
-from dangjian.core.uploads import delete_files_on_commit, discard_on_failure
+from dangjian.core.history import InvalidInput, NotFound, delete_tracked, refusal, save_tracked, validate
+from dangjian.core.uploads import delete_files_on_commit, discard_on_failure, process_photo
 
 from .models import Leader, Organization, Term
 
@@ -117,8 +118,9 @@ def save_leader(
     photo=None,
     expected_version: int | None = None,
 ) -> Leader:
-    """Create a leader of one of the organization's terms, or change its leader `leader_id`. `photo` is an
-    already processed file (see core.uploads.process_photo); None keeps the current photo."""
+    """Create a leader of one of the organization's terms, or change its leader `leader_id`. `photo` is the
+    uploaded file as it came (checked and rebuilt here by core.uploads.process_photo); None keeps the current
+    photo."""
     organization = _organization(actor, organization_id)
     term = Term.objects.filter(pk=data.term_id, organization=organization).first()
     if term is None:
@@ -132,6 +134,11 @@ def save_leader(
     leader.term = term
     _apply(leader, data, skip=("term_id",))
     validate(leader, exclude=["photo"])
+    if photo is not None:
+        try:
+            photo = process_photo(photo)
+        except ValidationError as error:
+            raise refusal(leader, {"photo": error.messages}) from None
     if photo is None:
         save_tracked(actor, leader, organization, expected_version=expected_version)
         return leader

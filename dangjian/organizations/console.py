@@ -125,7 +125,7 @@ def leader_edit(request, org_id: int, leader_id: int | None = None):
             org.pk,
             f.to_input(),
             leader_id=leader_id,
-            photo=f.processed_photo,
+            photo=f.cleaned_data["photo_upload"] or None,
             expected_version=f.expected_version,
         ),
         success_url=reverse("console:organization", args=[org.pk]),

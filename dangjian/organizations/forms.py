@@ -2,7 +2,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.forms import VersionedModelForm
-from dangjian.core.uploads import process_photo
 
 from .actions import LeaderInput, ProfileInput, TermInput
 from .models import Leader, Organization, Term
@@ -55,14 +54,7 @@ class LeaderForm(VersionedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["term"].queryset = organization.terms.all()
         self.fields["term"].empty_label = None
-        self.processed_photo = None
 
     def to_input(self) -> LeaderInput:
         data = {name: self.cleaned_data[name] for name in self.Meta.fields if name != "term"}
         return LeaderInput(term_id=self.cleaned_data["term"].pk, **data)
-
-    def clean_photo_upload(self):
-        upload = self.cleaned_data.get("photo_upload")
-        if upload:
-            self.processed_photo = process_photo(upload)
-        return upload

@@ -12,12 +12,13 @@ import os
 import uuid
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dangjian.accounts.permissions import MANAGE_CONTENT, require
 from dangjian.core.history import InvalidInput, NotFound, delete_tracked, save_tracked, validate
-from dangjian.core.uploads import delete_files_on_commit, discard_on_failure
+from dangjian.core.uploads import check_attachment, delete_files_on_commit, discard_on_failure
 from dangjian.organizations.models import Organization
 
 from .models import Policy, PolicyAttachment, PolicyCategory, PolicyInterpretation
@@ -96,10 +97,15 @@ def delete_policy(actor, organization_id: int, policy_id: int) -> None:
 # --- Attachments --------------------------------------------------------------------------------
 
 
-def add_attachment(actor, organization_id: int, policy_id: int, upload, content_type: str) -> PolicyAttachment:
-    """Store an attachment already checked by `core.uploads.check_attachment` (which gives `content_type`)."""
+def add_attachment(actor, organization_id: int, policy_id: int, upload) -> PolicyAttachment:
+    """Store an uploaded file as an attachment of one of the organization's policies, once
+    `core.uploads.check_attachment` accepts it (size, extension, content matching the extension)."""
     issuer = _issuer(actor, organization_id)
     policy = _policy(issuer, policy_id)
+    try:
+        content_type = check_attachment(upload)
+    except ValidationError as error:
+        raise InvalidInput({"file": error.messages}, " ".join(error.messages)) from None
     original = os.path.basename(upload.name)[:200]
     ext = os.path.splitext(original)[1].lower()
     attachment = PolicyAttachment(

@@ -84,7 +84,7 @@ def attachment_add(request, org_id: int, policy_id: int):
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            actions.add_attachment(request.user, org.pk, policy.pk, form.cleaned_data["file"], form.content_type)
+            actions.add_attachment(request.user, org.pk, policy.pk, form.cleaned_data["file"])
         except ActionError as error:
             messages.error(request, str(error))
         else:

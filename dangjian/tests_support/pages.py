@@ -87,7 +87,7 @@ def populate(county) -> Site:
     f.LeaderFactory(term=term, name="赵新民", post="党支部书记")
     f.LeaderFactory(term=term, name="孙丽", post="党支部副书记", sort_order=1)
     policy = f.PolicyFactory(issuer=c.county, title="关于城乡居民基本养老保险缴费标准的通知")
-    policies.add_attachment(c.county_admin, c.county.pk, policy.pk, _pdf(), "application/pdf")
+    policies.add_attachment(c.county_admin, c.county.pk, policy.pk, _pdf())
     policies.save_interpretation(
         c.county_admin,
         c.county.pk,

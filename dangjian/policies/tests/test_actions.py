@@ -80,7 +80,7 @@ def test_another_organizations_policy_is_not_reached(county):
         )
     upload = SimpleUploadedFile("a.pdf", b"%PDF-1.4\n", content_type="application/pdf")
     with pytest.raises(NotFound):
-        actions.add_attachment(county.town_a_admin, county.town_a.pk, policy.pk, upload, "application/pdf")
+        actions.add_attachment(county.town_a_admin, county.town_a.pk, policy.pk, upload)
     assert Policy.objects.get().title == "西山乡的政策"
     assert not PolicyInterpretation.objects.exists() and not PolicyAttachment.objects.exists()
     assert not ChangeRecord.objects.exists()
@@ -111,7 +111,7 @@ def test_bad_interpretation_is_refused(county):
 def test_attachment_of_another_organization_is_not_removed(county):
     policy = PolicyFactory(issuer=county.town_b)
     upload = SimpleUploadedFile("a.pdf", b"%PDF-1.4\n", content_type="application/pdf")
-    attachment = actions.add_attachment(county.county_admin, county.town_b.pk, policy.pk, upload, "application/pdf")
+    attachment = actions.add_attachment(county.county_admin, county.town_b.pk, policy.pk, upload)
     with pytest.raises(NotFound):
         actions.remove_attachment(county.town_a_admin, county.town_a.pk, attachment.pk)
     assert PolicyAttachment.objects.filter(pk=attachment.pk).exists()

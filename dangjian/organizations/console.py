@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +20,6 @@ from dangjian.accounts.permissions import (
     get_organization_for_user,
     has_capability,
     organizations_for,
-    require,
 )
 from dangjian.core.console import console_view, form_page, signed_in_view
 from dangjian.core.history import ActionError
@@ -151,14 +151,30 @@ def leader_delete(request, org_id: int, leader_id: int):
     return redirect("console:organization", org.pk)
 
 
-HISTORY_MODELS = {"organization", "term", "leader", "policy", "policyinterpretation", "policyattachment"}
+# The tracked records whose history the console shows (the dashboard lists their changes to content managers),
+# and who else may read it. The settings of the feedback module and role grants are recorded too.
+HISTORY_MODELS = {
+    "organization": MANAGE_CONTENT,
+    "term": MANAGE_CONTENT,
+    "leader": MANAGE_CONTENT,
+    "policy": MANAGE_CONTENT,
+    "policyinterpretation": MANAGE_CONTENT,
+    "policyattachment": MANAGE_CONTENT,
+    "rolegrant": MANAGE_ROLES,
+    "replytemplate": HANDLE_FEEDBACK,
+    "dispatchrule": MANAGE_SETTINGS,
+    "feedbacksettings": MANAGE_SETTINGS,
+    "timelimit": MANAGE_SETTINGS,
+    "calendaroverride": MANAGE_SETTINGS,
+}
+HISTORY_APPS = ["organizations", "policies", "accounts", "feedback", "core"]
 
 
 @console_view
 def history(request, model: str, object_id: int):
     if model not in HISTORY_MODELS:
         raise Http404
-    content_type = get_object_or_404(ContentType, model=model, app_label__in=["organizations", "policies"])
+    content_type = get_object_or_404(ContentType, model=model, app_label__in=HISTORY_APPS)
     records = list(
         ChangeRecord.objects.filter(content_type=content_type, object_id=object_id).select_related(
             "actor", "organization"
@@ -166,5 +182,10 @@ def history(request, model: str, object_id: int):
     )
     if not records:
         raise Http404
-    require(request.user, MANAGE_CONTENT, records[0].organization)
+    organization = records[0].organization
+    if not (
+        has_capability(request.user, MANAGE_CONTENT, organization)
+        or has_capability(request.user, HISTORY_MODELS[model], organization)
+    ):
+        raise PermissionDenied
     return render(request, "organizations/console/history.html", {"records": records, "org": records[0].organization})

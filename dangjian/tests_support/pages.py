@@ -25,7 +25,7 @@ from PIL import Image
 from dangjian.accounts.models import Role
 from dangjian.core.uploads import process_photo
 from dangjian.feedback import actions as feedback
-from dangjian.feedback.models import DispatchRule, ReplyTemplate
+from dangjian.feedback import configuration
 from dangjian.policies import actions as policies
 from dangjian.supervision import actions as supervision
 from dangjian.supervision import audit as audit_trail
@@ -108,8 +108,20 @@ def populate(county) -> Site:
     )
 
     # Feedback: cases in every state, with photos, notes, an extension, a rating and a merge.
-    DispatchRule.objects.create(place=c.village_a1, category="complaint", lead=c.town_a)
-    ReplyTemplate.objects.create(organization=c.village_a1, title="已修复", text="您反映的问题已修复，感谢监督。")
+    configuration.add_dispatch_rule(
+        c.county_admin,
+        c.town_a.pk,
+        configuration.DispatchRuleInput(place_id=c.village_a1.pk, lead_id=c.town_a.pk, category="complaint"),
+    )
+    configuration.add_reply_template(
+        c.village_a1_secretary,
+        c.village_a1.pk,
+        configuration.ReplyTemplateInput(title="已修复", text="您反映的问题已修复，感谢监督。"),
+    )
+    configuration.set_answers_need_approval(c.county_admin, c.town_a.pk, False)
+    configuration.save_calendar_day(
+        c.county_admin, configuration.CalendarDayInput(date=datetime.date(2027, 1, 1), is_workday=False, note="元旦")
+    )
     admin, secretary = c.town_a_admin, c.village_a1_secretary
 
     def new_case(title, **kwargs):

@@ -201,6 +201,7 @@ def test_catalogue_page_shows_the_history_of_rules_and_the_switch(client, county
     admin = str(county.town_a_admin)
     assert f"{admin} · <strong>新建</strong> {county.village_a1} / 投诉 -&gt; {county.town_a}" in history
     assert f"{admin} · <strong>新建</strong> {county.town_a}</p>" in history
+    assert "<li><code>answers_need_approval</code>: True</li>" in history
 
 
 # --- Time limits and the calendar (county-wide) ----------------------------------------------------
@@ -290,3 +291,19 @@ def test_calendar_page_shows_the_history(client, county):
     admin = str(county.county_admin)
     assert f"{admin} · <strong>新建</strong> 2027-01-01" in history
     assert f"{admin} · <strong>删除</strong> 2027-01-01" in history
+
+
+def test_the_history_page_of_a_rule_opens_from_the_dashboard_and_only_for_its_area(client, county):
+    from dangjian.accounts.models import Role
+    from dangjian.tests_support import factories as f
+
+    rule = conf.add_dispatch_rule(
+        county.town_a_admin, county.town_a.pk, conf.DispatchRuleInput(county.village_a1.pk, county.town_a.pk)
+    )
+    url = reverse("console:history", args=["dispatchrule", rule.pk])
+    client.force_login(county.town_a_admin)
+    assert url in client.get(reverse("console:dashboard")).content.decode()
+    page = client.get(url).content.decode()
+    assert f"{county.town_a_admin} · <strong>新建</strong>" in page
+    client.force_login(f.staff("town_b_admin", Role.ORG_ADMIN, county.town_b))
+    assert client.get(url).status_code == 403

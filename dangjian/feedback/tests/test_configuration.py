@@ -119,12 +119,21 @@ def test_a_dispatch_rule_is_recorded_on_its_place(county):
     assert deleted.action == "delete" and not DispatchRule.objects.exists()
 
 
-def test_a_village_secretary_cannot_change_the_county_catalogue(county):
+def test_a_village_secretary_cannot_change_the_county_catalogue(client, county):
     data = conf.DispatchRuleInput(place_id=county.village_a1.pk, lead_id=county.village_a1.pk)
     with pytest.raises(PermissionDenied):
         conf.add_dispatch_rule(county.village_a1_secretary, county.county.pk, data)
     with pytest.raises(PermissionDenied):
         conf.set_answers_need_approval(county.village_a1_secretary, county.county.pk, True)
+    # Nor of its own village: the catalogue needs the administrator's capability.
+    with pytest.raises(PermissionDenied):
+        conf.add_dispatch_rule(county.village_a1_secretary, county.village_a1.pk, data)
+    client.force_login(county.village_a1_secretary)
+    for org in (county.county, county.village_a1):
+        url = reverse("console:feedback_catalogue", args=[org.pk])
+        post = {"place": county.village_a1.pk, "category": "", "lead": county.village_a1.pk}
+        assert client.post(url, post).status_code == 403
+        assert client.post(url, {"approval": "1"}).status_code == 403
     assert not DispatchRule.objects.exists() and not FeedbackSettings.objects.exists()
     assert not ChangeRecord.objects.exists()
 

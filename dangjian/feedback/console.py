@@ -368,9 +368,7 @@ def reply_templates(request, org_id: int):
     response = handle_form(
         request,
         form,
-        lambda f: configuration.add_reply_template(
-            request.user, org.pk, configuration.ReplyTemplateInput(**f.cleaned_data)
-        ),
+        lambda f: configuration.add_reply_template(request.user, org.pk, f.to_input()),
         url,
         _("The template was saved."),
     )
@@ -407,16 +405,7 @@ def catalogue(request, org_id: int):
     response = handle_form(
         request,
         form,
-        lambda f: configuration.add_dispatch_rule(
-            request.user,
-            org.pk,
-            configuration.DispatchRuleInput(
-                place_id=f.cleaned_data["place"].pk,
-                lead_id=f.cleaned_data["lead"].pk,
-                category=f.cleaned_data["category"],
-                note=f.cleaned_data["note"],
-            ),
-        ),
+        lambda f: configuration.add_dispatch_rule(request.user, org.pk, f.to_input()),
         url,
         _("The rule was saved."),
     )
@@ -446,10 +435,7 @@ def time_limits(request):
     forms = [TimeLimitForm(request.POST or None, instance=limit, prefix=limit.category) for limit in limits]
     if request.method == "POST" and all(form.is_valid() for form in forms):
         try:
-            configuration.save_time_limits(
-                request.user,
-                [configuration.TimeLimitInput(category=form.instance.category, **form.cleaned_data) for form in forms],
-            )
+            configuration.save_time_limits(request.user, [form.to_input() for form in forms])
         except ActionError as error:
             forms[0].add_error(None, str(error))
         else:
@@ -478,7 +464,7 @@ def calendar(request):
     response = handle_form(
         request,
         form,
-        lambda f: configuration.save_calendar_day(request.user, configuration.CalendarDayInput(**f.cleaned_data)),
+        lambda f: configuration.save_calendar_day(request.user, f.to_input()),
         url,
         _("The day was saved. Deadlines computed from now on use it."),
     )

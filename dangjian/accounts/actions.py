@@ -1,10 +1,13 @@
+"""Writes to role grants: the acting user, ids and plain values in; permission checked here."""
+
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from dangjian.core.history import ActionError, delete_tracked, save_tracked
+from dangjian.core.history import ActionError, NotFound, delete_tracked, save_tracked
+from dangjian.organizations.models import Organization
 
-from .models import Role, RoleGrant
+from .models import Role, RoleGrant, User
 from .permissions import MANAGE_ROLES, require
 
 DISCIPLINE_ROLE_MESSAGE = _lazy(
@@ -14,12 +17,25 @@ DISCIPLINE_ROLE_MESSAGE = _lazy(
 )
 
 
-def grant_role(actor, user, organization, role: str) -> RoleGrant:
-    """Grant `role` on `organization` to `user`; the actor must manage roles there. The discipline role
-    is a supervision event (supervision.officers), never granted here."""
+def _organization(actor, organization_id: int) -> Organization:
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        raise NotFound
     require(actor, MANAGE_ROLES, organization)
+    return organization
+
+
+def grant_role(actor, organization_id: int, user_id: int, role: str) -> RoleGrant:
+    """Grant `role` on the organization to the user; the actor must manage roles there. The discipline role
+    is a supervision event (supervision.officers), never granted here."""
+    organization = _organization(actor, organization_id)
     if role == Role.DISCIPLINE:
         raise ActionError(str(DISCIPLINE_ROLE_MESSAGE))
+    if role not in Role.values:
+        raise ActionError(_("Choose a role from the list."))
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise NotFound(_("No account with this username or mobile number."))
     if not user.is_active:
         raise ActionError(_("This account is disabled."))
     grant = RoleGrant(user=user, organization=organization, role=role, granted_by=actor)
@@ -31,13 +47,24 @@ def grant_role(actor, user, organization, role: str) -> RoleGrant:
     return grant
 
 
-def revoke_role(actor, grant: RoleGrant) -> None:
-    require(actor, MANAGE_ROLES, grant.organization)
-    if grant.role == Role.DISCIPLINE:
-        raise ActionError(str(DISCIPLINE_ROLE_MESSAGE))
-    if grant.user_id == actor.pk and not actor.is_superuser:
-        raise ActionError(_("You cannot revoke your own role; ask another administrator."))
-    delete_tracked(actor, grant, grant.organization)
+def revoke_role(actor, organization_id: int, grant_id: int) -> None:
+    """Revoke a grant on the organization or below it; the actor must manage roles there."""
+    organization = _organization(actor, organization_id)
+    with transaction.atomic():
+        grant = (
+            RoleGrant.objects.select_for_update()
+            .select_related("organization", "user")
+            .filter(pk=grant_id, organization__path__startswith=organization.path)
+            .first()
+        )
+        if grant is None:
+            raise NotFound
+        require(actor, MANAGE_ROLES, grant.organization)
+        if grant.role == Role.DISCIPLINE:
+            raise ActionError(str(DISCIPLINE_ROLE_MESSAGE))
+        if grant.user_id == actor.pk and not actor.is_superuser:
+            raise ActionError(_("You cannot revoke your own role; ask another administrator."))
+        delete_tracked(actor, grant, grant.organization)
 
 
 # --- The discipline role (decided by supervision.officers, which audits it) -----------------------------

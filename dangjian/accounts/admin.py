@@ -4,6 +4,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext as _
 
+from dangjian.core.admin import TrackedAdmin
+
 from .models import Role, RoleGrant, User
 
 
@@ -32,11 +34,19 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(RoleGrant)
-class RoleGrantAdmin(admin.ModelAdmin):
+class RoleGrantAdmin(TrackedAdmin):
     """The discipline role is a supervision event (audited, told to the unit above): not editable here."""
 
     list_display = ["user", "role", "organization", "granted_at"]
     raw_id_fields = ["user", "organization", "granted_by"]
+
+    def history_organization(self, obj):
+        return obj.organization
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.granted_by_id is None:
+            obj.granted_by = request.user
+        super().save_model(request, obj, form, change)
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "role":

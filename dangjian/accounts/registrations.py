@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.registry import OrganizationLink, register
+from dangjian.core.registry import OrganizationLink, TrackedModel, register
 
 from .permissions import MANAGE_ROLES, has_capability
 
@@ -14,4 +14,7 @@ def may_manage_roles(user, organization) -> bool:
 
 
 def register_entries() -> None:
-    register(OrganizationLink("roles", _("Roles"), "console:roles", may_manage_roles, order=30))
+    register(
+        OrganizationLink("roles", _("Roles"), "console:roles", may_manage_roles, order=30),
+        TrackedModel("rolegrant", "accounts", MANAGE_ROLES),
+    )

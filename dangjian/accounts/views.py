@@ -56,7 +56,7 @@ def roles(request, org_id: int):
     form = GrantRoleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.grant_role(request.user, form.user, org, form.cleaned_data["role"])
+            actions.grant_role(request.user, org.pk, form.user.pk, form.cleaned_data["role"])
         except ActionError as error:
             form.add_error(None, str(error))
         else:
@@ -76,7 +76,7 @@ def revoke(request, org_id: int, grant_id: int):
         RoleGrant.objects.select_related("organization", "user"), pk=grant_id, organization__path__startswith=org.path
     )
     try:
-        actions.revoke_role(request.user, grant)
+        actions.revoke_role(request.user, org.pk, grant.pk)
     except ActionError as error:
         messages.error(request, str(error))
     else:

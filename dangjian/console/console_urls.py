@@ -4,4 +4,5 @@ from . import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("history/<str:model>/<int:object_id>/", views.history, name="history"),
 ]

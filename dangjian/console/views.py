@@ -1,13 +1,17 @@
 """The console home: the panels the modules registered (core/registry.py: DashboardPanel)."""
 
-from django.shortcuts import render
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from dangjian.accounts.permissions import can_use_console
-from dangjian.core.registry import DashboardPanel, entries
+from dangjian.accounts.permissions import MANAGE_CONTENT, can_use_console, has_capability
+from dangjian.core.models import ChangeRecord
+from dangjian.core.registry import DashboardPanel, TrackedModel, entries
 
-from .shell import signed_in_view
+from .shell import console_view, signed_in_view
 
 
 def render_panels(request, panels, *args) -> list[SafeString]:
@@ -28,3 +32,26 @@ def dashboard(request):
     return render(
         request, "console/dashboard.html", {"panels": render_panels(request, entries(DashboardPanel), request)}
     )
+
+
+@console_view
+def history(request, model: str, object_id: int):
+    """The recorded changes of one record, for those who may read them (core.registry.TrackedModel)."""
+    tracked = next((t for t in entries(TrackedModel) if t.key == model), None)
+    if tracked is None:
+        raise Http404
+    content_type = get_object_or_404(ContentType, app_label=tracked.app_label, model=model)
+    records = list(
+        ChangeRecord.objects.filter(content_type=content_type, object_id=object_id).select_related(
+            "actor", "organization"
+        )
+    )
+    if not records:
+        raise Http404
+    organization = records[0].organization
+    if not (
+        has_capability(request.user, MANAGE_CONTENT, organization)
+        or has_capability(request.user, tracked.capability, organization)
+    ):
+        raise PermissionDenied
+    return render(request, "console/history.html", {"records": records, "org": organization})

@@ -11,6 +11,8 @@ import datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
@@ -25,6 +27,54 @@ class ActionError(Exception):
 
 class EditConflict(ActionError):
     pass
+
+
+class InvalidInput(ActionError):
+    """Input the model's validation refused. `errors` maps field names to messages; the message names
+    each field by its label, so a caller without a form (the API) shows the same words as the console."""
+
+    def __init__(self, errors: dict[str, list[str]], message: str):
+        super().__init__(message)
+        self.errors = errors
+
+
+class NotFound(ActionError):
+    """The record named by an id does not exist within the scope the action works on."""
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message or _("This record does not exist or is not within your area."))
+
+
+def validate(instance: models.Model, *, exclude: list[str] | None = None) -> None:
+    """Run the model's own validation (`full_clean`, plus the length of text fields, which Django leaves
+    to forms); a refusal becomes InvalidInput and nothing is written."""
+    errors: dict[str, list[str]] = {}
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as error:
+        errors = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, models.TextField) and field.max_length and field.name not in (exclude or []):
+            try:
+                MaxLengthValidator(field.max_length)(getattr(instance, field.attname) or "")
+            except ValidationError as error:
+                errors.setdefault(field.name, []).extend(error.messages)
+    if errors:
+        raise refusal(instance, errors)
+
+
+def refusal(instance: models.Model, errors: dict[str, list[str]]) -> InvalidInput:
+    """InvalidInput for these field errors, its message naming each field by its label."""
+    parts = []
+    for name, messages in errors.items():
+        label = ""
+        if name != NON_FIELD_ERRORS:
+            try:
+                label = str(instance._meta.get_field(name).verbose_name)
+            except FieldDoesNotExist:  # a constraint may name something that is not a field
+                label = name
+        parts.extend(_("%(field)s: %(message)s") % {"field": label, "message": m} if label else m for m in messages)
+    return InvalidInput(errors, " ".join(parts))
 
 
 def _plain(value: Any) -> Any:

@@ -112,7 +112,27 @@ class UsageMetric:
     order: int = 100
 
 
-Entry = MenuItem | DashboardPanel | OrganizationLink | OrganizationPanel | PortalSection | PortalBlock | UsageMetric
+@dataclass(frozen=True)
+class TrackedModel:
+    """A model whose changes the console's history page shows (core.history records them), and who may read it:
+    those holding `capability` on the record's organization (content managers always may)."""
+
+    key: str  # the model name, as in the history URL: "leader", "replytemplate"
+    app_label: str
+    capability: str
+    order: int = 100
+
+
+Entry = (
+    MenuItem
+    | DashboardPanel
+    | OrganizationLink
+    | OrganizationPanel
+    | PortalSection
+    | PortalBlock
+    | UsageMetric
+    | TrackedModel
+)
 E = TypeVar("E", bound=Entry)
 
 

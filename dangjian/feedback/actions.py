@@ -19,11 +19,10 @@ from django.utils.translation import gettext as _
 from dangjian.accounts.permissions import (
     APPROVE_FEEDBACK,
     HANDLE_FEEDBACK,
-    MANAGE_SETTINGS,
     acting_organization,
     has_capability,
 )
-from dangjian.core.history import ActionError
+from dangjian.core.history import ActionError, NotFound, validate
 from dangjian.core.masking import mask_personal_data
 from dangjian.core.throttle import Throttle
 from dangjian.core.uploads import discard_all_on_failure
@@ -85,9 +84,12 @@ def _require_place(user, case: Case) -> Organization:
 # --- Citizens --------------------------------------------------------------------------------
 
 
+CITIZEN_INPUT = ("category", "title", "description", "contact_phone", "is_public")
+
+
 def submit_case(
     *,
-    place: Organization,
+    place_id: int,
     category: str,
     title: str,
     description: str,
@@ -96,7 +98,7 @@ def submit_case(
     photos: Iterable = (),
     client_token: uuid.UUID | None = None,
 ) -> tuple[Case, str, bool]:
-    """Register a citizen's case. Returns (case, query password, created).
+    """Register a citizen's case at the organization `place_id`. Returns (case, query password, created).
 
     The same `client_token` submitted again returns the case it created the first time.
     """
@@ -105,6 +107,15 @@ def submit_case(
     existing = Case.objects.filter(client_token=client_token).first()
     if existing is not None:
         return existing, password, False
+    place = Organization.objects.filter(pk=place_id).first()
+    if place is None:
+        raise NotFound
+    title, description, contact_phone = title.strip(), description.strip(), contact_phone.strip()
+    # The citizen's input is checked here, whoever calls (the public form, the API).
+    validate(
+        Case(place=place, category=category, title=title, description=description, contact_phone=contact_phone),
+        exclude=[f.name for f in Case._meta.concrete_fields if f.name not in CITIZEN_INPUT],
+    )
     limit = workflow.time_limit(category)
     now = timezone.now()
     photos = list(photos)
@@ -579,14 +590,3 @@ def merge_case(user, case_id: int, into_id: int) -> Case:
         record_event(case, Kind.MERGE, user, org, target.number, from_state=before, to_state=State.MERGED)
         record_event(target, Kind.MERGE, user, org, case.number)
     return target
-
-
-def set_answers_need_approval(user, organization: Organization, value: bool) -> FeedbackSettings:
-    """Whether this organization's answers need the secretary's approval before publication."""
-    if not has_capability(user, MANAGE_SETTINGS, organization):
-        raise PermissionDenied
-    with transaction.atomic():
-        row, _created = FeedbackSettings.objects.select_for_update().get_or_create(organization=organization)
-        row.answers_need_approval = value
-        row.save(update_fields=["answers_need_approval"])
-    return row

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,16 +23,16 @@ from dangjian.accounts.permissions import (
     get_organization_for_user,
     has_capability,
 )
-from dangjian.console.shell import console_view
+from dangjian.console.shell import console_view, handle_form
 from dangjian.core.exports import csv_writer
-from dangjian.core.history import ActionError
+from dangjian.core.history import ActionError, NotFound
 from dangjian.core.models import CalendarOverride
-from dangjian.core.workdays import end_of_day, forget_overrides, uncovered_years
+from dangjian.core.workdays import end_of_day, uncovered_years
 from dangjian.notifications.api import unread_count
 from dangjian.organizations.choices import indented_choices
 from dangjian.organizations.models import Organization
 
-from . import actions, suggestions, workflow
+from . import actions, configuration, suggestions, workflow
 from .forms import (
     AcceptForm,
     AnswerForm,
@@ -343,53 +344,73 @@ def extension_decide(request, extension_id: int):
 # --- Settings: reply templates, dispatch catalogue, time limits, calendar ----------------------
 
 
+def _remove(request, remove, object_id: str, success_message: str) -> None:
+    """A "Remove" button: through the action; a refusal (e.g. removed meanwhile) is said on the page."""
+    try:
+        remove(int(object_id))
+    except ValueError:
+        messages.error(request, str(NotFound()))
+    except ActionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success_message)
+
+
 @console_view
 def reply_templates(request, org_id: int):
     org = get_organization_for_user(request.user, org_id, HANDLE_FEEDBACK)
+    url = reverse("console:feedback_templates", args=[org.pk])
+    if request.POST.get("delete"):
+        remove = functools.partial(configuration.remove_reply_template, request.user, org.pk)
+        _remove(request, remove, request.POST["delete"], _("The template was removed."))
+        return redirect(url)
     form = ReplyTemplateForm(request.POST or None)
-    if request.method == "POST":
-        if request.POST.get("delete"):
-            get_object_or_404(ReplyTemplate, pk=request.POST["delete"], organization=org).delete()
-            messages.success(request, _("The template was removed."))
-            return redirect("console:feedback_templates", org_id=org.pk)
-        if form.is_valid():
-            form.instance.organization = org
-            form.save()
-            messages.success(request, _("The template was saved."))
-            return redirect("console:feedback_templates", org_id=org.pk)
+    response = handle_form(
+        request,
+        form,
+        lambda f: configuration.add_reply_template(request.user, org.pk, f.to_input()),
+        url,
+        _("The template was saved."),
+    )
+    if response:
+        return response
     return render(
         request,
         "feedback/console/templates.html",
-        {"org": org, "form": form, "templates": ReplyTemplate.objects.filter(organization=org)},
+        {
+            "org": org,
+            "form": form,
+            "templates": ReplyTemplate.objects.filter(organization=org),
+            "history": configuration.settings_history([ReplyTemplate], org, exact=True),
+        },
     )
 
 
 @console_view
 def catalogue(request, org_id: int):
     org = get_organization_for_user(request.user, org_id, MANAGE_SETTINGS)
+    url = reverse("console:feedback_catalogue", args=[org.pk])
     scope = org.subtree().order_by("path")
-    form = DispatchRuleForm(request.POST or None, scope=scope)
     # A GET only reads: an organization without a row has the default settings.
     settings_row = FeedbackSettings.objects.filter(organization=org).first() or FeedbackSettings(organization=org)
-    if request.method == "POST":
-        if request.POST.get("delete"):
-            get_object_or_404(DispatchRule, pk=request.POST["delete"], place__path__startswith=org.path).delete()
-            messages.success(request, _("The rule was removed."))
-            return redirect("console:feedback_catalogue", org_id=org.pk)
-        if "approval" in request.POST:
-            settings_row = actions.set_answers_need_approval(request.user, org, request.POST.get("approval") == "1")
-            messages.success(request, _("The setting was saved."))
-            return redirect("console:feedback_catalogue", org_id=org.pk)
-        if form.is_valid():
-            rule = form.save(commit=False)
-            if not rule.lead.path.startswith(org.path) or not rule.place.path.startswith(org.path):
-                form.add_error(None, _("Both organizations must be within your area."))
-            elif DispatchRule.objects.filter(place=rule.place, category=rule.category).exists():
-                form.add_error(None, _("A rule for this place and type exists already; remove it first."))
-            else:
-                rule.save()
-                messages.success(request, _("The rule was saved."))
-                return redirect("console:feedback_catalogue", org_id=org.pk)
+    if request.POST.get("delete"):
+        remove = functools.partial(configuration.remove_dispatch_rule, request.user, org.pk)
+        _remove(request, remove, request.POST["delete"], _("The rule was removed."))
+        return redirect(url)
+    if "approval" in request.POST:
+        configuration.set_answers_need_approval(request.user, org.pk, request.POST.get("approval") == "1")
+        messages.success(request, _("The setting was saved."))
+        return redirect(url)
+    form = DispatchRuleForm(request.POST or None, scope=scope)
+    response = handle_form(
+        request,
+        form,
+        lambda f: configuration.add_dispatch_rule(request.user, org.pk, f.to_input()),
+        url,
+        _("The rule was saved."),
+    )
+    if response:
+        return response
     return render(
         request,
         "feedback/console/catalogue.html",
@@ -398,52 +419,57 @@ def catalogue(request, org_id: int):
             "form": form,
             "settings_row": settings_row,
             "rules": DispatchRule.objects.filter(place__path__startswith=org.path).select_related("place", "lead"),
+            "history": configuration.settings_history([DispatchRule, FeedbackSettings], org),
         },
     )
 
 
 def _can_manage_root(user) -> bool:
-    root = Organization.objects.filter(parent__isnull=True).order_by("pk").first()
-    return root is not None and has_capability(user, MANAGE_SETTINGS, root)
-
-
-def _require_root_settings(user) -> None:
-    if not _can_manage_root(user):
-        raise PermissionDenied
+    return configuration.can_manage_county_settings(user)
 
 
 @console_view
 def time_limits(request):
-    _require_root_settings(request.user)
+    configuration.require_county_settings(request.user)
     limits = list(TimeLimit.objects.all())
     forms = [TimeLimitForm(request.POST or None, instance=limit, prefix=limit.category) for limit in limits]
     if request.method == "POST" and all(form.is_valid() for form in forms):
-        with transaction.atomic():
-            for form in forms:
-                form.save()
-        messages.success(request, _("The time limits were saved. They apply to cases received from now on."))
-        return redirect("console:feedback_limits")
-    return render(request, "feedback/console/limits.html", {"forms": forms})
+        try:
+            configuration.save_time_limits(request.user, [form.to_input() for form in forms])
+        except ActionError as error:
+            forms[0].add_error(None, str(error))
+        else:
+            messages.success(request, _("The time limits were saved. They apply to cases received from now on."))
+            return redirect("console:feedback_limits")
+    return render(
+        request,
+        "feedback/console/limits.html",
+        {"forms": forms, "history": configuration.settings_history([TimeLimit])},
+    )
 
 
 @console_view
 def calendar(request):
-    _require_root_settings(request.user)
+    configuration.require_county_settings(request.user)
+    url = reverse("console:calendar")
+    if request.POST.get("delete"):
+        _remove(
+            request,
+            functools.partial(configuration.remove_calendar_day, request.user),
+            request.POST["delete"],
+            _("The day was removed."),
+        )
+        return redirect(url)
     form = CalendarOverrideForm(request.POST or None)
-    if request.method == "POST":
-        if request.POST.get("delete"):
-            CalendarOverride.objects.filter(pk=request.POST["delete"]).delete()
-            forget_overrides()
-            messages.success(request, _("The day was removed."))
-            return redirect("console:calendar")
-        if form.is_valid():
-            data = form.cleaned_data
-            CalendarOverride.objects.update_or_create(
-                date=data["date"], defaults={"is_workday": data["is_workday"], "note": data["note"]}
-            )
-            forget_overrides()
-            messages.success(request, _("The day was saved. Deadlines computed from now on use it."))
-            return redirect("console:calendar")
+    response = handle_form(
+        request,
+        form,
+        lambda f: configuration.save_calendar_day(request.user, f.to_input()),
+        url,
+        _("The day was saved. Deadlines computed from now on use it."),
+    )
+    if response:
+        return response
     today = timezone.localdate()
     return render(
         request,
@@ -452,5 +478,6 @@ def calendar(request):
             "form": form,
             "overrides": CalendarOverride.objects.filter(date__gte=today - datetime.timedelta(days=365)),
             "calendar_gaps": uncovered_years(),
+            "history": configuration.settings_history([CalendarOverride]),
         },
     )

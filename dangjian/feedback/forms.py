@@ -10,6 +10,7 @@ from dangjian.core.uploads import process_photo
 from dangjian.organizations.choices import indented_choices
 from dangjian.organizations.models import Organization
 
+from . import configuration
 from .models import Category, DispatchRule, Rating, ReplyTemplate, TimeLimit
 
 MAX_PHOTOS = 6
@@ -178,6 +179,9 @@ class ReplyTemplateForm(forms.ModelForm):
         model = ReplyTemplate
         fields = ["title", "text"]
 
+    def to_input(self) -> configuration.ReplyTemplateInput:
+        return configuration.ReplyTemplateInput(title=self.cleaned_data["title"], text=self.cleaned_data["text"])
+
 
 class DispatchRuleForm(forms.ModelForm):
     class Meta:
@@ -190,11 +194,20 @@ class DispatchRuleForm(forms.ModelForm):
         self.fields["lead"].queryset = scope
         self.fields["category"].choices = [("", _("Any type")), *Category.choices]
 
+    def to_input(self) -> configuration.DispatchRuleInput:
+        data = self.cleaned_data
+        return configuration.DispatchRuleInput(
+            place_id=data["place"].pk, lead_id=data["lead"].pk, category=data["category"], note=data["note"]
+        )
+
 
 class TimeLimitForm(forms.ModelForm):
     class Meta:
         model = TimeLimit
         fields = ["accept_days", "answer_days", "urgent_answer_days", "rating_days"]
+
+    def to_input(self) -> configuration.TimeLimitInput:
+        return configuration.TimeLimitInput(category=self.instance.category, **self.cleaned_data)
 
 
 class CalendarOverrideForm(forms.Form):
@@ -205,6 +218,9 @@ class CalendarOverrideForm(forms.Form):
         choices=[("0", _("a day off (holiday)")), ("1", _("a working day (make-up day)"))],
     )
     note = forms.CharField(label=_("Note"), max_length=100, required=False)
+
+    def to_input(self) -> configuration.CalendarDayInput:
+        return configuration.CalendarDayInput(**self.cleaned_data)
 
 
 class InboxFilterForm(forms.Form):

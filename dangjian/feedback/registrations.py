@@ -11,6 +11,7 @@ from dangjian.core.registry import (
     MenuItem,
     OrganizationLink,
     PortalSection,
+    TrackedModel,
     UsageMetric,
     period_bounds,
     register,
@@ -68,6 +69,12 @@ def register_entries() -> None:
         OrganizationLink(
             "feedback_catalogue", _("Dispatch catalogue"), "console:feedback_catalogue", may_configure, 50, True
         ),
+        TrackedModel("replytemplate", "feedback", HANDLE_FEEDBACK),
+        TrackedModel("dispatchrule", "feedback", MANAGE_SETTINGS),
+        TrackedModel("feedbacksettings", "feedback", MANAGE_SETTINGS),
+        TrackedModel("timelimit", "feedback", MANAGE_SETTINGS),
+        # The working-day calendar (core's CalendarOverride) is set through feedback's configuration actions.
+        TrackedModel("calendaroverride", "core", MANAGE_SETTINGS),
         UsageMetric("feedback.received", _("Feedback cases received"), cases_received, order=30),
         UsageMetric("feedback.answered", _("Feedback cases answered"), cases_answered, order=31),
         UsageMetric("feedback.answered_on_time", _("Answered on time"), cases_answered_on_time, order=32),

@@ -101,7 +101,7 @@ def submit(request, org_id: int):
         data = form.cleaned_data
         try:
             case, password, created = actions.submit_case(
-                place=data["place"],
+                place_id=data["place"].pk,
                 category=data["category"],
                 title=data["title"],
                 description=data["description"],

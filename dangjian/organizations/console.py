@@ -3,8 +3,6 @@
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,11 +13,10 @@ from dangjian.accounts.permissions import (
     USE_CONSOLE,
     get_organization_for_user,
     has_capability,
-    require,
 )
 from dangjian.console.shell import console_view, form_page
 from dangjian.console.views import render_panels
-from dangjian.core.models import ChangeRecord
+from dangjian.core.history import ActionError
 from dangjian.core.registry import OrganizationLink, OrganizationPanel, entries
 
 from . import actions
@@ -70,7 +67,7 @@ def profile_edit(request, org_id: int):
     return form_page(
         request,
         ProfileForm(request.POST or None, instance=org),
-        lambda f: actions.update_profile(request.user, f.instance, expected_version=f.expected_version),
+        lambda f: actions.update_profile(request.user, org.pk, f.to_input(), expected_version=f.expected_version),
         success_url=reverse("console:organization", args=[org.pk]),
         success_message=_("The profile was saved."),
         org=org,
@@ -85,7 +82,9 @@ def term_edit(request, org_id: int, term_id: int | None = None):
     return form_page(
         request,
         TermForm(request.POST or None, instance=term),
-        lambda f: actions.save_term(request.user, f.instance, expected_version=f.expected_version),
+        lambda f: actions.save_term(
+            request.user, org.pk, f.to_input(), term_id=term_id, expected_version=f.expected_version
+        ),
         success_url=reverse("console:organization", args=[org.pk]),
         success_message=_("The term was saved."),
         org=org,
@@ -104,7 +103,12 @@ def leader_edit(request, org_id: int, leader_id: int | None = None):
         request,
         LeaderForm(request.POST or None, request.FILES or None, instance=leader, organization=org),
         lambda f: actions.save_leader(
-            request.user, f.instance, photo=f.processed_photo, expected_version=f.expected_version
+            request.user,
+            org.pk,
+            f.to_input(),
+            leader_id=leader_id,
+            photo=f.cleaned_data["photo_upload"] or None,
+            expected_version=f.expected_version,
         ),
         success_url=reverse("console:organization", args=[org.pk]),
         success_message=_("The leader was saved."),
@@ -120,25 +124,10 @@ def leader_edit(request, org_id: int, leader_id: int | None = None):
 def leader_delete(request, org_id: int, leader_id: int):
     org = get_organization_for_user(request.user, org_id, MANAGE_CONTENT)
     leader = get_object_or_404(Leader, pk=leader_id, organization=org)
-    actions.delete_leader(request.user, leader)
-    messages.success(request, _("The leader was removed."))
+    try:
+        actions.delete_leader(request.user, org.pk, leader.pk)
+    except ActionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The leader was removed."))
     return redirect("console:organization", org.pk)
-
-
-HISTORY_MODELS = {"organization", "term", "leader", "policy", "policyinterpretation", "policyattachment"}
-
-
-@console_view
-def history(request, model: str, object_id: int):
-    if model not in HISTORY_MODELS:
-        raise Http404
-    content_type = get_object_or_404(ContentType, model=model, app_label__in=["organizations", "policies"])
-    records = list(
-        ChangeRecord.objects.filter(content_type=content_type, object_id=object_id).select_related(
-            "actor", "organization"
-        )
-    )
-    if not records:
-        raise Http404
-    require(request.user, MANAGE_CONTENT, records[0].organization)
-    return render(request, "organizations/console/history.html", {"records": records, "org": records[0].organization})

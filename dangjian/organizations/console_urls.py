@@ -10,5 +10,4 @@ urlpatterns = [
     path("o/<int:org_id>/leaders/new/", console.leader_edit, name="leader_new"),
     path("o/<int:org_id>/leaders/<int:leader_id>/", console.leader_edit, name="leader_edit"),
     path("o/<int:org_id>/leaders/<int:leader_id>/delete/", console.leader_delete, name="leader_delete"),
-    path("history/<str:model>/<int:object_id>/", console.history, name="history"),
 ]

@@ -2,8 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.forms import VersionedModelForm
-from dangjian.core.uploads import process_photo
 
+from .actions import LeaderInput, ProfileInput, TermInput
 from .models import Leader, Organization, Term
 
 
@@ -12,6 +12,9 @@ class ProfileForm(VersionedModelForm):
         model = Organization
         fields = ["name", "short_name", "intro", "address", "phone"]
         widgets = {"intro": forms.Textarea(attrs={"rows": 8})}
+
+    def to_input(self) -> ProfileInput:
+        return ProfileInput(**{name: self.cleaned_data[name] for name in self.Meta.fields})
 
 
 class TermForm(VersionedModelForm):
@@ -29,6 +32,9 @@ class TermForm(VersionedModelForm):
         if elected and ends and ends <= elected:
             self.add_error("ends_on", _("The term must end after the election date."))
         return cleaned
+
+    def to_input(self) -> TermInput:
+        return TermInput(**{name: self.cleaned_data[name] for name in self.Meta.fields})
 
 
 class LeaderForm(VersionedModelForm):
@@ -48,10 +54,7 @@ class LeaderForm(VersionedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["term"].queryset = organization.terms.all()
         self.fields["term"].empty_label = None
-        self.processed_photo = None
 
-    def clean_photo_upload(self):
-        upload = self.cleaned_data.get("photo_upload")
-        if upload:
-            self.processed_photo = process_photo(upload)
-        return upload
+    def to_input(self) -> LeaderInput:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields if name != "term"}
+        return LeaderInput(term_id=self.cleaned_data["term"].pk, **data)

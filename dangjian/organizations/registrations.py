@@ -13,6 +13,7 @@ from dangjian.core.registry import (
     OrganizationPanel,
     PortalBlock,
     PortalSection,
+    TrackedModel,
     UsageMetric,
     period_bounds,
     register,
@@ -92,5 +93,8 @@ def register_entries() -> None:
         OrganizationLink("profile", _("Edit profile"), "console:profile_edit", may_edit, order=10),
         OrganizationPanel("ending_terms", "organizations/console/_org_ending_terms.html", org_ending_terms_panel, 10),
         OrganizationPanel("leadership", "organizations/console/_org_leadership.html", org_leadership_panel, 20),
+        TrackedModel("organization", "organizations", MANAGE_CONTENT),
+        TrackedModel("term", "organizations", MANAGE_CONTENT),
+        TrackedModel("leader", "organizations", MANAGE_CONTENT),
         UsageMetric("organizations.leadership_changes", _("Leadership edits"), leadership_changes, order=10),
     )

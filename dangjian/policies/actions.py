@@ -1,33 +1,111 @@
-"""Writes to policies, their attachments and interpretations."""
+"""Writes to policies, their attachments and interpretations.
+
+Each action takes the acting user, the issuing organization's id, ids and typed input; it loads the rows
+itself within that organization, validates through the model and the checks below, and writes with its
+history record (core.history.save_tracked) in one transaction.
+"""
 
 from __future__ import annotations
 
+import datetime
 import os
 import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
 
 from dangjian.accounts.permissions import MANAGE_CONTENT, require
-from dangjian.core.history import delete_tracked, save_tracked
-from dangjian.core.uploads import delete_files_on_commit, discard_on_failure
+from dangjian.core.history import InvalidInput, NotFound, delete_tracked, save_tracked, validate
+from dangjian.core.uploads import check_attachment, delete_files_on_commit, discard_on_failure
+from dangjian.organizations.models import Organization
 
-from .models import Policy, PolicyAttachment, PolicyInterpretation
+from .models import Policy, PolicyAttachment, PolicyCategory, PolicyInterpretation
 
 
-def save_policy(actor, policy: Policy, *, expected_version: int | None = None) -> Policy:
-    require(actor, MANAGE_CONTENT, policy.issuer)
-    save_tracked(actor, policy, policy.issuer, expected_version=expected_version)
+def _issuer(actor, organization_id: int) -> Organization:
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        raise NotFound
+    require(actor, MANAGE_CONTENT, organization)
+    return organization
+
+
+def _policy(issuer: Organization, policy_id: int) -> Policy:
+    policy = Policy.objects.filter(pk=policy_id, issuer=issuer).first()
+    if policy is None:
+        raise NotFound
     return policy
 
 
-def delete_policy(actor, policy: Policy) -> None:
-    require(actor, MANAGE_CONTENT, policy.issuer)
-    files = [a.file.name for a in policy.attachments.all()]
-    delete_tracked(actor, policy, policy.issuer)
+# --- Policies -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PolicyInput:
+    title: str
+    category_id: int
+    issued_on: datetime.date
+    effective_on: datetime.date
+    body: str
+    doc_number: str = ""
+    expires_on: datetime.date | None = None
+    is_published: bool = True
+
+
+def save_policy(
+    actor,
+    organization_id: int,
+    data: PolicyInput,
+    *,
+    policy_id: int | None = None,
+    expected_version: int | None = None,
+) -> Policy:
+    """Create a policy issued by the organization, or change its policy `policy_id`."""
+    issuer = _issuer(actor, organization_id)
+    policy = Policy(issuer=issuer) if policy_id is None else _policy(issuer, policy_id)
+    category = PolicyCategory.objects.filter(pk=data.category_id).first()
+    if category is None:
+        message = _("Choose a category from the list.")
+        raise InvalidInput({"category": [message]}, message)
+    policy.category = category
+    policy.title = data.title.strip()
+    policy.doc_number = data.doc_number.strip()
+    policy.issued_on, policy.effective_on, policy.expires_on = data.issued_on, data.effective_on, data.expires_on
+    policy.body = data.body.strip()
+    policy.is_published = data.is_published
+    if data.effective_on and data.expires_on and data.expires_on < data.effective_on:
+        message = _("The expiry date cannot be before the effective date.")
+        raise InvalidInput({"expires_on": [message]}, message)
+    validate(policy)
+    save_tracked(actor, policy, issuer, expected_version=expected_version)
+    return policy
+
+
+def delete_policy(actor, organization_id: int, policy_id: int) -> None:
+    issuer = _issuer(actor, organization_id)
+    with transaction.atomic():
+        policy = Policy.objects.select_for_update().filter(pk=policy_id, issuer=issuer).first()
+        if policy is None:
+            raise NotFound
+        files = [a.file.name for a in policy.attachments.all()]
+        delete_tracked(actor, policy, issuer)
     delete_files_on_commit(PolicyAttachment._meta.get_field("file").storage, files)
 
 
-def add_attachment(actor, policy: Policy, upload, content_type: str) -> PolicyAttachment:
-    """Store an attachment already checked by `core.uploads.check_attachment`."""
-    require(actor, MANAGE_CONTENT, policy.issuer)
+# --- Attachments --------------------------------------------------------------------------------
+
+
+def add_attachment(actor, organization_id: int, policy_id: int, upload) -> PolicyAttachment:
+    """Store an uploaded file as an attachment of one of the organization's policies, once
+    `core.uploads.check_attachment` accepts it (size, extension, content matching the extension)."""
+    issuer = _issuer(actor, organization_id)
+    policy = _policy(issuer, policy_id)
+    try:
+        content_type = check_attachment(upload)
+    except ValidationError as error:
+        raise InvalidInput({"file": error.messages}, " ".join(error.messages)) from None
     original = os.path.basename(upload.name)[:200]
     ext = os.path.splitext(original)[1].lower()
     attachment = PolicyAttachment(
@@ -35,20 +113,58 @@ def add_attachment(actor, policy: Policy, upload, content_type: str) -> PolicyAt
     )
     attachment.file.save(f"{uuid.uuid4().hex}{ext}", upload, save=False)
     with discard_on_failure(attachment.file):
-        save_tracked(actor, attachment, policy.issuer)
+        save_tracked(actor, attachment, issuer)
     return attachment
 
 
-def remove_attachment(actor, attachment: PolicyAttachment) -> None:
-    require(actor, MANAGE_CONTENT, attachment.policy.issuer)
-    name, storage = attachment.file.name, attachment.file.storage
-    delete_tracked(actor, attachment, attachment.policy.issuer)
+def remove_attachment(actor, organization_id: int, attachment_id: int) -> int:
+    """Remove an attachment of one of the organization's policies; returns the policy's id."""
+    issuer = _issuer(actor, organization_id)
+    with transaction.atomic():
+        attachment = (
+            PolicyAttachment.objects.select_for_update().filter(pk=attachment_id, policy__issuer=issuer).first()
+        )
+        if attachment is None:
+            raise NotFound
+        name, storage = attachment.file.name, attachment.file.storage
+        delete_tracked(actor, attachment, issuer)
     delete_files_on_commit(storage, [name])
+    return attachment.policy_id
+
+
+# --- Interpretations ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InterpretationInput:
+    title: str
+    published_on: datetime.date
+    body: str
+    source: str = ""
 
 
 def save_interpretation(
-    actor, interpretation: PolicyInterpretation, *, expected_version: int | None = None
+    actor,
+    organization_id: int,
+    policy_id: int,
+    data: InterpretationInput,
+    *,
+    interpretation_id: int | None = None,
+    expected_version: int | None = None,
 ) -> PolicyInterpretation:
-    require(actor, MANAGE_CONTENT, interpretation.policy.issuer)
-    save_tracked(actor, interpretation, interpretation.policy.issuer, expected_version=expected_version)
+    """Add an interpretation to one of the organization's policies, or change `interpretation_id`."""
+    issuer = _issuer(actor, organization_id)
+    policy = _policy(issuer, policy_id)
+    if interpretation_id is None:
+        interpretation = PolicyInterpretation(policy=policy)
+    else:
+        interpretation = PolicyInterpretation.objects.filter(pk=interpretation_id, policy=policy).first()
+        if interpretation is None:
+            raise NotFound
+    interpretation.title = data.title.strip()
+    interpretation.source = data.source.strip()
+    interpretation.published_on = data.published_on
+    interpretation.body = data.body.strip()
+    validate(interpretation)
+    save_tracked(actor, interpretation, issuer, expected_version=expected_version)
     return interpretation

@@ -42,10 +42,16 @@ def policy_list(request, org_id: int):
 def policy_edit(request, org_id: int, policy_id: int | None = None):
     org = get_organization_for_user(request.user, org_id, MANAGE_CONTENT)
     policy = get_object_or_404(Policy, pk=policy_id, issuer=org) if policy_id else Policy(issuer=org)
+
+    def save(form):
+        form.instance = actions.save_policy(
+            request.user, org.pk, form.to_input(), policy_id=policy_id, expected_version=form.expected_version
+        )
+
     return form_page(
         request,
         PolicyForm(request.POST or None, instance=policy),
-        lambda f: actions.save_policy(request.user, f.instance, expected_version=f.expected_version),
+        save,
         success_url=lambda f: reverse("console:policy_edit", args=[org.pk, f.instance.pk]),
         success_message=_("The policy was saved."),
         org=org,
@@ -61,7 +67,11 @@ def policy_edit(request, org_id: int, policy_id: int | None = None):
 def policy_delete(request, org_id: int, policy_id: int):
     org = get_organization_for_user(request.user, org_id, MANAGE_CONTENT)
     policy = get_object_or_404(Policy, pk=policy_id, issuer=org)
-    actions.delete_policy(request.user, policy)
+    try:
+        actions.delete_policy(request.user, org.pk, policy.pk)
+    except ActionError as error:
+        messages.error(request, str(error))
+        return redirect("console:policy_edit", org.pk, policy.pk)
     messages.success(request, _("The policy was deleted."))
     return redirect("console:policy_list", org.pk)
 
@@ -74,7 +84,7 @@ def attachment_add(request, org_id: int, policy_id: int):
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            actions.add_attachment(request.user, policy, form.cleaned_data["file"], form.content_type)
+            actions.add_attachment(request.user, org.pk, policy.pk, form.cleaned_data["file"])
         except ActionError as error:
             messages.error(request, str(error))
         else:
@@ -99,8 +109,12 @@ def attachment_remove(request, org_id: int, attachment_id: int):
     attachment = get_object_or_404(
         PolicyAttachment.objects.select_related("policy"), pk=attachment_id, policy__issuer=org
     )
-    actions.remove_attachment(request.user, attachment)
-    messages.success(request, _("The attachment was removed."))
+    try:
+        actions.remove_attachment(request.user, org.pk, attachment.pk)
+    except ActionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The attachment was removed."))
     return redirect("console:policy_edit", org.pk, attachment.policy_id)
 
 
@@ -116,7 +130,14 @@ def interpretation_edit(request, org_id: int, policy_id: int, interpretation_id:
     return form_page(
         request,
         InterpretationForm(request.POST or None, instance=interpretation),
-        lambda f: actions.save_interpretation(request.user, f.instance, expected_version=f.expected_version),
+        lambda f: actions.save_interpretation(
+            request.user,
+            org.pk,
+            policy.pk,
+            f.to_input(),
+            interpretation_id=interpretation_id,
+            expected_version=f.expected_version,
+        ),
         success_url=reverse("console:policy_edit", args=[org.pk, policy.pk]),
         success_message=_("The interpretation was saved."),
         org=org,

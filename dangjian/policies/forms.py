@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.core.forms import VersionedModelForm
 from dangjian.core.uploads import check_attachment
 
+from .actions import InterpretationInput, PolicyInput
 from .models import Policy, PolicyCategory, PolicyInterpretation
 from .search import MAX_QUERY_CHARS
 
@@ -61,6 +62,10 @@ class PolicyForm(VersionedModelForm):
             self.add_error("expires_on", _("The expiry date cannot be before the effective date."))
         return cleaned
 
+    def to_input(self) -> PolicyInput:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields if name != "category"}
+        return PolicyInput(category_id=self.cleaned_data["category"].pk, **data)
+
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("Attachment"), help_text=_("PDF, Word, Excel, WPS, JPEG/PNG or ZIP, up to 20 MB."))
@@ -79,3 +84,6 @@ class InterpretationForm(VersionedModelForm):
             "published_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "body": forms.Textarea(attrs={"rows": 12}),
         }
+
+    def to_input(self) -> InterpretationInput:
+        return InterpretationInput(**{name: self.cleaned_data[name] for name in self.Meta.fields})

@@ -10,6 +10,7 @@ from dangjian.core.registry import (
     OrganizationPanel,
     PortalBlock,
     PortalSection,
+    TrackedModel,
     UsageMetric,
     register,
 )
@@ -50,5 +51,8 @@ def register_entries() -> None:
             "policies", _("Policies"), "console:policy_list", may_edit, order=20, count=lambda o: o.policies.count()
         ),
         OrganizationPanel("policies", "policies/console/_org_policies.html", org_policies_panel, order=30),
+        TrackedModel("policy", "policies", MANAGE_CONTENT),
+        TrackedModel("policyinterpretation", "policies", MANAGE_CONTENT),
+        TrackedModel("policyattachment", "policies", MANAGE_CONTENT),
         UsageMetric("policies.issued", _("Policies issued"), policies_issued, order=20),
     )

@@ -25,9 +25,8 @@ from PIL import Image
 from dangjian.accounts.models import Role
 from dangjian.core.uploads import process_photo
 from dangjian.feedback import actions as feedback
-from dangjian.feedback.models import DispatchRule, ReplyTemplate
+from dangjian.feedback import configuration
 from dangjian.policies import actions as policies
-from dangjian.policies.models import PolicyInterpretation
 from dangjian.supervision import actions as supervision
 from dangjian.supervision import audit as audit_trail
 
@@ -88,11 +87,16 @@ def populate(county) -> Site:
     f.LeaderFactory(term=term, name="赵新民", post="党支部书记")
     f.LeaderFactory(term=term, name="孙丽", post="党支部副书记", sort_order=1)
     policy = f.PolicyFactory(issuer=c.county, title="关于城乡居民基本养老保险缴费标准的通知")
-    policies.add_attachment(c.county_admin, policy, _pdf(), "application/pdf")
+    policies.add_attachment(c.county_admin, c.county.pk, policy.pk, _pdf())
     policies.save_interpretation(
         c.county_admin,
-        PolicyInterpretation(
-            policy=policy, title="一图读懂养老保险缴费", source="县人社局", body="缴费档次分为十二档。"
+        c.county.pk,
+        policy.pk,
+        policies.InterpretationInput(
+            title="一图读懂养老保险缴费",
+            source="县人社局",
+            published_on=timezone.localdate(),
+            body="缴费档次分为十二档。",
         ),
     )
     f.PolicyFactory(issuer=c.town_a, title="东城镇人居环境整治方案（草稿）", is_published=False)
@@ -104,13 +108,25 @@ def populate(county) -> Site:
     )
 
     # Feedback: cases in every state, with photos, notes, an extension, a rating and a merge.
-    DispatchRule.objects.create(place=c.village_a1, category="complaint", lead=c.town_a)
-    ReplyTemplate.objects.create(organization=c.village_a1, title="已修复", text="您反映的问题已修复，感谢监督。")
+    configuration.add_dispatch_rule(
+        c.county_admin,
+        c.town_a.pk,
+        configuration.DispatchRuleInput(place_id=c.village_a1.pk, lead_id=c.town_a.pk, category="complaint"),
+    )
+    configuration.add_reply_template(
+        c.village_a1_secretary,
+        c.village_a1.pk,
+        configuration.ReplyTemplateInput(title="已修复", text="您反映的问题已修复，感谢监督。"),
+    )
+    configuration.set_answers_need_approval(c.county_admin, c.town_a.pk, False)
+    configuration.save_calendar_day(
+        c.county_admin, configuration.CalendarDayInput(date=datetime.date(2027, 1, 1), is_workday=False, note="元旦")
+    )
     admin, secretary = c.town_a_admin, c.village_a1_secretary
 
     def new_case(title, **kwargs):
         case, password, _created = feedback.submit_case(
-            place=c.village_a1,
+            place_id=c.village_a1.pk,
             category=kwargs.pop("category", "help"),
             title=title,
             description=f"{title}。我叫张三丰，电话13812345678。",

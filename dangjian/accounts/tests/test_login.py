@@ -29,5 +29,5 @@ def test_repeated_wrong_passwords_pause_the_account(client, county, settings):
         client.post(reverse("accounts:login"), {"username": "town_a_media", "password": "wrong"})
     response = client.post(reverse("accounts:login"), {"username": "town_a_media", "password": PASSWORD})
     assert response.status_code == 200
-    assert "请15分钟后再试" in response.content.decode()
+    assert "该账号密码错误次数过多，请15分钟后再试。" in response.content.decode()
     assert "_auth_user_id" not in client.session

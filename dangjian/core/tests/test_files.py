@@ -196,19 +196,24 @@ def test_9_2_the_bomb_is_refused_as_supervision_evidence_and_as_a_leader_photo(c
     from django.core.exceptions import ValidationError
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from dangjian.organizations.forms import LeaderForm
+    from dangjian.core.history import InvalidInput
+    from dangjian.organizations import actions as organizations
+    from dangjian.organizations.models import Leader
     from dangjian.supervision.actions import prepare_evidence
 
     with pytest.raises(ValidationError) as error:
         prepare_evidence(SimpleUploadedFile("现场.png", _png_bomb(), content_type="image/png"))
     assert "像素" in " ".join(error.value.messages)
     term = f.TermFactory(organization=county.town_a)
-    form = LeaderForm(
-        {"term": term.pk, "name": "李华", "post": "书记", "sort_order": 0},
-        {"photo_upload": SimpleUploadedFile("李华.png", _png_bomb(), content_type="image/png")},
-        organization=county.town_a,
-    )
-    assert not form.is_valid() and "像素" in str(form.errors["photo_upload"])
+    with pytest.raises(InvalidInput) as refused:
+        organizations.save_leader(
+            county.town_a_admin,
+            county.town_a.pk,
+            organizations.LeaderInput(term_id=term.pk, name="李华", post="书记"),
+            photo=SimpleUploadedFile("李华.png", _png_bomb(), content_type="image/png"),
+        )
+    assert list(refused.value.errors) == ["photo"] and "像素" in str(refused.value)
+    assert not Leader.objects.exists()
 
 
 def test_9_2_a_phone_photo_with_a_thumbnail_in_its_exif_is_not_taken_for_a_multi_scan_jpeg():

@@ -40,7 +40,7 @@ def test_same_day_deadline_on_a_holiday_moves_to_the_next_working_day():
 
 
 def test_deadline_is_the_end_of_the_local_day():
-    received = timezone.make_aware(datetime.datetime(2026, 9, 30, 16, 0))
+    received = datetime.datetime(2026, 9, 30, 16, 0, tzinfo=timezone.get_current_timezone())
     deadline = timezone.localtime(workdays.deadline_after(received, 1))
     assert (deadline.date(), deadline.hour, deadline.minute) == (D(2026, 10, 8), 23, 59)
 

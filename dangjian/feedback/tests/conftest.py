@@ -11,7 +11,7 @@ def new_case(
     place, category="help", title="村口路灯坏了", description="王庄村村口路灯坏了三个月，晚上看不见路。", **kwargs
 ):
     case, password, created = actions.submit_case(
-        place=place, category=category, title=title, description=description, client_token=uuid.uuid4(), **kwargs
+        place_id=place.pk, category=category, title=title, description=description, client_token=uuid.uuid4(), **kwargs
     )
     assert created
     case.query_password = password

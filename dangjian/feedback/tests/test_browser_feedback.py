@@ -88,7 +88,7 @@ def test_citizen_submits_staff_handle_and_citizen_rates(browser, live_server, co
 
 
 def test_overdue_case_appears_in_the_parents_supervision_list(browser, live_server, county):
-    received = timezone.make_aware(datetime.datetime(2026, 11, 23, 9, 0))
+    received = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=timezone.get_current_timezone())
     with time_machine.travel(received, tick=False):
         from .conftest import new_case
 

@@ -23,21 +23,22 @@ def at(*args) -> datetime.datetime:
 
 
 def _local(moment):
-    return timezone.localtime(moment).replace(tzinfo=None)
+    """The moment on the wall clock of China (UTC+8), aware: it equals at(...) only at the same instant."""
+    return timezone.localtime(moment, TZ)
 
 
 @pytest.mark.parametrize(
     ("category", "answer_by"),
     [
-        ("consult", datetime.datetime(2026, 10, 10, 23, 59, 59)),  # 3 working days: 8, 9, Saturday 10 (调休)
-        ("help", datetime.datetime(2026, 10, 13, 23, 59, 59)),  # 5: 8, 9, 10, 12, 13
-        ("complaint", datetime.datetime(2026, 10, 20, 23, 59, 59)),  # 10
+        ("consult", at(2026, 10, 10, 23, 59, 59)),  # 3 working days: 8, 9, Saturday 10 (调休)
+        ("help", at(2026, 10, 13, 23, 59, 59)),  # 5: 8, 9, 10, 12, 13
+        ("complaint", at(2026, 10, 20, 23, 59, 59)),  # 10
     ],
 )
 def test_limits_per_category_skip_national_day(county, category, answer_by):
     with time_machine.travel(at(2026, 9, 30, 15, 0), tick=False):
         case = new_case(county.village_a1, category=category)
-    assert _local(case.accept_deadline) == datetime.datetime(2026, 10, 8, 23, 59, 59)
+    assert _local(case.accept_deadline) == at(2026, 10, 8, 23, 59, 59)
     assert _local(case.answer_deadline) == answer_by
 
 
@@ -54,7 +55,7 @@ def test_urgent_case_is_due_the_same_working_day(county):
         case = new_case(county.village_a1, category="complaint")
         actions.accept_case(county.village_a1_secretary, case.pk, urgent=True)
     case.refresh_from_db()
-    assert _local(case.answer_deadline) == datetime.datetime(2026, 11, 25, 23, 59, 59)
+    assert _local(case.answer_deadline) == at(2026, 11, 25, 23, 59, 59)
 
 
 def test_limits_are_configurable_per_category(county):

@@ -105,4 +105,10 @@ def test_figures_page_reads_counters_not_cases(client, county, django_assert_max
     _work_through(county)
     with django_assert_max_num_queries(6):
         response = client.get(f"/o/{county.county.pk}/feedback/figures/")
-    assert response.status_code == 200 and "满意率" in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<div><dt>受理件数</dt><dd>5</dd></div>" in html
+    assert "<div><dt>满意率</dt><dd>100.0%</dd></div>" in html
+    assert "已评价：2 件 · 未评价办结：0 件" in html
+    assert '<th scope="row">求助</th><td>4</td><td>3</td>' in html
+    assert '<th scope="row">投诉</th><td>1</td><td>0</td>' in html

@@ -54,9 +54,10 @@ def test_portal_lists_own_and_ancestor_policies_newest_first(client, county, tod
 def test_portal_shows_a_change_at_once(client, county, django_capture_on_commit_callbacks):
     url = reverse("orgs:portal", args=[county.village_a1.pk])
     client.get(url)  # fills the page cache
-    county.village_a1.intro = "刚刚更新的简介"
+    village = county.village_a1
+    data = actions.ProfileInput(name=village.name, short_name=village.short_name, intro="刚刚更新的简介")
     with django_capture_on_commit_callbacks(execute=True):
-        actions.update_profile(county.town_a_media, county.village_a1)
+        actions.update_profile(county.town_a_media, village.pk, data)
     assert "刚刚更新的简介" in client.get(url).content.decode()
 
 
@@ -100,12 +101,17 @@ def test_unknown_organization_is_not_found(client, county):
 
 def test_portal_page_query_count_is_bounded(client, county, django_assert_max_num_queries):
     term = TermFactory(organization=county.village_a1)
-    for _ in range(8):
-        LeaderFactory(term=term)
-    for _ in range(12):
-        PolicyFactory(issuer=county.county)
+    leaders = [LeaderFactory(term=term) for _ in range(8)]
+    policies = [PolicyFactory(issuer=county.county) for _ in range(12)]
     with django_assert_max_num_queries(8):
-        client.get(reverse("orgs:portal", args=[county.village_a1.pk]))
+        response = client.get(reverse("orgs:portal", args=[county.village_a1.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert all(f'<span class="leader-name">{leader.name}</span>' in html for leader in leaders)
+    # The newest policies that apply here (same issue date: the last created first), and no older ones.
+    newest = sorted(policies, key=lambda p: p.pk, reverse=True)
+    shown = [p for p in newest if p.title in html]
+    assert shown == newest[:8]  # the portal lists 8
 
 
 def test_section_menu_marks_the_current_section(client, county):

@@ -108,10 +108,14 @@ def test_detail_of_a_policy_not_applying_here_is_not_found(client, county):
 
 
 def test_list_query_count_is_bounded(client, county, django_assert_max_num_queries):
-    for _ in range(25):
-        PolicyFactory(issuer=county.county)
+    policies = [PolicyFactory(issuer=county.county) for _ in range(25)]
     with django_assert_max_num_queries(7):
-        client.get(reverse("policies:list", args=[county.village_a1.pk]))
+        response = client.get(reverse("policies:list", args=[county.village_a1.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200 and "共 25 条政策，按发布日期从新到旧排列。" in html
+    # The first page: the 20 newest (same issue date, so the last created first), and not the others.
+    newest = sorted(policies, key=lambda p: p.pk, reverse=True)
+    assert all(p.title in html for p in newest[:20]) and not any(p.title in html for p in newest[20:])
 
 
 # --- console ------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from dangjian.policies.search import parse_query
 from dangjian.tests_support.factories import PolicyFactory, category
@@ -106,7 +107,7 @@ def test_results_are_ranked_title_match_first(client, county, library):
         issuer=county.county,
         title="关于做好春耕工作的通知",
         body="文中顺带提到低保一词。",
-        issued_on=datetime.date.today(),
+        issued_on=timezone.localdate(),
     )
     found = titles(search(client, county.village_a1, "低保"))
     assert found[0] == library["dibao"].title  # title and body beat body only, though older
@@ -151,6 +152,10 @@ def test_nothing_found_says_so(client, county, library):
 def test_special_characters_never_cause_a_server_error(client, county, library, q):
     response = client.get(reverse("policies:list", args=[county.village_a1.pk]), {"q": q})
     assert response.status_code == 200
+    html = response.content.decode()
+    # The library page with its search box, and still only the policies that apply here.
+    assert 'type="search" name="q"' in html and 'role="status"' in html
+    assert library["other_town"].title not in html
 
 
 def test_operator_words_are_searched_as_words(client, county, library):
@@ -177,6 +182,12 @@ def test_filters_are_kept_while_searching(client, county, library, today):
 def test_very_long_query_is_cut_not_refused(client, county, library):
     response = client.get(reverse("policies:list", args=[county.village_a1.pk]), {"q": "养老" * 5000})
     assert response.status_code == 200
+    # Cut to its first 100 characters, kept in the search box and searched like "养老".
+    html = response.content.decode()
+    assert f'name="q" value="{"养老" * 50}"' in html and "养老" * 51 not in html
+    assert "找到 2 条与“" in html
+    assert titles(response) == titles(search(client, county.village_a1, "养老"))
+    assert set(titles(response)) == {library["pension"].title, library["elderly"].title}
 
 
 def test_query_parsing_drops_punctuation():

@@ -1,0 +1,55 @@
+"""Role grants through the actions, called directly with ids: the same checks as the roles page."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from dangjian.accounts import actions
+from dangjian.accounts.models import Role, RoleGrant
+from dangjian.core.history import ActionError, NotFound
+from dangjian.core.models import ChangeRecord
+from dangjian.tests_support.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_grant_and_revoke_by_ids_are_recorded(county):
+    person = UserFactory(username="newcomer")
+    grant = actions.grant_role(county.town_a_admin, county.village_a1.pk, person.pk, Role.SECRETARY)
+    actions.revoke_role(county.town_a_admin, county.town_a.pk, grant.pk)
+    assert [r.action for r in ChangeRecord.objects.order_by("id")] == ["create", "delete"]
+    assert not RoleGrant.objects.filter(user=person).exists()
+
+
+def test_grant_outside_ones_area_or_of_an_unknown_role_is_refused(county):
+    person = UserFactory(username="newcomer")
+    with pytest.raises(PermissionDenied):
+        actions.grant_role(county.town_a_admin, county.village_b1.pk, person.pk, Role.SECRETARY)
+    with pytest.raises(ActionError, match="^请从列表中选择角色。$"):
+        actions.grant_role(county.town_a_admin, county.village_a1.pk, person.pk, "emperor")
+    with pytest.raises(NotFound):
+        actions.grant_role(county.town_a_admin, county.village_a1.pk, 999_999, Role.SECRETARY)
+    with pytest.raises(NotFound):
+        actions.grant_role(county.town_a_admin, 999_999, person.pk, Role.SECRETARY)
+    assert not RoleGrant.objects.filter(user=person).exists() and not ChangeRecord.objects.exists()
+
+
+def test_a_disabled_account_or_a_second_grant_is_refused(county):
+    person = UserFactory(username="newcomer", is_active=False)
+    with pytest.raises(ActionError, match="^此账号已停用。$"):
+        actions.grant_role(county.town_a_admin, county.village_a1.pk, person.pk, Role.SECRETARY)
+    with pytest.raises(ActionError, match=f"^{county.village_a1_secretary} 在此组织已拥有此角色。$"):
+        actions.grant_role(county.town_a_admin, county.village_a1.pk, county.village_a1_secretary.pk, Role.SECRETARY)
+    assert RoleGrant.objects.filter(organization=county.village_a1).count() == 1
+    assert not ChangeRecord.objects.exists()
+
+
+def test_a_grant_of_another_township_is_not_revoked(county):
+    grant = RoleGrant.objects.get(user=county.town_b_discipline)
+    other = RoleGrant.objects.create(user=UserFactory(), organization=county.village_b1, role=Role.SECRETARY)
+    with pytest.raises(NotFound):
+        actions.revoke_role(county.town_a_admin, county.town_a.pk, other.pk)
+    with pytest.raises(PermissionDenied):
+        actions.revoke_role(county.town_a_admin, county.town_b.pk, other.pk)
+    with pytest.raises(ActionError):
+        actions.revoke_role(county.county_admin, county.county.pk, grant.pk)  # the discipline role
+    assert RoleGrant.objects.filter(pk__in=[grant.pk, other.pk]).count() == 2 and not ChangeRecord.objects.exists()

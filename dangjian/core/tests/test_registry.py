@@ -78,7 +78,7 @@ def test_every_module_declares_usage_metrics_that_count_its_subtree_in_the_perio
     f.PolicyFactory(issuer=county.town_a, issued_on=today - datetime.timedelta(days=40))
     f.PolicyFactory(issuer=county.village_b1, issued_on=today)
     for place in (county.village_a1, county.village_a2, county.village_b1):
-        feedback_actions.submit_case(place=place, category="help", title="路灯坏了", description="村口路灯坏了")
+        feedback_actions.submit_case(place_id=place.pk, category="help", title="路灯坏了", description="村口路灯坏了")
     metric = {m.key: m for m in entries(UsageMetric)}
     week = (today - datetime.timedelta(days=6), today + datetime.timedelta(days=1))
     assert metric["policies.issued"].count(county.town_a, *week) == 1

@@ -23,7 +23,7 @@ from dangjian.tests_support.mailserver import MailServer, free_port
 
 def new_case(place, title="村口路灯坏了"):
     case, _password, _created = actions.submit_case(
-        place=place, category="help", title=title, description="路灯坏了三个月。", client_token=uuid.uuid4()
+        place_id=place.pk, category="help", title=title, description="路灯坏了三个月。", client_token=uuid.uuid4()
     )
     return case
 

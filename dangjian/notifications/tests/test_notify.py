@@ -26,7 +26,7 @@ kinds.register(Kind("tests.console_only", "Quiet %(name)s", channels=(CONSOLE,))
 
 def _case(place):
     case, _password, _created = actions.submit_case(
-        place=place, category="help", title="村口路灯坏了", description="路灯坏了。", client_token=uuid.uuid4()
+        place_id=place.pk, category="help", title="村口路灯坏了", description="路灯坏了。", client_token=uuid.uuid4()
     )
     return case
 

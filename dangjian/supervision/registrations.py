@@ -7,16 +7,14 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.accounts.permissions import READ_SUPERVISION_AUDIT, has_capability
+from dangjian.accounts.permissions import READ_SUPERVISION_AUDIT, SUPERVISION_OFFICER, has_capability, holds_any
 from dangjian.core.registry import MenuItem, OrganizationLink, PortalSection, UsageMetric, register
 
 from .models import Report
 
 
 def _is_officer(request) -> bool:
-    from .console import _is_officer
-
-    return request.user.is_authenticated and _is_officer(request.user)
+    return request.user.is_authenticated and holds_any(request.user, SUPERVISION_OFFICER)
 
 
 def may_read_audit(user, organization) -> bool:

@@ -306,19 +306,24 @@ def reject_case(user, case_id: int, reason: str, *, expected_version: int | None
 def dispatch_case(
     user,
     case_id: int,
-    lead: Organization,
-    assisting: Iterable[Organization] = (),
+    lead_id: int,
+    assisting_ids: Iterable[int] = (),
     note: str = "",
     *,
     expected_version: int | None = None,
 ) -> Case:
-    """Send the case to a lead organization within the dispatcher's subtree.
+    """Send the case to a lead organization (and organizations that assist) within the dispatcher's subtree.
 
     Dispatching to one's own organization starts the handling at once.
     """
-    assisting = [a for a in assisting if a.pk != lead.pk]
+    wanted = [lead_id, *(i for i in assisting_ids if i != lead_id)]
     with transaction.atomic():
         case, org = _begin(user, case_id, "dispatch", expected_version)
+        found = {o.pk: o for o in Organization.objects.filter(pk__in=wanted)}
+        if len(found) != len(set(wanted)):
+            raise NotFound
+        lead = found[lead_id]
+        assisting = [found[i] for i in dict.fromkeys(wanted[1:])]
         for target in [lead, *assisting]:
             if not target.path.startswith(org.path):
                 raise ActionError(

@@ -30,7 +30,6 @@ from dangjian.core.models import CalendarOverride
 from dangjian.core.workdays import end_of_day, uncovered_years
 from dangjian.notifications.api import unread_count
 from dangjian.organizations.choices import indented_choices
-from dangjian.organizations.models import Organization
 
 from . import actions, configuration, suggestions, workflow
 from .forms import (
@@ -306,12 +305,11 @@ def case_step(request, case_id: int, step: str):
         try:
             if step == "dispatch":
                 data = form.cleaned_data
-                orgs = {o.pk: o for o in Organization.objects.filter(pk__in=[data["lead"], *data["assisting"]])}
                 actions.dispatch_case(
                     request.user,
                     case.pk,
-                    orgs[data["lead"]],
-                    [orgs[i] for i in data["assisting"] if i in orgs],
+                    data["lead"],
+                    data["assisting"],
                     data["note"],
                     expected_version=data["version"],
                 )

@@ -174,7 +174,7 @@ def test_citizen_rates_on_the_track_page(client, county):
     _submit(client, county)
     case = Case.objects.get()
     actions.accept_case(county.village_a1_secretary, case.pk)
-    actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1)
+    actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1.pk)
     actions.answer_case(county.village_a1_secretary, case.pk, "已修复")
     url = reverse("feedback:track", args=[case.number])
     assert "已修复" in client.get(url).content.decode()

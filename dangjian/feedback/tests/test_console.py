@@ -57,7 +57,7 @@ def test_internal_notes_never_reach_public_pages(client, county):
 def test_public_pages_mask_phone_id_and_names(client, county):
     case = new_case(county.village_a1, description="路灯坏了。" + PRIVATE, is_public=True)
     actions.accept_case(county.village_a1_secretary, case.pk)
-    actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1)
+    actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1.pk)
     actions.answer_case(county.village_a1_secretary, case.pk, "已联系张三丰（13812345678）上门维修。")
     for url in [
         reverse("feedback:list", args=[county.county.pk]),
@@ -105,7 +105,7 @@ def test_staff_walk_a_case_through_the_console_forms(client, county):
 def test_stale_form_is_refused_with_the_input_kept(client, county):
     case = new_case(county.village_a1)
     actions.accept_case(county.village_a1_secretary, case.pk)
-    actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1)
+    actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1.pk)
     client.force_login(county.town_a_admin)
     response = client.post(
         reverse("console:feedback_step", args=[case.pk, "answer"]), {"version": 1, "reply": "我写了很长的答复"}
@@ -118,7 +118,7 @@ def test_stale_form_is_refused_with_the_input_kept(client, county):
 def test_empty_and_oversized_reply_get_messages(client, county):
     case = new_case(county.village_a1)
     actions.accept_case(county.village_a1_secretary, case.pk)
-    actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1)
+    actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1.pk)
     client.force_login(county.village_a1_secretary)
     url = reverse("console:feedback_step", args=[case.pk, "answer"])
     assert "必填" in client.post(url, {"version": 3, "reply": ""}).content.decode()
@@ -140,7 +140,7 @@ def test_reply_templates_of_ancestors_are_offered(client, county):
     ReplyTemplate.objects.create(organization=county.town_a, title="已转交", text="您反映的问题已转交相关部门。")
     case = new_case(county.village_a1)
     actions.accept_case(county.village_a1_secretary, case.pk)
-    actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1)
+    actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1.pk)
     client.force_login(county.village_a1_secretary)
     page = client.get(reverse("console:feedback_case", args=[case.pk])).content.decode()
     assert "您反映的问题已转交相关部门。" in page

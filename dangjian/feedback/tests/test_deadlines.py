@@ -84,7 +84,7 @@ def test_overdue_answer_escalates_to_the_leads_parent(county):
     with time_machine.travel(at(2026, 11, 23, 9, 0), tick=False):
         case = new_case(county.village_b1, category="consult")
         actions.accept_case(county.county_admin, case.pk)
-        actions.dispatch_case(county.county_admin, case.pk, county.town_a)
+        actions.dispatch_case(county.county_admin, case.pk, county.town_a.pk)
     with time_machine.travel(at(2026, 11, 27, 0, 1), tick=False):
         clock.scan_deadlines()
     case.refresh_from_db()
@@ -95,7 +95,7 @@ def test_answered_case_is_not_escalated(county):
     with time_machine.travel(at(2026, 11, 23, 9, 0), tick=False):
         case = new_case(county.village_a1, category="consult")
         actions.accept_case(county.village_a1_secretary, case.pk)
-        actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1)
+        actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1.pk)
         actions.answer_case(county.village_a1_secretary, case.pk, "已答复")
     with time_machine.travel(at(2026, 12, 1, 9, 0), tick=False):
         assert clock.scan_deadlines()["supervised"] == 0
@@ -105,7 +105,7 @@ def test_extension_before_the_deadline_approved_by_the_parent_moves_it(county):
     with time_machine.travel(at(2026, 11, 23, 9, 0), tick=False):
         case = new_case(county.village_a1, category="consult")  # due Thursday 26 November
         actions.accept_case(county.village_a1_secretary, case.pk)
-        actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1)
+        actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1.pk)
         extension = actions.request_extension(county.village_a1_secretary, case.pk, 2, "需要等供电所排期")
         with pytest.raises(PermissionDenied):  # the village cannot approve its own extension
             actions.decide_extension(county.village_a1_secretary, extension.pk, True)
@@ -119,7 +119,7 @@ def test_extension_after_the_deadline_is_refused(county):
     with time_machine.travel(at(2026, 11, 23, 9, 0), tick=False):
         case = new_case(county.village_a1, category="consult")
         actions.accept_case(county.village_a1_secretary, case.pk)
-        actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1)
+        actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1.pk)
     with time_machine.travel(at(2026, 11, 27, 9, 0), tick=False), pytest.raises(ActionError):
         actions.request_extension(county.village_a1_secretary, case.pk, 2, "太晚了")
     assert not Extension.objects.exists()
@@ -129,7 +129,7 @@ def test_unrated_case_closes_after_20_working_days_and_is_never_satisfied(county
     with time_machine.travel(at(2026, 11, 2, 9, 0), tick=False):
         case = new_case(county.village_a1, category="consult")
         actions.accept_case(county.village_a1_secretary, case.pk)
-        actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1)
+        actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1.pk)
         actions.answer_case(county.village_a1_secretary, case.pk, "已答复")
     with time_machine.travel(at(2026, 11, 30, 9, 0), tick=False):  # 19 working days later
         assert clock.scan_deadlines()["closed_unrated"] == 0

@@ -34,7 +34,7 @@ def _export_rows(client, county) -> tuple[str, list[list[str]]]:
 def test_9_18_citizen_text_starting_a_formula_is_exported_as_text(client, county, payload):
     case = new_case(county.village_a1, title=payload[:100], description=payload)
     actions.accept_case(county.village_a1_secretary, case.pk)
-    actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1)
+    actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1.pk)
     actions.answer_case(county.village_a1_secretary, case.pk, payload)
     _text, rows = _export_rows(client, county)
     header, row = rows[0], rows[1]

@@ -52,7 +52,7 @@ def test_citizen_of_a_merged_case_follows_the_main_case(client, county):
     other = new_case(county.village_a1, title="路灯不亮")
     actions.accept_case(county.village_a1_secretary, main.pk)
     actions.merge_case(county.village_a1_secretary, other.pk, main.pk)
-    actions.dispatch_case(county.village_a1_secretary, main.pk, county.village_a1)
+    actions.dispatch_case(county.village_a1_secretary, main.pk, county.village_a1.pk)
     actions.answer_case(county.village_a1_secretary, main.pk, "路灯已全部修好")
     response = client.post("/feedback/lookup/", {"number": other.number, "password": other.query_password}, follow=True)
     body = response.content.decode()
@@ -64,7 +64,7 @@ def _work_through(county, count_satisfied=2):
     cases.append(new_case(county.village_b1, category="complaint"))
     for case in cases[:3]:
         actions.accept_case(county.county_admin, case.pk)
-        actions.dispatch_case(county.county_admin, case.pk, case.place)
+        actions.dispatch_case(county.county_admin, case.pk, case.place.pk)
         actions.start_case(county.county_admin, case.pk)
         actions.answer_case(county.county_admin, case.pk, "已办理")
     actions.rate_case(cases[0].pk, Rating.SATISFIED)

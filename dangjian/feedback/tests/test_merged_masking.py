@@ -28,7 +28,7 @@ def _track_page(client, case) -> str:
 
 def test_9_16_a_merged_citizen_sees_the_staff_answer_masked(client, county):
     main, other = _merged_pair(county)
-    actions.dispatch_case(county.village_a1_secretary, main.pk, county.village_a1)
+    actions.dispatch_case(county.village_a1_secretary, main.pk, county.village_a1.pk)
     actions.answer_case(county.village_a1_secretary, main.pk, STAFF_ANSWER)
     page = _track_page(client, other)
     assert "路灯已修复" in page
@@ -38,7 +38,7 @@ def test_9_16_a_merged_citizen_sees_the_staff_answer_masked(client, county):
 
 def test_9_16_the_citizen_the_answer_is_written_to_reads_it_whole(client, county):
     main, _other = _merged_pair(county)
-    actions.dispatch_case(county.village_a1_secretary, main.pk, county.village_a1)
+    actions.dispatch_case(county.village_a1_secretary, main.pk, county.village_a1.pk)
     actions.answer_case(county.village_a1_secretary, main.pk, STAFF_ANSWER)
     page = _track_page(client, main)
     assert STAFF_ANSWER in page
@@ -51,7 +51,7 @@ def test_9_16_the_first_citizens_name_from_the_case_is_masked_in_the_answer_even
     other = new_case(county.village_a1, title="路灯不亮", description="村口路灯也是坏的。")
     actions.accept_case(county.village_a1_secretary, main.pk)
     actions.merge_case(county.village_a1_secretary, other.pk, main.pk)
-    actions.dispatch_case(county.village_a1_secretary, main.pk, county.village_a1)
+    actions.dispatch_case(county.village_a1_secretary, main.pk, county.village_a1.pk)
     actions.answer_case(county.village_a1_secretary, main.pk, "单于飞您好，已修复。已按0371-6612345回电告知。")
     page = _track_page(client, other)
     assert "已修复" in page and "单于飞" not in page and "0371-6612345" not in page

@@ -38,7 +38,7 @@ def dispatched(county):
     """A public case at 王庄村, accepted and dispatched by the town to the village."""
     case = new_case(county.village_a1, is_public=True)
     actions.accept_case(county.town_a_admin, case.pk)
-    actions.dispatch_case(county.town_a_admin, case.pk, county.village_a1)
+    actions.dispatch_case(county.town_a_admin, case.pk, county.village_a1.pk)
     return case
 
 
@@ -85,7 +85,7 @@ def test_9_17_dispatching_shows_at_once(client, county):
     case = new_case(county.village_a1, is_public=True)
     actions.accept_case(county.town_a_admin, case.pk)
     assert _state_shown(client, case) == State.ACCEPTED
-    actions.dispatch_case(county.town_a_admin, case.pk, county.village_a1)
+    actions.dispatch_case(county.town_a_admin, case.pk, county.village_a1.pk)
     assert _state_shown(client, case) == State.DISPATCHED
 
 

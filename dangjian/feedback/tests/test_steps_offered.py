@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 TRY = {
     "accept": lambda u, c: actions.accept_case(u, c.pk),
     "reject": lambda u, c: actions.reject_case(u, c.pk, "不属于受理范围"),
-    "dispatch": lambda u, c: actions.dispatch_case(u, c.pk, c.place),
+    "dispatch": lambda u, c: actions.dispatch_case(u, c.pk, c.place.pk),
     "start": lambda u, c: actions.start_case(u, c.pk),
     "return": lambda u, c: actions.return_case(u, c.pk, "不归我们管"),
     "answer": lambda u, c: actions.answer_case(u, c.pk, "已修好"),
@@ -59,10 +59,10 @@ def _cases(county, a1_admin):
     actions.accept_case(county.town_a_admin, accepted.pk)
     dispatched = new_case(county.village_a1, title="交办")
     actions.accept_case(county.town_a_admin, dispatched.pk)
-    actions.dispatch_case(county.town_a_admin, dispatched.pk, county.village_a1)
+    actions.dispatch_case(county.town_a_admin, dispatched.pk, county.village_a1.pk)
     waiting = new_case(county.village_a1, title="待批")
     actions.accept_case(county.town_a_admin, waiting.pk)
-    actions.dispatch_case(county.town_a_admin, waiting.pk, county.village_a1)
+    actions.dispatch_case(county.town_a_admin, waiting.pk, county.village_a1.pk)
     actions.start_case(a1_admin, waiting.pk)
     actions.request_extension(a1_admin, waiting.pk, 2, "等材料")  # one request already waits
     actions.answer_case(a1_admin, waiting.pk, "已处理")
@@ -82,7 +82,7 @@ def test_the_case_page_offers_exactly_the_steps_the_actions_allow(client, county
 def test_no_extension_is_offered_while_a_request_waits(client, county):
     case = new_case(county.village_a1)
     actions.accept_case(county.village_a1_secretary, case.pk)
-    actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1)
+    actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1.pk)
     assert "extend" in _offered(client, county.village_a1_secretary, case)
     actions.request_extension(county.village_a1_secretary, case.pk, 2, "需要等供电所排期")
     assert "extend" not in _offered(client, county.village_a1_secretary, case)

@@ -20,7 +20,7 @@ def test_full_loop_from_submission_to_satisfied_rating_records_every_step(county
     case = new_case(county.village_a1)
     assert case.state == State.RECEIVED
     actions.accept_case(county.town_a_admin, case.pk)
-    actions.dispatch_case(county.town_a_admin, case.pk, county.village_a1, note="请三天内修好")
+    actions.dispatch_case(county.town_a_admin, case.pk, county.village_a1.pk, note="请三天内修好")
     actions.start_case(county.village_a1_secretary, case.pk)
     actions.answer_case(county.village_a1_secretary, case.pk, "已更换灯泡，路灯恢复照明。")
     assert _refresh(case).state == State.ANSWERED
@@ -61,7 +61,7 @@ def test_refused_transition_changes_nothing(county):
     with pytest.raises(ActionError):
         actions.answer_case(county.county_admin, case.pk, "答复")
     with pytest.raises(ActionError):
-        actions.dispatch_case(county.county_admin, case.pk, county.village_a1)
+        actions.dispatch_case(county.county_admin, case.pk, county.village_a1.pk)
     with pytest.raises(ActionError):
         actions.rate_case(case.pk, Rating.SATISFIED)
     case = _refresh(case)
@@ -82,13 +82,13 @@ def test_rejection_needs_a_reason_the_citizen_can_read(county):
 def test_lead_returns_the_dispatch_and_the_dispatcher_redispatches(county):
     case = new_case(county.village_a1)
     actions.accept_case(county.town_a_admin, case.pk)
-    actions.dispatch_case(county.town_a_admin, case.pk, county.village_a1)
+    actions.dispatch_case(county.town_a_admin, case.pk, county.village_a1.pk)
     with pytest.raises(ActionError):
         actions.return_case(county.village_a1_secretary, case.pk, "")
     actions.return_case(county.village_a1_secretary, case.pk, "路灯归镇供电所管")
     assert _refresh(case).state == State.RETURNED
     assert not case.events.get(kind="return").public
-    actions.dispatch_case(county.town_a_admin, case.pk, county.town_a)
+    actions.dispatch_case(county.town_a_admin, case.pk, county.town_a.pk)
     case = _refresh(case)
     assert case.state == State.IN_PROGRESS and case.lead_org == county.town_a
 
@@ -96,7 +96,7 @@ def test_lead_returns_the_dispatch_and_the_dispatcher_redispatches(county):
 def test_dispatching_to_ones_own_organization_starts_handling(county):
     case = new_case(county.village_a1)
     actions.accept_case(county.village_a1_secretary, case.pk)
-    actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1)
+    actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1.pk)
     assert _refresh(case).state == State.IN_PROGRESS
 
 
@@ -104,14 +104,14 @@ def test_village_cannot_dispatch_outside_its_subtree(county):
     case = new_case(county.village_a1)
     actions.accept_case(county.village_a1_secretary, case.pk)
     with pytest.raises(ActionError, match="李湾村|not below"):
-        actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a2)
+        actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a2.pk)
     assert _refresh(case).state == State.ACCEPTED
 
 
 def test_assisting_organizations_are_recorded_and_notified(county, a2_secretary):
     case = new_case(county.village_a1)
     actions.accept_case(county.town_a_admin, case.pk)
-    actions.dispatch_case(county.town_a_admin, case.pk, county.village_a1, [county.village_a2])
+    actions.dispatch_case(county.town_a_admin, case.pk, county.village_a1.pk, [county.village_a2.pk])
     assert list(_refresh(case).assisting_orgs.all()) == [county.village_a2]
     assert a2_secretary.notifications.filter(target_id=case.pk, kind="feedback.assist").exists()
 
@@ -120,7 +120,7 @@ def test_reply_needing_approval_waits_for_the_secretary(county, a1_admin):
     FeedbackSettings.objects.create(organization=county.village_a1, answers_need_approval=True)
     case = new_case(county.village_a1)
     actions.accept_case(a1_admin, case.pk)
-    actions.dispatch_case(a1_admin, case.pk, county.village_a1)
+    actions.dispatch_case(a1_admin, case.pk, county.village_a1.pk)
     actions.answer_case(a1_admin, case.pk, "初稿答复")
     case = _refresh(case)
     assert case.state == State.PENDING_APPROVAL and case.reply_public == ""
@@ -138,7 +138,7 @@ def test_reply_needing_approval_waits_for_the_secretary(county, a1_admin):
 def test_not_satisfied_reopens_once_then_closes(county):
     case = new_case(county.village_a1)
     actions.accept_case(county.village_a1_secretary, case.pk)
-    actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1)
+    actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1.pk)
     actions.answer_case(county.village_a1_secretary, case.pk, "已处理")
     actions.rate_case(case.pk, Rating.UNSATISFIED, "根本没修")
     case = _refresh(case)
@@ -153,7 +153,7 @@ def test_not_satisfied_reopens_once_then_closes(county):
 def test_citizen_cannot_rate_with_an_invented_value(county):
     case = new_case(county.village_a1)
     actions.accept_case(county.village_a1_secretary, case.pk)
-    actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1)
+    actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1.pk)
     actions.answer_case(county.village_a1_secretary, case.pk, "已处理")
     for value in ["unrated", "", "excellent"]:
         with pytest.raises(ActionError):
@@ -184,3 +184,16 @@ def test_other_village_cannot_act_on_a_case(county, a2_secretary):
     with pytest.raises(PermissionDenied):
         actions.add_note(a2_secretary, case.pk, "看看")
     assert not CaseEvent.objects.filter(case=case, kind="note").exists()
+
+
+def test_dispatch_by_ids_refuses_an_unknown_organization_and_changes_nothing(county):
+    """The action takes ids (as a JSON client would send them): an id that names no organization is refused."""
+    case = new_case(county.village_a1)
+    actions.accept_case(county.town_a_admin, case.pk)
+    missing = max(county.county.pk, county.village_b1.pk) + 1000
+    for lead, assisting in [(missing, []), (county.village_a1.pk, [missing])]:
+        with pytest.raises(ActionError, match="该记录不存在，或不在您的管辖范围内。"):
+            actions.dispatch_case(county.town_a_admin, case.pk, lead, assisting)
+    case.refresh_from_db()
+    assert case.state == State.ACCEPTED and case.lead_org is None and not case.assisting_orgs.exists()
+    assert not CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.DISPATCH).exists()

@@ -147,7 +147,18 @@ def _pixels_only(image: Image.Image) -> Image.Image:
     return Image.frombytes("RGB", rgb.size, rgb.tobytes())
 
 
-def process_photo(upload) -> ContentFile:
+class ProcessedPhoto(ContentFile):
+    """A photo `process_photo` checked and rebuilt from its pixels; actions store only these."""
+
+
+def prepared_photos(uploads: Iterable) -> list[ProcessedPhoto]:
+    """For an action: the photos as `process_photo` makes them. A form has usually prepared them already (its
+    field names each refused file); any other caller's raw uploads are checked here, so nobody skips the checks.
+    A refused file raises ValidationError."""
+    return [item if isinstance(item, ProcessedPhoto) else process_photo(item) for item in uploads]
+
+
+def process_photo(upload) -> ProcessedPhoto:
     """Validate an uploaded photo and return a JPEG rebuilt from its pixels (nothing else of the file survives).
 
     The pixel count is checked from the header before anything is decoded, and big pictures are shrunk
@@ -176,7 +187,7 @@ def process_photo(upload) -> ContentFile:
         raise ValidationError(
             _("This file is not a complete photo (it may be damaged or of another type)."), code="invalid"
         ) from None
-    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
+    return ProcessedPhoto(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
 
 
 def check_attachment(upload) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from dangjian.accounts.permissions import (
 from dangjian.core.history import ActionError, NotFound, validate
 from dangjian.core.masking import mask_personal_data
 from dangjian.core.throttle import Throttle
-from dangjian.core.uploads import discard_all_on_failure
+from dangjian.core.uploads import ProcessedPhoto, discard_all_on_failure, prepared_photos
 from dangjian.core.workdays import deadline_after
 from dangjian.notifications.api import notify, staff_holding
 from dangjian.organizations.models import Organization
@@ -58,6 +58,7 @@ from .records import bump_stats, insert_case, lock_case, mask_for_others, record
 Kind = CaseEvent.Kind
 
 MAX_PHOTOS_PER_CASE = 18
+MAX_PHOTOS_PER_SUBMISSION = 6  # what one form sends (feedback.forms.MAX_PHOTOS)
 LOOKUP_FAILURE_LIMIT = 10
 lookup_throttle = Throttle("feedback-lookup", LOOKUP_FAILURE_LIMIT, 15 * 60)
 
@@ -85,6 +86,14 @@ def _require_place(user, case: Case) -> Organization:
 
 
 CITIZEN_INPUT = ("category", "title", "description", "contact_phone", "is_public")
+
+
+def _photos(uploads: Iterable) -> list[ProcessedPhoto]:
+    """The photos checked and rebuilt (core.uploads), whoever calls: a refused file is an ActionError."""
+    try:
+        return prepared_photos(uploads)
+    except ValidationError as error:
+        raise ActionError(" ".join(error.messages)) from None
 
 
 def submit_case(
@@ -116,9 +125,12 @@ def submit_case(
         Case(place=place, category=category, title=title, description=description, contact_phone=contact_phone),
         exclude=[f.name for f in Case._meta.concrete_fields if f.name not in CITIZEN_INPUT],
     )
+    photos = list(photos)
+    if len(photos) > MAX_PHOTOS_PER_SUBMISSION:
+        raise ActionError(_("At most %(n)s photos can be sent.") % {"n": MAX_PHOTOS_PER_SUBMISSION})
+    photos = _photos(photos)
     limit = workflow.time_limit(category)
     now = timezone.now()
-    photos = list(photos)
     # Everything slow (hashing, masking, deadlines) happens before the transaction takes the write lock.
     case = Case(
         place=place,
@@ -487,7 +499,7 @@ def add_note(user, case_id: int, text: str) -> CaseEvent:
 
 def add_staff_photos(user, case_id: int, photos: Iterable) -> list[CasePhoto]:
     """Staff add photos to a case (e.g. of the repair); the citizen sees them when following the case."""
-    photos = list(photos)
+    photos = _photos(photos)
     if not photos:
         raise ActionError(_("Choose at least one photo."))
     with discard_all_on_failure(_photo_storage()) as stored_names, transaction.atomic():

@@ -13,7 +13,7 @@ from dangjian.organizations.models import Organization
 from . import configuration
 from .models import Category, DispatchRule, Rating, ReplyTemplate, TimeLimit
 
-MAX_PHOTOS = 6
+MAX_PHOTOS = 6  # per form; the actions check it too (MAX_PHOTOS_PER_SUBMISSION)
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 

@@ -1,5 +1,7 @@
 """Writes to role grants: the acting user, ids and plain values in; permission checked here."""
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -9,6 +11,7 @@ from dangjian.organizations.models import Organization
 
 from .models import Role, RoleGrant, User
 from .permissions import MANAGE_ROLES, require
+from .signals import password_changed
 
 DISCIPLINE_ROLE_MESSAGE = _lazy(
     "The discipline officer role is not granted here: only a discipline officer of the unit above grants or "
@@ -87,3 +90,26 @@ def remove_supervision_officer(user, organization) -> None:
 def _forget_cached_grants(user) -> None:
     if hasattr(user, "_role_grant_cache"):
         del user._role_grant_cache
+
+
+# --- One's own password --------------------------------------------------------------------------------------
+
+
+def change_own_password(request, old_password: str, new_password: str) -> None:
+    """Change the signed-in user's own password. The new password is saved and everything encrypted under the old
+    one (supervision's key pair, through the `password_changed` signal) is re-encrypted in one transaction, so a
+    failure half-way leaves the old password and the old keys working. The caller's form has checked the second
+    factor (a one-time code cannot be checked twice)."""
+    user = request.user
+    if not user.is_authenticated or not user.check_password(old_password):
+        raise ActionError(_("Your old password was entered incorrectly. Please enter it again."))
+    try:
+        validate_password(new_password, user)
+    except ValidationError as error:
+        raise ActionError(" ".join(error.messages)) from None
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        password_changed.send(
+            sender=None, request=request, user=user, old_password=old_password, new_password=new_password
+        )

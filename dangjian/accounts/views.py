@@ -13,7 +13,7 @@ from . import actions
 from .forms import GrantRoleForm, LoginForm, PasswordChangeWithCodeForm
 from .models import RoleGrant
 from .permissions import MANAGE_ROLES, get_organization_for_user
-from .signals import password_changed, password_verified
+from .signals import password_verified
 
 
 class LoginView(auth_views.LoginView):
@@ -35,18 +35,14 @@ def password_change(request):
     encrypted under the old password are re-encrypted."""
     form = PasswordChangeWithCodeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        old_password = form.cleaned_data["old_password"]
-        user = form.save()
-        update_session_auth_hash(request, user)
-        password_changed.send(
-            sender=None,
-            request=request,
-            user=user,
-            old_password=old_password,
-            new_password=form.cleaned_data["new_password1"],
-        )
-        messages.success(request, _("Your password was changed."))
-        return redirect("console:dashboard")
+        try:
+            actions.change_own_password(request, form.cleaned_data["old_password"], form.cleaned_data["new_password1"])
+        except ActionError as error:
+            form.add_error(None, str(error))
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("Your password was changed."))
+            return redirect("console:dashboard")
     return render(request, "accounts/password_change.html", {"form": form})
 
 

@@ -53,3 +53,57 @@ def test_a_grant_of_another_township_is_not_revoked(county):
     with pytest.raises(ActionError):
         actions.revoke_role(county.county_admin, county.county.pk, grant.pk)  # the discipline role
     assert RoleGrant.objects.filter(pk__in=[grant.pk, other.pk]).count() == 2 and not ChangeRecord.objects.exists()
+
+
+def _signed_in_request(client, user):
+    from django.test import RequestFactory
+
+    client.force_login(user)
+    request = RequestFactory().post("/accounts/password/")
+    request.user = user
+    request.session = client.session
+    return request
+
+
+def test_changing_ones_password_rewraps_the_officers_key_in_the_same_transaction(client, county):
+    from dangjian.supervision import keys
+
+    officer = county.town_b_discipline
+    officer.set_password("Old-pass-2026!")
+    officer.save()
+    private = keys.ensure_user_keypair(officer, "Old-pass-2026!")
+    actions.change_own_password(_signed_in_request(client, officer), "Old-pass-2026!", "New-pass-2026!")
+    officer.refresh_from_db()
+    assert officer.check_password("New-pass-2026!")
+    assert keys.ensure_user_keypair(officer, "New-pass-2026!") == private
+
+
+def test_a_failure_while_rewrapping_keys_leaves_the_old_password(client, county):
+    from dangjian.accounts.signals import password_changed
+
+    user = county.town_a_media
+    user.set_password("Old-pass-2026!")
+    user.save()
+
+    def fails(**kwargs):
+        raise RuntimeError("key store unavailable")
+
+    password_changed.connect(fails, dispatch_uid="test-fails")
+    try:
+        with pytest.raises(RuntimeError):
+            actions.change_own_password(_signed_in_request(client, user), "Old-pass-2026!", "New-pass-2026!")
+    finally:
+        password_changed.disconnect(dispatch_uid="test-fails")
+    user.refresh_from_db()
+    assert user.check_password("Old-pass-2026!") and not user.check_password("New-pass-2026!")
+
+
+@pytest.mark.parametrize(("old", "new"), [("wrong-old", "New-pass-2026!"), ("Old-pass-2026!", "123")])
+def test_a_wrong_old_password_or_a_weak_new_one_is_refused(client, county, old, new):
+    user = county.town_a_media
+    user.set_password("Old-pass-2026!")
+    user.save()
+    with pytest.raises(ActionError):
+        actions.change_own_password(_signed_in_request(client, user), old, new)
+    user.refresh_from_db()
+    assert user.check_password("Old-pass-2026!")

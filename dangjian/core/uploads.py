@@ -79,6 +79,8 @@ def _refuse_oversized(probe: Image.Image, data: bytes) -> None:
     coefficients, up to 6 bytes a pixel), PNG (decoded whole, up to 4 bytes a pixel) or WebP (whose decoder holds
     further copies).
     """
+    if probe.format not in PHOTO_FORMATS:
+        raise ValidationError(_("Please upload a JPEG, PNG or WebP photo."), code="format")
     width, height = probe.size
     scans = probe.format == "JPEG" and (probe.info.get("progressive") or _jpeg_scans(data) > 1)
     kind = "JPEG-progressive" if scans else probe.format

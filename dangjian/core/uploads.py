@@ -234,8 +234,8 @@ def discard_all_on_failure(storage):
         raise
 
 
-def delete_files_on_commit(storage, names: Iterable[str]) -> None:
-    """Delete stored files once the change that dropped their rows has committed."""
-    names = [name for name in names if name]
-    if names:
-        transaction.on_commit(lambda: [storage.delete(name) for name in names])
+def delete_files_on_commit(storage, names: Iterable[str | None]) -> None:
+    """Delete stored files once the change that dropped their rows has committed (empty names are skipped)."""
+    stored = [name for name in names if name]
+    if stored:
+        transaction.on_commit(lambda: [storage.delete(name) for name in stored])

@@ -46,6 +46,7 @@ test: install-dev browser-deps
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 check-migrations: install
 	$(PY) manage.py makemigrations --check --dry-run

@@ -28,7 +28,7 @@ class DangjianUserChangeForm(UserChangeForm):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     form = DangjianUserChangeForm
-    fieldsets = BaseUserAdmin.fieldsets + (("Dangjian", {"fields": ("full_name", "personal_name", "mobile")}),)
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Dangjian", {"fields": ("full_name", "personal_name", "mobile")}))
     list_display = ["username", "full_name", "mobile", "is_active", "is_superuser"]
     search_fields = ["username", "full_name", "mobile"]
 
@@ -75,6 +75,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 admin.site.unregister(TOTPDevice)
 
 
+TOTP_DEVICE_FIELDS = ("user", "name", "confirmed", "created_at", "last_used_at", "throttling_failure_count")
+
+
 @admin.register(TOTPDevice)
 class TOTPDeviceAdmin(admin.ModelAdmin):
     """Authenticator apps of officers: who has one, since when; delete to let someone enrol again."""
@@ -82,8 +85,8 @@ class TOTPDeviceAdmin(admin.ModelAdmin):
     list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
     list_filter = ["confirmed"]
     search_fields = ["user__username", "user__full_name"]
-    fields = ["user", "name", "confirmed", "created_at", "last_used_at", "throttling_failure_count"]
-    readonly_fields = fields
+    fields = TOTP_DEVICE_FIELDS
+    readonly_fields = TOTP_DEVICE_FIELDS
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from dangjian.organizations.models import Organization
@@ -21,6 +22,8 @@ def setup(ctx: DemoContext) -> None:
     county = Organization.objects.filter(depth=0).first()
     first_township = Organization.objects.filter(depth=1).first()
     first_village = Organization.objects.filter(depth=2).first()
+    if county is None or first_township is None or first_village is None:
+        raise CommandError("The demo accounts need the organization tree (county, township, village) built first.")
     admin = User.objects.create_superuser("admin", password=ctx.password, full_name="系统管理员", mobile="13800000000")
     ctx.add_sign_in("admin", "13800000000", _("System administrator"), "—")
     plan = [

@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
@@ -44,7 +46,7 @@ class User(AbstractUser):
         _("mobile number"), max_length=11, unique=True, null=True, blank=True, validators=[mobile_validator]
     )
 
-    objects = StaffUserManager()
+    objects: ClassVar[StaffUserManager] = StaffUserManager()
 
     class Meta:
         verbose_name = _("user")

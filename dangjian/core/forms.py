@@ -1,5 +1,12 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_noop
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Django adds the label suffix (":", "：" in Chinese) unless a label already ends in one of these
 # characters; its own catalogue lists only ASCII ones, so "问题发生在哪里？" became "问题发生在哪里？：".
@@ -32,7 +39,7 @@ class MultipleFileField(forms.FileField):
 
     widget = MultipleFileInput
 
-    def __init__(self, *, prepare, max_files: int, too_many: str, **kwargs):
+    def __init__(self, *, prepare, max_files: int, too_many: StrOrPromise, **kwargs):
         super().__init__(**kwargs)
         self.prepare = prepare
         self.max_files = max_files

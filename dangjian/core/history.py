@@ -65,14 +65,16 @@ def validate(instance: models.Model, *, exclude: list[str] | None = None) -> Non
 
 def refusal(instance: models.Model, errors: dict[str, list[str]]) -> InvalidInput:
     """InvalidInput for these field errors, its message naming each field by its label."""
-    parts = []
+    parts: list[str] = []
     for name, messages in errors.items():
         label = ""
         if name != NON_FIELD_ERRORS:
             try:
-                label = str(instance._meta.get_field(name).verbose_name)
+                field = instance._meta.get_field(name)
             except FieldDoesNotExist:  # a constraint may name something that is not a field
                 label = name
+            else:  # a reverse relation has no label of its own
+                label = str(field.verbose_name) if isinstance(field, models.Field) else name
         parts.extend(_("%(field)s: %(message)s") % {"field": label, "message": m} if label else m for m in messages)
     return InvalidInput(errors, " ".join(parts))
 
@@ -127,19 +129,18 @@ def save_tracked(actor, instance: models.Model, organization, *, expected_versio
         if instance.pk is None:
             instance.save()
             return record(actor, instance, ChangeRecord.Action.CREATE, snapshot(instance, fields), organization)
-        stored = model.objects.select_for_update().get(pk=instance.pk)
+        stored = model._default_manager.select_for_update().get(pk=instance.pk)
         changes = diff(snapshot(stored, fields), snapshot(instance, fields))
         if not changes:  # e.g. the same form submitted twice
             return None
-        has_version = hasattr(instance, "version")
-        if has_version and expected_version is not None and stored.version != expected_version:
-            raise EditConflict(
-                _(
-                    "Someone else changed this record while you were editing. Your input is kept below; "
-                    "reload the page to see their change, then apply yours again."
+        if hasattr(instance, "version") and hasattr(stored, "version"):
+            if expected_version is not None and stored.version != expected_version:
+                raise EditConflict(
+                    _(
+                        "Someone else changed this record while you were editing. Your input is kept below; "
+                        "reload the page to see their change, then apply yours again."
+                    )
                 )
-            )
-        if has_version:
             instance.version = stored.version + 1
         instance.save()
         return record(actor, instance, ChangeRecord.Action.UPDATE, changes, organization)

@@ -79,6 +79,8 @@ def _refuse_oversized(probe: Image.Image, data: bytes) -> None:
     coefficients, up to 6 bytes a pixel), PNG (decoded whole, up to 4 bytes a pixel) or WebP (whose decoder holds
     further copies).
     """
+    if probe.format not in PHOTO_FORMATS:
+        raise ValidationError(_("Please upload a JPEG, PNG or WebP photo."), code="format")
     width, height = probe.size
     scans = probe.format == "JPEG" and (probe.info.get("progressive") or _jpeg_scans(data) > 1)
     kind = "JPEG-progressive" if scans else probe.format
@@ -243,8 +245,8 @@ def discard_all_on_failure(storage):
         raise
 
 
-def delete_files_on_commit(storage, names: Iterable[str]) -> None:
-    """Delete stored files once the change that dropped their rows has committed."""
-    names = [name for name in names if name]
-    if names:
-        transaction.on_commit(lambda: [storage.delete(name) for name in names])
+def delete_files_on_commit(storage, names: Iterable[str | None]) -> None:
+    """Delete stored files once the change that dropped their rows has committed (empty names are skipped)."""
+    stored = [name for name in names if name]
+    if stored:
+        transaction.on_commit(lambda: [storage.delete(name) for name in stored])

@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime
 import random
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DEMO_PASSWORD = "Dangjian2026!"
 
@@ -43,5 +46,5 @@ class DemoContext:
     def person_name(self) -> str:
         return self.rng.choice(SURNAMES) + "".join(self.rng.sample(GIVEN, self.rng.choice([1, 2])))
 
-    def add_sign_in(self, username: str, mobile: str, role: str, organization: str) -> None:
+    def add_sign_in(self, username: str, mobile: str, role: StrOrPromise, organization: str) -> None:
         self.sign_ins.append(SignIn(username, mobile, str(role), organization))

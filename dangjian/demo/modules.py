@@ -6,6 +6,7 @@ import importlib
 import importlib.util
 from collections.abc import Iterable
 from types import ModuleType
+from typing import Any
 
 from django.apps import AppConfig, apps
 
@@ -21,6 +22,7 @@ def demo_modules(app_configs: Iterable[AppConfig] | None = None) -> list[ModuleT
     return found
 
 
-def call(modules: Iterable[ModuleType], hook: str, *args) -> list[tuple[ModuleType, object]]:
-    """Call `hook(*args)` on every module that defines it; returns (module, result) pairs."""
+def call(modules: Iterable[ModuleType], hook: str, *args) -> list[tuple[ModuleType, Any]]:
+    """Call `hook(*args)` on every module that defines it; returns (module, result) pairs (each hook's result
+    type is given by the protocol in dangjian/demo/__init__.py)."""
     return [(module, getattr(module, hook)(*args)) for module in modules if hasattr(module, hook)]

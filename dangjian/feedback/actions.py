@@ -78,6 +78,13 @@ def _begin(user, case_id: int, action: str, expected_version: int | None = None)
     return case, workflow.require(user, action, case)
 
 
+def _lead_of(case: Case) -> Organization:
+    """The case's lead organization: a dispatched case has one (the workflow's lead steps refuse others)."""
+    if case.lead_org is None:
+        raise ActionError(_("The case has not been dispatched yet."))
+    return case.lead_org
+
+
 def _require_place(user, case: Case) -> Organization:
     return acting_organization(user, case.place, HANDLE_FEEDBACK)
 
@@ -420,14 +427,15 @@ def answer_case(user, case_id: int, reply: str, *, expected_version: int | None 
         case.reply = reply
         case.replied_by = user
         record_event(case, Kind.ANSWER, user, org, public=False, from_state=State.IN_PROGRESS)
-        if _needs_approval(case.lead_org) and not has_capability(user, APPROVE_FEEDBACK, case.lead_org):
+        lead = _lead_of(case)
+        if _needs_approval(lead) and not has_capability(user, APPROVE_FEEDBACK, lead):
             case.state = State.PENDING_APPROVAL
             save_case(case, ["state", "reply", "replied_by"])
             notify(
-                staff_holding(APPROVE_FEEDBACK, case.lead_org),
+                staff_holding(APPROVE_FEEDBACK, lead),
                 APPROVAL,
                 case,
-                organization=case.lead_org,
+                organization=lead,
                 number=case.number,
             )
         else:
@@ -533,7 +541,8 @@ def request_extension(user, case_id: int, days: int, reason: str) -> Extension:
         case, org = _begin(user, case_id, "extend")  # before the deadline, none waiting (workflow)
         extension = Extension.objects.create(case=case, days=days, reason=reason, requested_by=user)
         record_event(case, Kind.EXTEND_REQUEST, user, org, f"+{days}: {reason}", public=False)
-        approver = case.lead_org.parent or case.lead_org
+        lead = _lead_of(case)
+        approver = lead.parent or lead
         notify(
             staff_holding(HANDLE_FEEDBACK, approver),
             EXTENSION_ASKED,
@@ -551,7 +560,8 @@ def decide_extension(user, extension_id: int, approve: bool) -> Extension:
     with transaction.atomic():
         extension = Extension.objects.select_for_update().select_related("case").get(pk=extension_id)
         case = lock_case(extension.case_id)
-        approver_scope = case.lead_org.parent or case.lead_org
+        lead = _lead_of(case)
+        approver_scope = lead.parent or lead
         if not has_capability(user, HANDLE_FEEDBACK, approver_scope):
             raise PermissionDenied
         org = acting_organization(user, approver_scope, HANDLE_FEEDBACK)
@@ -572,10 +582,10 @@ def decide_extension(user, extension_id: int, approve: bool) -> Extension:
         else:
             record_event(case, Kind.EXTEND_REFUSE, user, org, public=False)
         notify(
-            staff_holding(HANDLE_FEEDBACK, case.lead_org),
+            staff_holding(HANDLE_FEEDBACK, lead),
             EXTENSION_DECIDED,
             case,
-            organization=case.lead_org,
+            organization=lead,
             number=case.number,
             decision=str(extension.decision),
         )

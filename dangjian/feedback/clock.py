@@ -63,7 +63,7 @@ def scan_deadlines(now: datetime.datetime | None = None) -> dict[str, int]:
     for case_id in unrated.values_list("pk", flat=True)[:5000]:
         with transaction.atomic():
             case = lock_case(case_id)
-            if case.state != State.ANSWERED or case.rating_deadline >= now:
+            if case.state != State.ANSWERED or case.rating_deadline is None or case.rating_deadline >= now:
                 continue
             case.state = State.CLOSED
             case.rating = Rating.UNRATED

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import functools
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -189,7 +190,7 @@ def _case_context(request, case: Case, bound: dict | None = None) -> dict:
     # The steps the actions would allow this user now (the same rules: workflow.available_steps).
     steps = set(workflow.available_steps(user, case))
     version = {"version": case.version}
-    forms = {}
+    forms: dict[str, django_forms.Form] = {}
     if "accept" in steps:
         forms["accept"] = AcceptForm(initial=version)
     if "reject" in steps:
@@ -216,7 +217,8 @@ def _case_context(request, case: Case, bound: dict | None = None) -> dict:
     if bound:
         forms.update(bound)
     extensions = list(case.extensions.select_related("requested_by", "decided_by"))
-    approver_scope = case.lead_org.parent if case.lead_org and case.lead_org.parent_id else case.lead_org
+    lead = case.lead_org
+    approver_scope = (lead.parent or lead) if lead is not None else None
     return {
         "case": case,
         "org": case.place,
@@ -228,7 +230,7 @@ def _case_context(request, case: Case, bound: dict | None = None) -> dict:
         "candidates": suggestions.merge_candidates(case) if "merge" in steps else [],
         "merged_cases": case.merged_cases.all(),
         "extensions": extensions,
-        "can_decide_extension": bool(approver_scope) and has_capability(user, HANDLE_FEEDBACK, approver_scope),
+        "can_decide_extension": approver_scope is not None and has_capability(user, HANDLE_FEEDBACK, approver_scope),
         "overdue": case.is_overdue(),
     }
 
@@ -294,6 +296,7 @@ DONE = {
 @console_view
 def case_step(request, case_id: int, step: str):
     case = get_case_for_user(request.user, case_id)
+    form: django_forms.Form
     if step == "dispatch":
         form = DispatchForm(request.POST, choices=_dispatch_choices(request.user, case))
     elif step in STEPS:

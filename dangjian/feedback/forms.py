@@ -1,5 +1,6 @@
 import re
 import uuid
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -61,7 +62,7 @@ class SubmitForm(forms.Form):
     def __init__(self, *args, portal: Organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.portal = portal
-        self.fields["place"].choices = place_choices(portal)
+        cast(forms.TypedChoiceField, self.fields["place"]).choices = place_choices(portal)
         if not self.is_bound:
             self.initial.setdefault("client_token", uuid.uuid4())
             self.initial.setdefault("place", portal.pk)
@@ -144,8 +145,8 @@ class DispatchForm(VersionForm):
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lead"].choices = choices
-        self.fields["assisting"].choices = choices
+        cast(forms.TypedChoiceField, self.fields["lead"]).choices = choices
+        cast(forms.TypedMultipleChoiceField, self.fields["assisting"]).choices = choices
 
 
 class AnswerForm(VersionForm):
@@ -190,9 +191,9 @@ class DispatchRuleForm(forms.ModelForm):
 
     def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = scope
-        self.fields["lead"].queryset = scope
-        self.fields["category"].choices = [("", _("Any type")), *Category.choices]
+        cast(forms.ModelChoiceField, self.fields["place"]).queryset = scope
+        cast(forms.ModelChoiceField, self.fields["lead"]).queryset = scope
+        cast(forms.ChoiceField, self.fields["category"]).choices = [("", _("Any type")), *Category.choices]
 
     def to_input(self) -> configuration.DispatchRuleInput:
         data = self.cleaned_data
@@ -252,8 +253,8 @@ class InboxFilterForm(forms.Form):
         from .models import State
 
         super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [("", _("All states")), *State.choices]
-        self.fields["place"].choices = [("", _("All places")), *places]
+        cast(forms.ChoiceField, self.fields["state"]).choices = [("", _("All states")), *State.choices]
+        cast(forms.TypedChoiceField, self.fields["place"]).choices = [("", _("All places")), *places]
 
     def cleaned(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)} if self.is_valid() else {}

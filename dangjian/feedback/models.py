@@ -228,7 +228,7 @@ class Case(models.Model):
         if self.place_id and (not self.place_path or self.place.path != self.place_path):
             self.place_path = self.place.path
         self.listed = self.should_be_listed()
-        self.lead_path = self.lead_org.path if self.lead_org_id else ""
+        self.lead_path = self.lead_org.path if self.lead_org is not None else ""
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "lead_org" in update_fields:
             kwargs["update_fields"] = [*update_fields, "lead_path"]
@@ -240,7 +240,7 @@ class Case(models.Model):
     @property
     def main(self) -> Case:
         """The case whose progress this one follows (itself unless merged)."""
-        return self.merged_into if self.merged_into_id else self
+        return self.merged_into if self.merged_into is not None else self
 
     @property
     def answer_visible(self) -> bool:
@@ -317,7 +317,7 @@ class CasePhoto(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return self.image.name
+        return self.image.name or ""
 
 
 class ReplyTemplate(models.Model):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
@@ -15,12 +17,15 @@ from dangjian.organizations.models import Organization
 
 from .models import Case, CaseStat, Category, Rating, State
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 MONTHS_SHOWN = 12
 
 
 @dataclass
 class Figures:
-    label: str = ""
+    label: StrOrPromise = ""
     received: int = 0
     accepted: int = 0
     rejected: int = 0
@@ -34,7 +39,7 @@ class Figures:
     listed: int = 0
     extra: dict = field(default_factory=dict)
 
-    def add(self, row: dict) -> None:
+    def add(self, row: Mapping[str, Any]) -> None:
         for name in CaseStat.COUNTERS:
             setattr(self, name, getattr(self, name) + (row.get(name) or 0))
 
@@ -117,10 +122,12 @@ def rebuild_stats() -> int:
         .values_list("place_id", "received_at", "first_answered_at", "category")
         .iterator(chunk_size=5000)
     ):
+        assert answered_at is not None  # the query reads answered cases only
         month = timezone.localtime(received_at).date().replace(day=1)
         seconds[(place_id, month, category)] += int((answered_at - received_at).total_seconds())
     rows = []
-    for row in grouped:
+    for group in grouped:
+        row: Mapping[str, Any] = group  # the counters' keys are not literals
         month = row["month"]
         month = timezone.localtime(month).date() if isinstance(month, datetime.datetime) else month
         rows.append(

@@ -1,7 +1,10 @@
 """Public pages of the feedback module: submit, look up and rate a case, the public list, figures."""
 
+from collections.abc import Iterator
+
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,7 +39,7 @@ def public_cases(organization: Organization):
 class CountedCases:
     """A queryset whose total comes from the statistics counters instead of COUNT(*) over the cases."""
 
-    def __init__(self, queryset, total: int):
+    def __init__(self, queryset: QuerySet[Case], total: int):
         self.queryset = queryset
         self.total = total
 
@@ -45,6 +48,9 @@ class CountedCases:
 
     def __len__(self) -> int:
         return self.total
+
+    def __iter__(self) -> Iterator[Case]:
+        return iter(self.queryset)
 
     def __getitem__(self, index):
         return self.queryset[index]

@@ -105,7 +105,7 @@ def available_steps(user, case) -> list[str]:
     return FEEDBACK.available_steps(user, case)
 
 
-DEFAULT_LIMITS = {
+DEFAULT_LIMITS: dict[str, int] = {
     Category.CONSULT: 3,
     Category.HELP: 5,
     Category.SUGGESTION: 5,

@@ -9,6 +9,7 @@ notify() writes the rows in the caller's transaction and hands them to the kind'
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -89,18 +90,18 @@ def notify(
         )
         for user in users
     ]
-    delivering: dict[str, list[Notification]] = {}
+    delivering: list[tuple[channels.Channel, list[Notification]]] = []
     for name in spec.channels:
         channel = channels.get(name)
         if channel is None:
             raise ValueError(f"Notification kind {kind!r} uses the unknown channel {name!r}.")
-        delivering[name] = [row for row, user in zip(rows, users, strict=True) if channel.prepare(row, user, now)]
+        delivering.append(
+            (channel, [row for row, user in zip(rows, users, strict=True) if channel.prepare(row, user, now)])
+        )
     Notification.objects.bulk_create(rows)
-    for name, taken in delivering.items():
+    for channel, taken in delivering:
         if taken:
-            channel = channels.get(name)
-            ids = [row.pk for row in taken]
-            transaction.on_commit(lambda channel=channel, ids=ids: channel.after_commit(ids))
+            transaction.on_commit(functools.partial(channel.after_commit, [row.pk for row in taken]))
     return rows
 
 

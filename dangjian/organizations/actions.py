@@ -80,6 +80,7 @@ def save_term(
 ) -> Term:
     """Create a term of the organization, or change its term `term_id`."""
     organization = _organization(actor, organization_id)
+    term: Term | None
     if term_id is None:
         term = Term(organization=organization)
     else:
@@ -125,6 +126,7 @@ def save_leader(
     term = Term.objects.filter(pk=data.term_id, organization=organization).first()
     if term is None:
         raise NotFound(_("Choose a term of this organization."))
+    leader: Leader | None
     if leader_id is None:
         leader = Leader(organization=organization)
     else:

@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -26,8 +28,9 @@ class TermForm(VersionedModelForm):
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         elected, ends = cleaned.get("elected_on"), cleaned.get("ends_on")
         if elected and ends and ends <= elected:
             self.add_error("ends_on", _("The term must end after the election date."))
@@ -52,8 +55,9 @@ class LeaderForm(VersionedModelForm):
 
     def __init__(self, *args, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["term"].queryset = organization.terms.all()
-        self.fields["term"].empty_label = None
+        term = cast(forms.ModelChoiceField, self.fields["term"])
+        term.queryset = organization.terms.all()
+        term.empty_label = None
 
     def to_input(self) -> LeaderInput:
         data = {name: self.cleaned_data[name] for name in self.Meta.fields if name != "term"}

@@ -56,7 +56,7 @@ class Organization(models.Model):
         with transaction.atomic():
             self.path = f"tmp-{timezone.now().timestamp()}-{id(self)}"
             super().save(*args, **kwargs)
-            prefix = self.parent.path if self.parent_id else ""
+            prefix = self.parent.path if self.parent is not None else ""
             self.path = f"{prefix}{self.pk:0{PATH_STEP}d}/"
             self.depth = self.path.count("/") - 1
             type(self).objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)

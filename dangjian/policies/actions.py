@@ -155,6 +155,7 @@ def save_interpretation(
     """Add an interpretation to one of the organization's policies, or change `interpretation_id`."""
     issuer = _issuer(actor, organization_id)
     policy = _policy(issuer, policy_id)
+    interpretation: PolicyInterpretation | None
     if interpretation_id is None:
         interpretation = PolicyInterpretation(policy=policy)
     else:

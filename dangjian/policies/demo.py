@@ -38,8 +38,6 @@ def extend(ctx: DemoContext) -> list[str] | None:
     count = ctx.options.get("add_policies") or 0
     if not count:
         return None
-    if not Organization.objects.filter(parent__isnull=True).exists():
-        raise CommandError("Load the demo county first.")
     ctx.reseed(Policy.objects.count())
     started = time.monotonic()
     added = _build(ctx, count)
@@ -52,6 +50,8 @@ def summary() -> str:
 
 def _build(ctx: DemoContext, count: int, batch_size: int = 2000) -> int:
     county = Organization.objects.filter(parent__isnull=True).first()
+    if county is None:
+        raise CommandError("Load the demo county first.")
     townships = list(county.children.all())
     villages = list(Organization.objects.filter(depth=2))
     builder = _PolicyBuilder(ctx)

@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +37,7 @@ class PolicyFilterForm(forms.Form):
         if len(data.get("q", "")) > MAX_QUERY_CHARS:
             data["q"] = data["q"][:MAX_QUERY_CHARS]
         super().__init__(data)
-        self.fields["level"].choices = [("", _("All levels")), *LEVELS[: depth + 1]]
+        cast(forms.ChoiceField, self.fields["level"]).choices = [("", _("All levels")), *LEVELS[: depth + 1]]
 
     def cleaned(self) -> dict:
         """The valid filters; a forged or stale value is dropped rather than refused."""
@@ -55,8 +57,9 @@ class PolicyForm(VersionedModelForm):
             "body": forms.Textarea(attrs={"rows": 16}),
         }
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         effective, expires = cleaned.get("effective_on"), cleaned.get("expires_on")
         if effective and expires and expires < effective:
             self.add_error("expires_on", _("The expiry date cannot be before the effective date."))

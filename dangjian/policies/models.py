@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -9,6 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.organizations.models import Organization
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class PolicyCategory(models.Model):
@@ -133,7 +137,7 @@ class Policy(models.Model):
             return self.Status.EXPIRED
         return self.Status.IN_FORCE
 
-    def get_status_display(self) -> str:
+    def get_status_display(self) -> StrOrPromise:
         return self.Status(self.status()).label
 
     def refresh_tokens(self) -> None:

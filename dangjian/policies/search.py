@@ -16,13 +16,20 @@ typed by the user (quotes, *, OR, brackets) are never passed through as syntax.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, overload
 
 from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from dangjian.core import text as words_of
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from .models import Policy
 
 MAX_QUERY_CHARS = 100
 MAX_QUERY_WORDS = 12
@@ -119,10 +126,11 @@ class IndexRankedMatches:
     """The published policies of some issuers matching a query, counted and ranked by the index alone.
 
     On SQLite the index carries the issuer of each published policy, so a search without other
-    filters needs no join until the page's rows are fetched. Sliced by Django's Paginator.
+    filters needs no join until the page's rows are fetched. Sliced by Django's Paginator (which reads
+    `count()` and slices; `__len__`, `__iter__` and an int index complete the sequence it is typed with).
     """
 
-    def __init__(self, queryset, parsed: ParsedQuery, issuer_ids: list[int]):
+    def __init__(self, queryset: QuerySet[Policy], parsed: ParsedQuery, issuer_ids: list[int]):
         self.queryset = queryset
         self.match = _fts_match(parsed, issuer_ids)
 
@@ -135,12 +143,28 @@ class IndexRankedMatches:
             cursor.execute(f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [self.match])
             return cursor.fetchone()[0]
 
-    def __getitem__(self, page: slice) -> list:
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[Policy]:
+        return iter(self[0 : self.count()])
+
+    @overload
+    def __getitem__(self, index: int) -> Policy: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Policy]: ...
+    def __getitem__(self, index: int | slice) -> Policy | list[Policy]:
+        if isinstance(index, int):
+            found = self[index : index + 1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        start = index.start or 0
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
                 f"ORDER BY bm25({FTS_TABLE}, 8.0, 1.0, 0.0), rowid DESC LIMIT %s OFFSET %s",
-                [self.match, page.stop - page.start, page.start],
+                [self.match, index.stop - start, start],
             )
             ids = [row[0] for row in cursor.fetchall()]
         by_id = self.queryset.in_bulk(ids)

@@ -28,10 +28,10 @@ def scan_deadlines(today: datetime.date | None = None) -> int:
     count = 0
     for report in late.select_related("receiving_unit"):
         Report.objects.filter(pk=report.pk).update(overdue_flagged=True)
-        said = {"unit": report.receiving_unit.name, "state": str(report.state)}
-        notify_unit(report.receiving_unit, notices.OVERDUE, include_head=True, **said)
+        unit, state = report.receiving_unit.name, str(report.state)
+        notify_unit(report.receiving_unit, notices.OVERDUE, include_head=True, unit=unit, state=state)
         if report.receiving_unit.parent:
-            notify_unit(report.receiving_unit.parent, notices.OVERDUE, **said)
+            notify_unit(report.receiving_unit.parent, notices.OVERDUE, unit=unit, state=state)
         count += 1
     return count
 

@@ -84,11 +84,16 @@ def two_factor(request):
             check, device = two_factor_steps.confirm_enrolment(request, token)  # the one write (an action)
         else:
             check = two_factor_steps.check_code(device, token)
-        if check.ok:
+        if check is None:  # the session no longer holds the secret it was shown (as `lost` above)
+            lost = True
+            form.add_error(None, _("The code shown before is no longer valid. Scan the new code below."))
+            status = 400
+        elif check.ok:
             otp_login(request, device)
             return redirect(next_url)
-        form.add_error("token", check.error)
-        status = check.status
+        else:
+            form.add_error("token", check.error)
+            status = check.status
     elif form.errors:
         status = 400
     if enrolling and (request.method != "POST" or lost):
@@ -205,16 +210,16 @@ def report_page(request, report_id: int):
 def report_step(request, report_id: int, step: str):
     opened = reader.open_as_officer(request.user, request.supervision_private_key, report_id, record=False)
     if step == "message":
-        form = OfficerMessageForm(request.POST)
-        if form.is_valid():
+        message_form = OfficerMessageForm(request.POST)
+        if message_form.is_valid():
             try:
-                steps.officer_message(request.user, opened, form.cleaned_data["body"])
+                steps.officer_message(request.user, opened, message_form.cleaned_data["body"])
             except ActionError as error:
-                form.add_error(None, str(error))
+                message_form.add_error(None, str(error))
             else:
                 messages.success(request, _("The message was sent to the reporter."))
                 return redirect("console:supervision_report", report_id=report_id)
-        return _report_page(request, opened, {"message": form}, status=400)
+        return _report_page(request, opened, {"message": message_form}, status=400)
     if step not in steps.STEPS:
         raise Http404
     form = StepForm(request.POST, prefix=step, action=step, lower_units=_lower_units(opened))

@@ -22,6 +22,9 @@ from nacl.secret import SecretBox
 KEY_BYTES = SecretBox.KEY_SIZE
 SALT_BYTES = argon2id.SALTBYTES
 
+# What a BinaryField reads back as: bytes, or a memoryview on PostgreSQL. Functions taking it call bytes().
+type Binary = bytes | memoryview
+
 
 def argon2_parameters() -> tuple[int, int]:
     """(opslimit, memlimit in bytes) from settings.SUPERVISION_ARGON2."""
@@ -46,7 +49,7 @@ def encrypt(data: bytes, key: bytes) -> bytes:
     return bytes(SecretBox(key).encrypt(data))
 
 
-def decrypt(data: bytes, key: bytes) -> bytes:
+def decrypt(data: Binary, key: bytes) -> bytes:
     return SecretBox(key).decrypt(bytes(data))
 
 
@@ -56,11 +59,11 @@ def new_keypair() -> tuple[bytes, bytes]:
     return bytes(private), bytes(private.public_key)
 
 
-def seal(data: bytes, public_key: bytes) -> bytes:
+def seal(data: bytes, public_key: Binary) -> bytes:
     return bytes(SealedBox(PublicKey(bytes(public_key))).encrypt(data))
 
 
-def unseal(data: bytes, private_key: bytes) -> bytes:
+def unseal(data: Binary, private_key: Binary) -> bytes:
     return SealedBox(PrivateKey(bytes(private_key))).decrypt(bytes(data))
 
 
@@ -73,7 +76,7 @@ def constant_equal(a: str, b: str) -> bool:
     return hmac.compare_digest(a, b)
 
 
-def fingerprint(public_key: bytes) -> str:
+def fingerprint(public_key: Binary) -> str:
     return hashlib.sha256(bytes(public_key)).hexdigest()[:16]
 
 
@@ -81,9 +84,9 @@ def encrypt_json(data: dict, key: bytes) -> bytes:
     return encrypt(json.dumps(data, ensure_ascii=False).encode(), key)
 
 
-def decrypt_json(data, key: bytes) -> dict:
+def decrypt_json(data: Binary, key: bytes) -> dict:
     return json.loads(decrypt(bytes(data), key).decode())
 
 
-def decrypt_text(data, key: bytes) -> str:
+def decrypt_text(data: Binary | None, key: bytes) -> str:
     return decrypt(bytes(data), key).decode() if data else ""

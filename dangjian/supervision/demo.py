@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.management.base import CommandError
+
 from dangjian.accounts.models import User, personal_name_from
 from dangjian.core.history import ActionError
 from dangjian.organizations.models import Organization
@@ -35,6 +37,8 @@ def setup(ctx: DemoContext) -> list[str]:
     """The officers (listed with the demo's sign-ins) and their units' keys; returns the recovery keys."""
     county = Organization.objects.filter(depth=0).first()
     townships = list(Organization.objects.filter(depth=1)[:2])
+    if county is None or not townships:
+        raise CommandError("The demo officers need the organization tree (county and townships) built first.")
     plan = [
         ("town_discipline", "13800000004", "清河镇纪委 赵强", townships[1 % len(townships)]),
         ("county_discipline", "13800000005", "县纪委 孙正", county),

@@ -1,4 +1,5 @@
 import re
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -85,7 +86,7 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].choices = organization_choices()
+        cast(forms.TypedChoiceField, self.fields["organization"]).choices = organization_choices()
 
     def clean_organization(self):
         organization = Organization.objects.filter(pk=self.cleaned_data["organization"]).first()
@@ -93,8 +94,9 @@ class ReportForm(forms.Form):
             raise ValidationError(_("Choose an organization from the list."))
         return organization
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("real_name"):
             if not (data.get("reporter_name") or "").strip():
                 self.add_error("reporter_name", _("A real-name report needs your name."))
@@ -172,13 +174,14 @@ class StepForm(forms.Form):
 
     def __init__(self, *args, action: str, lower_units=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lower_unit"].choices = [("", "—"), *lower_units]
+        cast(forms.TypedChoiceField, self.fields["lower_unit"]).choices = [("", "—"), *lower_units]
         for name in ["text", "disposal", "lower_unit"]:
             if name not in self.FIELDS[action]:
                 del self.fields[name]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         for name in ["text", "disposal", "lower_unit"]:
             data.setdefault(name, "" if name != "lower_unit" else None)
         return data
@@ -197,7 +200,7 @@ class GrantForm(forms.Form):
 
     def __init__(self, *args, officers=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["officer"].choices = officers
+        cast(forms.TypedChoiceField, self.fields["officer"]).choices = officers
 
 
 class RecoveryForm(forms.Form):

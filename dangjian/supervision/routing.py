@@ -90,7 +90,7 @@ def route_with_reasons(reported_org: Organization, reported_person: str) -> tupl
         if name_match(reported_person, officer)
     ]
     reasons: list[str] = []
-    candidate = reported_org.parent or reported_org
+    candidate: Organization | None = reported_org.parent or reported_org
     while candidate is not None:
         matches = [name_match(reported_person, o) for o in holders(candidate, SUPERVISION_OFFICER)]
         if any(matches):

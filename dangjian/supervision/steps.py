@@ -92,7 +92,8 @@ def forward_report(
             or (lower_unit.pk == report.receiving_unit_id)
         ):
             raise ActionError(_("Choose a unit below the receiving unit."))
-        reported = Organization.objects.filter(pk=opened.payload.get("organization_id")).first()
+        reported_id = opened.payload.get("organization_id")
+        reported = Organization.objects.filter(pk=reported_id).first() if reported_id is not None else None
         if reported is not None and lower_unit.path.startswith(reported.path):
             raise ActionError(_("A report cannot be forwarded to the organization it is about, or below it."))
         if not UnitKey.objects.filter(organization=lower_unit, retired_at__isnull=True).exists():

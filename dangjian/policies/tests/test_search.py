@@ -3,10 +3,12 @@
 import datetime
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from dangjian.policies.search import parse_query
+from dangjian.policies.models import Policy
+from dangjian.policies.search import IndexRankedMatches, parse_query
 from dangjian.tests_support.factories import PolicyFactory, category
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -212,3 +214,20 @@ def test_search_results_are_paged_without_gaps_or_repeats(client, county):
     assert len(titles(first)) == 20 and len(titles(second)) == 5
     assert len(set(titles(first)) | set(titles(second))) == 25
     assert titles(beyond) == titles(second)  # a page past the end shows the last page
+
+
+def test_index_ranked_matches_read_as_a_sequence_of_policies(county, library):
+    """What the paginator is typed to take: length, iteration and an index agree with the ranked slices."""
+    parsed = parse_query("养老")
+    if connection.vendor != "sqlite":
+        assert not IndexRankedMatches.usable(parsed)  # PostgreSQL ranks with search.search instead
+        return
+    place = county.village_a1
+    matches = IndexRankedMatches(Policy.objects.published().applicable_to(place), parsed, place.ancestor_ids)
+    ranked = matches[0:10]
+    assert {policy.title for policy in ranked} == {library["pension"].title, library["elderly"].title}
+    assert len(matches) == matches.count() == 2
+    assert list(matches) == ranked
+    assert [matches[0], matches[1]] == ranked
+    with pytest.raises(IndexError):
+        matches[2]

@@ -40,8 +40,11 @@ class Command(db_worker.Command):
     help = "Run the database task worker; a database outage is waited out, not a reason to exit."
 
     def handle(self, *args, **options):
-        original, db_worker.Worker = db_worker.Worker, Worker
+        # db_worker's handle() builds the module's `Worker` by name and has no other hook: swap the class
+        # for the duration of the command.
+        original = db_worker.Worker
+        db_worker.Worker = Worker  # type: ignore[misc]  # a class swapped in the third-party module
         try:
             super().handle(*args, **options)
         finally:
-            db_worker.Worker = original
+            db_worker.Worker = original  # type: ignore[misc]  # restored

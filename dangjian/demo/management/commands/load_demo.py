@@ -42,7 +42,7 @@ class Command(BaseCommand):
                 return
             raise CommandError(f"{held}. Use a fresh database.")
         started = time.monotonic()
-        printed = defaultdict(list)
+        printed: defaultdict[str, list[str]] = defaultdict(list)
         with transaction.atomic():  # the structure (tree, people, grants, keys): whole or not at all
             for module, lines in call(modules, "setup", ctx):
                 printed[module.__name__] += lines or []

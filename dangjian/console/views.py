@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from dangjian.accounts.permissions import MANAGE_CONTENT, can_use_console, has_capability
+from dangjian.accounts.permissions import can_use_console, has_capability
 from dangjian.core.models import ChangeRecord
 from dangjian.core.registry import DashboardPanel, TrackedModel, entries
 
@@ -36,7 +36,8 @@ def dashboard(request):
 
 @console_view
 def history(request, model: str, object_id: int):
-    """The recorded changes of one record, for those who may read them (core.registry.TrackedModel)."""
+    """The recorded changes of one record, for those holding the capability its module registered for reading them
+    (core.registry.TrackedModel) on the record's organization."""
     tracked = next((t for t in entries(TrackedModel) if t.key == model), None)
     if tracked is None:
         raise Http404
@@ -49,9 +50,6 @@ def history(request, model: str, object_id: int):
     if not records:
         raise Http404
     organization = records[0].organization
-    if not (
-        has_capability(request.user, MANAGE_CONTENT, organization)
-        or has_capability(request.user, tracked.capability, organization)
-    ):
+    if not has_capability(request.user, tracked.capability, organization):
         raise PermissionDenied
     return render(request, "console/history.html", {"records": records, "org": organization})

@@ -97,7 +97,15 @@ def tracked_fields(instance: models.Model) -> list[str]:
     names = getattr(instance, "HISTORY_FIELDS", None)
     if names is not None:
         return list(names)
-    return [f.name for f in instance._meta.concrete_fields if not f.primary_key]
+    # Bookkeeping the reader did not change (the edit counter, automatic timestamps) is not history.
+    return [
+        f.name
+        for f in instance._meta.concrete_fields
+        if not f.primary_key
+        and f.name != "version"
+        and not getattr(f, "auto_now", False)
+        and not getattr(f, "auto_now_add", False)
+    ]
 
 
 def record(actor, instance: models.Model, action: str, changes: dict, organization) -> ChangeRecord:

@@ -1,7 +1,32 @@
+import datetime
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+
+def _shown_value(field, value: Any) -> str:
+    """A recorded value as a reader understands it: choice labels, 是/否, local dates and times."""
+    if value is None or value == "":
+        return ""
+    if field is not None and getattr(field, "flatchoices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.BooleanField) or isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(field, models.DateTimeField) and isinstance(value, str):
+        try:
+            moment = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return formats.date_format(moment, "Y-m-d H:i")
+    return str(value)
 
 
 class ChangeRecord(models.Model):
@@ -38,6 +63,23 @@ class ChangeRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
 
+    def shown_changes(self) -> list[tuple[str, str, str]]:
+        """(field label, before, after) for each changed field, in words rather than codes."""
+        model = ContentType.objects.get_for_id(self.content_type_id).model_class()
+        rows = []
+        for name, values in self.changes.items():
+            try:
+                field = model._meta.get_field(name) if model is not None else None
+            except FieldDoesNotExist:
+                field = None
+            label = str(getattr(field, "verbose_name", "") or name)
+            # An update records [before, after]; a creation or deletion the value the record had.
+            before, after = values if self.action == self.Action.UPDATE else (None, values)
+            if self.action != self.Action.UPDATE and after in (None, ""):
+                continue  # a created or deleted record's empty fields say nothing
+            rows.append((label, _shown_value(field, before), _shown_value(field, after)))
+        return rows
+
 
 class ContentGeneration(models.Model):
     """A counter bumped after every change to public content.
@@ -70,4 +112,5 @@ class CalendarOverride(models.Model):
         verbose_name_plural = _("calendar overrides")
 
     def __str__(self) -> str:
-        return f"{self.date}: {'workday' if self.is_workday else 'day off'}"
+        kind = gettext("working day") if self.is_workday else gettext("day off")
+        return f"{self.date}: {kind}"

@@ -21,7 +21,6 @@ from dangjian.core.registry import (
 
 from .models import Leader, Term, current_term, terms_ending_soon
 
-RECENT_CHANGES = 20
 ENDING_TERMS = 100
 
 
@@ -43,11 +42,6 @@ def children_block(organization) -> dict | None:
 # --- console --------------------------------------------------------------------------------------
 def ending_terms_panel(request) -> dict:
     return {"ending_terms": terms_ending_soon(organizations_for(request.user, MANAGE_CONTENT))[:ENDING_TERMS]}
-
-
-def recent_changes_panel(request) -> dict:
-    changes = ChangeRecord.objects.filter(organization__in=organizations_for(request.user, MANAGE_CONTENT))
-    return {"recent_changes": changes.select_related("actor", "organization", "content_type")[:RECENT_CHANGES]}
 
 
 def may_edit(user, organization) -> bool:
@@ -87,9 +81,6 @@ def register_entries() -> None:
         PortalBlock("leaders", "organizations/_portal_leaders.html", leaders_block, order=20),
         PortalBlock("children", "organizations/_portal_children.html", children_block, order=90),
         DashboardPanel("ending_terms", "organizations/console/_ending_terms_panel.html", ending_terms_panel, order=20),
-        DashboardPanel(
-            "recent_changes", "organizations/console/_recent_changes_panel.html", recent_changes_panel, order=40
-        ),
         OrganizationLink("profile", _("Edit profile"), "console:profile_edit", may_edit, order=10),
         OrganizationPanel("ending_terms", "organizations/console/_org_ending_terms.html", org_ending_terms_panel, 10),
         OrganizationPanel("leadership", "organizations/console/_org_leadership.html", org_leadership_panel, 20),

@@ -210,7 +210,7 @@ def test_catalogue_page_shows_the_history_of_rules_and_the_switch(client, county
     admin = str(county.town_a_admin)
     assert f"{admin} · <strong>新建</strong> {county.village_a1} / 投诉 -&gt; {county.town_a}" in history
     assert f"{admin} · <strong>新建</strong> {county.town_a}</p>" in history
-    assert "<li><code>answers_need_approval</code>: True</li>" in history
+    assert "<li>答复须经书记审核后公开：是</li>" in history
 
 
 # --- Time limits and the calendar (county-wide) ----------------------------------------------------
@@ -249,7 +249,7 @@ def test_limits_page_shows_who_changed_what(client, county):
     client.force_login(county.county_admin)
     history = client.get(reverse("console:feedback_limits")).content.decode().split('id="history-h"')[1]
     assert f"{county.county_admin} · <strong>修改</strong> 咨询" in history
-    assert "<code>answer_days</code>: <del>3</del> → <ins>7</ins>" in history
+    assert "答复时限（工作日）：<del>3</del> → <ins>7</ins>" in history
 
 
 def test_calendar_day_saved_and_corrected_and_removed_is_recorded(county, django_capture_on_commit_callbacks):
@@ -316,3 +316,45 @@ def test_the_history_page_of_a_rule_opens_from_the_dashboard_and_only_for_its_ar
     assert f"{county.town_a_admin} · <strong>新建</strong>" in page
     client.force_login(f.staff("town_b_admin", Role.ORG_ADMIN, county.town_b))
     assert client.get(url).status_code == 403
+
+
+def test_content_editors_of_the_area_cannot_read_settings_or_role_history(client, county):
+    """History is read with the capability its module registered: an editor of content (media officer, village
+    secretary) sees neither the dispatch rule's history nor a role grant's, on the page or on the dashboard."""
+    from dangjian.accounts import actions as account_actions
+    from dangjian.accounts.models import Role, RoleGrant
+    from dangjian.tests_support import factories as f
+
+    rule = conf.add_dispatch_rule(
+        county.town_a_admin, county.town_a.pk, conf.DispatchRuleInput(county.village_a1.pk, county.town_a.pk)
+    )
+    newcomer = f.UserFactory(username="newcomer")
+    account_actions.grant_role(county.town_a_admin, county.village_a1.pk, newcomer.pk, Role.MEDIA_OFFICER)
+    grant = RoleGrant.objects.get(user=newcomer)
+    urls = [
+        reverse("console:history", args=[kind, pk]) for kind, pk in [("dispatchrule", rule.pk), ("rolegrant", grant.pk)]
+    ]
+    for reader in (county.town_a_media, county.village_a1_secretary):
+        client.force_login(reader)
+        assert [client.get(url).status_code for url in urls] == [403, 403]
+        dashboard = client.get(reverse("console:dashboard")).content.decode()
+        assert not any(url in dashboard for url in urls)
+    client.force_login(county.town_a_admin)
+    assert [client.get(url).status_code for url in urls] == [200, 200]
+
+
+def test_history_shows_field_names_and_values_in_words(client, county):
+    conf.save_time_limits(county.county_admin, limits_input(consult={"answer_days": 7}))
+    conf.save_calendar_day(county.county_admin, conf.CalendarDayInput(datetime.date(2027, 1, 1), is_workday=False))
+    conf.save_calendar_day(county.county_admin, conf.CalendarDayInput(datetime.date(2027, 1, 1), is_workday=True))
+    client.force_login(county.county_admin)
+    def history_of(url):
+        page = client.get(url).content.decode()
+        return page[page.index('id="history-h"') :]
+
+    limits = history_of(reverse("console:feedback_limits"))
+    calendar = history_of(reverse("console:calendar"))
+    assert "answer_days" not in limits and "<del>3</del> → <ins>7</ins>" in limits
+    assert "2027-01-01：休息日" in calendar or "2027-01-01: 休息日" in calendar
+    assert "工作日：<del>否</del> → <ins>是</ins>" in calendar
+    assert "updated_at" not in calendar and "version" not in limits

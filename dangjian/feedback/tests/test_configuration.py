@@ -348,6 +348,7 @@ def test_history_shows_field_names_and_values_in_words(client, county):
     conf.save_calendar_day(county.county_admin, conf.CalendarDayInput(datetime.date(2027, 1, 1), is_workday=False))
     conf.save_calendar_day(county.county_admin, conf.CalendarDayInput(datetime.date(2027, 1, 1), is_workday=True))
     client.force_login(county.county_admin)
+
     def history_of(url):
         page = client.get(url).content.decode()
         return page[page.index('id="history-h"') :]

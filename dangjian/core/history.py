@@ -45,6 +45,17 @@ class NotFound(ActionError):
         super().__init__(message or _("This record does not exist or is not within your area."))
 
 
+def new_or_existing[M: models.Model](model: type[M], pk: int | None, **scope: Any) -> M:
+    """For an action that creates or changes a row: a new row within `scope` (e.g. `organization=org`), or the row
+    `pk` if it lies within that scope (NotFound otherwise, so an id from elsewhere changes nothing)."""
+    if pk is None:
+        return model(**scope)
+    row = model._default_manager.filter(pk=pk, **scope).first()
+    if row is None:
+        raise NotFound
+    return row
+
+
 def validate(instance: models.Model, *, exclude: list[str] | None = None) -> None:
     """Run the model's own validation (`full_clean`, plus the length of text fields, which Django leaves
     to forms); a refusal becomes InvalidInput and nothing is written."""

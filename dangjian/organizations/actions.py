@@ -15,7 +15,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dangjian.accounts.permissions import MANAGE_CONTENT, require
-from dangjian.core.history import InvalidInput, NotFound, delete_tracked, refusal, save_tracked, validate
+from dangjian.core.history import (
+    InvalidInput,
+    NotFound,
+    delete_tracked,
+    new_or_existing,
+    refusal,
+    save_tracked,
+    validate,
+)
 from dangjian.core.uploads import delete_files_on_commit, discard_on_failure, process_photo
 
 from .models import Leader, Organization, Term
@@ -80,13 +88,7 @@ def save_term(
 ) -> Term:
     """Create a term of the organization, or change its term `term_id`."""
     organization = _organization(actor, organization_id)
-    term: Term | None
-    if term_id is None:
-        term = Term(organization=organization)
-    else:
-        term = Term.objects.filter(pk=term_id, organization=organization).first()
-        if term is None:
-            raise NotFound
+    term = new_or_existing(Term, term_id, organization=organization)
     _apply(term, data)
     if data.elected_on and data.ends_on and data.ends_on <= data.elected_on:
         message = _("The term must end after the election date.")
@@ -126,13 +128,7 @@ def save_leader(
     term = Term.objects.filter(pk=data.term_id, organization=organization).first()
     if term is None:
         raise NotFound(_("Choose a term of this organization."))
-    leader: Leader | None
-    if leader_id is None:
-        leader = Leader(organization=organization)
-    else:
-        leader = Leader.objects.filter(pk=leader_id, organization=organization).first()
-        if leader is None:
-            raise NotFound
+    leader = new_or_existing(Leader, leader_id, organization=organization)
     leader.term = term
     _apply(leader, data, skip=("term_id",))
     validate(leader, exclude=["photo"])

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dangjian.accounts.permissions import MANAGE_CONTENT, require
-from dangjian.core.history import InvalidInput, NotFound, delete_tracked, save_tracked, validate
+from dangjian.core.history import InvalidInput, NotFound, delete_tracked, new_or_existing, save_tracked, validate
 from dangjian.core.uploads import check_attachment, delete_files_on_commit, discard_on_failure
 from dangjian.organizations.models import Organization
 
@@ -155,13 +155,7 @@ def save_interpretation(
     """Add an interpretation to one of the organization's policies, or change `interpretation_id`."""
     issuer = _issuer(actor, organization_id)
     policy = _policy(issuer, policy_id)
-    interpretation: PolicyInterpretation | None
-    if interpretation_id is None:
-        interpretation = PolicyInterpretation(policy=policy)
-    else:
-        interpretation = PolicyInterpretation.objects.filter(pk=interpretation_id, policy=policy).first()
-        if interpretation is None:
-            raise NotFound
+    interpretation = new_or_existing(PolicyInterpretation, interpretation_id, policy=policy)
     interpretation.title = data.title.strip()
     interpretation.source = data.source.strip()
     interpretation.published_on = data.published_on

@@ -55,8 +55,16 @@ class SubmitForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
         help_text=_("Only the staff handling your case see it."),
     )
+    # Consent under PIPL is an explicit act: never ticked for the citizen.
     is_public = forms.BooleanField(
-        label=_("The case and its reply may be shown publicly (personal data hidden)"), required=False, initial=True
+        label=_("I agree that this case and its reply are published on the public list"),
+        help_text=_(
+            "Published: the type, the place, the title, your description, the reply and your rating, with names, "
+            "mobile and ID-card numbers in them hidden. Never published: your contact phone and your photos. "
+            "Leave it unticked and only the staff handling your case see it."
+        ),
+        required=False,
+        initial=False,
     )
 
     def __init__(self, *args, portal: Organization, **kwargs):

@@ -222,3 +222,14 @@ def test_a_label_ending_in_a_question_mark_gets_no_colon_after_it(client, county
     page = client.get(reverse("feedback:submit", args=[county.village_a1.pk])).content.decode()
     assert "问题发生在哪里？</label>" in page
     assert "？：" not in page and "。：" not in page
+
+
+def test_consent_to_publish_is_not_ticked_and_says_what_is_published(client, county):
+    """PIPL: consent is an explicit act. The box starts unticked and says what is shown and what never is."""
+    page = client.get(reverse("feedback:submit", args=[county.village_a1.pk])).content.decode()
+    box = page[page.index('name="is_public"') - 80 : page.index('name="is_public"') + 80]
+    assert 'type="checkbox"' in box and "checked" not in box
+    assert "我同意在公开列表中公布本件反馈及答复" in page
+    assert "不会公开：您的联系电话和照片" in page
+    _submit(client, county, is_public="")  # the citizen did not tick it
+    assert Case.objects.get().is_public is False

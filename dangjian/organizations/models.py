@@ -123,7 +123,7 @@ class Leader(models.Model):
 
     term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="leaders", verbose_name=_("term"))
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="leaders", editable=False)
-    name = models.CharField(_("name"), max_length=40)
+    name = models.CharField(_("full name"), max_length=40)
     post = models.CharField(_("post"), max_length=60, help_text=_("For example: 党委书记"))
     duties = models.TextField(_("duties"), max_length=1000, blank=True)
     photo = models.ImageField(_("photo"), upload_to="leaders/%Y/", blank=True)

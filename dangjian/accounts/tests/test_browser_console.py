@@ -35,7 +35,7 @@ def test_media_officer_maintains_leaders_and_policies_in_own_subtree(phone, coun
 
     phone.get_by_role("link", name="东城镇王庄村党支部委员会").first.click()
     phone.get_by_role("link", name="新增领导").click()
-    phone.get_by_label("名称").fill("赵新民")
+    phone.get_by_label("姓名").fill("赵新民")
     phone.get_by_label("职务").fill("党支部书记")
     phone.get_by_label("分工").fill("主持支部全面工作")
     phone.get_by_label("照片").set_input_files(str(photo))

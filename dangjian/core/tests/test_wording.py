@@ -1,0 +1,27 @@
+"""Wording staff met in their first week (issue 11 item 14): every visible string in plain Chinese."""
+
+import pytest
+from django.urls import reverse
+
+from dangjian.tests_support import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_new_policy_form_asks_to_choose_in_chinese(client, county):
+    client.force_login(county.county_admin)
+    page = client.get(reverse("console:policy_new", args=[county.county.pk])).content.decode()
+    assert "Select an option" not in page and "- 请选择 -" in page
+
+
+def test_a_leaders_name_is_labelled_as_a_persons_name(client, county):
+    f.TermFactory(organization=county.village_a1)
+    client.force_login(county.village_a1_secretary)
+    page = client.get(reverse("console:leader_new", args=[county.village_a1.pk])).content.decode()
+    assert '<label for="id_name">姓名' in page
+
+
+def test_the_same_working_day_is_said_as_such(client, county):
+    client.force_login(county.county_admin)
+    limits = client.get(reverse("console:feedback_limits")).content.decode()
+    assert "当个工作日" not in limits and "0 表示当日。" in limits

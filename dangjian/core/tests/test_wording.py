@@ -25,3 +25,9 @@ def test_the_same_working_day_is_said_as_such(client, county):
     client.force_login(county.county_admin)
     limits = client.get(reverse("console:feedback_limits")).content.decode()
     assert "当个工作日" not in limits and "0 表示当日。" in limits
+
+
+def test_the_figures_tables_head_their_counts_as_counts(client, county):
+    page = client.get(reverse("feedback:figures", args=[county.county.pk])).content.decode()
+    assert "受理件数" in page and "答复件数" in page
+    assert "受理时间" not in page and "答复时间" not in page

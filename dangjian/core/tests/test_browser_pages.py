@@ -134,7 +134,7 @@ def _citizen_forms(phone: Phone, county, site) -> None:
 
         page.goto("/supervision/follow/")
         page.locator("input[name=receipt]").fill(site.receipt)
-        submit(page, page.get_by_role("button", name="打开"))
+        submit(page, page.get_by_role("button", name="查询"))
         phone.check("supervision follow-up", large)
     phone.names.update({"feedback:track", "supervision:follow"})
     phone.text_size(False)

@@ -31,3 +31,8 @@ def test_the_figures_tables_head_their_counts_as_counts(client, county):
     page = client.get(reverse("feedback:figures", args=[county.county.pk])).content.decode()
     assert "受理件数" in page and "答复件数" in page
     assert "受理时间" not in page and "答复时间" not in page
+
+
+def test_the_report_follow_up_button_says_look_up(client, county):
+    page = client.get(reverse("supervision:follow")).content.decode()
+    assert '<button type="submit">查询</button>' in page and "打开" not in page

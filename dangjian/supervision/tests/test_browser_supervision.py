@@ -63,7 +63,7 @@ def test_anonymous_report_handled_by_an_officer_and_followed_with_the_receipt(br
     reporter.goto("/supervision/follow/")
     reporter.get_by_label("回执码（16位数字）").fill(receipt)
     assert_accessible(reporter)
-    submit(reporter, reporter.get_by_role("button", name="打开"))
+    submit(reporter, reporter.get_by_role("button", name="查询"))
     assert "已受理" in reporter.get_by_test_id("report-state").inner_text()
     assert "是否有其他人在场" in reporter.locator("main").inner_text()
     reporter.get_by_label("您的回复或补充").fill("当时村会计也在场。")

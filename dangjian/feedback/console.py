@@ -121,7 +121,8 @@ def inbox(request):
             "view": filters.get("view", ""),
             "now": timezone.now(),
             "query_string": "&".join(f"{k}={v}" for k, v in filters.items()),
-            "calendar_gaps": uncovered_years(),
+            # Only those who can enter the missing year are warned (issue 11 item 8).
+            "calendar_gaps": uncovered_years() if _can_manage_root(request.user) else [],
             "unread": unread_count(request.user),
             "can_manage_root": _can_manage_root(request.user),
         },

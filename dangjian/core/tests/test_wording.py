@@ -36,3 +36,18 @@ def test_the_figures_tables_head_their_counts_as_counts(client, county):
 def test_the_report_follow_up_button_says_look_up(client, county):
     page = client.get(reverse("supervision:follow")).content.decode()
     assert '<button type="submit">查询</button>' in page and "打开" not in page
+
+
+def test_the_missing_calendar_year_warning_goes_only_to_who_can_enter_it(client, county):
+    """Issue 11 item 8: the county's settings administrators are told; a village secretary is not."""
+    import datetime
+
+    import time_machine
+
+    with time_machine.travel(datetime.datetime(2099, 12, 1, 9, 0, tzinfo=datetime.UTC), tick=False):
+        client.force_login(county.county_admin)
+        admin_inbox = client.get(reverse("console:feedback_inbox")).content.decode()
+        client.force_login(county.village_a1_secretary)
+        secretary_inbox = client.get(reverse("console:feedback_inbox")).content.decode()
+    assert "2099" in admin_inbox and "节假日" in admin_inbox
+    assert "2099" not in secretary_inbox and 'role="alert"' not in secretary_inbox

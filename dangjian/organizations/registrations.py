@@ -34,6 +34,11 @@ def leaders_block(organization) -> dict:
     return {"term": term, "leaders": list(term.leaders.all()) if term else []}
 
 
+def find_block(organization) -> dict | None:
+    """On a portal with organizations below it: find one's own by typing its name."""
+    return {} if organization.children.exists() else None
+
+
 def children_block(organization) -> dict | None:
     children = list(organization.children.order_by("sort_order", "pk"))
     return {"children": children} if children else None
@@ -77,6 +82,7 @@ def register_entries() -> None:
     register(
         PortalSection("home", _("Home"), "orgs:portal", order=10),
         PortalSection("leaders", _("Leadership"), "orgs:leadership", order=20),
+        PortalBlock("find", "organizations/_portal_find.html", find_block, order=5),
         PortalBlock("profile", "organizations/_portal_profile.html", profile_block, order=10),
         PortalBlock("leaders", "organizations/_portal_leaders.html", leaders_block, order=20),
         PortalBlock("children", "organizations/_portal_children.html", children_block, order=90),

@@ -5,6 +5,7 @@ from . import views
 app_name = "orgs"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("find/", views.find, name="find"),
     path("o/<int:org_id>/", views.portal, name="portal"),
     path("o/<int:org_id>/leaders/", views.leadership, name="leadership"),
     path("o/<int:org_id>/leaders/<int:leader_id>/", views.leader_detail, name="leader"),

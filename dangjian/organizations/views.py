@@ -8,6 +8,7 @@ from dangjian.core.cache import public_page
 
 from .models import Leader, Organization
 from .portal import portal_blocks, portal_context
+from .queries import find_organizations
 
 
 @public_page
@@ -27,6 +28,21 @@ def _render_portal(request, organization: Organization):
     context = portal_context(organization, "home")
     context["blocks"] = portal_blocks(request, organization)
     return render(request, "organizations/portal.html", context)
+
+
+FIND_MAX_CHARS = 30
+
+
+@public_page
+def find(request):
+    """Find one's village, community or township by typing part of its name (issue 11 item 12)."""
+    query = " ".join(request.GET.get("q", "").split())[:FIND_MAX_CHARS]
+    root = Organization.objects.filter(parent__isnull=True).order_by("sort_order", "pk").first()
+    if root is None:
+        raise Http404
+    context = portal_context(root, "home")
+    context.update({"query": query, "results": find_organizations(query) if query else None})
+    return render(request, "organizations/find.html", context)
 
 
 @public_page

@@ -95,3 +95,19 @@ def test_keyboard_user_skips_to_content_and_reaches_links(phone, county, portal_
             break
     phone.keyboard.press("Enter")
     phone.wait_for_url(f"**/o/{county.village_a1.pk}/")
+
+
+@pytest.mark.parametrize("large_text", [False, True])
+def test_villager_finds_the_village_by_name_on_a_phone(phone, county, large_text):
+    """Issue 11 item 12: type part of the name on the county's home page, land on the village's portal."""
+    phone.goto("/")
+    if large_text:
+        phone.get_by_role("link", name="大字模式").click()
+    phone.get_by_label("村、社区或乡镇名称").fill("王庄")
+    phone.get_by_role("button", name="查找").click()
+    phone.wait_for_url("**/find/?q=*")
+    assert "找到 1 个名称含“王庄”的组织" in phone.get_by_role("status").inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(phone)
+    phone.get_by_role("link", name="东城镇王庄村党支部委员会").click()
+    assert phone.locator("h1").inner_text() == "东城镇王庄村党支部委员会"

@@ -119,3 +119,26 @@ def test_section_menu_marks_the_current_section(client, county):
     menu = html.split('class="section-nav"')[1].split("</nav>")[0]
     assert f'href="{reverse("policies:list", args=[county.village_a1.pk])}" aria-current="page"' in menu
     assert menu.count('aria-current="page"') == 1
+
+
+def test_a_villager_finds_the_village_by_typing_its_name_from_the_home_page(client, county):
+    """Issue 11 item 12: not only by scrolling two levels of 下级组织 lists."""
+    home = client.get("/").content.decode()
+    assert 'action="/find/"' in home and "查找您所在的村（社区）" in home
+    page = client.get("/find/", {"q": "王庄"}).content.decode()
+    assert f'<a href="/o/{county.village_a1.pk}/">东城镇王庄村党支部委员会</a>' in page
+    assert "东城镇" in page[page.index("find-results") :]  # which township it is in
+    assert "李湾村" not in page[page.index("find-results") :]
+    both = client.get("/find/", {"q": "西山 石桥"}).content.decode()
+    assert f'href="/o/{county.village_b1.pk}/"' in both and f'href="/o/{county.town_b.pk}/"' not in both
+
+
+def test_finding_nothing_or_odd_input_says_so_in_chinese(client, county):
+    page = client.get("/find/", {"q": "<script>alert(1)</script>"}).content.decode()
+    assert "没有名称含“&lt;script&gt;alert(1" in page and "<script>alert" not in page
+    assert client.get("/find/", {"q": "村" * 500}).status_code == 200
+    assert "找到" not in client.get("/find/").content.decode().split("<main")[1].split("</form>")[1]
+
+
+def test_a_village_portal_has_no_find_box(client, county):
+    assert 'action="/find/"' not in client.get(f"/o/{county.village_a1.pk}/").content.decode()

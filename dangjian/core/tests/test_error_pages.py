@@ -144,3 +144,22 @@ def test_favicon_is_answered_without_the_database(client, django_assert_num_quer
 def test_every_page_links_the_icon(client):
     html = client.get("/no-such-page/").content.decode()
     assert re.search(r'<link rel="icon" href="/static/core/favicon\.svg" type="image/svg\+xml">', html)
+
+
+def test_error_pages_are_valid_html(client, county, tmp_path):
+    from .test_pages import nu_errors
+
+    policy = PolicyFactory(issuer=county.county)
+    policy_url = reverse("policies:detail", args=[county.village_a1.pk, policy.pk])
+    policy.delete()
+    pages = [("visitor", policy_url, client.get(policy_url).content.decode())]
+    pages.append(("visitor", "400", client.get("/", HTTP_HOST="not-ours.example").content.decode()))
+    request = RequestFactory().get("/")
+    pages.append(("visitor", "500", get_resolver().resolve_error_handler(500)(request).content.decode()))
+    csrf = Client(enforce_csrf_checks=True).post(reverse("accounts:login"), {"username": "x"})
+    pages.append(("visitor", "csrf", csrf.content.decode()))
+    login(client, county.village_a1_secretary)
+    forbidden = client.get(reverse("console:profile_edit", args=[county.town_a.pk]))
+    pages.append(("secretary", "403", forbidden.content.decode()))
+    assert (forbidden.status_code, csrf.status_code) == (403, 403)
+    assert nu_errors(pages, tmp_path) == []

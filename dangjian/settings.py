@@ -58,6 +58,8 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# A form refused for its CSRF token is answered by a Chinese page with a way back, not Django's English one.
+CSRF_FAILURE_VIEW = "dangjian.organizations.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -8,15 +8,19 @@ from dangjian.core.registry import app_modules
 # "console" namespace; a `url_prefix` in urls.py mounts it below a path); they are found by app, so adding a module means adding it to INSTALLED_APPS.
 console_patterns = [pattern for module in app_modules("console_urls") for pattern in module.urlpatterns]
 
-# A database outage met outside a view (e.g. saving the session) answers 503, not 500 or 400.
-handler400 = "dangjian.core.outage.bad_request"
-handler500 = "dangjian.core.outage.server_error"
+# The error pages, in Chinese in the site's frame with a way back (organizations/errors.py). A database outage
+# met outside a view (e.g. saving the session) still answers 503 (core.outage), not 500 or 400.
+handler400 = "dangjian.organizations.errors.bad_request"
+handler403 = "dangjian.organizations.errors.permission_denied"
+handler404 = "dangjian.organizations.errors.page_not_found"
+handler500 = "dangjian.organizations.errors.server_error"
 
 urlpatterns = [
     *(path(getattr(module, "url_prefix", ""), include(module)) for module in app_modules("urls")),
     path("console/", include((console_patterns, "console"))),
     path("prefs/text-size/", core_views.text_size, name="text_size"),
     path("healthz/", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,4 +1,5 @@
 from django.http import HttpResponse, HttpResponseRedirect
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from .context_processors import LARGE_TEXT_COOKIE
@@ -7,6 +8,13 @@ from .context_processors import LARGE_TEXT_COOKIE
 def healthz(request):
     """Liveness probe: a plain response that touches nothing else (also the benchmark baseline)."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def favicon(request):
+    """/favicon.ico, which browsers ask for on their own: a redirect to our static icon (no database)."""
+    response = HttpResponseRedirect(static("core/favicon.ico"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def text_size(request):

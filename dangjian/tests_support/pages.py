@@ -42,10 +42,11 @@ NOT_PAGES = {
     "console:supervision_evidence",
     "accounts:logout",
     "healthz",
+    "favicon",  # a redirect to the static icon
     "text_size",  # a redirect that sets the text-size cookie
 }
 # Links not to follow: they change state on GET by design (signing out) or leave the site's pages.
-SKIP_PREFIXES = ("/admin/", "/static/", "/media/", "/accounts/logout/", "/prefs/", "/healthz/")
+SKIP_PREFIXES = ("/admin/", "/static/", "/media/", "/accounts/logout/", "/prefs/", "/healthz/", "/favicon.ico")
 # How many different URLs of one pattern a visitor opens (three cases, not every case in the inbox).
 PER_PATTERN = 3
 

@@ -32,12 +32,26 @@ def place_choices(portal: Organization) -> list:
 
 class SubmitForm(forms.Form):
     client_token = forms.UUIDField(widget=forms.HiddenInput)
-    category = forms.ChoiceField(label=_("Type"), choices=Category.choices, widget=forms.RadioSelect)
-    place = forms.TypedChoiceField(label=_("Where is it?"), coerce=int)
-    title = forms.CharField(label=_("Title"), max_length=100, help_text=_("One line, e.g. 村口路灯坏了"))
+    # Messages that say what to do, not "this field is required" (issue 11 item 6).
+    category = forms.ChoiceField(
+        label=_("Type"),
+        choices=Category.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please choose the type.")},
+    )
+    place = forms.TypedChoiceField(
+        label=_("Where is it?"), coerce=int, error_messages={"required": _("Please choose where it is.")}
+    )
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=100,
+        help_text=_("One line, e.g. 村口路灯坏了"),
+        error_messages={"required": _("Please write a title in one line.")},
+    )
     description = forms.CharField(
         label=_("What happened"),
         max_length=5000,
+        error_messages={"required": _("Please write what happened.")},
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_(
             "Up to 5,000 characters. Do not write ID-card numbers; names and phone numbers are hidden on public pages."

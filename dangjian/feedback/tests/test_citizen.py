@@ -237,3 +237,12 @@ def test_consent_to_publish_is_not_ticked_and_says_what_is_published(client, cou
     assert "不会公开：您的联系电话和照片" in page
     _submit(client, county, is_public="")  # the citizen did not tick it
     assert Case.objects.get().is_public is False
+
+
+def test_an_empty_form_says_what_to_do_not_that_a_field_is_required(client, county):
+    """Issue 11 item 6: "请选择类型", "请写具体情况" instead of "这个字段是必填项。"."""
+    response = _submit(client, county, category="", title="", description="")
+    page = response.content.decode()
+    assert "请选择类型。" in page and "请用一句话写个标题。" in page and "请写具体情况。" in page
+    assert "这个字段是必填项" not in page
+    assert not Case.objects.exists()

@@ -83,8 +83,8 @@ def test_double_submission_creates_one_case_and_shows_the_same_codes(client, cou
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("title", "", "这个字段是必填项"),
-        ("description", "   ", "这个字段是必填项"),
+        ("title", "", "请用一句话写个标题。"),
+        ("description", "   ", "请写具体情况。"),
         ("title", "长" * 20000, "100"),
         ("description", "长" * 20000, "5000"),
         ("contact_phone", "12345", "手机"),

@@ -21,7 +21,7 @@ from dangjian.organizations.portal import portal_context
 
 from . import actions, stats
 from .forms import LookupForm, PublicFilterForm, RateForm, SubmitForm
-from .models import Case, CaseEvent, CasePhoto, State
+from .models import Case, CaseEvent, CasePhoto, Category, State
 from .records import mask_for_others
 
 PAGE_SIZE = 20
@@ -101,7 +101,13 @@ def figures(request, org_id: int):
 @never_cache
 def submit(request, org_id: int):
     organization = get_object_or_404(Organization, pk=org_id)
-    form = SubmitForm(request.POST or None, request.FILES or None, portal=organization)
+    # A link may carry words over, e.g. a policy search that found nothing ("没找到？我要咨询").
+    carried = {}
+    if request.method != "POST":
+        carried["title"] = " ".join(request.GET.get("title", "").split())[:100]
+        if request.GET.get("category") in Category.values:
+            carried["category"] = request.GET["category"]
+    form = SubmitForm(request.POST or None, request.FILES or None, portal=organization, initial=carried)
     context = portal_context(organization, "feedback")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

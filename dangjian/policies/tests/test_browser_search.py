@@ -67,7 +67,9 @@ def test_search_with_nothing_found_and_odd_characters(phone, county, library):
     phone.goto(f"/o/{county.village_a1.pk}/policies/")
     phone.get_by_label("搜索政策").fill('"养老 OR (低保*')
     submit(phone, phone.get_by_role("button", name="搜索"))
-    assert "未找到相关政策" in phone.locator(".results").inner_text()
+    assert "未找到相关政策" in phone.get_by_role("status").inner_text()
+    assert phone.locator(".results").count() == 0  # said once, not "找到 0 条" above "未找到"
+    assert phone.get_by_role("link", name="没找到？我要咨询").is_visible()
     phone.get_by_label("搜索政策").fill("养老保险")
     submit(phone, phone.get_by_role("button", name="搜索"))
     assert phone.locator(".results .policy-title").all_inner_texts() == [

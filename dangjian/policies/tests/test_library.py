@@ -248,3 +248,15 @@ def test_attachment_of_a_draft_cannot_be_downloaded(media_client, client, county
     media_client.logout()
     url = reverse("policies:attachment", args=[county.town_a.pk, policy.pk, attachment.pk])
     assert client.get(url).status_code == 404
+
+
+def test_an_empty_search_says_so_once_and_offers_to_ask_with_the_words_carried_over(client, county):
+    """Issue 11 items 11 and 14: no "找到 0 条" above "未找到"; "没找到？我要咨询" opens the form with the words."""
+    page = client.get(f"/o/{county.village_a1.pk}/policies/", {"q": "拖拉机补贴"}).content.decode()
+    assert "找到 0 条" not in page and page.count("未找到相关政策") == 1
+    link = f"/o/{county.village_a1.pk}/feedback/new/?category=consult&amp;title=%E6%8B%96%E6%8B%89%E6%9C%BA%E8%A1%A5%E8%B4%B4"
+    assert f'href="{link}">没找到？我要咨询</a>' in page
+    form = client.get(link.replace("&amp;", "&")).content.decode()
+    assert 'name="title" value="拖拉机补贴"' in form
+    consult = form[form.index('value="consult"') : form.index('value="consult"') + 80]
+    assert "checked" in consult

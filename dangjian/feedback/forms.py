@@ -112,11 +112,6 @@ class RateForm(forms.Form):
 class PublicFilterForm(forms.Form):
     category = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("All types")), *Category.choices])
 
-    def clean_q(self) -> str:
-        from .search import MAX_QUERY_CHARS
-
-        return self.cleaned_data["q"][:MAX_QUERY_CHARS].strip()
-
     def cleaned(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if v} if self.is_valid() else {}
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,6 +9,8 @@ class FeedbackConfig(AppConfig):
 
     def ready(self) -> None:
         from . import notices, registrations
+        from .search import ensure_search_schema
 
         registrations.register_entries()
         notices.register_kinds()
+        post_migrate.connect(ensure_search_schema, sender=self)

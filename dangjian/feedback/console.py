@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -32,7 +33,7 @@ from dangjian.core.workdays import end_of_day, uncovered_years
 from dangjian.notifications.api import unread_count
 from dangjian.organizations.choices import indented_choices
 
-from . import actions, configuration, suggestions, workflow
+from . import actions, configuration, search, suggestions, workflow
 from .forms import (
     AcceptForm,
     AnswerForm,
@@ -104,6 +105,8 @@ def _inbox_queryset(request):
         cases = cases.filter(
             Q(state=State.RECEIVED, accept_deadline__lte=limit) | Q(state__in=OPEN_STATES, answer_deadline__lte=limit)
         )
+    # The search box only narrows what the user may see (visible_cases above).
+    cases = search.narrow(cases, search.parse(filters.get("q", "")))
     return form, filters, cases
 
 
@@ -120,7 +123,10 @@ def inbox(request):
             "page": page,
             "view": filters.get("view", ""),
             "now": timezone.now(),
-            "query_string": "&".join(f"{k}={v}" for k, v in filters.items()),
+            # Kept in the pagination and export links; `q` may be a phone number, but these are GET links
+            # within the console only (never shared, never logged by us).
+            "query_string": urlencode(filters),
+            "searched": bool(filters.get("q")),
             # Only those who can enter the missing year are warned (issue 11 item 8).
             "calendar_gaps": uncovered_years() if _can_manage_root(request.user) else [],
             "unread": unread_count(request.user),

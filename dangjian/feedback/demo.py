@@ -25,6 +25,7 @@ from dangjian.core.workdays import add_workdays, end_of_day
 from dangjian.organizations.models import Organization
 
 from .models import Case, CaseEvent, Category, Rating, State
+from .search import case_tokens
 from .stats import rebuild_stats
 
 if TYPE_CHECKING:
@@ -188,6 +189,7 @@ class CaseBuilder:
                 title_public=title,
                 description=description,
                 description_public=description_public,
+                search_tokens=case_tokens(title, description),
                 contact_phone=f"139{self.rng.randrange(10**8):08d}" if self.rng.random() < 0.6 else "",
                 is_public=self.rng.random() < 0.8,
                 received_at=received,

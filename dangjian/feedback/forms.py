@@ -247,6 +247,17 @@ class CalendarOverrideForm(forms.Form):
 
 
 class InboxFilterForm(forms.Form):
+    # One box for a tracking number, a citizen's mobile number or words of the case (search.py). No max_length:
+    # a longer query is cut rather than refused.
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"type": "search", "maxlength": 100, "autocomplete": "off", "inputmode": "search"}
+        ),
+        help_text=_("Tracking number, the caller's mobile number, or words of the title or text"),
+    )
     view = forms.ChoiceField(
         required=False,
         choices=[
@@ -271,10 +282,14 @@ class InboxFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args, places, **kwargs):
+    def __init__(self, data=None, *args, places, **kwargs):
         from .models import State
+        from .search import MAX_QUERY_CHARS
 
-        super().__init__(*args, **kwargs)
+        if data is not None and len(data.get("q", "")) > MAX_QUERY_CHARS:
+            data = data.copy()
+            data["q"] = data["q"][:MAX_QUERY_CHARS]  # a longer query is cut, and shown cut
+        super().__init__(data, *args, **kwargs)
         cast(forms.ChoiceField, self.fields["state"]).choices = [("", _("All states")), *State.choices]
         cast(forms.TypedChoiceField, self.fields["place"]).choices = [("", _("All places")), *places]
 

@@ -138,6 +138,8 @@ class Case(models.Model):
     title_public = models.CharField(max_length=100, editable=False)
     description_public = models.TextField(editable=False)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    # The words of title and description (core/text.index_text), indexed for the inbox search (search.py).
+    search_tokens = models.TextField(editable=False, blank=True, default="")
     is_public = models.BooleanField(_("may be shown publicly"), default=False)
     urgent = models.BooleanField(_("urgent"), default=False)
 
@@ -217,6 +219,7 @@ class Case(models.Model):
             models.Index(fields=["place_path", "-received_at"], name="feedback_case_place_idx"),
             models.Index(fields=["listed", "-received_at", "-id"], name="feedback_case_listed_idx"),
             models.Index(fields=["-received_at", "-id"], name="feedback_case_received_idx"),
+            models.Index(fields=["contact_phone"], name="feedback_case_phone_idx"),
         ]
         verbose_name = _("feedback case")
         verbose_name_plural = _("feedback cases")

@@ -14,6 +14,7 @@ from dangjian.core.history import ActionError, EditConflict
 from dangjian.core.masking import mask_personal_data, personal_names
 
 from .models import Case, CaseEvent, CaseStat
+from .search import case_tokens
 
 
 def mask_for_others(case: Case, text: str) -> str:
@@ -69,7 +70,10 @@ def lock_case(case_id: int, expected_version: int | None = None) -> Case:
 
 
 def insert_case(case: Case) -> None:
-    """Write a new case row. Like `save_case`, the public pages are refreshed once the change commits."""
+    """Write a new case row. Like `save_case`, the public pages are refreshed once the change commits.
+    The words of its title and description are stored for the inbox search (search.py)."""
+    if not case.search_tokens:
+        case.search_tokens = case_tokens(case.title, case.description)
     case.save()
     bump_content_generation()
 

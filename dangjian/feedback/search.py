@@ -26,6 +26,7 @@ from django.db import connection
 from django.db.models import Q
 
 from dangjian.core import text as words_of
+from dangjian.core.fulltext import sqlite_objects_present
 
 MAX_QUERY_CHARS = 100
 MAX_QUERY_WORDS = 12
@@ -131,12 +132,7 @@ def ensure_search_schema(using: str = "default", **kwargs) -> None:
         return
     with conn.cursor() as cursor:
         if conn.vendor == "sqlite":
-            placeholders = ",".join("%s" for _ in SQLITE_OBJECTS)
-            cursor.execute(
-                f"SELECT name FROM sqlite_master WHERE name IN ({placeholders})",  # noqa: S608
-                list(SQLITE_OBJECTS),
-            )
-            present = {row[0] for row in cursor.fetchall()}
+            present = sqlite_objects_present(cursor, SQLITE_OBJECTS)
             if present != SQLITE_OBJECTS:
                 for statement in SQLITE_SCHEMA:
                     cursor.execute(statement)

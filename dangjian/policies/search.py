@@ -25,6 +25,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from dangjian.core import text as words_of
+from dangjian.core.fulltext import sqlite_objects_present
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -226,12 +227,7 @@ def ensure_search_schema(using: str = "default", **kwargs) -> None:
         return
     with conn.cursor() as cursor:
         if conn.vendor == "sqlite":
-            placeholders = ",".join("%s" for _ in SQLITE_OBJECTS)
-            cursor.execute(
-                f"SELECT name FROM sqlite_master WHERE name IN ({placeholders})",  # noqa: S608
-                list(SQLITE_OBJECTS),
-            )
-            present = {row[0] for row in cursor.fetchall()}
+            present = sqlite_objects_present(cursor, SQLITE_OBJECTS)
             cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [FTS_TABLE])
             row = cursor.fetchone()
             if row and "issuer_token" not in row[0]:  # index built by an older schema

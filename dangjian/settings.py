@@ -104,6 +104,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "dangjian.urls"
+# Required fields marked "*" on every form, and choice chips (dangjian/core/forms.py).
+FORM_RENDERER = "dangjian.core.forms.Renderer"
 WSGI_APPLICATION = "dangjian.wsgi.application"
 
 TEMPLATES = [

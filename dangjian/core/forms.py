@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django import forms
+from django.forms.renderers import DjangoTemplates
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_noop
 
 if TYPE_CHECKING:
@@ -64,3 +66,55 @@ class MultipleFileField(forms.FileField):
                     _("%(name)s: %(error)s") % {"name": upload.name[:60], "error": " ".join(error.messages)}
                 ) from error
         return prepared
+
+
+# --- How every form looks (issue 11 item 6) ---------------------------------------------------
+
+
+class MarkedBoundField(forms.BoundField):
+    """A field whose label shows a visible "*" when it is required.
+
+    The mark is hidden from screen readers, which announce the control's own `required` (or, for a
+    select whose first choice is a real one, `aria-required`) instead; the form explains "*" once.
+    """
+
+    def label_tag(self, contents=None, attrs=None, label_suffix=None, tag=None):
+        html = super().label_tag(contents, attrs, label_suffix, tag)
+        if not (self.field.required and not self.is_hidden and html):
+            return html
+        closing = html.rfind("</")
+        if closing < 0:
+            return html
+        return mark_safe(f'{html[:closing]}<span class="required-mark" aria-hidden="true">*</span>{html[closing:]}')
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        # A select whose first option is a real choice gets no `required` from Django; say it anyway.
+        if self.field.required and isinstance(widget, forms.Select) and "required" not in attrs:
+            attrs["aria-required"] = "true"
+        return attrs
+
+
+class ChoiceChips(forms.RadioSelect):
+    """Radio buttons shown as large chips (咨询 / 求助 / ...): still real radio inputs in a fieldset, so they
+    work with a keyboard, a screen reader and without JavaScript. Use it for any short list of choices."""
+
+    template_name = "core/widgets/chips.html"
+
+
+class Renderer(DjangoTemplates):
+    """The project's form renderer (settings.FORM_RENDERER): required fields marked with "*", and a form
+    with several visible fields, some of them required, says once what "*" means."""
+
+    form_template_name = "core/forms/div.html"
+    bound_field_class = MarkedBoundField
+
+    def render(self, template_name, context, request=None):
+        if template_name == self.form_template_name and "fields" in context:
+            visible = [field for field, _errors in context["fields"]]
+            context = {
+                **context,
+                "explain_required": len(visible) > 1 and any(field.field.required for field in visible),
+            }
+        return super().render(template_name, context, request)

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.forms import MultipleFileField, MultipleFileInput
+from dangjian.core.forms import ChoiceChips, MultipleFileField, MultipleFileInput
 from dangjian.core.uploads import process_photo
 from dangjian.organizations.choices import indented_choices
 from dangjian.organizations.models import Organization
@@ -36,7 +36,7 @@ class SubmitForm(forms.Form):
     category = forms.ChoiceField(
         label=_("Type"),
         choices=Category.choices,
-        widget=forms.RadioSelect,
+        widget=ChoiceChips,
         error_messages={"required": _("Please choose the type.")},
     )
     place = forms.TypedChoiceField(
@@ -111,11 +111,15 @@ class SubmitForm(forms.Form):
 
 class LookupForm(forms.Form):
     number = forms.CharField(
-        label=_("Tracking number"), max_length=30, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+        label=_("Tracking number"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        error_messages={"required": _("Please enter the tracking number on your receipt.")},
     )
     password = forms.CharField(
         label=_("Query password"),
         max_length=30,
+        error_messages={"required": _("Please enter the query password on your receipt.")},
         widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
@@ -124,7 +128,8 @@ class RateForm(forms.Form):
     rating = forms.ChoiceField(
         label=_("How satisfied are you with the reply?"),
         choices=[c for c in Rating.choices if c[0] != Rating.UNRATED],
-        widget=forms.RadioSelect,
+        widget=ChoiceChips,
+        error_messages={"required": _("Please choose how satisfied you are.")},
     )
     comment = forms.CharField(
         label=_("Comment (optional)"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})

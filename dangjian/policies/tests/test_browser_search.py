@@ -51,8 +51,9 @@ def test_citizen_searches_filters_and_reads_a_policy(phone, county, library):
     assert phone.locator(".results .status-expired").count() == 1  # expired: marked, not hidden
     assert_accessible(phone)
 
+    phone.locator("summary", has_text="筛选").click()  # the filters are folded away on a phone
     phone.get_by_label("效力状态").select_option("in_force")
-    phone.get_by_role("button", name="筛选").click()
+    phone.get_by_role("button", name="按所选条件查看").click()
     assert phone.get_by_label("搜索政策").input_value() == "宅基地 审批"  # the query is kept
     assert phone.locator(".results .policy-title").all_inner_texts() == ["东城镇农村宅基地审批管理办法"]
 

@@ -23,7 +23,7 @@ def test_officer_finds_a_case_by_phone_number_and_words_in_both_text_sizes(phone
         phone.goto("/console/feedback/?view=all")
         box = phone.get_by_label("搜索")
         box.fill("139 1234 5678")
-        submit(phone, phone.get_by_role("button", name="筛选"))
+        submit(phone, phone.get_by_role("button", name="搜索"))
         main = phone.locator("main").inner_text()
         assert "找到 1 件" in main and "村口路灯坏了" in main and "村里道路积水" not in main
         assert phone.get_by_label("搜索").input_value() == "139 1234 5678"
@@ -31,18 +31,18 @@ def test_officer_finds_a_case_by_phone_number_and_words_in_both_text_sizes(phone
         assert_accessible(phone)
 
         phone.get_by_label("搜索").fill("路灯")
-        submit(phone, phone.get_by_role("button", name="筛选"))
+        submit(phone, phone.get_by_role("button", name="搜索"))
         main = phone.locator("main").inner_text()
         assert "村口路灯坏了" in main and "石桥村路灯坏了" not in main
 
         phone.get_by_label("搜索").fill(other.number)  # another township's case, by its exact number
-        submit(phone, phone.get_by_role("button", name="筛选"))
+        submit(phone, phone.get_by_role("button", name="搜索"))
         main = phone.locator("main").inner_text()
         assert "没有找到。可按受理编号、来电号码或标题中的词语查找。" in main and "石桥村" not in main
         assert phone.evaluate("document.documentElement.scrollWidth") <= WIDTH
         assert_accessible(phone)
 
         phone.get_by_label("搜索").fill(lamp.number)
-        submit(phone, phone.get_by_role("button", name="筛选"))
+        submit(phone, phone.get_by_role("button", name="搜索"))
         phone.get_by_role("link", name="村口路灯坏了").click()
         assert lamp.number in phone.locator("main").inner_text()

@@ -1,5 +1,6 @@
 """Every page on a phone (issue 9.19): nothing wider than a 390 px screen in either text size, and no serious or
-critical axe-core finding. Each visitor (a citizen, a reporter, staff of every role, discipline officers) starts
+critical axe-core finding; a compact header, one row of section tabs and no text squeezed to one character a line
+(issue 11 item 5). Each visitor (a citizen, a reporter, staff of every role, discipline officers) starts
 at their home page and follows the links the pages show, one URL of each page pattern per visitor; axe-core checks each page pattern once in each text size."""
 
 import pytest
@@ -47,6 +48,39 @@ OVERFLOW_JS = """(width) => {
 }"""
 
 
+# Issue 11 item 5: the header is compact (under a fifth of an 844 px screen in either text size), its sections
+# are one row of tabs (the row may scroll sideways; the current tab is in view), and no text is squeezed to one
+# character per line (a name, a date, a state in a table cell).
+HEADER_BOUND = 844 / 5
+LAYOUT_JS = """(width) => {
+  const header = document.querySelector('.site-header');
+  const rows = [...document.querySelectorAll('.section-nav ul')].map((row) => {
+    const tops = new Set([...row.children].map((li) => Math.round(li.getBoundingClientRect().top)));
+    const current = row.querySelector('[aria-current="page"]');
+    const box = current && current.getBoundingClientRect();
+    return {lines: tops.size, currentInView: !box || (box.left >= -0.5 && box.right <= width + 0.5)};
+  });
+  const squeezed = [];
+  for (const el of document.querySelectorAll('main *, .site-header *')) {
+    if (el.children.length || el.closest('.visually-hidden')) continue;
+    const text = el.textContent.trim();
+    if ([...text].length < 2) continue;
+    // The text's own line boxes (not the element's, which a min-height makes tall): several lines, each
+    // no wider than two characters, is text squeezed to a character or two a line.
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    if (lines > 1 && range.getBoundingClientRect().width < 2.5 * size) squeezed.push(el.tagName.toLowerCase() + ' "' + text.slice(0, 12) + '"');
+  }
+  // A name or a date that breaks over two lines ("2026-11-" / "30"): an inline box in more than one piece.
+  for (const el of document.querySelectorAll('main time, main .nowrap, main .leader-name, main .date')) {
+    if (el.getClientRects().length > 1) squeezed.push(el.tagName.toLowerCase() + ' broken "' + el.textContent.trim().slice(0, 12) + '"');
+  }
+  return {header: header ? header.getBoundingClientRect().height : 0, rows, squeezed: squeezed.slice(0, 4)};
+}"""
+
+
 class Phone:
     """One visitor's phone: visits pages in both text sizes and keeps what was found wrong."""
 
@@ -70,6 +104,14 @@ class Phone:
             self.problems.append(
                 f"{self.who} {label} ({size}): page {found['scrollWidth']} px wide; {'; '.join(found['offenders'])}"
             )
+        layout = self.page.evaluate(LAYOUT_JS, WIDTH)
+        if layout["header"] > HEADER_BOUND:
+            self.problems.append(f"{self.who} {label} ({size}): header {round(layout['header'])} px high")
+        for row in layout["rows"]:
+            if row["lines"] != 1 or not row["currentInView"]:
+                self.problems.append(f"{self.who} {label} ({size}): section tabs {row}")
+        if layout["squeezed"]:
+            self.problems.append(f"{self.who} {label} ({size}): one character per line: {layout['squeezed']}")
         if (name or label, large) not in self.axed:
             self.axed.add((name or label, large))
             results = self.axe.run(self.page)

@@ -224,7 +224,7 @@ def test_the_same_form_arriving_twice_at_once_creates_one_case():
 
 def test_a_label_ending_in_a_question_mark_gets_no_colon_after_it(client, county):
     page = client.get(reverse("feedback:submit", args=[county.village_a1.pk])).content.decode()
-    assert "问题发生在哪里？</label>" in page
+    assert '问题发生在哪里？<span class="required-mark" aria-hidden="true">*</span></label>' in page
     assert "？：" not in page and "。：" not in page
 
 

@@ -492,7 +492,9 @@ def _queue_answer_sms(case: Case) -> None:
     citizens = [case, *Case.objects.filter(merged_into=case, sms_consent=True).exclude(contact_phone="")]
     for each in citizens:
         if each.sms_consent and each.contact_phone:
-            sms.queue_sms(each.contact_phone, answer_sms_text(each.number, each.place_id), key=f"feedback.answered:{each.pk}")
+            sms.queue_sms(
+                each.contact_phone, answer_sms_text(each.number, each.place_id), key=f"feedback.answered:{each.pk}"
+            )
 
 
 def approve_reply(user, case_id: int, *, expected_version: int | None = None) -> Case:

@@ -127,9 +127,9 @@ def check_code(mobile: str, code: str, client: str) -> list[str]:
         raise wrong
     wrong_codes_per_client.clear(client)
     numbers = list(
-        Case.objects.filter(contact_phone=mobile).order_by("-received_at", "-id").values_list("number", flat=True)[
-            :CASES_SHOWN
-        ]
+        Case.objects.filter(contact_phone=mobile)
+        .order_by("-received_at", "-id")
+        .values_list("number", flat=True)[:CASES_SHOWN]
     )
     return numbers
 

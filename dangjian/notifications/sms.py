@@ -23,7 +23,6 @@ import hmac
 import json
 import re
 import secrets
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -110,11 +109,11 @@ class HttpBackend(BaseBackend):
                 answer = response.read(4096)
         except urllib.error.HTTPError as error:
             raise SmsError(f"the provider answered HTTP {error.code}") from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise SmsError(f"the provider did not answer within {timeout:g} s") from None
         except urllib.error.URLError as error:
             reason = error.reason
-            if isinstance(reason, (TimeoutError, socket.timeout)):
+            if isinstance(reason, TimeoutError):
                 raise SmsError(f"the provider did not answer within {timeout:g} s") from None
             raise SmsError(f"cannot reach the provider: {type(reason).__name__}") from None
         except OSError as error:

@@ -103,7 +103,9 @@ def test_the_action_refuses_consent_without_a_mobile_whoever_calls(county):
 # --- The message ------------------------------------------------------------------------------------
 
 
-def test_answer_sends_one_sms_with_the_number_and_link_after_commit(county, settings, django_capture_on_commit_callbacks):
+def test_answer_sends_one_sms_with_the_number_and_link_after_commit(
+    county, settings, django_capture_on_commit_callbacks
+):
     case = new_case(county.village_a1, contact_phone=MOBILE, sms_consent=True)
     _to_in_progress(county, case)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:

@@ -166,4 +166,3 @@ def test_old_messages_are_forgotten_but_waiting_ones_are_kept(settings):
     SmsMessage.objects.create(key="old.waiting", mobile=MOBILE, text="x", created_at=old)
     assert sms.forget_old_sms() == {"sms_removed": 1}
     assert list(SmsMessage.objects.values_list("key", flat=True)) == ["old.waiting"]
-

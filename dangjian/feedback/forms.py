@@ -157,7 +157,10 @@ class MobileForm(forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
         help_text=_("The mobile number you gave when you raised the problem."),
-        error_messages={"required": _("Enter an 11-digit mobile number, such as 13812345678.")},
+        error_messages={
+            "required": _("Enter an 11-digit mobile number, such as 13812345678."),
+            "max_length": _("Enter an 11-digit mobile number, such as 13812345678."),
+        },
     )
 
 
@@ -168,7 +171,10 @@ class CodeForm(forms.Form):
         max_length=10,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
         help_text=_("6 digits, valid for 10 minutes."),
-        error_messages={"required": _("Enter the 6-digit code from the SMS.")},
+        error_messages={
+            "required": _("Enter the 6-digit code from the SMS."),
+            "max_length": _("Enter the 6-digit code from the SMS."),
+        },
     )
 
 

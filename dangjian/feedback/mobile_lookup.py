@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 
 from django.conf import settings
 from django.db import transaction
@@ -40,7 +41,8 @@ wrong_codes_per_client = Throttle("feedback-code-guess", 10, 15 * 60)
 
 def normalized_mobile(value: str) -> str:
     """The 11 digits of a mainland mobile number typed with spaces, dashes or +86; "" for anything else."""
-    digits = re.sub(r"[\s\-()]", "", value or "")[:40]
+    # Full-width digits typed with a Chinese input method count as digits.
+    digits = re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", (value or "")[:40]))
     if digits.startswith("+86"):
         digits = digits[3:]
     elif digits.startswith("0086"):
@@ -111,7 +113,7 @@ def check_code(mobile: str, code: str, client: str) -> list[str]:
     if wrong_codes_per_client.is_locked(client):
         raise ActionError(_("Too many wrong codes from this device. Please try again in 15 minutes."))
     mobile = _mobile_or_error(mobile)
-    code = re.sub(r"\s", "", code or "")[:20]
+    code = re.sub(r"\s", "", unicodedata.normalize("NFKC", (code or "")[:20]))
     wrong = ActionError(_("The code is wrong or has expired. Please check it, or ask for a new code."))
     now = timezone.now()
     row = LookupCode.objects.filter(mobile_digest=mobile_digest(mobile), used_at__isnull=True).first()

@@ -38,7 +38,7 @@ from django.utils.module_loading import import_string
 from .models import SmsMessage
 
 SMS_MAX_ATTEMPTS = 8
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
 class SmsError(Exception):
@@ -138,7 +138,7 @@ def get_backend() -> BaseBackend:
 
 
 def is_mobile(value: str) -> bool:
-    return bool(MOBILE_RE.match(value or ""))
+    return bool(MOBILE_RE.fullmatch(value or ""))
 
 
 def queue_sms(mobile: str, text: str, *, key: str) -> SmsMessage | None:

@@ -30,7 +30,7 @@ from dangjian.core.throttle import Throttle
 from dangjian.core.uploads import ProcessedPhoto, discard_all_on_failure, prepared_photos
 from dangjian.core.workdays import deadline_after
 from dangjian.notifications import sms
-from dangjian.notifications.api import notify, staff_holding
+from dangjian.notifications.api import notify, queue_sms, staff_holding
 from dangjian.organizations.models import Organization
 
 from . import workflow
@@ -492,7 +492,7 @@ def _queue_answer_sms(case: Case) -> None:
     citizens = [case, *Case.objects.filter(merged_into=case, sms_consent=True).exclude(contact_phone="")]
     for each in citizens:
         if each.sms_consent and each.contact_phone:
-            sms.queue_sms(
+            queue_sms(
                 each.contact_phone, answer_sms_text(each.number, each.place_id), key=f"feedback.answered:{each.pk}"
             )
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from dangjian.core.history import ActionError
 from dangjian.core.throttle import Throttle
 from dangjian.notifications import sms
+from dangjian.notifications.api import queue_sms
 
 from .models import Case, LookupCode
 
@@ -103,7 +104,7 @@ def send_code(mobile: str, client: str) -> None:
             expires_at=now + datetime.timedelta(minutes=CODE_MINUTES),
         )
         if Case.objects.filter(contact_phone=mobile).exists():
-            sms.queue_sms(mobile, code_text(code), key=f"feedback.code:{row.pk}")
+            queue_sms(mobile, code_text(code), key=f"feedback.code:{row.pk}")
 
 
 def check_code(mobile: str, code: str, client: str) -> list[str]:

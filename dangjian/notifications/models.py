@@ -61,7 +61,7 @@ class Notification(models.Model):
 
 
 class SmsMessage(models.Model):
-    """One short message to a mobile number, queued by `sms.queue_sms` and sent by the worker (sms.py).
+    """One short message to a mobile number, queued by `api.queue_sms` and sent by the worker (sms.py).
 
     `key` names the message once for all (e.g. "feedback.answered:42"), so it is never queued twice. The
     number is cleared once the message is sent; rows go after NOTIFICATION_RETENTION_DAYS.

@@ -1,6 +1,6 @@
 """Short messages (SMS) to people without an account, e.g. a citizen whose answer is ready.
 
-Any app queues a message with `queue_sms(mobile, text, key=...)` inside its own transaction: the row
+Any app queues a message with `notifications.api.queue_sms(mobile, text, key=...)` inside its own transaction: the row
 (`SmsMessage`) is written with the caller's data, and after the commit the background worker sends it
 (`deliver_pending_sms`, the task `deliver_sms`, also run by the clock to retry). A message with the same
 `key` is queued only once, so an action that runs twice, or a task retried, never sends twice. A failed send
@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -139,30 +138,6 @@ def get_backend() -> BaseBackend:
 
 def is_mobile(value: str) -> bool:
     return bool(MOBILE_RE.fullmatch(value or ""))
-
-
-def queue_sms(mobile: str, text: str, *, key: str) -> SmsMessage | None:
-    """Queue one message in the caller's transaction; the worker sends it after the commit.
-
-    `key` names the message once for all ("feedback.answered:42"): a second call with the same key queues
-    nothing. Returns the new row, or None when nothing was queued (no SMS configured, not a mobile number,
-    already queued).
-    """
-    if not is_configured() or not is_mobile(mobile):
-        return None
-    try:
-        with transaction.atomic():
-            row = SmsMessage.objects.create(key=key[:100], mobile=mobile, text=text[:500], next_try=timezone.now())
-    except IntegrityError:
-        return None  # queued before under this key
-    transaction.on_commit(enqueue_delivery)
-    return row
-
-
-def enqueue_delivery() -> None:
-    from .tasks import deliver_sms  # the task module imports this one; imported here, not at load time
-
-    deliver_sms.enqueue()
 
 
 def _backoff(attempts: int) -> datetime.timedelta:

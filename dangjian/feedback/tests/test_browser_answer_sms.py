@@ -72,7 +72,9 @@ def test_citizen_is_told_by_sms_and_reads_the_answer_in_the_village_frame(
     actions.accept_case(county.town_a_admin, case.pk)
     actions.dispatch_case(county.town_a_admin, case.pk, county.village_a1.pk)
     actions.start_case(county.village_a1_secretary, case.pk)
-    staff_context = browser.new_context(viewport={"width": width, "height": 844}, locale="zh-CN", base_url=live_server.url)
+    staff_context = browser.new_context(
+        viewport={"width": width, "height": 844}, locale="zh-CN", base_url=live_server.url
+    )
     staff = staff_context.new_page()
     sign_in(staff, "a1_secretary")
     staff.goto(f"/console/feedback/{case.pk}/")

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangjian.notifications import sms
+from dangjian.notifications.api import queue_sms
 from dangjian.notifications.models import SmsMessage
 from dangjian.tests_support.smsserver import SmsGateway
 
@@ -31,7 +32,7 @@ def _later(minutes: int) -> datetime.datetime:
 @pytest.mark.django_db
 def test_file_backend_writes_each_message_as_a_file_after_the_commit(settings, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
-        sms.queue_sms(MOBILE, "您反映的问题已答复。", key="test.one")
+        queue_sms(MOBILE, "您反映的问题已答复。", key="test.one")
         assert not _files(settings)  # nothing is sent inside the caller's transaction
     assert len(callbacks) == 1  # the worker's task is enqueued after the commit
     assert sms.deliver_pending_sms() == {"sent": 1, "failed": 0}
@@ -44,7 +45,7 @@ def test_file_backend_writes_each_message_as_a_file_after_the_commit(settings, d
 @pytest.mark.django_db
 def test_a_rolled_back_transaction_queues_nothing(settings):
     with pytest.raises(RuntimeError), transaction.atomic():
-        sms.queue_sms(MOBILE, "x", key="test.rollback")
+        queue_sms(MOBILE, "x", key="test.rollback")
         raise RuntimeError
     assert not SmsMessage.objects.exists()
     assert sms.deliver_pending_sms() == {"sent": 0, "failed": 0} and not _files(settings)
@@ -52,8 +53,8 @@ def test_a_rolled_back_transaction_queues_nothing(settings):
 
 @pytest.mark.django_db
 def test_the_same_key_is_queued_once_and_a_retried_delivery_sends_once(settings):
-    assert sms.queue_sms(MOBILE, "第一次", key="test.once") is not None
-    assert sms.queue_sms(MOBILE, "第二次", key="test.once") is None
+    assert queue_sms(MOBILE, "第一次", key="test.once") is not None
+    assert queue_sms(MOBILE, "第二次", key="test.once") is None
     sms.deliver_pending_sms()
     sms.deliver_pending_sms(now=_later(120))  # the task run again (the clock, a retry)
     assert [p.read_text(encoding="utf-8") for p in _files(settings)] == [f"To: {MOBILE}\n\n第一次\n"]
@@ -61,11 +62,11 @@ def test_the_same_key_is_queued_once_and_a_retried_delivery_sends_once(settings)
 
 @pytest.mark.django_db
 def test_nothing_is_queued_without_sms_or_without_a_mobile_number(settings):
-    assert sms.queue_sms("0371-12345678", "x", key="test.landline") is None
-    assert sms.queue_sms("12345", "x", key="test.short") is None
+    assert queue_sms("0371-12345678", "x", key="test.landline") is None
+    assert queue_sms("12345", "x", key="test.short") is None
     settings.SMS_BACKEND = ""
     assert not sms.is_configured()
-    assert sms.queue_sms(MOBILE, "x", key="test.off") is None
+    assert queue_sms(MOBILE, "x", key="test.off") is None
     assert not SmsMessage.objects.exists()
 
 
@@ -74,7 +75,7 @@ def test_http_backend_posts_a_signed_message_to_the_provider(settings):
     with SmsGateway() as gateway:
         settings.SMS_BACKEND = HTTP
         settings.SMS_OPTIONS = gateway.options()
-        sms.queue_sms(MOBILE, "您反映的问题已答复。", key="test.http")
+        queue_sms(MOBILE, "您反映的问题已答复。", key="test.http")
         assert sms.deliver_pending_sms() == {"sent": 1, "failed": 0}
     (request,) = gateway.received
     assert request["path"] == "/sms/send"
@@ -93,7 +94,7 @@ def test_provider_failing_keeps_the_message_and_the_next_run_sends_it(settings):
         settings.SMS_BACKEND = HTTP
         settings.SMS_OPTIONS = gateway.options()
         gateway.status = 503
-        sms.queue_sms(MOBILE, "您反映的问题已答复。", key="test.busy")
+        queue_sms(MOBILE, "您反映的问题已答复。", key="test.busy")
         assert sms.deliver_pending_sms() == {"sent": 0, "failed": 1}
         row = SmsMessage.objects.get()
         assert row.state == SmsMessage.State.PENDING and row.attempts == 1
@@ -113,7 +114,7 @@ def test_provider_answering_too_late_is_a_timeout_retried_later(settings):
         settings.SMS_BACKEND = HTTP
         settings.SMS_OPTIONS = gateway.options(timeout=0.3)
         gateway.delay = 1.0
-        sms.queue_sms(MOBILE, "您反映的问题已答复。", key="test.slow")
+        queue_sms(MOBILE, "您反映的问题已答复。", key="test.slow")
         assert sms.deliver_pending_sms() == {"sent": 0, "failed": 1}
         row = SmsMessage.objects.get()
         assert row.state == SmsMessage.State.PENDING and "did not answer within 0.3 s" in row.error
@@ -129,7 +130,7 @@ def test_provider_saying_no_in_its_answer_is_a_failure(settings):
         settings.SMS_BACKEND = HTTP
         settings.SMS_OPTIONS = gateway.options()
         gateway.answer = {"ok": False, "code": "SIGN_NAME_INVALID"}
-        sms.queue_sms(MOBILE, "x", key="test.refused")
+        queue_sms(MOBILE, "x", key="test.refused")
         assert sms.deliver_pending_sms()["failed"] == 1
     assert SmsMessage.objects.get().error == "the provider refused the message (SIGN_NAME_INVALID)"
 
@@ -140,7 +141,7 @@ def test_unreachable_provider_gives_up_after_the_last_attempt_and_keeps_the_row(
         url = gateway.url
     settings.SMS_BACKEND = HTTP
     settings.SMS_OPTIONS = {"url": url, "timeout": 2}  # the server is gone: connection refused
-    sms.queue_sms(MOBILE, "x", key="test.gone")
+    queue_sms(MOBILE, "x", key="test.gone")
     for attempt in range(sms.SMS_MAX_ATTEMPTS):
         sms.deliver_pending_sms(now=_later(61 * (attempt + 1)))
     row = SmsMessage.objects.get()
@@ -154,7 +155,7 @@ def test_unreachable_provider_gives_up_after_the_last_attempt_and_keeps_the_row(
 def test_misconfigured_url_is_a_clear_error_not_a_crash(settings):
     settings.SMS_BACKEND = HTTP
     settings.SMS_OPTIONS = {"url": "file:///etc/passwd"}
-    sms.queue_sms(MOBILE, "x", key="test.badurl")
+    queue_sms(MOBILE, "x", key="test.badurl")
     assert sms.deliver_pending_sms()["failed"] == 1
     assert SmsMessage.objects.get().error == "SMS_OPTIONS['url'] is not an http(s) address"
 

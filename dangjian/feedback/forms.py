@@ -116,7 +116,7 @@ class SubmitForm(forms.Form):
         return phone
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("sms_consent") and "contact_phone" in data and not sms.is_mobile(data["contact_phone"]):
             self.add_error(
                 "sms_consent", _("To be told by SMS, enter your 11-digit mobile number above, or untick this.")

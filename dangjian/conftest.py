@@ -20,6 +20,10 @@ def _test_settings(settings, tmp_path, tmp_path_factory):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SUPERVISION_ARGON2 = (1, 8192)  # the smallest libsodium allows: tests check logic, not cost
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Short messages as files of this test's own (the default backend), never under var/.
+    settings.SMS_BACKEND = "dangjian.notifications.sms.FileBackend"
+    settings.SMS_OPTIONS = {"directory": str(tmp_path / "sms")}
+    settings.SITE_URL = "https://dj.example.gov.cn"
     settings.STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

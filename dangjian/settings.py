@@ -319,6 +319,8 @@ PERIODIC_TASKS = {
     "dangjian.feedback.tasks.scan_deadlines": env_int("DEADLINE_SCAN_SECONDS", 300),
     "dangjian.notifications.tasks.deliver_mail": env_int("MAIL_RETRY_SECONDS", 60),
     "dangjian.notifications.tasks.forget_old_notifications": 24 * 3600,
+    "dangjian.notifications.tasks.deliver_sms": env_int("SMS_RETRY_SECONDS", 60),
+    "dangjian.notifications.tasks.forget_old_sms": 24 * 3600,
     "dangjian.feedback.tasks.forget_personal_data": 24 * 3600,
     "dangjian.core.tasks.prune_task_results": 24 * 3600,
     "dangjian.supervision.tasks.scan_deadlines": 3600,
@@ -352,6 +354,31 @@ else:
         }
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "dangjian@localhost")
+
+# Short messages to citizens (dangjian/notifications/sms.py): SMS_BACKEND is a dotted path, SMS_OPTIONS its
+# options. SMS_BACKEND=file (the default) writes each message as a file under var/sms; SMS_BACKEND=http posts
+# to a provider's gateway (SMS_API_URL, SMS_API_KEY or SMS_API_KEY_FILE, SMS_API_SECRET, SMS_SIGN_NAME,
+# SMS_TIMEOUT); SMS_BACKEND=none turns SMS off (no SMS choice on the feedback form, no lookup by mobile).
+_SMS_BACKENDS = {
+    "file": "dangjian.notifications.sms.FileBackend",
+    "http": "dangjian.notifications.sms.HttpBackend",
+    "none": "",
+    "": "",
+}
+SMS_BACKEND = _SMS_BACKENDS.get(os.environ.get("SMS_BACKEND", "file"), os.environ.get("SMS_BACKEND", ""))
+if SMS_BACKEND.endswith("HttpBackend"):
+    _sms_key_file = os.environ.get("SMS_API_KEY_FILE", "")
+    SMS_OPTIONS: dict[str, Any] = {
+        "url": os.environ.get("SMS_API_URL", ""),
+        "api_key": Path(_sms_key_file).read_text().strip() if _sms_key_file else os.environ.get("SMS_API_KEY", ""),
+        "secret": os.environ.get("SMS_API_SECRET", ""),
+        "sign_name": os.environ.get("SMS_SIGN_NAME", ""),
+        "timeout": env_int("SMS_TIMEOUT", 10),
+    }
+else:
+    SMS_OPTIONS = {"directory": os.environ.get("SMS_FILE_PATH", str(VAR_DIR / "sms"))}
+# The address citizens are sent to in messages (scheme://host, no trailing slash), e.g. https://dj.example.gov.cn
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Supervision reports ---------------------------------------------------------------------
 # Argon2id for officers' passwords and reporters' receipts: (opslimit, memlimit in bytes).

@@ -11,9 +11,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dangjian.accounts.permissions import (
@@ -27,7 +29,8 @@ from dangjian.core.masking import mask_personal_data
 from dangjian.core.throttle import Throttle
 from dangjian.core.uploads import ProcessedPhoto, discard_all_on_failure, prepared_photos
 from dangjian.core.workdays import deadline_after
-from dangjian.notifications.api import notify, staff_holding
+from dangjian.notifications import sms
+from dangjian.notifications.api import notify, queue_sms, staff_holding
 from dangjian.organizations.models import Organization
 
 from . import workflow
@@ -92,7 +95,7 @@ def _require_place(user, case: Case) -> Organization:
 # --- Citizens --------------------------------------------------------------------------------
 
 
-CITIZEN_INPUT = ("category", "title", "description", "contact_phone", "is_public")
+CITIZEN_INPUT = ("category", "title", "description", "contact_phone", "is_public", "sms_consent")
 
 
 def _photos(uploads: Iterable) -> list[ProcessedPhoto]:
@@ -111,12 +114,14 @@ def submit_case(
     description: str,
     contact_phone: str = "",
     is_public: bool = False,
+    sms_consent: bool = False,
     photos: Iterable = (),
     client_token: uuid.UUID | None = None,
 ) -> tuple[Case, str, bool]:
     """Register a citizen's case at the organization `place_id`. Returns (case, query password, created).
 
-    The same `client_token` submitted again returns the case it created the first time.
+    The same `client_token` submitted again returns the case it created the first time. `sms_consent`
+    (a short message when the answer is ready) needs a mobile number and an installation that sends SMS.
     """
     client_token = client_token or uuid.uuid4()
     password = query_password_for(client_token)
@@ -127,6 +132,9 @@ def submit_case(
     if place is None:
         raise NotFound
     title, description, contact_phone = title.strip(), description.strip(), contact_phone.strip()
+    sms_consent = bool(sms_consent) and sms.is_configured()
+    if sms_consent and not sms.is_mobile(contact_phone):
+        raise ActionError(_("To be told by SMS, enter your 11-digit mobile number, or untick the SMS choice."))
     # The citizen's input is checked here, whoever calls (the public form, the API).
     validate(
         Case(place=place, category=category, title=title, description=description, contact_phone=contact_phone),
@@ -148,6 +156,7 @@ def submit_case(
         description_public=mask_personal_data(description),
         contact_phone=contact_phone,
         is_public=is_public,
+        sms_consent=sms_consent,
         client_token=client_token,
         password_hash=hash_query_password(password),
         received_at=now,
@@ -460,8 +469,32 @@ def _publish(case: Case, user, org: Organization, before: str) -> None:
             answered_on_time=int(case.answered_on_time),
             answer_seconds=int((now - case.received_at).total_seconds()),
         )
+        _queue_answer_sms(case)
     record_event(case, Kind.PUBLISH, user, org, from_state=before, to_state=State.ANSWERED)
     save_case(case, fields)
+
+
+def answer_sms_text(number: str, place_id: int) -> str:
+    """The short message telling a citizen the answer is ready: the case number and where to read it (in
+    the frame of the case's place), never the answer itself nor the query password."""
+    url = settings.SITE_URL + reverse("feedback:track", args=[number]) + f"?org={place_id}"
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Your case %(number)s has been answered. Read the reply at %(url)s with your query password.") % {
+            "number": number,
+            "url": url,
+        }
+
+
+def _queue_answer_sms(case: Case) -> None:
+    """On the first answer, one short message to each citizen who asked for it: this case's and those of
+    the cases merged into it. Queued in this transaction (sent by the worker after the commit) under a key
+    per case, so a later answer (重办), an edit or a retried task never sends it again."""
+    citizens = [case, *Case.objects.filter(merged_into=case, sms_consent=True).exclude(contact_phone="")]
+    for each in citizens:
+        if each.sms_consent and each.contact_phone:
+            queue_sms(
+                each.contact_phone, answer_sms_text(each.number, each.place_id), key=f"feedback.answered:{each.pk}"
+            )
 
 
 def approve_reply(user, case_id: int, *, expected_version: int | None = None) -> Case:

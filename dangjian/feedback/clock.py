@@ -14,6 +14,7 @@ from dangjian.accounts.permissions import HANDLE_FEEDBACK
 from dangjian.notifications.api import notify, staff_holding
 from dangjian.organizations.models import Organization
 
+from .mobile_lookup import forget_codes
 from .models import OPEN_STATES, Case, CaseEvent, Rating, State
 from .notices import OVERDUE
 from .records import bump_stats, lock_case, record_event, save_case
@@ -81,13 +82,15 @@ def forget_personal_data(now: datetime.datetime | None = None) -> dict[str, int]
     """Keep personal data only as long as it is needed.
 
     A citizen's contact phone is cleared once the case has been closed for
-    FEEDBACK_CONTACT_RETENTION_DAYS.
+    FEEDBACK_CONTACT_RETENTION_DAYS (and with it the SMS choice); one-time lookup codes a day after they
+    expire.
     """
+
     now = now or timezone.now()
     contact_cutoff = now - datetime.timedelta(days=settings.FEEDBACK_CONTACT_RETENTION_DAYS)
     cleared = (
         Case.objects.filter(closed_at__lt=contact_cutoff)
         .exclude(contact_phone="")
-        .update(contact_phone="", updated_at=now)
+        .update(contact_phone="", sms_consent=False, updated_at=now)
     )
-    return {"contacts_cleared": cleared}
+    return {"contacts_cleared": cleared, "lookup_codes_removed": forget_codes(now)}

@@ -5,9 +5,11 @@ from typing import cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.core.forms import ChoiceChips, MultipleFileField, MultipleFileInput
 from dangjian.core.uploads import process_photo
+from dangjian.notifications import sms
 from dangjian.organizations.choices import indented_choices
 from dangjian.organizations.models import Organization
 
@@ -69,6 +71,16 @@ class SubmitForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
         help_text=_("Only the staff handling your case see it."),
     )
+    # An explicit choice, never ticked for the citizen; offered only where SMS is configured (see __init__).
+    sms_consent = forms.BooleanField(
+        label=_("Text me when my case is answered"),
+        help_text=_(
+            "Needs a mobile number above. One short message with your tracking number and where to read the "
+            "reply; it never contains the reply or your query password."
+        ),
+        required=False,
+        initial=False,
+    )
     # Consent under PIPL is an explicit act: never ticked for the citizen.
     is_public = forms.BooleanField(
         label=_("I agree that this case and its reply are published on the public list"),
@@ -85,6 +97,8 @@ class SubmitForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.portal = portal
         cast(forms.TypedChoiceField, self.fields["place"]).choices = place_choices(portal)
+        if not sms.is_configured():
+            del self.fields["sms_consent"]
         if not self.is_bound:
             self.initial.setdefault("client_token", uuid.uuid4())
             self.initial.setdefault("place", portal.pk)
@@ -101,6 +115,14 @@ class SubmitForm(forms.Form):
             raise ValidationError(_("Enter an 11-digit mobile number or a landline such as 0371-12345678."))
         return phone
 
+    def clean(self):
+        data = super().clean() or {}
+        if data.get("sms_consent") and "contact_phone" in data and not sms.is_mobile(data["contact_phone"]):
+            self.add_error(
+                "sms_consent", _("To be told by SMS, enter your 11-digit mobile number above, or untick this.")
+            )
+        return data
+
     def clean_place(self):
         place = self.cleaned_data["place"]
         organization = self.portal.subtree().filter(pk=place).first()
@@ -116,11 +138,47 @@ class LookupForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
         error_messages={"required": _("Please enter the tracking number on your receipt.")},
     )
+    # feedback.js adds a 显示/隐藏 button (data-reveal); without JavaScript the field works as a plain one.
     password = forms.CharField(
         label=_("Query password"),
         max_length=30,
         error_messages={"required": _("Please enter the query password on your receipt.")},
-        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        widget=forms.PasswordInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "data-reveal": "",
+                "data-reveal-show": pgettext_lazy("password", "Show"),
+                "data-reveal-hide": pgettext_lazy("password", "Hide"),
+            }
+        ),
+    )
+
+
+class MobileForm(forms.Form):
+    mobile = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        help_text=_("The mobile number you gave when you raised the problem."),
+        error_messages={
+            "required": _("Enter an 11-digit mobile number, such as 13812345678."),
+            "max_length": _("Enter an 11-digit mobile number, such as 13812345678."),
+        },
+    )
+
+
+class CodeForm(forms.Form):
+    mobile = forms.CharField(max_length=20, widget=forms.HiddenInput)
+    code = forms.CharField(
+        label=_("Code from the SMS"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+        help_text=_("6 digits, valid for 10 minutes."),
+        error_messages={
+            "required": _("Enter the 6-digit code from the SMS."),
+            "max_length": _("Enter the 6-digit code from the SMS."),
+        },
     )
 
 

@@ -138,6 +138,8 @@ class Case(models.Model):
     title_public = models.CharField(max_length=100, editable=False)
     description_public = models.TextField(editable=False)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    # The citizen asked for a short message when the answer is ready (sent once, to contact_phone).
+    sms_consent = models.BooleanField(_("text me when answered"), default=False)
     # The words of title and description (core/text.index_text), indexed for the inbox search (search.py).
     search_tokens = models.TextField(editable=False, blank=True, default="")
     is_public = models.BooleanField(_("may be shown publicly"), default=False)
@@ -407,3 +409,25 @@ class CaseStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.month} {self.category}"
+
+
+class LookupCode(models.Model):
+    """A one-time code sent by SMS so a citizen can list their cases by mobile number (mobile_lookup.py).
+
+    Neither the number nor the code is stored: `mobile_digest` and `code_hash` are keyed hashes (HMAC with
+    the secret key). A code expires after 10 minutes, dies after a few wrong tries and works once.
+    """
+
+    mobile_digest = models.CharField(max_length=64, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    salt = models.CharField(max_length=32)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"code {self.pk}"

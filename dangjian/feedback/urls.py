@@ -9,6 +9,8 @@ urlpatterns = [
     path("o/<int:org_id>/feedback/figures/", views.figures, name="figures"),
     path("o/<int:org_id>/feedback/<int:case_id>/", views.case_detail, name="detail"),
     path("feedback/lookup/", views.lookup, name="lookup"),
+    path("feedback/lookup/mobile/", views.lookup_mobile, name="lookup_mobile"),
+    path("feedback/mine/", views.mine, name="mine"),
     path("feedback/track/<str:number>/", views.track, name="track"),
     path("feedback/photos/<int:photo_id>/", views.photo, name="photo"),
 ]

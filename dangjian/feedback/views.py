@@ -8,25 +8,29 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from dangjian.accounts.permissions import HANDLE_FEEDBACK, has_capability
 from dangjian.core.cache import public_page
 from dangjian.core.history import ActionError
+from dangjian.core.masking import mask_numbers
 from dangjian.core.outage import keeps_form_during_outage
 from dangjian.core.throttle import client_key
+from dangjian.notifications import sms
 from dangjian.organizations.models import Organization
 from dangjian.organizations.portal import portal_context
 
-from . import actions, stats
-from .forms import LookupForm, PublicFilterForm, RateForm, SubmitForm
+from . import actions, mobile_lookup, stats
+from .forms import CodeForm, LookupForm, MobileForm, PublicFilterForm, RateForm, SubmitForm
 from .models import Case, CaseEvent, CasePhoto, Category, State
 from .records import mask_for_others
 
 PAGE_SIZE = 20
 ACCESS_KEY = "feedback_access"
 ACCESS_KEPT = 20  # cases a browser session may follow at once
+MOBILE_CASES_KEY = "feedback_mobile_cases"  # the case numbers of the mobile number last proved
 
 
 def public_cases(organization: Organization):
@@ -119,6 +123,7 @@ def submit(request, org_id: int):
                 description=data["description"],
                 contact_phone=data["contact_phone"],
                 is_public=data["is_public"],
+                sms_consent=data.get("sms_consent", False),
                 photos=data["photos"],
                 client_token=data["client_token"],
             )
@@ -132,9 +137,27 @@ def submit(request, org_id: int):
     return render(request, "feedback/submit.html", context, status=400 if form.errors else 200)
 
 
+def _frame(request, organization: Organization | None = None) -> dict:
+    """The page's frame: the portal of `organization` or of the one the citizen came from (`?org=`, kept by
+    the forms, which post to their own address), else the site's plain frame."""
+    if organization is None:
+        value = request.GET.get("org", "")
+        if value.isdigit() and len(value) < 12:
+            organization = Organization.objects.filter(pk=int(value)).first()
+    if organization is None:
+        return {"frame": "base.html", "org_query": ""}
+    context = portal_context(organization, "feedback")
+    context.update({"frame": "organizations/portal_base.html", "org_query": f"?org={organization.pk}"})
+    return context
+
+
 @never_cache
 def lookup(request):
-    form = LookupForm(request.POST or None)
+    initial = {}
+    number = "".join(ch for ch in request.GET.get("number", "")[:40] if ch.isdigit())[:20]
+    if number:
+        initial["number"] = number
+    form = LookupForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             case = actions.find_case(form.cleaned_data["number"], form.cleaned_data["password"], client_key(request))
@@ -143,12 +166,73 @@ def lookup(request):
         else:
             _grant_access(request, case)
             return redirect("feedback:track", number=case.number)
-    return render(request, "feedback/lookup.html", {"form": form}, status=400 if form.errors else 200)
+    context = _frame(request)
+    context.update({"form": form, "by_mobile": sms.is_configured()})
+    return render(request, "feedback/lookup.html", context, status=400 if form.errors else 200)
+
+
+@never_cache
+def lookup_mobile(request):
+    """Look up one's cases by mobile number and a one-time code (only where SMS is configured)."""
+    if not sms.is_configured():
+        raise Http404
+    context = _frame(request)
+    step = request.POST.get("step", "")
+    mobile_form = MobileForm(request.POST if step == "send" else None)
+    code_form = None
+    sent_to = ""
+    if step == "send" and mobile_form.is_valid():
+        try:
+            mobile_lookup.send_code(mobile_form.cleaned_data["mobile"], client_key(request))
+        except ActionError as error:
+            mobile_form.add_error("mobile", str(error))
+        else:
+            mobile = mobile_lookup.normalized_mobile(mobile_form.cleaned_data["mobile"])
+            sent_to = mask_numbers(mobile)
+            code_form = CodeForm(initial={"mobile": mobile})
+    elif step == "verify":
+        code_form = CodeForm(request.POST)
+        if code_form.is_valid():
+            try:
+                numbers = mobile_lookup.check_code(
+                    code_form.cleaned_data["mobile"], code_form.cleaned_data["code"], client_key(request)
+                )
+            except ActionError as error:
+                code_form.add_error("code", str(error))
+            else:
+                for number in reversed(numbers):
+                    _grant_access_number(request, number)
+                request.session[MOBILE_CASES_KEY] = numbers
+                return redirect(reverse("feedback:mine") + context["org_query"])
+        mobile = mobile_lookup.normalized_mobile(request.POST.get("mobile", ""))
+        sent_to = mask_numbers(mobile) if mobile else ""
+        if not mobile:
+            code_form = None
+            mobile_form.add_error(None, _("Enter an 11-digit mobile number, such as 13812345678."))
+    context.update({"mobile_form": mobile_form, "code_form": code_form, "sent_to": sent_to})
+    failed = mobile_form.errors or (code_form is not None and code_form.errors)
+    return render(request, "feedback/lookup_mobile.html", context, status=400 if failed else 200)
+
+
+@never_cache
+def mine(request):
+    """The cases of the mobile number the citizen just proved to hold (lookup_mobile)."""
+    numbers = request.session.get(MOBILE_CASES_KEY)
+    context = _frame(request)
+    if numbers is None:
+        return redirect(reverse("feedback:lookup_mobile") + context["org_query"])
+    cases = Case.objects.filter(number__in=numbers).select_related("place").order_by("-received_at", "-id")
+    context.update({"cases": cases})
+    return render(request, "feedback/mine.html", context)
 
 
 def _grant_access(request, case: Case) -> None:
-    allowed = [n for n in request.session.get(ACCESS_KEY, []) if n != case.number]
-    request.session[ACCESS_KEY] = [*allowed, case.number][-ACCESS_KEPT:]
+    _grant_access_number(request, case.number)
+
+
+def _grant_access_number(request, number: str) -> None:
+    allowed = [n for n in request.session.get(ACCESS_KEY, []) if n != number]
+    request.session[ACCESS_KEY] = [*allowed, number][-ACCESS_KEPT:]
 
 
 def _tracked_case(request, number: str) -> Case:
@@ -164,8 +248,12 @@ def _public_events(case: Case):
 @never_cache
 def track(request, number: str):
     if number not in request.session.get(ACCESS_KEY, []):
+        # E.g. the link of the SMS: the lookup form, the number filled in, in the frame the link names.
         messages.info(request, _("Enter the tracking number and the query password to see the case."))
-        return redirect(reverse("feedback:lookup"))
+        query = {"number": "".join(ch for ch in number[:40] if ch.isdigit())[:20]}
+        if request.GET.get("org", "").isdigit():
+            query["org"] = request.GET["org"][:12]
+        return redirect(reverse("feedback:lookup") + "?" + urlencode(query))
     case = _tracked_case(request, number)
     main = case.main
     own = main.pk == case.pk
@@ -192,7 +280,7 @@ def track(request, number: str):
             "reject_reason": main.reject_reason if own else mask_for_others(main, main.reject_reason),
             "photos": case.photos.all(),
             "form": form if main.state == State.ANSWERED and own else None,
-            "org": case.place,
+            **_frame(request, case.place),
         },
         status=400 if form.errors else 200,
     )
@@ -212,4 +300,4 @@ def photo(request, photo_id: int):
     return response
 
 
-__all__ = ["case_list", "case_detail", "figures", "submit", "lookup", "track", "photo"]
+__all__ = ["case_list", "case_detail", "figures", "submit", "lookup", "lookup_mobile", "mine", "track", "photo"]

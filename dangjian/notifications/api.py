@@ -5,6 +5,7 @@
     notify(staff_holding(HANDLE_FEEDBACK, case.place), "feedback.new", case, number=case.number, ...)
 
 notify() writes the rows in the caller's transaction and hands them to the kind's channels after the commit.
+queue_sms() does the same for a short message to a mobile number (a citizen without an account; sms.py).
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from dangjian.accounts.permissions import holders
 
-from . import channels, kinds
-from .models import Notification
+from . import channels, kinds, sms
+from .models import Notification, SmsMessage
 
 
 def staff_holding(capability: str, organization) -> list:
@@ -130,3 +131,27 @@ def retry_mail(user, notification_ids: Iterable[int]) -> int:
     if count:
         transaction.on_commit(channels.enqueue_mail)
     return count
+
+
+def queue_sms(mobile: str, text: str, *, key: str) -> SmsMessage | None:
+    """Queue one message in the caller's transaction; the worker sends it after the commit.
+
+    `key` names the message once for all ("feedback.answered:42"): a second call with the same key queues
+    nothing. Returns the new row, or None when nothing was queued (no SMS configured, not a mobile number,
+    already queued).
+    """
+    if not sms.is_configured() or not sms.is_mobile(mobile):
+        return None
+    try:
+        with transaction.atomic():
+            row = SmsMessage.objects.create(key=key[:100], mobile=mobile, text=text[:500], next_try=timezone.now())
+    except IntegrityError:
+        return None  # queued before under this key
+    transaction.on_commit(_enqueue_sms_delivery)
+    return row
+
+
+def _enqueue_sms_delivery() -> None:
+    from .tasks import deliver_sms  # the task module imports sms.py; imported here, not at load time
+
+    deliver_sms.enqueue()

@@ -58,3 +58,33 @@ class Notification(models.Model):
     def link(self) -> str:
         """Where the console page links this notification to ("" for none)."""
         return kinds.link(self)
+
+
+class SmsMessage(models.Model):
+    """One short message to a mobile number, queued by `api.queue_sms` and sent by the worker (sms.py).
+
+    `key` names the message once for all (e.g. "feedback.answered:42"), so it is never queued twice. The
+    number is cleared once the message is sent; rows go after NOTIFICATION_RETENTION_DAYS.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed (gave up retrying)")
+
+    key = models.CharField(max_length=100, unique=True)
+    mobile = models.CharField(max_length=20, blank=True)
+    text = models.CharField(max_length=500)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_try = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "next_try"], name="sms_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.state}"

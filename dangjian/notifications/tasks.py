@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from . import mail, retention
+from . import mail, retention, sms
 
 
 @task
@@ -13,3 +13,13 @@ def deliver_mail() -> dict:
 @task
 def forget_old_notifications() -> dict:
     return retention.forget_old()
+
+
+@task
+def deliver_sms() -> dict:
+    return sms.deliver_pending_sms()
+
+
+@task
+def forget_old_sms() -> dict:
+    return sms.forget_old_sms()

@@ -3,6 +3,8 @@ critical axe-core finding; a compact header, one row of section tabs and no text
 (issue 11 item 5). Each visitor (a citizen, a reporter, staff of every role, discipline officers) starts
 at their home page and follows the links the pages show, one URL of each page pattern per visitor; axe-core checks each page pattern once in each text size."""
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django_otp.oath import totp
@@ -10,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dangjian.accounts.models import Role
 from dangjian.core.context_processors import LARGE_TEXT_COOKIE
+from dangjian.notifications.models import SmsMessage
 from dangjian.tests_support import factories as f
 from dangjian.tests_support.browser import phone_page, sign_in, submit
 from dangjian.tests_support.pages import Crawl, all_pages, links, page_name, populate
@@ -155,8 +158,19 @@ def _citizen_forms(phone: Phone, county, site) -> None:
         page.get_by_label("求助").check()
         page.get_by_label("标题").fill("村口路灯坏了")
         page.get_by_label("具体情况").fill("王庄村村口路灯坏了三个月，晚上老人出门看不见。")
+        page.get_by_label("联系电话（可选）").fill("13812345678")
         submit(page, page.get_by_role("button", name="提交"))
         phone.check("feedback receipt", large)
+
+        # Looking up by mobile number and the SMS code (issue 11 item 4): the code form, then one's cases.
+        page.goto(f"/feedback/lookup/mobile/?org={county.village_a1.pk}")
+        page.get_by_label("手机号码").fill("13812345678")
+        submit(page, page.get_by_role("button", name="获取验证码"))
+        phone.check("code sent", large)
+        sent = SmsMessage.objects.filter(key__startswith="feedback.code:").latest("pk").text
+        page.get_by_label("短信验证码").fill(re.search(r"\d{6}", sent).group(0))
+        submit(page, page.get_by_role("button", name="查询", exact=True))
+        phone.check("my cases after a code", large)
 
         page.goto("/feedback/lookup/")
         page.get_by_label("受理编号").fill(site.case_number)
@@ -178,7 +192,7 @@ def _citizen_forms(phone: Phone, county, site) -> None:
         page.locator("input[name=receipt]").fill(site.receipt)
         submit(page, page.get_by_role("button", name="查询"))
         phone.check("supervision follow-up", large)
-    phone.names.update({"feedback:track", "supervision:follow"})
+    phone.names.update({"feedback:track", "feedback:mine", "supervision:follow"})
     phone.text_size(False)
 
 

@@ -16,6 +16,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dangjian.accounts.models import Role, User
+from dangjian.notifications.models import SmsMessage
 from dangjian.tests_support import factories as f
 from dangjian.tests_support.factories import PASSWORD
 from dangjian.tests_support.pages import Crawl, all_pages, links, page_name, populate
@@ -124,6 +125,13 @@ def _visit_everything(county) -> Visit:
     lookup = {"number": site.case_number, "password": site.case_password}
     visit.keep("citizen", "/feedback/lookup/", citizen.post("/feedback/lookup/", lookup, follow=True))
     visit.crawl("citizen", citizen, [f"/feedback/track/{site.case_number}/"])
+    # Looking up by mobile number and SMS code (issue 11 item 4): the code form, a wrong code, the list.
+    by_mobile, mobile = "/feedback/lookup/mobile/", form["contact_phone"]
+    visit.keep("citizen", by_mobile, citizen.post(by_mobile, {"step": "send", "mobile": mobile}))
+    visit.keep("citizen", by_mobile, citizen.post(by_mobile, {"step": "verify", "mobile": mobile, "code": "1"}))
+    code = re.search(r"\d{6}", SmsMessage.objects.filter(key__startswith="feedback.code:").latest("pk").text)
+    verify = {"step": "verify", "mobile": mobile, "code": code.group(0) if code else ""}
+    visit.keep("citizen", by_mobile, citizen.post(by_mobile, verify, follow=True))
     visit.keep("citizen", "/accounts/login/", citizen.post("/accounts/login/", {"username": "x", "password": "y"}))
 
     reporter = Client()

@@ -163,7 +163,8 @@ def test_track_page_needs_the_password_first(client, county):
     case = Case.objects.get()
     stranger = client.__class__()
     response = stranger.get(reverse("feedback:track", args=[case.number]))
-    assert response.status_code == 302 and response["Location"] == reverse("feedback:lookup")
+    # The lookup form, the number filled in (nothing about the case is shown without the password).
+    assert response.status_code == 302 and response["Location"] == reverse("feedback:lookup") + f"?number={case.number}"
 
 
 def test_photos_are_not_public(client, county):

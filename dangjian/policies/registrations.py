@@ -22,7 +22,14 @@ CONSOLE_POLICY_COUNT = 20
 
 
 def policies_block(organization) -> dict:
-    policies = Policy.objects.published().applicable_to(organization).select_related("issuer", "category")
+    # The newest version of each policy, those in force first: one not yet in force never leads the block.
+    policies = (
+        Policy.objects.published()
+        .applicable_to(organization)
+        .current()
+        .current_first()
+        .select_related("issuer", "category")
+    )
     return {"policies": list(policies[:PORTAL_POLICY_COUNT])}
 
 

@@ -63,6 +63,10 @@ class PolicyQuerySet(models.QuerySet):
         return by_status[status](today)
 
 
+# The covering index of each policy's dates (search.IndexRankedMatches names it in its SQL).
+DATES_INDEX = "policy_dates_idx"
+
+
 def status_rank(today: datetime.date | None = None) -> models.Case:
     """0 for a policy in force on `today`, 1 for one not yet in force, 2 for an expired one."""
     today = today or timezone.localdate()
@@ -141,6 +145,8 @@ class Policy(models.Model):
         indexes = [
             models.Index(fields=["issuer", "-issued_on", "-id"], name="policy_issuer_newest_idx"),
             models.Index(fields=["-issued_on", "-id"], name="policy_newest_idx"),
+            # The dates of a match read without its row: search.IndexRankedMatches orders matches in force first.
+            models.Index(fields=["id", "effective_on", "expires_on"], name=DATES_INDEX),
         ]
         constraints = [
             models.CheckConstraint(

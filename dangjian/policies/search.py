@@ -29,7 +29,7 @@ from django.utils.safestring import SafeString, mark_safe
 from dangjian.core import text as words_of
 from dangjian.core.fulltext import sqlite_objects_present
 
-from .models import status_rank
+from .models import DATES_INDEX, status_rank
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -175,9 +175,10 @@ class IndexRankedMatches:
         start = index.start or 0
         with connection.cursor() as cursor:
             # In force first, then not yet in force, then expired (as models.status_rank), each by relevance:
-            # the dates are read by the row id, for the matches only.
+            # the dates of the matches are read from a small covering index, not from their rows.
             cursor.execute(
-                f"SELECT {FTS_TABLE}.rowid FROM {FTS_TABLE} JOIN policies_policy p ON p.id = {FTS_TABLE}.rowid "
+                f"SELECT {FTS_TABLE}.rowid FROM {FTS_TABLE} "
+                f"JOIN policies_policy p INDEXED BY {DATES_INDEX} ON p.id = {FTS_TABLE}.rowid "
                 f"WHERE {FTS_TABLE} MATCH %s ORDER BY CASE WHEN p.effective_on > %s THEN 1 "
                 "WHEN p.expires_on < %s THEN 2 ELSE 0 END, "
                 f"bm25({FTS_TABLE}, 8.0, 1.0, 0.0), {FTS_TABLE}.rowid DESC LIMIT %s OFFSET %s",

@@ -31,11 +31,13 @@ def add_arguments(parser) -> None:
 
 
 def load(ctx: DemoContext) -> None:
-    _build(ctx, ctx.options.get("policies", 2000))
-    _amend_some(ctx)
+    count = ctx.options.get("policies", 2000)
+    revised = min(3, count // 20)  # the revisions are among the policies asked for
+    _build(ctx, count - revised)
+    _amend_some(ctx, revised)
 
 
-def _amend_some(ctx: DemoContext, count: int = 3) -> None:
+def _amend_some(ctx: DemoContext, count: int) -> None:
     """A few county policies revised this year: the revision replaces the old version (its history)."""
     old_ones = Policy.objects.filter(
         issuer__parent__isnull=True,

@@ -271,3 +271,67 @@ def older_version_counts(policies, organization: Organization | None = None) -> 
                 next_frontier[replaces_id] = owner
         frontier = next_frontier
     return counts
+
+
+class CurrentFirst:
+    """The policies of a queryset in force first, then those not yet in force, then expired ones, newest first
+    within each (the order of `PolicyQuerySet.current_first`), read group by group in index order: a page
+    costs one counting pass and a few short reads, never a sort of every row. Sliced by Django's Paginator
+    (`count()`, slices; `__len__`, `__iter__` and an int index complete the sequence)."""
+
+    def __init__(self, queryset: PolicyQuerySet, today: datetime.date | None = None):
+        today = today or timezone.localdate()
+        self.queryset = queryset
+        self.today = today
+        self.groups = [
+            ("in_force", queryset.in_force(today)),
+            ("pending", queryset.not_yet_in_force(today)),
+            ("expired", queryset.expired(today)),
+        ]
+        self._counts: dict[str, int] | None = None
+
+    def counts(self) -> dict[str, int]:
+        if self._counts is None:
+            rank = status_rank(self.today)
+            found = (
+                self.queryset.order_by()
+                .alias(_rank=rank)
+                .aggregate(
+                    in_force=models.Count("pk", filter=models.Q(_rank=0)),
+                    pending=models.Count("pk", filter=models.Q(_rank=1)),
+                    expired=models.Count("pk", filter=models.Q(_rank=2)),
+                )
+            )
+            self._counts = {name: found[name] or 0 for name, _group in self.groups}
+        return self._counts
+
+    def count(self) -> int:
+        return sum(self.counts().values())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        return iter(self[0 : self.count()])
+
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            found = self[index : index + 1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        skip = index.start or 0
+        need = (index.stop if index.stop is not None else self.count()) - skip
+        rows: list[Policy] = []
+        for name, group in self.groups:
+            if need <= 0:
+                break
+            # Only a later page counts the groups it passes over.
+            if skip and skip >= self.counts()[name]:
+                skip -= self.counts()[name]
+                continue
+            taken = list(group.order_by("-issued_on", "-id")[skip : skip + need])
+            rows.extend(taken)
+            need -= len(taken)
+            skip = 0
+        return rows

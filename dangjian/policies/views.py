@@ -11,7 +11,7 @@ from dangjian.organizations.portal import portal_context
 
 from . import search
 from .forms import PolicyFilterForm
-from .models import Policy, PolicyAttachment, older_version_counts
+from .models import CurrentFirst, Policy, PolicyAttachment, older_version_counts
 
 PAGE_SIZE = 20
 
@@ -38,7 +38,7 @@ def policy_list(request, org_id: int):
     elif searching:
         matches = search.search(queryset, parsed, organization.ancestor_ids, today=today)
     else:
-        matches = queryset.current_first(today)
+        matches = CurrentFirst(queryset, today)
     page = Paginator(matches, PAGE_SIZE).get_page(request.GET.get("page"))
     older = older_version_counts(page.object_list, organization)
     results = [

@@ -177,3 +177,15 @@ def test_the_editor_offers_only_policies_of_its_subtree_not_yet_replaced(media_c
     assert f'value="{mine.pk}"' in html and "本镇村的政策" in html
     assert "他乡的政策" not in html and "县里的政策" not in html
     assert "本政策替代/修订了" in html and "无（独立的新政策）" in html
+
+
+def test_pages_run_on_from_policies_in_force_to_those_to_come_and_expired(client, county, today):
+    for n in range(22):
+        PolicyFactory(issuer=county.county, title=f"现行{n:02d}", issued_on=today - (100 + n) * DAY)
+    _pending(today, issuer=county.county, title="将施行")
+    _expired(today, issuer=county.county, title="已失效")
+    first = listed(client, county.village_a1)
+    assert first == [f"现行{n:02d}" for n in range(20)]
+    assert listed(client, county.village_a1, page=2) == ["现行20", "现行21", "将施行", "已失效"]
+    html = client.get(reverse("policies:list", args=[county.village_a1.pk])).content.decode()
+    assert "共 24 条政策" in html

@@ -84,8 +84,9 @@ def save_policy(
         policy.replaces = _replaced(actor, issuer, policy, data.replaces_id)
         validate(policy)
         save_tracked(actor, policy, issuer, expected_version=expected_version)
-        for old_id in {before, policy.replaces_id} - {None}:
-            refresh_superseded(old_id)
+        for old_id in {before, policy.replaces_id}:
+            if old_id is not None:
+                refresh_superseded(old_id)
     return policy
 
 

@@ -81,7 +81,7 @@ class PolicyForm(VersionedModelForm):
             .select_related("issuer")
             .order_by("-issued_on", "-id")
         )
-        field.label_from_instance = _replaced_label
+        field.label_from_instance = _replaced_label  # type: ignore[method-assign,assignment]
         field.error_messages["invalid_choice"] = _(
             "Choose the replaced policy from the list: one of this organization or below it, not yet replaced."
         )

@@ -87,7 +87,7 @@ def test_the_editor_names_the_policy_a_new_one_replaces_and_lists_show_it_once(m
     assert record.actor == county.town_a_media
     media_client.logout()
     assert listed(client, county.village_a1) == [new.title]
-    # Words only the old version has find the policy's newest version, not the old one beside it.
+    # A search finds the newest version only, not the old one beside it.
     assert listed(client, county.village_a1, q="危房改造") == [new.title]
     assert listed(client, county.village_a1, q="危房改造", level="1") == [new.title]
     html = client.get(reverse("policies:list", args=[county.village_a1.pk])).content.decode()

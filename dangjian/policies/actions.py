@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from dangjian.accounts.permissions import MANAGE_CONTENT, require
@@ -52,6 +52,7 @@ class PolicyInput:
     doc_number: str = ""
     expires_on: datetime.date | None = None
     is_published: bool = True
+    replaces_id: int | None = None  # the policy this one replaces or amends (本政策替代/修订了…)
 
 
 def save_policy(
@@ -78,9 +79,59 @@ def save_policy(
     if data.effective_on and data.expires_on and data.expires_on < data.effective_on:
         message = _("The expiry date cannot be before the effective date.")
         raise InvalidInput({"expires_on": [message]}, message)
-    validate(policy)
-    save_tracked(actor, policy, issuer, expected_version=expected_version)
+    with transaction.atomic():
+        before = policy.replaces_id  # as stored
+        policy.replaces = _replaced(actor, issuer, policy, data.replaces_id)
+        validate(policy)
+        save_tracked(actor, policy, issuer, expected_version=expected_version)
+        for old_id in {before, policy.replaces_id}:
+            if old_id is not None:
+                refresh_superseded(old_id)
     return policy
+
+
+def replaceable_policies(issuer: Organization, policy: Policy | None = None):
+    """The policies a policy of `issuer` may name as the one it replaces: those issued within the issuer's
+    subtree that no other policy replaces yet (the one it names now included), never itself."""
+    queryset = Policy.objects.filter(issuer__path__startswith=issuer.path)
+    if policy is not None and policy.pk:
+        queryset = queryset.exclude(pk=policy.pk).filter(
+            models.Q(replaced_by__isnull=True) | models.Q(replaced_by=policy)
+        )
+    else:
+        queryset = queryset.filter(replaced_by__isnull=True)
+    return queryset
+
+
+def _replaced(actor, issuer: Organization, policy: Policy, replaces_id: int | None) -> Policy | None:
+    """The policy named as replaced, checked: within the issuer's subtree, replaced by no other policy,
+    not this policy nor one of its newer versions."""
+    if replaces_id is None:
+        return None
+    message = _("Choose the replaced policy from the list: one of this organization or below it, not yet replaced.")
+    old = replaceable_policies(issuer, policy).select_related("issuer").filter(pk=replaces_id).first()
+    if old is None:
+        raise InvalidInput({"replaces": [message]}, message)
+    require(actor, MANAGE_CONTENT, old.issuer)
+    node, seen = old, 0
+    while node is not None and seen < 100:  # naming a newer version of itself would make a loop
+        if policy.pk and node.pk == policy.pk:
+            loop = _("A policy cannot replace one of its own newer versions.")
+            raise InvalidInput({"replaces": [loop]}, loop)
+        node = Policy.objects.filter(pk=node.replaces_id).first() if node.replaces_id else None
+        seen += 1
+    return old
+
+
+def refresh_superseded(policy_id: int) -> None:
+    """Mark the policy superseded while a published policy replaces it (and refresh its index entry)."""
+    old = Policy.objects.select_for_update().filter(pk=policy_id).first()
+    if old is None:
+        return
+    superseded = Policy.objects.filter(replaces=old, is_published=True).exists()
+    if old.superseded != superseded:
+        old.superseded = superseded
+        old.save(update_fields=["superseded"])
 
 
 def delete_policy(actor, organization_id: int, policy_id: int) -> None:
@@ -90,7 +141,10 @@ def delete_policy(actor, organization_id: int, policy_id: int) -> None:
         if policy is None:
             raise NotFound
         files = [a.file.name for a in policy.attachments.all()]
+        replaced = policy.replaces_id
         delete_tracked(actor, policy, issuer)
+        if replaced is not None:  # the version it replaced is the newest again
+            refresh_superseded(replaced)
     delete_files_on_commit(PolicyAttachment._meta.get_field("file").storage, files)
 
 

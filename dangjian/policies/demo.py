@@ -31,7 +31,36 @@ def add_arguments(parser) -> None:
 
 
 def load(ctx: DemoContext) -> None:
-    _build(ctx, ctx.options.get("policies", 2000))
+    count = ctx.options.get("policies", 2000)
+    revised = min(3, count // 20)  # the revisions are among the policies asked for
+    _build(ctx, count - revised)
+    _amend_some(ctx, revised)
+
+
+def _amend_some(ctx: DemoContext, count: int) -> None:
+    """A few county policies revised this year: the revision replaces the old version (its history)."""
+    old_ones = Policy.objects.filter(
+        issuer__parent__isnull=True,
+        expires_on__isnull=True,
+        effective_on__lt=ctx.today - datetime.timedelta(days=200),
+        superseded=False,
+        replaced_by__isnull=True,
+    ).order_by("-effective_on", "-id")[:count]
+    for old in list(old_ones):
+        effective = ctx.today - datetime.timedelta(days=ctx.rng.randint(10, 90))
+        Policy.objects.create(
+            issuer=old.issuer,
+            title=f"{old.title}（{effective.year}年修订）",
+            doc_number=f"{old.doc_number}修" if old.doc_number else "",
+            category=old.category,
+            issued_on=effective,
+            effective_on=effective,
+            body=f"{old.body}\n\n本办法自施行之日起执行，原《{old.title}》同时废止。",
+            replaces=old,
+        )
+        old.expires_on = effective - datetime.timedelta(days=1)
+        old.superseded = True
+        old.save(update_fields=["expires_on", "superseded"])
 
 
 def extend(ctx: DemoContext) -> list[str] | None:

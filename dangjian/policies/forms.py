@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.core.forms import VersionedModelForm
 from dangjian.core.uploads import check_attachment
 
-from .actions import InterpretationInput, PolicyInput
+from .actions import InterpretationInput, PolicyInput, replaceable_policies
 from .models import Policy, PolicyCategory, PolicyInterpretation
 from .search import MAX_QUERY_CHARS
 
@@ -48,7 +48,17 @@ class PolicyFilterForm(forms.Form):
 class PolicyForm(VersionedModelForm):
     class Meta:
         model = Policy
-        fields = ["title", "doc_number", "category", "issued_on", "effective_on", "expires_on", "body", "is_published"]
+        fields = [
+            "title",
+            "doc_number",
+            "category",
+            "issued_on",
+            "effective_on",
+            "expires_on",
+            "replaces",
+            "body",
+            "is_published",
+        ]
         date = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         widgets = {
             "issued_on": date,
@@ -56,6 +66,25 @@ class PolicyForm(VersionedModelForm):
             "expires_on": date,
             "body": forms.Textarea(attrs={"rows": 16}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["replaces"])
+        field.label = _("This policy replaces or amends")
+        field.help_text = _(
+            "Choose the earlier version or the policy this one takes the place of: the policy library then "
+            "shows this one, with the earlier ones as its history."
+        )
+        field.empty_label = _("None (a policy of its own)")
+        field.queryset = (
+            replaceable_policies(self.instance.issuer, self.instance)
+            .select_related("issuer")
+            .order_by("-issued_on", "-id")
+        )
+        field.label_from_instance = _replaced_label  # type: ignore[method-assign,assignment]
+        field.error_messages["invalid_choice"] = _(
+            "Choose the replaced policy from the list: one of this organization or below it, not yet replaced."
+        )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -66,8 +95,16 @@ class PolicyForm(VersionedModelForm):
         return cleaned
 
     def to_input(self) -> PolicyInput:
-        data = {name: self.cleaned_data[name] for name in self.Meta.fields if name != "category"}
-        return PolicyInput(category_id=self.cleaned_data["category"].pk, **data)
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields if name not in {"category", "replaces"}}
+        replaces = self.cleaned_data.get("replaces")
+        return PolicyInput(
+            category_id=self.cleaned_data["category"].pk, replaces_id=replaces.pk if replaces else None, **data
+        )
+
+
+def _replaced_label(policy: Policy) -> str:
+    parts = [policy.doc_number, policy.issued_on.strftime("%Y-%m-%d")]
+    return f"{policy.title}（{'，'.join(p for p in parts if p)}）"
 
 
 class AttachmentForm(forms.Form):

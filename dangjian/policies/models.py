@@ -49,10 +49,33 @@ class PolicyQuerySet(models.QuerySet):
     def not_yet_in_force(self, today: datetime.date | None = None):
         return self.filter(effective_on__gt=today or timezone.localdate())
 
+    def current(self):
+        """Leaves out versions a published policy replaces (its page stays; lists show the newest version)."""
+        return self.filter(superseded=False)
+
+    def current_first(self, today: datetime.date | None = None):
+        """In force first, then not yet in force, then expired; newest first within each."""
+        return self.alias(status_rank=status_rank(today)).order_by("status_rank", "-issued_on", "-id")
+
     def with_status(self, status: str, today: datetime.date | None = None):
         """Policies in one of Policy.Status on `today`."""
         by_status = {"in_force": self.in_force, "expired": self.expired, "pending": self.not_yet_in_force}
         return by_status[status](today)
+
+
+# The covering index of each policy's dates (search.IndexRankedMatches names it in its SQL).
+DATES_INDEX = "policy_dates_idx"
+
+
+def status_rank(today: datetime.date | None = None) -> models.Case:
+    """0 for a policy in force on `today`, 1 for one not yet in force, 2 for an expired one."""
+    today = today or timezone.localdate()
+    return models.Case(
+        models.When(effective_on__gt=today, then=models.Value(1)),
+        models.When(expires_on__lt=today, then=models.Value(2)),
+        default=models.Value(0),
+        output_field=models.IntegerField(),
+    )
 
 
 class Policy(models.Model):
@@ -78,6 +101,19 @@ class Policy(models.Model):
     )
     body = models.TextField(_("text"), max_length=100_000)
     is_published = models.BooleanField(_("published"), default=True)
+    # A new version of a policy (修订) or one that takes its place (替代) names the one it replaces; lists
+    # show the newest version with its history. Set by actions.save_policy, within the issuer's subtree.
+    replaces = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replaced_by",
+        verbose_name=_("replaces or amends"),
+    )
+    # True while a published policy replaces this one (kept by actions.save_policy and delete_policy):
+    # lists and the full-text index leave it out without a join.
+    superseded = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -99,6 +135,7 @@ class Policy(models.Model):
         "expires_on",
         "body",
         "is_published",
+        "replaces",
     ]
 
     class Meta:
@@ -108,6 +145,8 @@ class Policy(models.Model):
         indexes = [
             models.Index(fields=["issuer", "-issued_on", "-id"], name="policy_issuer_newest_idx"),
             models.Index(fields=["-issued_on", "-id"], name="policy_newest_idx"),
+            # The dates of a match read without its row: search.IndexRankedMatches orders matches in force first.
+            models.Index(fields=["id", "effective_on", "expires_on"], name=DATES_INDEX),
         ]
         constraints = [
             models.CheckConstraint(
@@ -145,8 +184,28 @@ class Policy(models.Model):
 
         self.title_tokens = index_text(self.title + " " + self.doc_number)
         self.body_tokens = index_text(self.body)
-        # Only published policies carry the token, so the index alone knows what the public may find.
-        self.issuer_token = f"i{self.issuer_id}" if self.is_published else ""
+        # Only published policies carry the token, so the index alone knows what the public may find
+        # (a version that a newer one replaces is found through the newer one).
+        self.issuer_token = f"i{self.issuer_id}" if self.is_published and not self.superseded else ""
+
+    def versions(self, organization: Organization | None = None) -> list[Policy]:
+        """All published versions of this policy, newest first (this one included, published or not), those
+        applicable to `organization` where given. A few queries: one per version."""
+        newer: list[Policy] = []
+        node: Policy | None = self
+        while node is not None and len(newer) < 100:
+            node = Policy.objects.filter(replaces=node).select_related("issuer").first()
+            if node is not None:
+                newer.append(node)
+        older: list[Policy] = []
+        node = self
+        while node is not None and node.replaces_id is not None and len(older) < 100:
+            node = Policy.objects.filter(pk=node.replaces_id).select_related("issuer").first()
+            if node is not None:
+                older.append(node)
+        chain = [*reversed(newer), self, *older]
+        allowed = set(organization.ancestor_ids) if organization is not None else None
+        return [p for p in chain if p is self or (p.is_published and (allowed is None or p.issuer_id in allowed))]
 
 
 class PolicyAttachment(models.Model):
@@ -190,3 +249,89 @@ class PolicyInterpretation(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+def older_version_counts(policies, organization: Organization | None = None) -> dict[int, int]:
+    """For each policy, how many published older versions it has (applicable to `organization` where given):
+    the "历史版本 N" of a list. One query per level of history, whatever the number of policies."""
+    allowed = set(organization.ancestor_ids) if organization is not None else None
+    counts = {p.pk: 0 for p in policies}
+    # frontier: older version id -> the listed policy it belongs to
+    frontier = {p.replaces_id: p.pk for p in policies if p.replaces_id is not None}
+    for _level in range(100):
+        if not frontier:
+            break
+        rows = Policy.objects.filter(pk__in=frontier).values_list("pk", "replaces_id", "is_published", "issuer_id")
+        next_frontier = {}
+        for pk, replaces_id, is_published, issuer_id in rows:
+            owner = frontier[pk]
+            if is_published and (allowed is None or issuer_id in allowed):
+                counts[owner] += 1
+            if replaces_id is not None:
+                next_frontier[replaces_id] = owner
+        frontier = next_frontier
+    return counts
+
+
+class CurrentFirst:
+    """The policies of a queryset in force first, then those not yet in force, then expired ones, newest first
+    within each (the order of `PolicyQuerySet.current_first`), read group by group in index order: a page
+    costs one counting pass and a few short reads, never a sort of every row. Sliced by Django's Paginator
+    (`count()`, slices; `__len__`, `__iter__` and an int index complete the sequence)."""
+
+    def __init__(self, queryset: PolicyQuerySet, today: datetime.date | None = None):
+        today = today or timezone.localdate()
+        self.queryset = queryset
+        self.today = today
+        self.groups = [
+            ("in_force", queryset.in_force(today)),
+            ("pending", queryset.not_yet_in_force(today)),
+            ("expired", queryset.expired(today)),
+        ]
+        self._counts: dict[str, int] | None = None
+
+    def counts(self) -> dict[str, int]:
+        if self._counts is None:
+            rank = status_rank(self.today)
+            found = (
+                self.queryset.order_by()
+                .alias(_rank=rank)
+                .aggregate(
+                    in_force=models.Count("pk", filter=models.Q(_rank=0)),
+                    pending=models.Count("pk", filter=models.Q(_rank=1)),
+                    expired=models.Count("pk", filter=models.Q(_rank=2)),
+                )
+            )
+            self._counts = {name: found[name] or 0 for name, _group in self.groups}
+        return self._counts
+
+    def count(self) -> int:
+        return sum(self.counts().values())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        return iter(self[0 : self.count()])
+
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            found = self[index : index + 1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        skip = index.start or 0
+        need = (index.stop if index.stop is not None else self.count()) - skip
+        rows: list[Policy] = []
+        for name, group in self.groups:
+            if need <= 0:
+                break
+            # Only a later page counts the groups it passes over.
+            if skip and skip >= self.counts()[name]:
+                skip -= self.counts()[name]
+                continue
+            taken = list(group.order_by("-issued_on", "-id")[skip : skip + need])
+            rows.extend(taken)
+            need -= len(taken)
+            skip = 0
+        return rows

@@ -15,15 +15,16 @@ from dangjian.core.registry import (
     register,
 )
 
-from .models import Policy
+from .models import CurrentFirst, Policy
 
 PORTAL_POLICY_COUNT = 8
 CONSOLE_POLICY_COUNT = 20
 
 
 def policies_block(organization) -> dict:
-    policies = Policy.objects.published().applicable_to(organization).select_related("issuer", "category")
-    return {"policies": list(policies[:PORTAL_POLICY_COUNT])}
+    # The newest version of each policy, those in force first: one not yet in force never leads the block.
+    policies = Policy.objects.published().applicable_to(organization).current().select_related("issuer", "category")
+    return {"policies": CurrentFirst(policies)[:PORTAL_POLICY_COUNT]}
 
 
 def may_edit(user, organization) -> bool:

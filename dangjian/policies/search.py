@@ -15,17 +15,21 @@ typed by the user (quotes, *, OR, brackets) are never passed through as syntax.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, overload
 
 from django.db import connection
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from dangjian.core import text as words_of
 from dangjian.core.fulltext import sqlite_objects_present
+
+from .models import DATES_INDEX, status_rank
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -82,13 +86,14 @@ def parse_query(raw: str) -> ParsedQuery:
     return ParsedQuery(terms=terms, highlight=highlight)
 
 
-def _single_char_fallback(queryset, parsed: ParsedQuery):
+def _single_char_fallback(queryset, parsed: ParsedQuery, today: datetime.date | None):
     """A lone Chinese character cannot be looked up as a word; match it as a substring of the title."""
-    return queryset.filter(title__contains=parsed.terms[0]).order_by("-issued_on", "-id")
+    return queryset.filter(title__contains=parsed.terms[0]).current_first(today)
 
 
-def search(queryset, parsed: ParsedQuery, issuer_ids: list[int] | None = None):
-    """Restrict a Policy queryset to matches of the query, ordered by relevance.
+def search(queryset, parsed: ParsedQuery, issuer_ids: list[int] | None = None, *, today: datetime.date | None = None):
+    """Restrict a Policy queryset to matches of the query: policies in force first, then those not yet
+    in force, then expired ones, each by relevance.
 
     `issuer_ids` (the portal's own and ancestor organizations) lets SQLite's index restrict the
     matches itself instead of joining every match of a common word.
@@ -96,7 +101,8 @@ def search(queryset, parsed: ParsedQuery, issuer_ids: list[int] | None = None):
     if parsed.is_empty:
         return queryset.none()
     if parsed.is_single_character:
-        return _single_char_fallback(queryset, parsed)
+        return _single_char_fallback(queryset, parsed, today)
+    queryset = queryset.alias(status_rank=status_rank(today))
     if connection.vendor == "postgresql":
         tsquery = " & ".join(f"'{term}'" for term in parsed.terms)
         return queryset.extra(  # noqa: S610 - constant SQL; the query goes in as a parameter
@@ -104,16 +110,14 @@ def search(queryset, parsed: ParsedQuery, issuer_ids: list[int] | None = None):
             select_params=[tsquery],
             where=[f"{PG_VECTOR} @@ to_tsquery('simple', %s)"],
             params=[tsquery],
-            order_by=["-rank", "-issued_on"],
-        )
+        ).order_by("status_rank", "-rank", "-issued_on")
     match = _fts_match(parsed, issuer_ids)
     return queryset.extra(  # noqa: S610 - constant SQL; the query goes in as a parameter
         select={"rank": f"bm25({FTS_TABLE}, 8.0, 1.0, 0.0)"},
         tables=[FTS_TABLE],
         where=[f"{FTS_TABLE}.rowid = policies_policy.id", f"{FTS_TABLE} MATCH %s"],
         params=[match],
-        order_by=["rank", "-issued_on"],
-    )
+    ).order_by("status_rank", "rank", "-issued_on")
 
 
 def _fts_match(parsed: ParsedQuery, issuer_ids: list[int] | None) -> str:
@@ -131,9 +135,17 @@ class IndexRankedMatches:
     `count()` and slices; `__len__`, `__iter__` and an int index complete the sequence it is typed with).
     """
 
-    def __init__(self, queryset: QuerySet[Policy], parsed: ParsedQuery, issuer_ids: list[int]):
+    def __init__(
+        self,
+        queryset: QuerySet[Policy],
+        parsed: ParsedQuery,
+        issuer_ids: list[int],
+        *,
+        today: datetime.date | None = None,
+    ):
         self.queryset = queryset
         self.match = _fts_match(parsed, issuer_ids)
+        self.today = (today or timezone.localdate()).isoformat()
 
     @staticmethod
     def usable(parsed: ParsedQuery) -> bool:
@@ -162,10 +174,15 @@ class IndexRankedMatches:
             return found[0]
         start = index.start or 0
         with connection.cursor() as cursor:
+            # In force first, then not yet in force, then expired (as models.status_rank), each by relevance:
+            # the dates of the matches are read from a small covering index, not from their rows.
             cursor.execute(
-                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
-                f"ORDER BY bm25({FTS_TABLE}, 8.0, 1.0, 0.0), rowid DESC LIMIT %s OFFSET %s",
-                [self.match, index.stop - start, start],
+                f"SELECT {FTS_TABLE}.rowid FROM {FTS_TABLE} "
+                f"JOIN policies_policy p INDEXED BY {DATES_INDEX} ON p.id = {FTS_TABLE}.rowid "
+                f"WHERE {FTS_TABLE} MATCH %s ORDER BY CASE WHEN p.effective_on > %s THEN 1 "
+                "WHEN p.expires_on < %s THEN 2 ELSE 0 END, "
+                f"bm25({FTS_TABLE}, 8.0, 1.0, 0.0), {FTS_TABLE}.rowid DESC LIMIT %s OFFSET %s",
+                [self.match, self.today, self.today, index.stop - start, start],
             )
             ids = [row[0] for row in cursor.fetchall()]
         by_id = self.queryset.in_bulk(ids)

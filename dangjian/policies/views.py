@@ -1,6 +1,7 @@
 """Public policy library of a portal: list with filters, Chinese full-text search, detail."""
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -11,7 +12,7 @@ from dangjian.organizations.portal import portal_context
 
 from . import search
 from .forms import PolicyFilterForm
-from .models import Policy, PolicyAttachment
+from .models import CurrentFirst, Policy, PolicyAttachment, older_version_counts
 
 PAGE_SIZE = 20
 
@@ -21,7 +22,8 @@ def policy_list(request, org_id: int):
     organization = get_object_or_404(Organization, pk=org_id)
     form = PolicyFilterForm(request.GET, depth=organization.depth)
     filters = form.cleaned()
-    queryset = Policy.objects.published().applicable_to(organization).select_related("issuer", "category")
+    # One entry per policy: its newest version (older ones are listed on its page), in force first.
+    queryset = Policy.objects.published().applicable_to(organization).current().select_related("issuer", "category")
     if "category" in filters:
         queryset = queryset.filter(category=filters["category"])
     if "level" in filters:
@@ -32,19 +34,22 @@ def policy_list(request, org_id: int):
 
     parsed = search.parse_query(filters.get("q", ""))
     searching = bool(filters.get("q", "").strip())
+    matches: search.IndexRankedMatches | CurrentFirst | QuerySet[Policy]
     if searching and not filters.keys() - {"q"} and search.IndexRankedMatches.usable(parsed):
-        matches = search.IndexRankedMatches(queryset, parsed, organization.ancestor_ids)
+        matches = search.IndexRankedMatches(queryset, parsed, organization.ancestor_ids, today=today)
     elif searching:
-        matches = search.search(queryset, parsed, organization.ancestor_ids)
+        matches = search.search(queryset, parsed, organization.ancestor_ids, today=today)
     else:
-        matches = queryset
+        matches = CurrentFirst(queryset, today)
     page = Paginator(matches, PAGE_SIZE).get_page(request.GET.get("page"))
+    older = older_version_counts(page.object_list, organization)
     results = [
         {
             "policy": policy,
             "title": search.highlight(policy.title, parsed) if searching else policy.title,
             "snippet": search.snippet(policy.body, parsed) if searching else None,
             "status": policy.status(today),
+            "older": older[policy.pk],
         }
         for policy in page.object_list
     ]
@@ -61,8 +66,17 @@ def policy_detail(request, org_id: int, policy_id: int):
     policy = get_object_or_404(
         Policy.objects.published().applicable_to(organization).select_related("issuer", "category"), pk=policy_id
     )
+    versions = policy.versions(organization)
+    newer = versions[: versions.index(policy)]
     context = portal_context(organization, "policies")
-    context.update(policy=policy, attachments=policy.attachments.all(), interpretations=policy.interpretations.all())
+    context.update(
+        policy=policy,
+        attachments=policy.attachments.all(),
+        interpretations=policy.interpretations.all(),
+        versions=versions if len(versions) > 1 else [],
+        replaced_by=newer[-1] if newer else None,
+        newest=newer[0] if newer else None,
+    )
     return render(request, "policies/policy_detail.html", context)
 
 

@@ -4,6 +4,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.accounts.forms import PersonForm
 from dangjian.core.forms import MultipleFileField
@@ -11,6 +12,7 @@ from dangjian.organizations.choices import indented_choices
 from dangjian.organizations.models import Organization
 
 from .models import SUBCATEGORIES, Discipline, Disposal
+from .routing import expected_units, unit_title
 
 MAX_EVIDENCE = 10
 
@@ -28,12 +30,31 @@ def evidence_field(**kwargs) -> MultipleFileField:
     )
 
 
-def organization_choices() -> list:
-    return indented_choices(Organization.objects.exclude(kind=Organization.Kind.GROUP).order_by("path")[:2000])
+def report_organizations():
+    return Organization.objects.exclude(kind=Organization.Kind.GROUP).order_by("path")[:2000]
 
+
+# The disciplines in the order a villager meets them, each with everyday words for what it covers.
+DISCIPLINE_ORDER = [
+    Discipline.MASSES,
+    Discipline.INTEGRITY,
+    Discipline.WORK,
+    Discipline.ORGANIZATIONAL,
+    Discipline.LIFE,
+    Discipline.POLITICAL,
+]
+DISCIPLINE_HINTS = {
+    Discipline.MASSES: _("Discipline towards the masses: making people run around, holding back subsidies"),
+    Discipline.INTEGRITY: _("Integrity discipline: taking money or gifts, favouring relatives, banquets"),
+    Discipline.WORK: _("Work discipline: neglecting duties, meddling in matters"),
+    Discipline.ORGANIZATIONAL: _("Organizational discipline: buying votes, appointing people against the rules"),
+    Discipline.LIFE: _("Discipline in private life: extravagance, bad family conduct"),
+    Discipline.POLITICAL: _("Political discipline: cliques, obstructing an investigation"),
+}
+PLEASE_CHOOSE = pgettext_lazy("report form", "Please choose")
 
 SUBCATEGORY_CHOICES = [("", _("Choose the kind of conduct"))] + [
-    (str(Discipline(key).label), [(name, name) for name in names]) for key, names in SUBCATEGORIES.items()
+    (str(Discipline(key).label), [(name, name) for name in SUBCATEGORIES[key]]) for key in DISCIPLINE_ORDER
 ]
 
 
@@ -55,8 +76,18 @@ class ReportForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "tel"}),
     )
-    discipline = forms.ChoiceField(label=_("Which discipline was broken?"), choices=Discipline.choices)
-    subcategory = forms.ChoiceField(label=_("What kind of conduct?"), choices=SUBCATEGORY_CHOICES)
+    # No discipline or kind is chosen for the reporter: both start at "请选择".
+    discipline = forms.ChoiceField(
+        label=_("Which discipline was broken?"),
+        choices=[("", PLEASE_CHOOSE), *[(key.value, DISCIPLINE_HINTS[key]) for key in DISCIPLINE_ORDER]],
+        error_messages={"required": _("Choose which discipline was broken.")},
+    )
+    # Without JavaScript every kind shows, grouped by discipline; report.js keeps only the chosen one's.
+    subcategory = forms.ChoiceField(
+        label=_("What kind of conduct?"),
+        choices=SUBCATEGORY_CHOICES,
+        error_messages={"required": _("Choose the kind of conduct")},
+    )
     person = forms.CharField(label=_("Person reported"), max_length=40)
     post = forms.CharField(label=_("Their post"), max_length=60, required=False)
     organization = forms.TypedChoiceField(label=_("Their organization"), coerce=int)
@@ -86,7 +117,22 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.TypedChoiceField, self.fields["organization"]).choices = organization_choices()
+        organizations = list(report_organizations())
+        cast(forms.TypedChoiceField, self.fields["organization"]).choices = indented_choices(organizations)
+        # Who receives a report about each organization ("将送达：清河镇纪委"), computed here for every
+        # choice, so changing the place asks the server nothing.
+        self.receiving_units = {
+            org_id: unit_title(unit) if unit is not None else ""
+            for org_id, unit in expected_units(organizations).items()
+        }
+
+    def receiving_unit(self) -> str:
+        """The unit a report about the chosen (or first offered) organization goes to, as the reporter reads it."""
+        value = self["organization"].value()
+        try:
+            return self.receiving_units.get(int(value), "")
+        except (TypeError, ValueError):
+            return ""
 
     def clean_organization(self):
         organization = Organization.objects.filter(pk=self.cleaned_data["organization"]).first()

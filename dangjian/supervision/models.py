@@ -23,13 +23,15 @@ class Discipline(models.TextChoices):
     LIFE = "life", _("Discipline in private life")
 
 
+# The kinds of conduct under each discipline, the ones a villager names in everyday words first, and
+# exactly one "其他" (last) under each. Reports keep the name itself; the order is only the form's.
 SUBCATEGORIES: dict[str, list[str]] = {
-    Discipline.POLITICAL: ["对抗组织审查", "搞团团伙伙", "妄议中央大政方针", "其他"],
-    Discipline.ORGANIZATIONAL: ["违规选人用人", "不如实报告个人有关事项", "拉票贿选", "其他"],
-    Discipline.INTEGRITY: ["收受礼品礼金", "吃拿卡要", "优亲厚友", "违规吃喝", "违规发放津补贴", "公款旅游", "其他"],
-    Discipline.MASSES: ["侵害群众利益", "截留挪用惠民资金", "办事推诿刁难", "其他"],
-    Discipline.WORK: ["形式主义官僚主义", "失职失责", "违规干预插手", "其他"],
-    Discipline.LIFE: ["生活奢靡", "违背公序良俗", "家风不正", "其他"],
+    Discipline.POLITICAL: ["搞团团伙伙", "对抗组织审查", "妄议中央大政方针", "其他"],
+    Discipline.ORGANIZATIONAL: ["拉票贿选", "违规选人用人", "不如实报告个人有关事项", "其他"],
+    Discipline.INTEGRITY: ["吃拿卡要", "收受礼品礼金", "优亲厚友", "违规吃喝", "公款旅游", "违规发放津补贴", "其他"],
+    Discipline.MASSES: ["办事推诿刁难", "截留挪用惠民资金", "侵害群众利益", "其他"],
+    Discipline.WORK: ["失职失责", "违规干预插手", "形式主义官僚主义", "其他"],
+    Discipline.LIFE: ["生活奢靡", "家风不正", "违背公序良俗", "其他"],
 }
 
 

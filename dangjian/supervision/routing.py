@@ -117,6 +117,32 @@ def route_with_reasons(reported_org: Organization, reported_person: str) -> tupl
     )
 
 
+def unit_title(unit: Organization) -> str:
+    """How a reporter names a receiving unit: "清河镇纪委"."""
+    return _("%(unit)s discipline inspection commission") % {"unit": unit.short_name or unit.name}
+
+
+def expected_units(organizations) -> dict[int, Organization | None]:
+    """For each organization (with its path), the unit a report about it goes to when the person reported
+    is none of the officers: the same walk as `route_with_reasons` (one level above, passing over units
+    with no keys yet), without a name. None where no unit above can receive reports online. Two queries
+    for any number of organizations; the report form shows it before anything is sent, so nothing about
+    the reporter is involved."""
+    organizations = list(organizations)
+    with_keys = set(
+        UnitKey.objects.filter(retired_at__isnull=True).values_list("organization_id", flat=True).distinct()
+    )
+    wanted = {i for o in organizations for i in o.ancestor_ids if i in with_keys}
+    units = {u.pk: u for u in Organization.objects.filter(pk__in=wanted)}
+    result: dict[int, Organization | None] = {}
+    for organization in organizations:
+        chain = organization.ancestor_ids
+        # One level above (the organization itself at the root), then every unit above that.
+        candidates = chain[-2::-1] if len(chain) > 1 else chain
+        result[organization.pk] = next((units[i] for i in candidates if i in units), None)
+    return result
+
+
 def route(reported_org: Organization, reported_person: str) -> tuple[Organization, list[int]]:
     unit, excluded, _reasons = route_with_reasons(reported_org, reported_person)
     return unit, excluded

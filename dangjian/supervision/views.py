@@ -18,7 +18,8 @@ from . import receipts, reports
 from .crypto import decrypt_text
 from .evidence import evidence_metas
 from .forms import ObjectionForm, ReceiptForm, ReporterEvidenceForm, ReporterMessageForm, ReportForm
-from .models import State
+from .models import SUBCATEGORIES, State
+from .routing import unit_title
 
 
 def intro(request, org_id: int):
@@ -37,6 +38,7 @@ def report(request, org_id: int):
         initial={"organization": organization.pk, "client_token": uuid.uuid4()},
     )
     context = portal_context(organization, "supervision")
+    context["subcategories"] = SUBCATEGORIES
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -61,7 +63,14 @@ def report(request, org_id: int):
             shown = receipts.format_receipt(receipt)
             # Two groups of four on a line: on a narrow screen the code breaks 2 + 2, never 3 + 1.
             halves = [" ".join(shown.split()[:2]), " ".join(shown.split()[2:])]
-            context.update({"receipt": shown, "receipt_halves": halves, "report": filed})
+            context.update(
+                {
+                    "receipt": shown,
+                    "receipt_halves": halves,
+                    "report": filed,
+                    "recipient": unit_title(filed.receiving_unit),
+                }
+            )
             return render(request, "supervision/submitted.html", context)
     context["form"] = form
     return render(request, "supervision/report.html", context, status=400 if form.errors else 200)

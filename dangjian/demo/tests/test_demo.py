@@ -33,6 +33,8 @@ def test_demo_county_has_people_policies_cases_and_reports():
     output = _load()
     assert Organization.objects.filter(parent__isnull=True).count() == 1
     assert Policy.objects.count() == 40 and Case.objects.count() == 60
+    assert Policy.objects.filter(replaces__isnull=False).count() == 2  # revised policies, with their history
+    assert Policy.objects.filter(superseded=True).count() == 2
     assert "county_discipline" in output and "13800000005" in output
     officer = User.objects.get(username="county_discipline")
     assert officer.check_password(DEMO_PASSWORD)

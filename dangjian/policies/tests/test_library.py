@@ -112,7 +112,7 @@ def test_list_query_count_is_bounded(client, county, django_assert_max_num_queri
     with django_assert_max_num_queries(7):
         response = client.get(reverse("policies:list", args=[county.village_a1.pk]))
     html = response.content.decode()
-    assert response.status_code == 200 and "共 25 条政策，按发布日期从新到旧排列。" in html
+    assert response.status_code == 200 and "共 25 条政策，现行有效的在前，按发布日期从新到旧排列。" in html
     # The first page: the 20 newest (same issue date, so the last created first), and not the others.
     newest = sorted(policies, key=lambda p: p.pk, reverse=True)
     assert all(p.title in html for p in newest[:20]) and not any(p.title in html for p in newest[20:])

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
-from dangjian.organizations.models import Organization
+from dangjian.organizations.models import PATH_STEP, Organization
 
-from .models import Case, CaseStat, Category, Rating, State
+from .models import OPEN_STATES, Case, CaseStat, Category, Rating, State
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -93,6 +93,121 @@ def figures_for(organization: Organization, today: datetime.date | None = None) 
         by_month[month].label = month.strftime("%Y-%m")
         months.append(by_month[month])
     return {"total": total, "by_category": list(by_category.values()), "by_month": months}
+
+
+@dataclass
+class BreakdownRow(Figures):
+    """One row of the breakdown: a child organization's subtree, or the organization's own cases."""
+
+    organization: Organization | None = None
+    own: bool = False  # cases placed at the organization itself (本级), not below it
+    overdue: int = 0
+    has_children: bool = False
+
+    @property
+    def closed(self) -> int:
+        return self.rated + self.unrated
+
+
+BREAKDOWN_COUNTERS = (
+    "received",
+    "accepted",
+    "answered",
+    "answered_on_time",
+    "overdue",
+    "satisfied",
+    "basic",
+    "unsatisfied",
+    "unrated",
+)
+BREAKDOWN_SORTS = {
+    "received": lambda row: row.received,
+    "accepted": lambda row: row.accepted,
+    "answered": lambda row: row.answered,
+    "on_time": lambda row: row.on_time_rate,
+    "overdue": lambda row: row.overdue,
+    "satisfaction": lambda row: row.satisfaction_rate,
+}
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def breakdown(
+    organization: Organization, start: datetime.date, end: datetime.date, now: datetime.datetime | None = None
+) -> dict:
+    """The organization's cases received from `start` to `end` (local days, both included), one row per child
+    organization (its whole subtree) plus the organization's own cases, and the total.
+
+    One aggregate query over the subtree's path range, grouped by the path prefix of the child the case's place
+    lies in, and one query for the children: the cost does not grow with the number of rows.
+    """
+    now = now or timezone.now()
+    bounds = organization.subtree_range()
+    prefix = len(organization.path) + PATH_STEP + 1
+    closed = Q(state=State.CLOSED)
+    grouped = (
+        Case.objects.filter(
+            place_path__gte=bounds["gte"],
+            place_path__lt=bounds["lt"],
+            received_at__gte=_day_start(start),
+            received_at__lt=_day_start(end + datetime.timedelta(days=1)),
+        )
+        .annotate(branch=Substr("place_path", 1, prefix))
+        .values("branch")
+        .annotate(  # n_ names: an annotation named like a field would shadow it in the filters
+            n_received=Count("pk"),
+            n_accepted=Count("pk", filter=Q(accepted_at__isnull=False)),
+            n_answered=Count("pk", filter=Q(first_answered_at__isnull=False)),
+            n_answered_on_time=Count("pk", filter=Q(answered_on_time=True)),
+            # Answered after the deadline, or past it today without an acceptance or an answer.
+            n_overdue=Count(
+                "pk",
+                filter=Q(answered_on_time=False)
+                | Q(state=State.RECEIVED, accept_deadline__lt=now)
+                | Q(state__in=OPEN_STATES, answer_deadline__lt=now, first_answered_at__isnull=True),
+            ),
+            n_satisfied=Count("pk", filter=closed & Q(rating=Rating.SATISFIED)),
+            n_basic=Count("pk", filter=closed & Q(rating=Rating.BASIC)),
+            n_unsatisfied=Count("pk", filter=closed & Q(rating=Rating.UNSATISFIED)),
+            n_unrated=Count("pk", filter=closed & Q(rating=Rating.UNRATED)),
+        )
+    )
+    counted = {row["branch"]: row for row in grouped}
+    children = list(
+        Organization.objects.filter(parent=organization)
+        .order_by("sort_order", "path")
+        .annotate(child_count=Count("children"))
+    )
+    rows = []
+    own = BreakdownRow(label=organization.short_name or organization.name, organization=organization, own=True)
+    rows_by_path = {organization.path: own}
+    for child in children:
+        row = BreakdownRow(label=child.short_name or child.name, organization=child, has_children=child.child_count > 0)
+        rows_by_path[child.path] = row
+        rows.append(row)
+    total = BreakdownRow(label=organization.name, organization=organization)
+    for branch, values in counted.items():
+        row = rows_by_path.get(branch)
+        if row is None:  # a place below a child that no longer exists: counted in the total only
+            row = BreakdownRow()
+        for name in BREAKDOWN_COUNTERS:
+            setattr(row, name, getattr(row, name) + values[f"n_{name}"])
+            setattr(total, name, getattr(total, name) + values[f"n_{name}"])
+    if own.received or not children:
+        rows.insert(0, own)
+    return {"rows": rows, "total": total, "start": start, "end": end}
+
+
+def sort_rows(rows: list[BreakdownRow], key: str) -> list[BreakdownRow]:
+    """Rows by one column, largest first, rows without a value (no case to compute a rate) last; stable."""
+    measure = BREAKDOWN_SORTS.get(key)
+    if measure is None:
+        return rows
+    with_value = [row for row in rows if measure(row) is not None]
+    without = [row for row in rows if measure(row) is None]
+    return sorted(with_value, key=measure, reverse=True) + without
 
 
 def rebuild_stats() -> int:

@@ -184,7 +184,7 @@ class FiguresPeriodForm(forms.Form):
         return self._clean_bounds("end")
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if self.errors:
             return data
         start = data.get("start") or self.default_start

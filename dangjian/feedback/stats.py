@@ -174,7 +174,7 @@ def breakdown(
             n_unrated=Count("pk", filter=closed & Q(rating=Rating.UNRATED)),
         )
     )
-    counted = {row["branch"]: row for row in grouped}
+    counted: dict[str, Mapping[str, Any]] = {row["branch"]: row for row in grouped}
     children = list(
         Organization.objects.filter(parent=organization)
         .order_by("sort_order", "path")
@@ -189,11 +189,10 @@ def breakdown(
         rows.append(row)
     total = BreakdownRow(label=organization.name, organization=organization)
     for branch, values in counted.items():
-        row = rows_by_path.get(branch)
-        if row is None:  # a place below a child that no longer exists: counted in the total only
-            row = BreakdownRow()
+        # A place below a child that no longer exists is counted in the total only.
+        found = rows_by_path.get(branch) or BreakdownRow()
         for name in BREAKDOWN_COUNTERS:
-            setattr(row, name, getattr(row, name) + values[f"n_{name}"])
+            setattr(found, name, getattr(found, name) + values[f"n_{name}"])
             setattr(total, name, getattr(total, name) + values[f"n_{name}"])
     if own.received or not children:
         rows.insert(0, own)

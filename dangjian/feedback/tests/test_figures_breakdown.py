@@ -145,19 +145,48 @@ def test_no_personal_data_on_the_figures_page(client, county):
     assert "13812345678" not in html and "county_admin" not in html
 
 
-def test_breakdown_queries_do_not_grow_with_the_rows(client, county, django_assert_max_num_queries):
+def test_breakdown_queries_do_not_grow_with_the_rows(client, county, today, django_assert_max_num_queries):
     from dangjian.tests_support import factories as f
 
     _work(county)
     url = f"/o/{county.town_a.pk}/feedback/figures/"
     client.get(url)
-    with django_assert_max_num_queries(8) as few:
-        client.get(url + "?start=2026-01-01")
+    with django_assert_max_num_queries(10) as few:
+        client.get(url, {"start": f"{today.year - 1}-01-02"})  # whole months from the counters, two edges of days
     for number in range(12):
         village = f.OrganizationFactory(name=f"新村{number}", kind="village", parent=county.town_a)
         new_case(village)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        client.get(url + "?start=2026-01-02")
+        html = client.get(url, {"start": f"{today.year - 1}-01-03"}).content.decode()
+    assert len(_rows(html)) == 2 + 12 + 1
+
+
+def test_whole_months_from_the_counters_and_days_from_the_cases_add_up(county, today):
+    """The same cases counted over a period of whole months and edges of days, and over days only."""
+    cases = _work(county)
+    last_year = datetime.datetime(today.year - 1, 3, 15, 10, tzinfo=timezone.get_current_timezone())
+    Case.objects.filter(pk=cases[0][0].pk).update(received_at=last_year)
+    stats.rebuild_stats()
+    start = datetime.date(today.year - 1, 2, 20)
+    mixed = stats.breakdown(county.county, start, today)["total"]
+    assert stats._split_period(start, today)[0] is not None
+    days_only = [stats.breakdown(county.county, start, datetime.date(today.year - 1, 3, 30))["total"]]
+    days_only.append(stats.breakdown(county.county, datetime.date(today.year - 1, 3, 31), today)["total"])
+    for name in ("received", "accepted", "answered", "answered_on_time", "overdue", "satisfied", "unrated"):
+        assert getattr(mixed, name) == sum(getattr(part, name) for part in days_only), name
+    assert mixed.received == 6 and mixed.overdue == 2 and mixed.unrated == 1
+
+
+def test_the_period_is_split_into_whole_months_and_edges():
+    split = stats._split_period
+    d = datetime.date
+    assert split(d(2026, 1, 1), d(2026, 3, 31)) == ((d(2026, 1, 1), d(2026, 4, 1)), [])
+    assert split(d(2026, 1, 15), d(2026, 3, 10)) == (
+        (d(2026, 2, 1), d(2026, 3, 1)),
+        [(d(2026, 1, 15), d(2026, 2, 1)), (d(2026, 3, 1), d(2026, 3, 11))],
+    )
+    assert split(d(2026, 1, 15), d(2026, 2, 10)) == (None, [(d(2026, 1, 15), d(2026, 2, 11))])
+    assert split(d(2026, 12, 5), d(2026, 12, 31)) == (None, [(d(2026, 12, 5), d(2027, 1, 1))])
 
 
 def test_staff_reach_the_figures_from_the_console_dashboard(client, county):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -177,7 +177,7 @@ def breakdown(
         "unrated": Count("pk", filter=closed & Q(rating=Rating.UNRATED)),
     }
     # n_ names: an annotation named like a field would shadow it in the filters.
-    queries = []
+    queries: list[Iterable[Mapping[str, Any]]] = []
     if whole_months is not None:
         queries.append(
             CaseStat.objects.filter(org_path__in=places, month__gte=whole_months[0], month__lt=whole_months[1])
@@ -224,6 +224,7 @@ def breakdown(
         setattr(total, name, getattr(total, name) + (value or 0))
 
     for query in queries:
+        values: Mapping[str, Any]
         for values in query:
             for name in from_cases:
                 add(values["branch"], name, values[f"n_{name}"])

@@ -318,6 +318,27 @@ def main() -> None:
         cold_stats = [get(f"/o/{pk}/feedback/figures/") for pk in organizations if pk != county]
         print(f"feedback-stats-uncached-p50 {statistics.median(cold_stats):.1f} ms")
         print(f"feedback-stats-uncached-p99 {percentile(cold_stats, 99):.1f} ms", flush=True)
+        # The breakdown by township and village over a period: the county (every case of the year in one
+        # aggregate) and each township, each request with another period so that none comes from the cache;
+        # compared with the plain "hello" view asked in the same loop.
+        townships = manage(
+            "shell",
+            "-c",
+            "from dangjian.organizations.models import Organization; "
+            "print(','.join(str(pk) for pk in Organization.objects.filter(depth=1).values_list('pk', flat=True)))",
+        ).split(",")
+        breakdown, hello = [], []
+        for day in range(1, 29):
+            for pk in [county, *townships]:
+                breakdown.append(get(f"/o/{pk}/feedback/figures/?start=2026-01-{day:02d}&end=2026-11-26"))
+                hello.append(get("/healthz/"))
+        print(f"feedback-figures-breakdown-p50 {statistics.median(breakdown):.1f} ms")
+        print(f"feedback-figures-breakdown-p95 {percentile(breakdown, 95):.1f} ms")
+        print(f"hello-p95 {percentile(hello, 95):.1f} ms")
+        print(
+            f"feedback-figures-breakdown-vs-hello {percentile(breakdown, 95) / percentile(hello, 95):.2f} ratio",
+            flush=True,
+        )
 
         before = case_count()
         submitted = submit_load(village)

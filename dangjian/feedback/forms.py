@@ -1,3 +1,4 @@
+import datetime
 import re
 import uuid
 from typing import cast
@@ -199,6 +200,71 @@ class PublicFilterForm(forms.Form):
 
     def cleaned(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if v} if self.is_valid() else {}
+
+
+FIGURES_MAX_DAYS = 5 * 366  # the longest period the breakdown reads (five years)
+FIGURES_FIRST_DAY = datetime.date(2000, 1, 1)
+FIGURES_LAST_DAY = datetime.date(2099, 12, 31)
+
+
+class FiguresPeriodForm(forms.Form):
+    """The period of the figures breakdown: cases received from `start` to `end`, both days included."""
+
+    error_messages = {
+        "invalid": _("Write the date as year-month-day, e.g. 2026-01-31."),
+        "bounds": _("Choose a date between 2000-01-01 and 2099-12-31."),
+    }
+    start = forms.DateField(
+        label=pgettext_lazy("period", "From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": error_messages["invalid"]},
+    )
+    end = forms.DateField(
+        label=pgettext_lazy("period", "To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": error_messages["invalid"]},
+    )
+
+    def __init__(self, data, today: datetime.date):
+        self.today = today
+        self.default_start = today.replace(month=1, day=1)
+        data = data if data.get("start") or data.get("end") else None
+        super().__init__(data, initial={"start": self.default_start, "end": today})
+
+    def _clean_bounds(self, name: str) -> datetime.date | None:
+        value = self.cleaned_data.get(name)
+        if value is not None and not FIGURES_FIRST_DAY <= value <= FIGURES_LAST_DAY:
+            raise ValidationError(self.error_messages["bounds"], code="bounds")
+        return value
+
+    def clean_start(self):
+        return self._clean_bounds("start")
+
+    def clean_end(self):
+        return self._clean_bounds("end")
+
+    def clean(self):
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        start = data.get("start") or self.default_start
+        end = data.get("end") or max(self.today, start)
+        if start > end:
+            raise ValidationError(_("The start date is after the end date: swap them or choose again."), code="order")
+        if (end - start).days + 1 > FIGURES_MAX_DAYS:
+            raise ValidationError(_("Choose a period of at most five years."), code="too_long")
+        data["start"], data["end"] = start, end
+        return data
+
+    def period(self) -> tuple[datetime.date, datetime.date] | None:
+        """The chosen period (this year up to today when nothing is chosen), or None when the input is refused."""
+        if not self.is_bound:
+            return self.default_start, self.today
+        if not self.is_valid():
+            return None
+        return self.cleaned_data["start"], self.cleaned_data["end"]
 
 
 # --- Console -----------------------------------------------------------------------------------

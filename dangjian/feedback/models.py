@@ -78,7 +78,10 @@ class FeedbackSettings(models.Model):
     """Per-organization settings of the feedback module."""
 
     organization = models.OneToOneField(
-        "organizations.Organization", on_delete=models.CASCADE, related_name="feedback_settings"
+        "organizations.Organization",
+        on_delete=models.CASCADE,
+        related_name="feedback_settings",
+        verbose_name=_("organization"),
     )
     answers_need_approval = models.BooleanField(
         _("replies need the secretary's approval before publication"), default=False

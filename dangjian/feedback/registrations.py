@@ -5,7 +5,13 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.accounts.permissions import HANDLE_FEEDBACK, MANAGE_SETTINGS, can_use_console, has_capability
+from dangjian.accounts.permissions import (
+    HANDLE_FEEDBACK,
+    MANAGE_SETTINGS,
+    can_use_console,
+    has_capability,
+    scope_paths,
+)
 from dangjian.core.registry import (
     DashboardPanel,
     MenuItem,
@@ -16,9 +22,12 @@ from dangjian.core.registry import (
     period_bounds,
     register,
 )
+from dangjian.organizations.models import Organization
 
 from .models import Case
 from .queries import dashboard_counts
+
+FIGURES_LINKS_SHOWN = 20
 
 
 def _signed_in_with_role(request) -> bool:
@@ -28,6 +37,20 @@ def _signed_in_with_role(request) -> bool:
 def feedback_panel(request) -> dict | None:
     counts = dashboard_counts(request.user)
     return {"feedback": counts} if counts else None
+
+
+def figures_panel(request) -> dict | None:
+    """Links to the figures pages (by township and village) of the top organizations the user handles feedback on."""
+    user = request.user
+    if getattr(user, "is_superuser", False) and user.is_active:
+        tops = Organization.objects.filter(parent__isnull=True)
+    else:
+        paths = scope_paths(user, HANDLE_FEEDBACK)
+        if not paths:
+            return None
+        tops = Organization.objects.filter(path__in=paths)
+    organizations = list(tops.order_by("path")[:FIGURES_LINKS_SHOWN])
+    return {"figures_organizations": organizations} if organizations else None
 
 
 def may_handle(user, organization) -> bool:
@@ -63,6 +86,7 @@ def register_entries() -> None:
         MenuItem("feedback", _("Feedback inbox"), "console:feedback_inbox", order=10, visible=_signed_in_with_role),
         PortalSection("feedback", _("Public feedback"), "feedback:list", order=40),
         DashboardPanel("feedback", "feedback/console/_dashboard_panel.html", feedback_panel, order=10),
+        DashboardPanel("feedback_figures", "feedback/console/_figures_panel.html", figures_panel, order=15),
         OrganizationLink(
             "feedback_templates", _("Reply templates"), "console:feedback_templates", may_handle, 40, secondary=True
         ),

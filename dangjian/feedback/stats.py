@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
-from dangjian.organizations.models import Organization
+from dangjian.organizations.models import PATH_STEP, Organization
 
-from .models import Case, CaseStat, Category, Rating, State
+from .models import OPEN_STATES, Case, CaseStat, Category, Rating, State
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -93,6 +93,158 @@ def figures_for(organization: Organization, today: datetime.date | None = None) 
         by_month[month].label = month.strftime("%Y-%m")
         months.append(by_month[month])
     return {"total": total, "by_category": list(by_category.values()), "by_month": months}
+
+
+@dataclass
+class BreakdownRow(Figures):
+    """One row of the breakdown: a child organization's subtree, or the organization's own cases."""
+
+    organization: Organization | None = None
+    own: bool = False  # cases placed at the organization itself (本级), not below it
+    overdue: int = 0
+    has_children: bool = False
+
+    @property
+    def closed(self) -> int:
+        return self.rated + self.unrated
+
+
+BREAKDOWN_SORTS = {
+    "received": lambda row: row.received,
+    "accepted": lambda row: row.accepted,
+    "answered": lambda row: row.answered,
+    "on_time": lambda row: row.on_time_rate,
+    "overdue": lambda row: row.overdue,
+    "satisfaction": lambda row: row.satisfaction_rate,
+}
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def _split_period(start: datetime.date, end: datetime.date):
+    """(the whole months inside the period as [first, after) or None, the days outside them as [from, to) ranges)."""
+    after = end + datetime.timedelta(days=1)
+    first_whole = start if start.day == 1 else _next_month(start)
+    after_whole = after if after.day == 1 else after.replace(day=1)
+    if first_whole >= after_whole:
+        return None, [(start, after)]
+    edges = [(a, b) for a, b in ((start, first_whole), (after_whole, after)) if a < b]
+    return (first_whole, after_whole), edges
+
+
+def breakdown(
+    organization: Organization, start: datetime.date, end: datetime.date, now: datetime.datetime | None = None
+) -> dict:
+    """The organization's cases received from `start` to `end` (local days, both included), one row per child
+    organization (its whole subtree) plus the organization's own cases, and the total.
+
+    Whole months are read from the `CaseStat` counters, the days before and after them from the cases, and the
+    cases still waiting past their deadline from the open cases: a handful of aggregate queries, each grouped by
+    the path prefix of the child the place lies in, so the number of queries does not grow with the rows and a
+    county's year does not read every case of the year.
+    """
+    now = now or timezone.now()
+    bounds = organization.subtree_range()
+    prefix = len(organization.path) + PATH_STEP + 1
+    subtree = list(
+        Organization.objects.filter(path__gte=bounds["gte"], path__lt=bounds["lt"]).only(
+            "pk", "name", "short_name", "path", "parent_id", "sort_order"
+        )
+    )
+    parents = {org.parent_id for org in subtree}
+    children = sorted(
+        (org for org in subtree if org.parent_id == organization.pk), key=lambda o: (o.sort_order, o.path)
+    )
+    # The places listed one by one (not a range): each is an equality on the (place_path, received_at) index
+    # followed by a range of days, so SQLite never scans the whole period of the county for one village.
+    places = [org.path for org in subtree]
+    whole_months, edges = _split_period(start, end)
+    closed = Q(state=State.CLOSED)
+    from_cases = {
+        "received": Count("pk"),
+        "accepted": Count("pk", filter=Q(accepted_at__isnull=False)),
+        "answered": Count("pk", filter=Q(first_answered_at__isnull=False)),
+        "answered_on_time": Count("pk", filter=Q(answered_on_time=True)),
+        "satisfied": Count("pk", filter=closed & Q(rating=Rating.SATISFIED)),
+        "basic": Count("pk", filter=closed & Q(rating=Rating.BASIC)),
+        "unsatisfied": Count("pk", filter=closed & Q(rating=Rating.UNSATISFIED)),
+        "unrated": Count("pk", filter=closed & Q(rating=Rating.UNRATED)),
+    }
+    # n_ names: an annotation named like a field would shadow it in the filters.
+    queries: list[Iterable[Mapping[str, Any]]] = []
+    if whole_months is not None:
+        queries.append(
+            CaseStat.objects.filter(org_path__in=places, month__gte=whole_months[0], month__lt=whole_months[1])
+            .annotate(branch=Substr("org_path", 1, prefix))
+            .values("branch")
+            .annotate(**{f"n_{name}": Sum(name) for name in from_cases})
+        )
+    for first, after in edges:
+        days = Q(received_at__gte=_day_start(first), received_at__lt=_day_start(after))
+        queries.append(
+            Case.objects.filter(days, place_path__in=places)
+            .annotate(branch=Substr("place_path", 1, prefix))
+            .values("branch")
+            .annotate(**{f"n_{name}": aggregate for name, aggregate in from_cases.items()})
+        )
+    in_period = Q(received_at__gte=_day_start(start), received_at__lt=_day_start(end + datetime.timedelta(days=1)))
+    # Past the deadline today without an acceptance or an answer (few cases: the open ones, by their state).
+    waiting = (
+        Case.objects.filter(
+            Q(state=State.RECEIVED, accept_deadline__lt=now)
+            | Q(state__in=OPEN_STATES, answer_deadline__lt=now, first_answered_at__isnull=True),
+            in_period,
+            place_path__gte=bounds["gte"],
+            place_path__lt=bounds["lt"],
+        )
+        .annotate(branch=Substr("place_path", 1, prefix))
+        .values("branch")
+        .annotate(n_waiting=Count("pk"))
+    )
+
+    rows = []
+    own = BreakdownRow(label=organization.short_name or organization.name, organization=organization, own=True)
+    rows_by_path = {organization.path: own}
+    for child in children:
+        row = BreakdownRow(label=child.short_name or child.name, organization=child, has_children=child.pk in parents)
+        rows_by_path[child.path] = row
+        rows.append(row)
+    total = BreakdownRow(label=organization.name, organization=organization)
+
+    def add(branch: str, name: str, value: int) -> None:
+        # A place below a child that no longer exists is counted in the total only.
+        found = rows_by_path.get(branch) or BreakdownRow()
+        setattr(found, name, getattr(found, name) + (value or 0))
+        setattr(total, name, getattr(total, name) + (value or 0))
+
+    for query in queries:
+        values: Mapping[str, Any]
+        for values in query:
+            for name in from_cases:
+                add(values["branch"], name, values[f"n_{name}"])
+    for values in waiting:
+        add(values["branch"], "overdue", values["n_waiting"])
+    for row in [*rows_by_path.values(), total]:
+        row.overdue += row.answered - row.answered_on_time  # answered after the deadline
+    if own.received or not children:
+        rows.insert(0, own)
+    return {"rows": rows, "total": total, "start": start, "end": end}
+
+
+def sort_rows(rows: list[BreakdownRow], key: str) -> list[BreakdownRow]:
+    """Rows by one column, largest first, rows without a value (no case to compute a rate) last; stable."""
+    measure = BREAKDOWN_SORTS.get(key)
+    if measure is None:
+        return rows
+    with_value = [row for row in rows if measure(row) is not None]
+    without = [row for row in rows if measure(row) is None]
+    return sorted(with_value, key=measure, reverse=True) + without
 
 
 def rebuild_stats() -> int:

@@ -8,8 +8,10 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 
 from dangjian.accounts.permissions import HANDLE_FEEDBACK, has_capability
@@ -23,7 +25,7 @@ from dangjian.organizations.models import Organization
 from dangjian.organizations.portal import portal_context
 
 from . import actions, mobile_lookup, stats
-from .forms import CodeForm, LookupForm, MobileForm, PublicFilterForm, RateForm, SubmitForm
+from .forms import CodeForm, FiguresPeriodForm, LookupForm, MobileForm, PublicFilterForm, RateForm, SubmitForm
 from .models import Case, CaseEvent, CasePhoto, Category, State
 from .records import mask_for_others
 
@@ -93,11 +95,36 @@ def case_detail(request, org_id: int, case_id: int):
     return render(request, "feedback/case_detail.html", context)
 
 
+# The breakdown's columns: (sort key or "" when the column is not sortable, heading).
+BREAKDOWN_COLUMNS = [
+    ("received", pgettext_lazy("count of cases", "Received")),
+    ("accepted", pgettext_lazy("count of cases", "Accepted")),
+    ("answered", pgettext_lazy("count of cases", "Answered")),
+    ("", pgettext_lazy("count of cases", "Answered on time")),
+    ("on_time", gettext_lazy("On-time rate")),
+    ("overdue", pgettext_lazy("count of cases", "Overdue")),
+    ("satisfaction", gettext_lazy("Satisfaction")),
+    ("", pgettext_lazy("count of cases", "Not rated")),
+]
+
+
 @public_page
 def figures(request, org_id: int):
-    organization = get_object_or_404(Organization, pk=org_id)
+    organization = get_object_or_404(Organization.objects.select_related("parent"), pk=org_id)
     context = portal_context(organization, "feedback")
     context.update(stats.figures_for(organization))
+    form = FiguresPeriodForm(request.GET, today=timezone.localdate())
+    period = form.period()
+    sort = request.GET.get("sort", "")
+    sort = sort if sort in stats.BREAKDOWN_SORTS else ""
+    context.update(
+        {"period_form": form, "sort": sort, "parent": organization.parent, "breakdown_columns": BREAKDOWN_COLUMNS}
+    )
+    if period is not None:
+        shown = stats.breakdown(organization, *period)
+        shown["rows"] = stats.sort_rows(shown["rows"], sort)
+        context["breakdown"] = shown
+        context["period_query"] = f"start={period[0].isoformat()}&end={period[1].isoformat()}"
     return render(request, "feedback/figures.html", context)
 
 

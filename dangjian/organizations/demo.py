@@ -59,7 +59,7 @@ def _build_tree(ctx: DemoContext, township_count: int):
             phone=f"0571-8602{t_index:02d}10",
             intro=f"{t_name}位于清源县{rng.choice(['东部', '西部', '南部', '北部', '中部'])}，"
             f"辖{rng.randint(10, 20)}个村（社区），以{rng.choice(['茶叶', '水稻', '毛竹', '果蔬', '生态旅游'])}"
-            f"为主导产业。镇（乡）党委下设党支部若干，党员约{rng.randint(900, 2200)}名。",
+            f"为主导产业。{t_name[-1]}党委下设党支部若干，党员约{rng.randint(900, 2200)}名。",
         )
         townships.append(township)
         count = rng.randint(10, 20)
@@ -123,7 +123,9 @@ def _build_leadership(ctx: DemoContext, organizations: list[Organization]) -> No
         current = Term.objects.create(organization=org, name=f"第{number}届", elected_on=elected, ends_on=ends)
         posts = texts.POSTS[level]
         size = len(posts) if level != "village" else rng.randint(3, len(posts))
+        level_word = (org.short_name or org.name)[-1] if level == "township" else ""
         for order, (post, duties) in enumerate(posts[:size]):
+            post, duties = post.format(level=level_word), duties.format(level=level_word)
             leaders.append(
                 Leader(
                     term=current,
@@ -141,8 +143,8 @@ def _build_leadership(ctx: DemoContext, organizations: list[Organization]) -> No
                 term=previous,
                 organization=org,
                 name=ctx.person_name(),
-                post=posts[0][0],
-                duties=posts[0][1],
+                post=posts[0][0].format(level=level_word),
+                duties=posts[0][1].format(level=level_word),
                 cv=_cv(ctx, previous.elected_on),
                 sort_order=0,
             )

@@ -100,3 +100,19 @@ def test_every_demo_sign_in_reaches_its_console(client, username, mobile):
         assert inbox.status_code == 200
         if username == "county_discipline":  # the demo's reports are addressed to the county or read from above
             assert len(set(re.findall(r'href="/console/supervision/(\d+)/"', inbox.content.decode()))) == 4
+
+
+def test_demo_texts_name_the_real_township_not_a_placeholder():
+    from dangjian.conftest import ensure_reference_data
+    from dangjian.organizations.models import Leader
+
+    ensure_reference_data()
+    call_command("load_demo", townships=4, policies=4, cases=4, today=None, stdout=io.StringIO())
+    texts = [*Organization.objects.values_list("intro", flat=True)]
+    texts += [f"{post} {duties}" for post, duties in Leader.objects.values_list("post", "duties")]
+    assert not [text for text in texts if "（乡）" in text or "{" in text]
+    xiang = Organization.objects.get(short_name="柳溪乡")
+    assert Leader.objects.filter(organization=xiang, post="党委副书记、乡长", duties="主持乡政府全面工作。").exists()
+    assert "乡党委下设党支部若干" in xiang.intro
+    town = Organization.objects.get(short_name="清河镇")
+    assert Leader.objects.filter(organization=town, post="党委副书记、镇长").exists()

@@ -198,7 +198,10 @@ def _case_context(request, case: Case, bound: dict | None = None) -> dict:
     steps = set(workflow.available_steps(user, case))
     version = {"version": case.version}
     forms: dict[str, django_forms.Form] = {}
-    if "accept" in steps:
+    if "accept_handle" in steps:
+        # No units below: accepting is handling, in one step (the two-step path is not offered).
+        forms["accept_handle"] = AcceptForm(initial=version)
+    elif "accept" in steps:
         forms["accept"] = AcceptForm(initial=version)
     if "reject" in steps:
         forms["reject"] = ReasonForm(initial=version, prefix="reject")
@@ -255,6 +258,11 @@ STEPS = {
         None,
         lambda u, c, d: actions.accept_case(u, c.pk, urgent=d["urgent"], expected_version=d["version"]),
     ),
+    "accept_handle": (
+        AcceptForm,
+        None,
+        lambda u, c, d: actions.accept_and_handle_case(u, c.pk, urgent=d["urgent"], expected_version=d["version"]),
+    ),
     "reject": (
         ReasonForm,
         "reject",
@@ -285,6 +293,7 @@ STEPS = {
 
 DONE = {
     "accept": _("The case was accepted."),
+    "accept_handle": _("The case was accepted; your organization handles it now and can answer it."),
     "reject": _("The case was not accepted; the citizen can read the reason."),
     "dispatch": _("The case was dispatched."),
     "start": _("Handling started."),
@@ -303,6 +312,8 @@ DONE = {
 @console_view
 def case_step(request, case_id: int, step: str):
     case = get_case_for_user(request.user, case_id)
+    if step == "answer" and request.POST.get("use_template"):
+        return _use_template(request, case)
     form: django_forms.Form
     if step == "dispatch":
         form = DispatchForm(request.POST, choices=_dispatch_choices(request.user, case))
@@ -333,6 +344,24 @@ def case_step(request, case_id: int, step: str):
     case = get_case_for_user(request.user, case_id)
     context = _case_context(request, case, bound={step: form})
     return render(request, "feedback/console/case.html", context, status=400)
+
+
+def _use_template(request, case: Case):
+    """The answer form's 使用 button without JavaScript: the form again, with the chosen template's text added
+    to what was typed (nothing is saved). Only for those who may answer the case now, with a template offered
+    to the case's organization."""
+    if "answer" not in workflow.available_steps(request.user, case):
+        raise PermissionDenied
+    typed = request.POST.get("reply", "").strip()
+    chosen = None
+    if request.POST.get("template", "").isdigit():
+        chosen = _templates_for(case).filter(pk=int(request.POST["template"])).first()
+    text = f"{typed}\n{chosen.text}" if chosen and typed else (chosen.text if chosen else typed)
+    version = request.POST.get("version", "")
+    form = AnswerForm(initial={"version": version if version.isdigit() else case.version, "reply": text})
+    if chosen is None:
+        messages.error(request, _("Please choose a template first."))
+    return render(request, "feedback/console/case.html", _case_context(request, case, bound={"answer": form}))
 
 
 @require_POST

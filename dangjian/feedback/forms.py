@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.forms import MultipleFileField, MultipleFileInput
+from dangjian.core.forms import MultipleFileField, MultipleFileInput, picker_attrs
 from dangjian.core.uploads import process_photo
 from dangjian.organizations.choices import indented_choices
 from dangjian.organizations.models import Organization
@@ -159,7 +159,8 @@ class DispatchForm(VersionForm):
         label=_("Assisting organizations (optional)"),
         coerce=int,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        # A searchable picker over the plain select (a township has dozens of villages; the county 155 units).
+        widget=forms.SelectMultiple(attrs=picker_attrs(size=6)),
     )
     note = forms.CharField(
         label=_("Instructions (internal)"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -61,7 +61,7 @@ from .models import (
     State,
     TimeLimit,
 )
-from .queries import feedback_scope, get_case_for_user, visible_cases
+from .queries import feedback_scope, get_case_for_user, todo_condition, visible_cases
 
 PAGE_SIZE = 30
 EXPORT_LIMIT = 20_000
@@ -87,6 +87,8 @@ def _inbox_queryset(request):
         cases = cases.filter(state=State.PENDING_APPROVAL)
     elif view == "extensions":
         cases = cases.filter(extensions__decision=Extension.Decision.PENDING)
+    if "todo" in filters:
+        cases = cases.filter(todo_condition(request.user, filters["todo"]))
     if "state" in filters:
         cases = cases.filter(state=filters["state"])
     if "category" in filters:
@@ -131,6 +133,8 @@ def inbox(request):
             "calendar_gaps": uncovered_years() if _can_manage_root(request.user) else [],
             "unread": unread_count(request.user),
             "can_manage_root": _can_manage_root(request.user),
+            "handles_feedback": request.user.is_superuser or feedback_scope(request.user).exists(),
+            "todo_label": dict(form.fields["todo"].choices).get(filters.get("todo", "")),
         },
     )
 

@@ -269,6 +269,17 @@ class InboxFilterForm(forms.Form):
             ("extensions", _("Extension requests")),
         ],
     )
+    # A line of the console home's to-do: exactly the cases it counted (queries.TODO_KINDS).
+    todo = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("accept", _("To accept")),
+            ("dispatch", _("To dispatch")),
+            ("start", _("To sign for and start")),
+            ("answer", _("To answer")),
+            ("approve", _("Replies to approve")),
+        ],
+    )
     state = forms.ChoiceField(label=_("State"), required=False)
     category = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("All types")), *Category.choices])
     place = forms.TypedChoiceField(label=_("Place"), required=False, coerce=int, empty_value=None)

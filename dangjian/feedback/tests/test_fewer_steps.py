@@ -157,3 +157,26 @@ def test_use_button_for_those_who_may_not_answer_is_refused(client, county):
         client, county.village_a1_secretary, case, "answer", reply="x", template=template.pk, use_template="1"
     )
     assert response.status_code == 403
+
+
+# --- The assisting organizations' picker ---------------------------------------------------------------
+
+
+def test_the_dispatch_form_keeps_the_plain_select_and_loads_the_picker_from_our_own_static_files(client, county):
+    from django.contrib.staticfiles import finders
+
+    case = new_case(county.village_a1)
+    actions.accept_case(county.town_a_admin, case.pk)
+    client.force_login(county.town_a_admin)
+    page = client.get(reverse("console:feedback_case", args=[case.pk])).content.decode()
+    assert '<select name="assisting"' in page and "data-picker" in page
+    assert 'data-picker-no-results="没有找到，请少输几个字再试"' in page
+    for asset in ["vendor/tom-select/js/tom-select.complete.min.js", "vendor/tom-select/css/tom-select.min.css"]:
+        assert f"/static/{asset}" in page
+        assert finders.find(asset), f"{asset}: run `npm ci` (make install does)"
+    # Without JavaScript the select is sent as before.
+    response = _step(
+        client, county.town_a_admin, case, "dispatch", lead=county.village_a1.pk, assisting=[county.village_a2.pk]
+    )
+    assert response.status_code == 302
+    assert list(Case.objects.get(pk=case.pk).assisting_orgs.all()) == [county.village_a2]

@@ -26,5 +26,8 @@
       },
     });
     picker.wrapper.classList.add("picker");
+    // The label now points at the picker's input; the hidden select keeps its name for assistive technology.
+    const labelledBy = picker.control_input.getAttribute("aria-labelledby");
+    if (labelledBy) select.setAttribute("aria-labelledby", labelledBy);
   }
 })();

@@ -175,6 +175,7 @@ def test_the_dispatch_form_keeps_the_plain_select_and_loads_the_picker_from_our_
         assert f"/static/{asset}" in page
         assert finders.find(asset), f"{asset}: run `npm ci` (make install does)"
     # Without JavaScript the select is sent as before.
+    case.refresh_from_db()
     response = _step(
         client, county.town_a_admin, case, "dispatch", lead=county.village_a1.pk, assisting=[county.village_a2.pk]
     )

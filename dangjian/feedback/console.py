@@ -241,6 +241,7 @@ def _case_context(request, case: Case, bound: dict | None = None) -> dict:
         "assisting": case.assisting_orgs.all(),
         "forms": forms,
         "templates": list(_templates_for(case)) if "answer" in forms else [],
+        "templates_org": (case.lead_org or case.place) if "answer" in forms else None,
         "candidates": suggestions.merge_candidates(case) if "merge" in steps else [],
         "merged_cases": case.merged_cases.all(),
         "extensions": extensions,
@@ -422,6 +423,10 @@ def reply_templates(request, org_id: int):
             "org": org,
             "form": form,
             "templates": ReplyTemplate.objects.filter(organization=org),
+            # Offered here too, kept by the organizations above (read only on this page).
+            "inherited": ReplyTemplate.objects.filter(organization_id__in=org.ancestor_ids).select_related(
+                "organization"
+            ),
             "history": configuration.settings_history([ReplyTemplate], org, exact=True),
         },
     )

@@ -181,3 +181,14 @@ def test_the_dispatch_form_keeps_the_plain_select_and_loads_the_picker_from_our_
     )
     assert response.status_code == 302
     assert list(Case.objects.get(pk=case.pk).assisting_orgs.all()) == [county.village_a2]
+
+
+def test_the_templates_page_shows_those_kept_above_and_the_answer_box_links_to_it(client, county):
+    ReplyTemplate.objects.create(organization=county.town_a, title="镇模板", text="镇里的答复")
+    case = _in_progress(county)
+    client.force_login(county.village_a1_secretary)
+    page = client.get(reverse("console:feedback_case", args=[case.pk])).content.decode()
+    url = reverse("console:feedback_templates", args=[county.village_a1.pk])
+    assert f'href="{url}"' in page and "镇模板" in page
+    templates = client.get(url).content.decode()
+    assert "上级单位的答复模板" in templates and "镇里的答复" in templates

@@ -11,7 +11,7 @@ PORT ?= 8000
 WORKERS ?= 2
 TEST_ARGS ?=
 
-.PHONY: run serve install install-dev migrate demo test browser-deps lint check-migrations bench messages clean
+.PHONY: run serve install install-dev node migrate demo test browser-deps lint check-migrations bench messages clean
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed (found %s)" % sys.version.split()[0])'
@@ -24,8 +24,14 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+# The front-end packages (tom-select), from package-lock.json; Node.js and npm from Debian when missing.
+node_modules/.installed: package.json package-lock.json
+	@bash scripts/node-deps.sh
+
+node: node_modules/.installed
+
+install: $(VENV)/.installed node_modules/.installed
+install-dev: $(VENV)/.installed-dev node_modules/.installed
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -58,4 +64,4 @@ bench: install-dev
 	$(PY) -m bench.run
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache

@@ -263,6 +263,13 @@ USE_TZ = True
 # --- Static and uploaded files --------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Front-end packages come from npm (package.json, package-lock.json; `npm ci` by make and CI) and are served as
+# our own static files from their dist folders; nothing of them is committed or fetched at run time.
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    ("vendor/tom-select/js", NODE_MODULES / "tom-select" / "dist" / "js"),
+    ("vendor/tom-select/css", NODE_MODULES / "tom-select" / "dist" / "css"),
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Uploaded files are never served by path: each is served by its record through a view that checks who may see

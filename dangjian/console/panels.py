@@ -1,14 +1,46 @@
-"""The console's own dashboard panel: the organizations the user works on."""
+"""The console's own dashboard panels: the person's to-do (the modules' ToDo entries), the organizations the
+user works on, the recent changes they may read."""
+
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
+from django.urls import reverse
 
 from dangjian.accounts.permissions import USE_CONSOLE, organizations_for
 from dangjian.core.models import ChangeRecord
-from dangjian.core.registry import DashboardPanel, TrackedModel, entries, register
+from dangjian.core.registry import DashboardPanel, ToDo, TrackedModel, entries, register
 
 ORGANIZATIONS_SHOWN = 500
 RECENT_CHANGES = 20
+
+
+@dataclass(frozen=True)
+class ToDoLine:
+    key: str
+    text: str
+    url: str
+    count: int | None  # None: shown without a number (`locked`)
+
+
+def todo_lines(request) -> list[ToDoLine]:
+    """The to-do lines with something waiting (or locked), in the modules' order."""
+    lines: list[ToDoLine] = []
+    for todo in entries(ToDo):
+        url = reverse(todo.url_name) + (f"?{todo.query}" if todo.query else "")
+        locked = todo.locked(request) if todo.locked else None
+        if locked:
+            lines.append(ToDoLine(todo.key, str(locked), url, None))
+            continue
+        count = todo.count(request)
+        if count:
+            lines.append(ToDoLine(todo.key, todo.text(count), url, count))
+    return lines
+
+
+def todo_panel(request) -> dict:
+    """First on the console home: what waits for this person, or plainly that nothing does."""
+    return {"todo_lines": todo_lines(request)}
 
 
 def organizations_panel(request) -> dict:
@@ -36,6 +68,7 @@ def recent_changes_panel(request) -> dict:
 
 def register_entries() -> None:
     register(
+        DashboardPanel("todo", "console/_todo_panel.html", todo_panel, order=0),
         DashboardPanel("organizations", "console/_organizations_panel.html", organizations_panel, order=30),
         DashboardPanel("recent_changes", "console/_recent_changes_panel.html", recent_changes_panel, order=40),
     )

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -14,6 +14,19 @@ if TYPE_CHECKING:
 # characters; its own catalogue lists only ASCII ones, so "问题发生在哪里？" became "问题发生在哪里？：".
 # Our catalogue translates this to the ASCII and full-width marks both.
 LABEL_ENDINGS = gettext_noop(":?.!")
+
+
+def picker_attrs(**attrs) -> dict:
+    """Widget attributes that make a select a searchable picker (core/static/core/picker.js, Tom Select), with
+    its texts in the page's language; the page loads `core/_picker_assets.html`. Without JavaScript the
+    plain select stays."""
+    return {
+        "data-picker": "",
+        "data-picker-placeholder": gettext_lazy("Type part of a name to search"),
+        "data-picker-no-results": gettext_lazy("Nothing matches; try fewer characters."),
+        "data-picker-remove": pgettext_lazy("picker", "Remove"),
+        **attrs,
+    }
 
 
 class VersionedModelForm(forms.ModelForm):

@@ -56,6 +56,25 @@ class DashboardPanel:
 
 
 @dataclass(frozen=True)
+class ToDo:
+    """A line of the person's to-do, at the top of the console home: "您有 3 件待受理", linking to the module's
+    list filtered to exactly those items (so the number and the list agree; test it).
+
+    `count(request)` is the number of items waiting for this person, or None when this kind of work is not
+    theirs (the line is not shown; say it with a cheap check first, it runs on every console home). `locked`,
+    when given and it returns words, is shown with the link instead of a number, e.g. a supervision officer
+    who has not yet given the one-time code this session. `text(n)` are the words for n items (ngettext)."""
+
+    key: str
+    text: Callable[[int], str]
+    count: Callable[[HttpRequest], int | None]
+    url_name: str
+    query: str = ""  # appended to the URL: the filter giving exactly the counted items, e.g. "todo=accept"
+    order: int = 100
+    locked: Callable[[HttpRequest], StrOrPromise | None] | None = None
+
+
+@dataclass(frozen=True)
 class OrganizationLink:
     """A button on an organization's console page, to one of the module's pages for that organization."""
 
@@ -125,6 +144,7 @@ class TrackedModel:
 
 Entry = (
     MenuItem
+    | ToDo
     | DashboardPanel
     | OrganizationLink
     | OrganizationPanel

@@ -307,6 +307,46 @@ def accept_case(user, case_id: int, *, urgent: bool = False, expected_version: i
     return case
 
 
+def accept_and_handle_case(user, case_id: int, *, urgent: bool = False, expected_version: int | None = None) -> Case:
+    """One step for an organization with no units below it (workflow "accept_handle"): it accepts the case and
+    handles it itself, so the case is at once in progress with the organization as its lead. The history
+    shows both what happened (accepted, handling started); the deadlines are those of accepting."""
+    with transaction.atomic():
+        case, org = _begin(user, case_id, "accept_handle", expected_version)
+        now = timezone.now()
+        limit = workflow.time_limit(case.category)
+        case.state = State.IN_PROGRESS
+        case.accepted_at = now
+        case.handling_org = org
+        case.lead_org = org
+        case.urgent = urgent
+        if urgent:
+            case.answer_deadline = min(case.answer_deadline, deadline_after(now, limit.urgent_answer_days))
+        record_event(
+            case,
+            Kind.ACCEPT,
+            user,
+            org,
+            _("Urgent") if urgent else "",
+            from_state=State.RECEIVED,
+            to_state=State.ACCEPTED,
+            at=now,
+        )
+        record_event(
+            case,
+            Kind.START,
+            user,
+            org,
+            _("Handled by the organization itself"),
+            from_state=State.ACCEPTED,
+            to_state=State.IN_PROGRESS,
+            at=now,
+        )
+        save_case(case, ["state", "accepted_at", "handling_org", "lead_org", "urgent", "answer_deadline"])
+        bump_stats(case, accepted=1)
+    return case
+
+
 def reject_case(user, case_id: int, reason: str, *, expected_version: int | None = None) -> Case:
     reason = reason.strip()
     if not reason:

@@ -61,7 +61,7 @@ from .models import (
     State,
     TimeLimit,
 )
-from .queries import feedback_scope, get_case_for_user, visible_cases
+from .queries import feedback_scope, get_case_for_user, todo_condition, visible_cases
 
 PAGE_SIZE = 30
 EXPORT_LIMIT = 20_000
@@ -87,6 +87,8 @@ def _inbox_queryset(request):
         cases = cases.filter(state=State.PENDING_APPROVAL)
     elif view == "extensions":
         cases = cases.filter(extensions__decision=Extension.Decision.PENDING)
+    if "todo" in filters:
+        cases = cases.filter(todo_condition(request.user, filters["todo"]))
     if "state" in filters:
         cases = cases.filter(state=filters["state"])
     if "category" in filters:
@@ -131,6 +133,8 @@ def inbox(request):
             "calendar_gaps": uncovered_years() if _can_manage_root(request.user) else [],
             "unread": unread_count(request.user),
             "can_manage_root": _can_manage_root(request.user),
+            "handles_feedback": request.user.is_superuser or feedback_scope(request.user).exists(),
+            "todo_label": dict(form.fields["todo"].choices).get(filters.get("todo", "")),
         },
     )
 
@@ -198,7 +202,10 @@ def _case_context(request, case: Case, bound: dict | None = None) -> dict:
     steps = set(workflow.available_steps(user, case))
     version = {"version": case.version}
     forms: dict[str, django_forms.Form] = {}
-    if "accept" in steps:
+    if "accept_handle" in steps:
+        # No units below: accepting is handling, in one step (the two-step path is not offered).
+        forms["accept_handle"] = AcceptForm(initial=version)
+    elif "accept" in steps:
         forms["accept"] = AcceptForm(initial=version)
     if "reject" in steps:
         forms["reject"] = ReasonForm(initial=version, prefix="reject")
@@ -234,6 +241,7 @@ def _case_context(request, case: Case, bound: dict | None = None) -> dict:
         "assisting": case.assisting_orgs.all(),
         "forms": forms,
         "templates": list(_templates_for(case)) if "answer" in forms else [],
+        "templates_org": (case.lead_org or case.place) if "answer" in forms else None,
         "candidates": suggestions.merge_candidates(case) if "merge" in steps else [],
         "merged_cases": case.merged_cases.all(),
         "extensions": extensions,
@@ -254,6 +262,11 @@ STEPS = {
         AcceptForm,
         None,
         lambda u, c, d: actions.accept_case(u, c.pk, urgent=d["urgent"], expected_version=d["version"]),
+    ),
+    "accept_handle": (
+        AcceptForm,
+        None,
+        lambda u, c, d: actions.accept_and_handle_case(u, c.pk, urgent=d["urgent"], expected_version=d["version"]),
     ),
     "reject": (
         ReasonForm,
@@ -285,6 +298,7 @@ STEPS = {
 
 DONE = {
     "accept": _("The case was accepted."),
+    "accept_handle": _("The case was accepted; your organization handles it now and can answer it."),
     "reject": _("The case was not accepted; the citizen can read the reason."),
     "dispatch": _("The case was dispatched."),
     "start": _("Handling started."),
@@ -303,6 +317,8 @@ DONE = {
 @console_view
 def case_step(request, case_id: int, step: str):
     case = get_case_for_user(request.user, case_id)
+    if step == "answer" and request.POST.get("use_template"):
+        return _use_template(request, case)
     form: django_forms.Form
     if step == "dispatch":
         form = DispatchForm(request.POST, choices=_dispatch_choices(request.user, case))
@@ -333,6 +349,24 @@ def case_step(request, case_id: int, step: str):
     case = get_case_for_user(request.user, case_id)
     context = _case_context(request, case, bound={step: form})
     return render(request, "feedback/console/case.html", context, status=400)
+
+
+def _use_template(request, case: Case):
+    """The answer form's 使用 button without JavaScript: the form again, with the chosen template's text added
+    to what was typed (nothing is saved). Only for those who may answer the case now, with a template offered
+    to the case's organization."""
+    if "answer" not in workflow.available_steps(request.user, case):
+        raise PermissionDenied
+    typed = request.POST.get("reply", "").strip()
+    chosen = None
+    if request.POST.get("template", "").isdigit():
+        chosen = _templates_for(case).filter(pk=int(request.POST["template"])).first()
+    text = f"{typed}\n{chosen.text}" if chosen and typed else (chosen.text if chosen else typed)
+    version = request.POST.get("version", "")
+    form = AnswerForm(initial={"version": version if version.isdigit() else case.version, "reply": text})
+    if chosen is None:
+        messages.error(request, _("Please choose a template first."))
+    return render(request, "feedback/console/case.html", _case_context(request, case, bound={"answer": form}))
 
 
 @require_POST
@@ -389,6 +423,10 @@ def reply_templates(request, org_id: int):
             "org": org,
             "form": form,
             "templates": ReplyTemplate.objects.filter(organization=org),
+            # Offered here too, kept by the organizations above (read only on this page).
+            "inherited": ReplyTemplate.objects.filter(organization_id__in=org.ancestor_ids).select_related(
+                "organization"
+            ),
             "history": configuration.settings_history([ReplyTemplate], org, exact=True),
         },
     )

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from dangjian.core.forms import ChoiceChips, MultipleFileField, MultipleFileInput
+from dangjian.core.forms import ChoiceChips, MultipleFileField, MultipleFileInput, picker_attrs
 from dangjian.core.uploads import process_photo
 from dangjian.notifications import sms
 from dangjian.organizations.choices import indented_choices
@@ -288,7 +288,8 @@ class DispatchForm(VersionForm):
         label=_("Assisting organizations (optional)"),
         coerce=int,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        # A searchable picker over the plain select (a township has dozens of villages; the county 155 units).
+        widget=forms.SelectMultiple(attrs=picker_attrs(size=6)),
     )
     note = forms.CharField(
         label=_("Instructions (internal)"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -395,6 +396,17 @@ class InboxFilterForm(forms.Form):
             ("overdue", _("Overdue / supervised (督办)")),
             ("approval", _("Replies to approve")),
             ("extensions", _("Extension requests")),
+        ],
+    )
+    # A line of the console home's to-do: exactly the cases it counted (queries.TODO_KINDS).
+    todo = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("accept", _("To accept")),
+            ("dispatch", _("To dispatch")),
+            ("start", _("To sign for and start")),
+            ("answer", _("To answer")),
+            ("approve", _("Replies to approve")),
         ],
     )
     state = forms.ChoiceField(label=_("State"), required=False)

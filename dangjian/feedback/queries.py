@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.http import Http404
 
-from dangjian.accounts.permissions import HANDLE_FEEDBACK, organizations_for, scope_paths
+from dangjian.accounts.permissions import APPROVE_FEEDBACK, HANDLE_FEEDBACK, organizations_for, scope_paths
 
 from .models import Case
 
@@ -68,3 +68,42 @@ def dashboard_counts(user) -> dict | None:
             Q(state=State.RECEIVED, accept_deadline__lt=now) | Q(state__in=OPEN_STATES, answer_deadline__lt=now)
         ).count(),
     }
+
+
+# --- The person's to-do (registered as core.registry.ToDo; the inbox's `todo` filter lists the same cases) ------
+
+# to-do → (states, the path column of the organization whose staff take the step, the capability), by the
+# workflow's actor rules: accepting and dispatching by the place or above, signing for (开始办理) and answering by
+# the lead or above, approving by the lead's head.
+TODO_KINDS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "accept": (("received",), "place_path", HANDLE_FEEDBACK),
+    "dispatch": (("accepted", "returned"), "place_path", HANDLE_FEEDBACK),
+    "start": (("dispatched",), "lead_path", HANDLE_FEEDBACK),
+    "answer": (("in_progress",), "lead_path", HANDLE_FEEDBACK),
+    "approve": (("pending_approval",), "lead_path", APPROVE_FEEDBACK),
+}
+
+
+def holds_for_todo(user, kind: str) -> bool:
+    """Whether this kind of to-do is the user's work at all (a cheap check: the request's cached grants)."""
+    capability = TODO_KINDS[kind][2]
+    return bool(getattr(user, "is_superuser", False) and user.is_active) or bool(scope_paths(user, capability))
+
+
+def todo_condition(user, kind: str) -> Q:
+    """The cases waiting for the user's step of this kind (a subset of `visible_cases(user)`)."""
+    states, column, capability = TODO_KINDS[kind]
+    condition = Q(state__in=states)
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return condition
+    within = Q(pk__in=[])
+    for path in scope_paths(user, capability):
+        within |= Q(**{f"{column}__gte": path, f"{column}__lt": path[:-1] + "0"})
+    return condition & within
+
+
+def todo_count(user, kind: str) -> int | None:
+    """How many cases wait for the user's step of this kind; None when it is not their work."""
+    if not holds_for_todo(user, kind):
+        return None
+    return Case.objects.filter(todo_condition(user, kind)).count()

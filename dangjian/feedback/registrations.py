@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from dangjian.accounts.permissions import (
     HANDLE_FEEDBACK,
     MANAGE_SETTINGS,
-    can_use_console,
     has_capability,
     scope_paths,
 )
@@ -17,6 +17,7 @@ from dangjian.core.registry import (
     MenuItem,
     OrganizationLink,
     PortalSection,
+    ToDo,
     TrackedModel,
     UsageMetric,
     period_bounds,
@@ -25,13 +26,41 @@ from dangjian.core.registry import (
 from dangjian.organizations.models import Organization
 
 from .models import Case
-from .queries import dashboard_counts
+from .queries import dashboard_counts, todo_count
 
 FIGURES_LINKS_SHOWN = 20
 
 
-def _signed_in_with_role(request) -> bool:
-    return can_use_console(request.user)
+def _handles_feedback(request) -> bool:
+    """The inbox is for those who handle cases somewhere (a new-media or discipline officer never does)."""
+    user = request.user
+    return bool(user.is_superuser and user.is_active) or bool(scope_paths(user, HANDLE_FEEDBACK))
+
+
+def _todo(kind: str, text, order: int) -> ToDo:
+    return ToDo(
+        f"feedback.{kind}",
+        lambda n: text(n) % {"n": n},
+        lambda request: todo_count(request.user, kind),
+        "console:feedback_inbox",
+        f"view=all&todo={kind}",
+        order=order,
+    )
+
+
+TODOS = [
+    _todo("accept", lambda n: ngettext("You have %(n)s case to accept", "You have %(n)s cases to accept", n), 10),
+    _todo("dispatch", lambda n: ngettext("You have %(n)s case to dispatch", "You have %(n)s cases to dispatch", n), 11),
+    _todo(
+        "start",
+        lambda n: ngettext(
+            "You have %(n)s dispatched case to sign for", "You have %(n)s dispatched cases to sign for", n
+        ),
+        12,
+    ),
+    _todo("answer", lambda n: ngettext("You have %(n)s case to answer", "You have %(n)s cases to answer", n), 13),
+    _todo("approve", lambda n: ngettext("You have %(n)s reply to approve", "You have %(n)s replies to approve", n), 14),
+]
 
 
 def feedback_panel(request) -> dict | None:
@@ -83,7 +112,8 @@ def cases_answered_on_time(organization, start, end) -> int:
 
 def register_entries() -> None:
     register(
-        MenuItem("feedback", _("Feedback inbox"), "console:feedback_inbox", order=10, visible=_signed_in_with_role),
+        MenuItem("feedback", _("Feedback inbox"), "console:feedback_inbox", order=10, visible=_handles_feedback),
+        *TODOS,
         PortalSection("feedback", _("Public feedback"), "feedback:list", order=40),
         DashboardPanel("feedback", "feedback/console/_dashboard_panel.html", feedback_panel, order=10),
         DashboardPanel("feedback_figures", "feedback/console/_figures_panel.html", figures_panel, order=15),

@@ -3,6 +3,7 @@
 received ──accept──> accepted ──dispatch──> dispatched ──start──> in_progress ──answer──> answered ──rate──> closed
     └──reject──> rejected          ^   └──return (退单)──> returned ──dispatch──┘        │ (needs approval?)   │
                                    │                                pending_approval <──┘   不满意 once: redo ──┘
+received ──accept_handle──> in_progress: an organization with no units below it accepts and handles in one step
 any open case ──merge──> merged;  answered ──(20 working days unrated)──> closed (unrated)
 """
 
@@ -36,6 +37,15 @@ def _place(user, case):
     return _acting(user, case.place, HANDLE_FEEDBACK)
 
 
+def _own_unit(user, case):
+    """Staff of the place's own organization when it has no units below it: nobody to dispatch to, so
+    accepting is handling (one step instead of accept → dispatch to oneself → start)."""
+    acting = _place(user, case)
+    if acting is None or acting.pk != case.place_id or acting.children.exists():
+        return None
+    return acting
+
+
 def _lead(user, case):
     """Staff of the lead organization, or above."""
     if case.lead_org is None:
@@ -64,6 +74,7 @@ OPEN = {S.RECEIVED, S.ACCEPTED, S.RETURNED, S.DISPATCHED, S.IN_PROGRESS}
 FEEDBACK = Workflow(
     [
         Step("accept", {S.RECEIVED}, S.ACCEPTED, "place"),
+        Step("accept_handle", {S.RECEIVED}, S.IN_PROGRESS, "own_unit"),
         Step("reject", {S.RECEIVED}, S.REJECTED, "place"),
         # Dispatching to one's own organization starts the handling at once.
         Step("dispatch", {S.ACCEPTED, S.RETURNED}, {S.DISPATCHED, S.IN_PROGRESS}, "place"),
@@ -80,7 +91,7 @@ FEEDBACK = Workflow(
         Step("auto_close", {S.ANSWERED}, S.CLOSED, "system"),
     ],
     # "citizen" (with the query password) and "system" (the clock) have no rule: never offered to staff.
-    actors={"place": _place, "lead": _lead, "approver": _approver},
+    actors={"place": _place, "own_unit": _own_unit, "lead": _lead, "approver": _approver},
     refusal=lambda state: _("This step is not possible now: the case is “%(state)s”.") % {"state": State(state).label},
 )
 TRANSITIONS = FEEDBACK.steps

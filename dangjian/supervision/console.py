@@ -127,14 +127,16 @@ def _summaries(request, reports):
 
 @officer_view
 def inbox(request):
-    units = reader.readable_units(request.user)
-    reports = reader.reports_for_reading().filter(receiving_unit__in=units)[:300]
+    todo = request.GET.get("todo", "")
+    todo = todo if todo in reader.TODO_STATES else ""
+    reports = reader.inbox_reports(request.user, todo)
     my_units = reader.officer_units(request.user)
     return render(
         request,
         "supervision/console/inbox.html",
         {
             "rows": _summaries(request, reports),
+            "todo": todo,
             "units": my_units,
             "keyless": [u for u in my_units if not UnitKey.objects.filter(organization=u).exists()],
             "locked": [

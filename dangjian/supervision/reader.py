@@ -14,7 +14,15 @@ from dangjian.organizations.models import Organization
 
 from . import crypto, keys
 from .audit import audit
-from .models import Report, UnitKey
+from .models import Report, State, UnitKey
+
+INBOX_LIMIT = 300  # reports listed at once
+# The officer's to-do (registered as core.registry.ToDo; the inbox's `todo` filter lists the same reports):
+# new ones (to accept, not accept or forward; forwarded here, to register) and those being handled.
+TODO_STATES: dict[str, tuple[str, ...]] = {
+    "new": (State.RECEIVED, State.FORWARDED),
+    "handle": (State.ACCEPTED, State.IN_DISPOSAL, State.CONCLUDED, State.OBJECTED),
+}
 
 
 @dataclass
@@ -93,3 +101,26 @@ def open_as_officer(user, user_private: bytes | None, report_id: int, *, record:
     if report is None:
         raise Http404
     return reader.open(report, record=record)
+
+
+def inbox_reports(user, todo: str = ""):
+    """The reports the officer's inbox lists (before opening): of the units they may read, those of a to-do
+    kind when `todo` names one."""
+    reports = reports_for_reading().filter(receiving_unit__in=readable_units(user))
+    if todo in TODO_STATES:
+        reports = reports.filter(state__in=TODO_STATES[todo])
+    return reports[:INBOX_LIMIT]
+
+
+def todo_count(user, user_private: bytes, todo: str) -> int:
+    """How many reports of the to-do kind the inbox would list for the officer: those they can open (a report
+    that excludes them is not counted). Nothing of the content is kept or shown, so nothing is audited."""
+    officer_reader = OfficerReader(user, user_private)
+    count = 0
+    for report in inbox_reports(user, todo):
+        try:
+            officer_reader.open(report, record=False)
+        except Http404:
+            continue
+        count += 1
+    return count

@@ -13,6 +13,7 @@ from dangjian.core.registry import (
     OrganizationLink,
     PortalBlock,
     PortalSection,
+    ToDo,
     UsageMetric,
     entries,
     registry,
@@ -32,6 +33,7 @@ def extra_module():
         PortalBlock("meetings", "organizations/_portal_children.html", lambda org: {"children": [org]}, order=5),
         DashboardPanel("meetings", "organizations/console/_ending_terms_panel.html", lambda r: {"ending_terms": []}, 1),
         OrganizationLink("meetings", "会议安排", "console:roles", lambda user, org: True, order=5),
+        ToDo("meetings", lambda n: f"您有 {n} 次会议待记录", lambda request: 4, "console:calendar", "month=1", order=1),
     ]
     registry.register(*added)
     yield
@@ -50,6 +52,8 @@ def test_a_new_module_appears_in_menus_portal_and_console_without_editing_them(c
         '<a href="/console/calendar/">三会一课 <span class="badge" data-testid="badge-meetings">2</span></a>' in console
     )
     assert console.count('id="warn-h"') == 2  # the module's panel and the leadership terms' panel
+    # Its to-do line leads the console home's to-do, linking to its own filtered list.
+    assert '<a href="/console/calendar/?month=1" data-todo="meetings">您有 4 次会议待记录</a>' in console
     page = client.get(f"/console/o/{county.town_a.pk}/").content.decode()
     assert f'href="/console/o/{county.town_a.pk}/roles/">会议安排</a>' in page
 
@@ -57,7 +61,8 @@ def test_a_new_module_appears_in_menus_portal_and_console_without_editing_them(c
 def test_menus_follow_each_entrys_visibility_rule(client, county):
     client.force_login(county.town_b_discipline)
     menu = client.get("/console/").content.decode()
-    assert 'href="/console/supervision/"' in menu and 'href="/console/feedback/"' in menu
+    # A discipline officer handles no citizens' feedback: no inbox it could never use.
+    assert 'href="/console/supervision/"' in menu and 'href="/console/feedback/"' not in menu
     client.force_login(county.village_a1_secretary)
     menu = client.get("/console/").content.decode()
     assert 'href="/console/supervision/"' not in menu and 'href="/console/feedback/"' in menu

@@ -4,15 +4,19 @@ document.addEventListener("click", (event) => {
     window.print();
   }
 });
-document.addEventListener("change", (event) => {
-  const select = event.target.closest("select[data-template-for]");
-  if (!select) return;
-  const option = select.selectedOptions[0];
-  const target = document.getElementById(select.dataset.templateFor);
-  if (option && option.dataset.text && target) {
-    target.value = option.dataset.text;
-    target.focus();
-  }
+// A reply template's 使用 button adds its text to the reply here, without reloading; without JavaScript the
+// button sends the form and the server shows it again with the text added (what was typed is kept).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-template-use]");
+  if (!button) return;
+  const select = button.form && button.form.elements.namedItem("template");
+  const option = select && select.selectedOptions[0];
+  const target = document.getElementById(button.dataset.templateUse);
+  if (!option || !option.dataset.text || !target) return;
+  event.preventDefault();
+  const typed = target.value.trim();
+  target.value = typed ? `${typed}\n${option.dataset.text}` : option.dataset.text;
+  target.focus();
 });
 
 // A 显示/隐藏 button after each password field marked data-reveal (the query password). Without

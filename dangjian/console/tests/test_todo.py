@@ -1,0 +1,170 @@
+"""Each role sees its own work (issue 11 item 8): the to-do at the top of the console home, from the modules'
+ToDo entries, each line linking to exactly the items it counts; menus only with what the role can act on."""
+
+import re
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from dangjian.accounts.models import Role
+from dangjian.feedback import actions
+from dangjian.feedback.models import FeedbackSettings
+from dangjian.tests_support import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def new_case(place, title="村口路灯坏了"):
+    case, _password, _created = actions.submit_case(
+        place_id=place.pk,
+        category="help",
+        title=title,
+        description="王庄村村口路灯坏了三个月，晚上看不见路。",
+        client_token=uuid.uuid4(),
+    )
+    return case
+
+
+def todo(client, user) -> dict[str, tuple[str, str]]:
+    """The to-do lines of the user's console home: key → (text, link)."""
+    client.force_login(user)
+    page = client.get(reverse("console:dashboard")).content.decode()
+    section = re.search(r'<section class="card todo".*?</section>', page, re.S)
+    assert section, "the to-do comes first on every console home"
+    assert page.index('class="card todo"') < page.find("<h2", page.index("<h1") + 1) + 1
+    return {
+        key: (text, link.replace("&amp;", "&"))
+        for link, key, text in re.findall(r'<a href="([^"]+)" data-todo="([^"]+)">([^<]+)</a>', section.group(0))
+    }
+
+
+def listed(client, user, link) -> int:
+    client.force_login(user)
+    response = client.get(link)
+    assert response.status_code == 200
+    return response.context["page"].paginator.count
+
+
+def _cases_in_every_state(county):
+    """At 王庄村 (whose replies need the secretary's approval) and one at 李湾村."""
+    FeedbackSettings.objects.create(organization=county.village_a1, answers_need_approval=True)
+    a1_admin = f.staff("a1_admin", Role.ORG_ADMIN, county.village_a1)
+    new_case(county.village_a1, "收到一")
+    new_case(county.village_a1, "收到二")
+    new_case(county.village_a2, "李湾村收到")
+    accepted = new_case(county.village_a1, "已受理")
+    actions.accept_case(county.town_a_admin, accepted.pk)
+    dispatched = new_case(county.village_a1, "派到村")
+    actions.accept_case(county.town_a_admin, dispatched.pk)
+    actions.dispatch_case(county.town_a_admin, dispatched.pk, county.village_a1.pk)
+    working = new_case(county.village_a1, "办理中")
+    actions.accept_and_handle_case(county.village_a1_secretary, working.pk)
+    waiting = new_case(county.village_a1, "待审核")
+    actions.accept_and_handle_case(a1_admin, waiting.pk)
+    actions.answer_case(a1_admin, waiting.pk, "已修好")
+    return a1_admin
+
+
+def test_a_village_secretary_sees_one_case_to_accept_and_the_link_lists_it(client, county):
+    new_case(county.village_a1)
+    new_case(county.village_b1)  # another township's: not theirs
+    lines = todo(client, county.village_a1_secretary)
+    assert lines["feedback.accept"][0] == "您有 1 件待受理"
+    assert listed(client, county.village_a1_secretary, lines["feedback.accept"][1]) == 1
+
+
+@pytest.mark.parametrize("who", ["village_a1_secretary", "town_a_admin", "county_admin", "a1_admin", "a2_secretary"])
+def test_every_count_equals_what_its_link_lists(client, county, who):
+    a1_admin = _cases_in_every_state(county)
+    people = {"a1_admin": a1_admin, "a2_secretary": f.staff("a2_secretary", Role.SECRETARY, county.village_a2)}
+    user = people.get(who) or getattr(county, who)
+    lines = todo(client, user)
+    assert lines, who
+    for key, (text, link) in lines.items():
+        n = int(re.search(r"\d+", text).group())
+        assert listed(client, user, link) == n, (who, key, text)
+
+
+def test_the_counts_follow_each_role(client, county):
+    a1_admin = _cases_in_every_state(county)
+    secretary = {key: text for key, (text, _link) in todo(client, county.village_a1_secretary).items()}
+    assert secretary == {
+        "feedback.accept": "您有 2 件待受理",
+        "feedback.dispatch": "您有 1 件待派单",
+        "feedback.start": "您有 1 件派来的案件待签收",
+        "feedback.answer": "您有 1 件待答复",
+        "feedback.approve": "您有 1 条答复待审核",  # the secretary is the village's head
+    }
+    admin = {key: text for key, (text, _link) in todo(client, a1_admin).items()}
+    assert "feedback.approve" not in admin  # an administrator does not approve replies
+    town = {key: text for key, (text, _link) in todo(client, county.town_a_admin).items()}
+    assert town["feedback.accept"] == "您有 3 件待受理"  # both villages of the township
+
+
+def test_no_to_do_is_said_plainly(client, county):
+    client.force_login(county.village_a1_secretary)
+    page = client.get(reverse("console:dashboard")).content.decode()
+    assert "您现在没有待办事项。" in page and "data-todo=" not in page
+
+
+def test_a_new_media_officer_has_no_feedback_inbox_in_the_menu_and_is_told_why_on_it(client, county):
+    new_case(county.village_a1)
+    client.force_login(county.town_a_media)
+    page = client.get(reverse("console:dashboard")).content.decode()
+    assert reverse("console:feedback_inbox") not in page
+    assert "您现在没有待办事项。" in page
+    inbox = client.get(reverse("console:feedback_inbox")).content.decode()
+    assert "您的角色不办理群众反馈" in inbox
+
+
+MENUS = {
+    "county_admin": {"feedback", "notifications"},
+    "town_a_admin": {"feedback", "notifications"},
+    "village_a1_secretary": {"feedback", "notifications"},
+    "town_a_media": {"notifications"},
+    "town_b_discipline": {"supervision", "notifications"},
+    "nobody": {"notifications"},
+}
+
+
+@pytest.mark.parametrize("who", sorted(MENUS))
+def test_each_role_sees_only_the_menu_items_it_can_act_on(rf, county, who):
+    from dangjian.console.context_processors import menu_for
+
+    request = rf.get("/console/")
+    request.user = getattr(county, who)
+    assert {item.key for item in menu_for(request)} == MENUS[who]
+
+
+def test_a_handler_who_is_told_of_the_calendar_gap_can_enter_it(client, county):
+    """The missing-year warning only for those who can act on it (the root's settings administrator)."""
+    import datetime
+
+    import time_machine
+
+    with time_machine.travel(datetime.datetime(2099, 3, 2, 10, 0, tzinfo=datetime.UTC)):
+        client.force_login(county.village_a1_secretary)
+        assert "节假日" not in client.get(reverse("console:feedback_inbox")).content.decode()
+        client.force_login(county.county_admin)
+        page = client.get(reverse("console:feedback_inbox")).content.decode()
+        assert "2099" in page and reverse("console:calendar") in page
+
+
+def test_a_user_without_a_role_sees_no_to_do_and_no_work_menus(client, county):
+    client.force_login(county.nobody)
+    page = client.get(reverse("console:dashboard")).content.decode()
+    assert 'class="card todo"' not in page
+    assert reverse("console:feedback_inbox") not in page and reverse("console:supervision_inbox") not in page
+
+
+def test_a_forged_todo_filter_lists_nothing_beyond_ones_scope(
+    client,
+    county,
+):
+    new_case(county.village_b1)
+    client.force_login(county.village_a1_secretary)
+    response = client.get(reverse("console:feedback_inbox") + "?view=all&todo=accept")
+    assert response.context["page"].paginator.count == 0
+    response = client.get(reverse("console:feedback_inbox") + "?view=all&todo=nonsense")
+    assert response.status_code == 200

@@ -1,0 +1,33 @@
+// A searchable picker for long lists (<select data-picker>): Tom Select, installed from npm and served as our
+// own static file (vendor/tom-select). The plain select stays the form control: without JavaScript, or when
+// Tom Select did not load, the page works as before. Texts come from the select's data attributes, translated
+// on the server.
+(() => {
+  if (typeof window.TomSelect !== "function") return;
+  const escape = (text) => {
+    const span = document.createElement("span");
+    span.textContent = text || "";
+    return span.innerHTML;
+  };
+  for (const select of document.querySelectorAll("select[data-picker]")) {
+    const d = select.dataset;
+    const picker = new window.TomSelect(select, {
+      plugins: select.multiple ? { remove_button: { title: d.pickerRemove || "" } } : {},
+      maxOptions: null,
+      placeholder: d.pickerPlaceholder || "",
+      hidePlaceholder: false,
+      closeAfterSelect: select.multiple,
+      // Labels are indented with ideographic spaces; the search ignores them.
+      searchField: ["text"],
+      render: {
+        no_results: () => `<div class="no-results">${escape(d.pickerNoResults)}</div>`,
+        option: (item, esc) => `<div>${esc(item.text)}</div>`,
+        item: (item, esc) => `<div>${esc(item.text.trim())}</div>`,
+      },
+    });
+    picker.wrapper.classList.add("picker");
+    // The label now points at the picker's input; the hidden select keeps its name for assistive technology.
+    const labelledBy = picker.control_input.getAttribute("aria-labelledby");
+    if (labelledBy) select.setAttribute("aria-labelledby", labelledBy);
+  }
+})();

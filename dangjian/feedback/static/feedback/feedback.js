@@ -19,19 +19,18 @@ document.addEventListener("click", (event) => {
   target.focus();
 });
 
-// A 显示/隐藏 button after each password field marked data-reveal (the query password). Without
+// A 显示/隐藏 button after each password field marked data-reveal (the query password). Its words say what a
+// press will do (no aria-pressed beside changing words, which would announce the state twice). Without
 // JavaScript there is no button and the field works as a plain password field.
 document.querySelectorAll("input[data-reveal]").forEach((input) => {
   const button = document.createElement("button");
   button.type = "button";
   button.className = "secondary reveal-toggle";
   button.setAttribute("aria-controls", input.id);
-  button.setAttribute("aria-pressed", "false");
   button.textContent = input.dataset.revealShow;
   button.addEventListener("click", () => {
     const shown = input.type === "password";
     input.type = shown ? "text" : "password";
-    button.setAttribute("aria-pressed", String(shown));
     button.textContent = shown ? input.dataset.revealHide : input.dataset.revealShow;
   });
   const wrapper = document.createElement("span");

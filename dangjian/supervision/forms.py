@@ -29,7 +29,7 @@ def evidence_field(**kwargs) -> MultipleFileField:
 
 
 def organization_choices() -> list:
-    return indented_choices(Organization.objects.exclude(kind=Organization.Kind.GROUP).order_by("path")[:2000])
+    return indented_choices(Organization.objects.open().exclude(kind=Organization.Kind.GROUP).order_by("path")[:2000])
 
 
 SUBCATEGORY_CHOICES = [("", _("Choose the kind of conduct"))] + [

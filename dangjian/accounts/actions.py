@@ -55,6 +55,7 @@ def grant_role(actor, organization_id: int, user_id: int, role: str) -> RoleGran
 
 
 # Letters and digits that cannot be mistaken for each other when read out over the phone (no 0/O, 1/l/I).
+FULL_NAME_MAX = 40  # User.full_name
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 INITIAL_PASSWORD_LENGTH = 10
 
@@ -85,7 +86,7 @@ def create_account_with_role(actor, organization_id: int, full_name: str, mobile
     errors: dict[str, list[str]] = {}
     if not full_name:
         errors["full_name"] = [_("Enter the person's name.")]
-    elif len(full_name) > User._meta.get_field("full_name").max_length:
+    elif len(full_name) > FULL_NAME_MAX:
         errors["full_name"] = [_("The name is too long.")]
     try:
         mobile_validator(mobile)

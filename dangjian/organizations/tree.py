@@ -85,9 +85,10 @@ def _open(organization: Organization) -> Organization:
 
 
 def _require_change(actor, organization: Organization) -> None:
-    if organization.parent_id is None:
+    parent = organization.parent
+    if parent is None:
         raise ActionError(_("The top organization cannot be moved, closed or merged."))
-    require(actor, MANAGE_TREE, organization.parent)
+    require(actor, MANAGE_TREE, parent)
 
 
 def _lock_both(first_id, second_id) -> tuple[Organization, Organization]:
@@ -336,7 +337,7 @@ def surviving(organization: Organization) -> Organization | None:
     one), or None when it was closed without a merge."""
     seen = set()
     current = organization
-    while current.merged_into_id is not None and current.pk not in seen:
+    while current.merged_into is not None and current.pk not in seen:
         seen.add(current.pk)
         current = current.merged_into
     return None if current.is_closed else current

@@ -14,12 +14,11 @@ class PasswordChangeRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # The path first: a public page never loads the session or the user here (in a database outage it must
+        # reach the view, which answers with its kept form).
+        if not request.path_info.startswith(GUARDED_PREFIXES):
+            return self.get_response(request)
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and getattr(user, "must_change_password", False)
-            and request.path_info.startswith(GUARDED_PREFIXES)
-        ):
+        if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
             return redirect(f"{reverse('accounts:password_change')}?first=1")
         return self.get_response(request)

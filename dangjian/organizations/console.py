@@ -60,6 +60,8 @@ def organization(request, org_id: int):
             # Ancestors outside the user's grants are named, not linked (their page would be refused).
             "breadcrumbs": [(a, has_capability(user, USE_CONSOLE, a)) for a in org.ancestors()],
             "children": org.children.open(),
+            # The tree's administrator moves, merges or closes the organizations below from this list too.
+            "change_children": tree.may_manage_below(user, org),
             "merged": org.merged.all(),
         },
     )

@@ -93,8 +93,12 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Old links to a merged or closed organization's portal redirect (301) to where its pages now are.
+    "dangjian.organizations.middleware.ClosedOrganizationRedirectMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # An account made with a one-time password changes it before anything else in the console.
+    "dangjian.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "dangjian.supervision.keys.UnlockCookieMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -1,15 +1,19 @@
 """Writes to role grants: the acting user, ids and plain values in; permission checked here."""
 
+import secrets
+from dataclasses import dataclass
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from dangjian.core.history import ActionError, NotFound, delete_tracked, save_tracked
+from dangjian.core.history import ActionError, InvalidInput, NotFound, delete_tracked, record, save_tracked
+from dangjian.core.models import ChangeRecord
 from dangjian.organizations.models import Organization
 
-from .models import Role, RoleGrant, User
+from .models import Role, RoleGrant, User, mobile_validator, personal_name_from
 from .permissions import MANAGE_ROLES, require
 from .signals import password_changed
 
@@ -48,6 +52,73 @@ def grant_role(actor, organization_id: int, user_id: int, role: str) -> RoleGran
     except IntegrityError:
         raise ActionError(_("%(user)s already holds this role here.") % {"user": user}) from None
     return grant
+
+
+# Letters and digits that cannot be mistaken for each other when read out over the phone (no 0/O, 1/l/I).
+FULL_NAME_MAX = 40  # User.full_name
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+INITIAL_PASSWORD_LENGTH = 10
+
+
+def initial_password() -> str:
+    return "".join(secrets.choice(PASSWORD_ALPHABET) for _i in range(INITIAL_PASSWORD_LENGTH))
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    user: User
+    grant: RoleGrant
+    password: str  # the one-time initial password, shown once to the administrator and never stored in clear
+
+
+def create_account_with_role(actor, organization_id: int, full_name: str, mobile: str, role: str) -> NewAccount:
+    """A new person's account (signing in with their mobile number) and their role on the organization, in one
+    step, under the same rules as `grant_role`. The account gets a one-time initial password, returned once for
+    the administrator to hand over; the person must choose their own at first sign-in. Both the account and the
+    grant are recorded in the organization's history."""
+    organization = _organization(actor, organization_id)
+    if role == Role.DISCIPLINE:
+        raise ActionError(str(DISCIPLINE_ROLE_MESSAGE))
+    if role not in Role.values:
+        raise ActionError(_("Choose a role from the list."))
+    full_name = " ".join((full_name or "").split())
+    mobile = (mobile or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not full_name:
+        errors["full_name"] = [_("Enter the person's name.")]
+    elif len(full_name) > FULL_NAME_MAX:
+        errors["full_name"] = [_("The name is too long.")]
+    try:
+        mobile_validator(mobile)
+    except ValidationError as error:
+        errors["mobile"] = list(error.messages)
+    if errors:
+        raise InvalidInput(errors, " ".join(m for messages in errors.values() for m in messages))
+    password = initial_password()
+    try:
+        with transaction.atomic():
+            if User.objects.filter(mobile=mobile).exists() or User.objects.filter(username=mobile).exists():
+                raise _Duplicate
+            user = User(
+                username=mobile,
+                full_name=full_name,
+                personal_name=personal_name_from(full_name),
+                mobile=mobile,
+                must_change_password=True,
+            )
+            user.set_password(password)
+            user.save()
+            record(actor, user, ChangeRecord.Action.CREATE, {"full_name": full_name}, organization)
+            grant = RoleGrant(user=user, organization=organization, role=role, granted_by=actor)
+            save_tracked(actor, grant, organization)
+    except (_Duplicate, IntegrityError):
+        message = _("An account with this mobile number already exists; grant the role to it above.")
+        raise InvalidInput({"mobile": [message]}, message) from None
+    return NewAccount(user, grant, password)
+
+
+class _Duplicate(Exception):
+    pass
 
 
 def revoke_role(actor, organization_id: int, grant_id: int) -> None:
@@ -109,7 +180,8 @@ def change_own_password(request, old_password: str, new_password: str) -> None:
         raise ActionError(" ".join(error.messages)) from None
     with transaction.atomic():
         user.set_password(new_password)
-        user.save(update_fields=["password"])
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
         password_changed.send(
             sender=None, request=request, user=user, old_password=old_password, new_password=new_password
         )

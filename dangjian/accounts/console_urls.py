@@ -4,5 +4,6 @@ from . import views
 
 urlpatterns = [
     path("o/<int:org_id>/roles/", views.roles, name="roles"),
+    path("o/<int:org_id>/roles/new-account/", views.new_account, name="account_new"),
     path("o/<int:org_id>/roles/<int:grant_id>/revoke/", views.revoke, name="role_revoke"),
 ]

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import throttle, two_factor
 from .models import Role
@@ -56,6 +57,20 @@ class PersonForm(forms.Form):
 
 class GrantRoleForm(PersonForm):
     # The discipline role is granted on the supervision pages by an officer of the unit above.
+    role = forms.ChoiceField(label=_("Role"), choices=[c for c in Role.choices if c[0] != Role.DISCIPLINE])
+
+
+class NewAccountForm(forms.Form):
+    """A new person's account and their role, made in one step by an administrator."""
+
+    full_name = forms.CharField(label=pgettext_lazy("person", "Full name"), max_length=40)
+    mobile = forms.CharField(
+        label=_("Mobile number"),
+        max_length=11,
+        min_length=11,
+        help_text=_("They sign in with this number."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
     role = forms.ChoiceField(label=_("Role"), choices=[c for c in Role.choices if c[0] != Role.DISCIPLINE])
 
 

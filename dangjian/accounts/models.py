@@ -45,6 +45,9 @@ class User(AbstractUser):
     mobile = models.CharField(
         _("mobile number"), max_length=11, unique=True, null=True, blank=True, validators=[mobile_validator]
     )
+    # Set on an account an administrator created with a one-time password: the person must choose their own
+    # password before anything else (accounts.middleware.PasswordChangeRequiredMiddleware).
+    must_change_password = models.BooleanField(_("must change password at next sign-in"), default=False)
 
     objects: ClassVar[StaffUserManager] = StaffUserManager()
 

@@ -15,6 +15,9 @@ from .models import Role
 
 MANAGE_CONTENT = "content.manage"  # profile, leadership, policies
 MANAGE_ROLES = "roles.manage"
+# Adding organizations below one, moving, closing and merging them (organizations.tree). Held on X, it lets the
+# holder change what lies strictly below X: an organization is moved, closed or merged by a holder on its parent.
+MANAGE_TREE = "tree.manage"
 USE_CONSOLE = "console.use"
 HANDLE_FEEDBACK = "feedback.handle"  # accept, dispatch, answer citizens' cases
 APPROVE_FEEDBACK = "feedback.approve"  # the organization's head approves replies and extensions
@@ -33,6 +36,7 @@ SUPERVISION_HEAD = "supervision.head"
 CAPABILITIES: dict[str, set[str]] = {
     MANAGE_CONTENT: {Role.ORG_ADMIN, Role.SECRETARY, Role.MEDIA_OFFICER},
     MANAGE_ROLES: {Role.ORG_ADMIN},
+    MANAGE_TREE: {Role.ORG_ADMIN},
     USE_CONSOLE: {Role.ORG_ADMIN, Role.SECRETARY, Role.MEDIA_OFFICER, Role.DISCIPLINE},
     HANDLE_FEEDBACK: {Role.ORG_ADMIN, Role.SECRETARY},
     APPROVE_FEEDBACK: {Role.SECRETARY},

@@ -17,4 +17,6 @@ def register_entries() -> None:
     register(
         OrganizationLink("roles", _("Roles"), "console:roles", may_manage_roles, order=30),
         TrackedModel("rolegrant", "accounts", MANAGE_ROLES),
+        # Accounts made by an administrator (accounts.actions.create_account_with_role): who made whose, when.
+        TrackedModel("user", "accounts", MANAGE_ROLES),
     )

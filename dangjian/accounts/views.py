@@ -4,13 +4,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from dangjian.console.shell import console_view
-from dangjian.core.history import ActionError
+from dangjian.core.history import ActionError, InvalidInput
 
 from . import actions
-from .forms import GrantRoleForm, LoginForm, PasswordChangeWithCodeForm
+from .forms import GrantRoleForm, LoginForm, NewAccountForm, PasswordChangeWithCodeForm
 from .models import RoleGrant
 from .permissions import MANAGE_ROLES, get_organization_for_user
 from .signals import password_verified
@@ -43,7 +44,11 @@ def password_change(request):
             update_session_auth_hash(request, request.user)
             messages.success(request, _("Your password was changed."))
             return redirect("console:dashboard")
-    return render(request, "accounts/password_change.html", {"form": form})
+    return render(
+        request,
+        "accounts/password_change.html",
+        {"form": form, "first_sign_in": getattr(request.user, "must_change_password", False)},
+    )
 
 
 @console_view
@@ -62,6 +67,32 @@ def roles(request, org_id: int):
     return render(
         request, "accounts/roles.html", {"org": org, "form": form, "grants": grants, "breadcrumbs": org.ancestors()}
     )
+
+
+@console_view
+@never_cache
+def new_account(request, org_id: int):
+    """Make a new person's account and grant them a role, in one step; the one-time password is shown once, in the
+    answer to the POST (never stored in clear, never in a URL or a message kept in the session)."""
+    org = get_organization_for_user(request.user, org_id, MANAGE_ROLES)
+    form = NewAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = actions.create_account_with_role(
+                request.user, org.pk, data["full_name"], data["mobile"], data["role"]
+            )
+        except InvalidInput as error:
+            for name, field_errors in error.errors.items():
+                for message in field_errors:
+                    form.add_error(name if name in form.fields else None, message)
+        except ActionError as error:
+            form.add_error(None, str(error))
+        else:
+            return render(
+                request, "accounts/account_made.html", {"org": org, "made": made, "breadcrumbs": org.ancestors()}
+            )
+    return render(request, "accounts/account_new.html", {"org": org, "form": form, "breadcrumbs": org.ancestors()})
 
 
 @console_view

@@ -142,6 +142,35 @@ class TrackedModel:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class PathColumn:
+    """A module's denormalized copy of `Organization.path` (e.g. feedback's `Case.place_path`, kept for index
+    ranges). When a subtree moves, organizations.tree rewrites every registered column in the same transaction
+    as the tree itself, so no module keeps an old path."""
+
+    key: str  # "<module>.<model>.<column>"
+    model: str  # "app_label.ModelName"
+    column: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class OrganizationData:
+    """A module's records that belong to an organization, for closing and merging it (organizations.tree).
+
+    `count(organization)` is how many there are (shown on the confirmation page before anything is done).
+    `merge(source, target)` moves them to the surviving organization, inside the caller's transaction (paths
+    of its `PathColumn`s included); None means they stay with the closed organization (and do not stop it from
+    being closed), e.g. supervision reports sealed to the receiving unit's keys.
+    """
+
+    key: str  # "<module>.<what>", e.g. "feedback.cases"
+    label: StrOrPromise
+    count: Callable[[Any], int]
+    merge: Callable[[Any, Any], None] | None
+    order: int = 100
+
+
 Entry = (
     MenuItem
     | ToDo
@@ -152,6 +181,8 @@ Entry = (
     | PortalBlock
     | UsageMetric
     | TrackedModel
+    | PathColumn
+    | OrganizationData
 )
 E = TypeVar("E", bound=Entry)
 

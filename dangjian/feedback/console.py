@@ -69,7 +69,7 @@ EXPORT_LIMIT = 20_000
 
 def _inbox_queryset(request):
     scope = feedback_scope(request.user)
-    places = indented_choices(scope.order_by("path")[:500], short=True)
+    places = indented_choices(scope.open().order_by("path")[:500], short=True)
     form = InboxFilterForm(request.GET, places=places)
     filters = form.cleaned()
     cases = visible_cases(request.user).select_related("place", "lead_org", "supervising_org")

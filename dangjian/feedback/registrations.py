@@ -15,7 +15,9 @@ from dangjian.accounts.permissions import (
 from dangjian.core.registry import (
     DashboardPanel,
     MenuItem,
+    OrganizationData,
     OrganizationLink,
+    PathColumn,
     PortalSection,
     ToDo,
     TrackedModel,
@@ -25,6 +27,7 @@ from dangjian.core.registry import (
 )
 from dangjian.organizations.models import Organization
 
+from . import merging
 from .models import Case
 from .queries import dashboard_counts, todo_count
 
@@ -132,4 +135,8 @@ def register_entries() -> None:
         UsageMetric("feedback.received", _("Feedback cases received"), cases_received, order=30),
         UsageMetric("feedback.answered", _("Feedback cases answered"), cases_answered, order=31),
         UsageMetric("feedback.answered_on_time", _("Answered on time"), cases_answered_on_time, order=32),
+        PathColumn("feedback.case.place_path", "feedback.Case", "place_path"),
+        PathColumn("feedback.case.lead_path", "feedback.Case", "lead_path"),
+        PathColumn("feedback.casestat.org_path", "feedback.CaseStat", "org_path"),
+        OrganizationData("feedback.cases", _("Feedback cases"), merging.count, merging.merge, order=30),
     )

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,17 +11,19 @@ from django.views.decorators.http import require_POST
 
 from dangjian.accounts.permissions import (
     MANAGE_CONTENT,
+    MANAGE_TREE,
     USE_CONSOLE,
     get_organization_for_user,
     has_capability,
 )
 from dangjian.console.shell import console_view, form_page
 from dangjian.console.views import render_panels
-from dangjian.core.history import ActionError
+from dangjian.core.history import ActionError, InvalidInput
 from dangjian.core.registry import OrganizationLink, OrganizationPanel, entries
 
-from . import actions
-from .forms import LeaderForm, ProfileForm, TermForm
+from . import actions, tree
+from .choices import indented_choices
+from .forms import CloseForm, LeaderForm, MoveForm, NewOrganizationForm, ProfileForm, TermForm
 from .models import Leader, Term
 
 
@@ -56,7 +59,10 @@ def organization(request, org_id: int):
             "panels": render_panels(request, entries(OrganizationPanel), user, org),
             # Ancestors outside the user's grants are named, not linked (their page would be refused).
             "breadcrumbs": [(a, has_capability(user, USE_CONSOLE, a)) for a in org.ancestors()],
-            "children": org.children.all(),
+            "children": org.children.open(),
+            # The tree's administrator moves, merges or closes the organizations below from this list too.
+            "change_children": tree.may_manage_below(user, org),
+            "merged": org.merged.all(),
         },
     )
 
@@ -131,3 +137,108 @@ def leader_delete(request, org_id: int, leader_id: int):
     else:
         messages.success(request, _("The leader was removed."))
     return redirect("console:organization", org.pk)
+
+
+# --- The tree: add, move, merge or close (organizations.tree) ---------------------------------------------
+
+
+@console_view
+def organization_add(request, org_id: int):
+    parent = get_organization_for_user(request.user, org_id, MANAGE_TREE)
+    if parent.is_closed or not tree.child_kinds(parent):
+        messages.error(request, _("No organization can be added below %(name)s.") % {"name": parent.name})
+        return redirect("console:organization", parent.pk)
+    form = NewOrganizationForm(request.POST or None, parent=parent)
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = tree.add_organization(request.user, parent.pk, form.to_input())
+        except InvalidInput as error:
+            _form_errors(form, error)
+        except ActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": made.name})
+            return redirect("console:organization", made.pk)
+    return render(
+        request,
+        "organizations/console/tree_form.html",
+        {"org": parent, "form": form, "title": _("Add an organization below %(name)s") % {"name": parent.name}},
+    )
+
+
+@console_view
+def organization_move(request, org_id: int):
+    org = get_organization_for_user(request.user, org_id, USE_CONSOLE)
+    if not tree.may_change(request.user, org):
+        raise PermissionDenied
+    choices = indented_choices(tree.move_targets(request.user, org))
+    form = MoveForm(request.POST or None, choices=choices)
+    if request.method == "POST" and form.is_valid():
+        try:
+            tree.move_organization(request.user, org.pk, form.cleaned_data["new_parent"])
+        except ActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("%(name)s was moved.") % {"name": org.name})
+            return redirect("console:organization", org.pk)
+    return render(
+        request,
+        "organizations/console/tree_form.html",
+        {
+            "org": org,
+            "form": form,
+            "title": _("Move %(name)s") % {"name": org.name},
+            "intro": _(
+                "Everything below it moves with it: its organizations, cases, policies and roles keep working "
+                "under the new parent at once."
+            ),
+            "submit": _("Move"),
+        },
+    )
+
+
+@console_view
+def organization_close(request, org_id: int):
+    """Choose an organization to merge into (or none), see exactly what will happen, then confirm."""
+    org = get_organization_for_user(request.user, org_id, USE_CONSOLE)
+    if not tree.may_change(request.user, org):
+        raise PermissionDenied
+    choices = indented_choices(tree.merge_targets(request.user, org))
+    form = CloseForm(request.POST or None, choices=choices)
+    context = {"org": org, "form": form, "title": _("Merge or close %(name)s") % {"name": org.name}}
+    if request.method == "POST" and form.is_valid():
+        target_id = form.cleaned_data["merge_into"]
+        try:
+            if request.POST.get("confirm") == "1":
+                tree.close_organization(
+                    request.user, org.pk, merge_into_id=target_id, expected_version=_version(request)
+                )
+            else:
+                context["plan"] = tree.plan_close(request.user, org.pk, target_id)
+        except ActionError as error:
+            form.add_error(None, str(error))
+        else:
+            if "plan" not in context:
+                org.refresh_from_db()
+                if org.merged_into_id:
+                    messages.success(
+                        request,
+                        _("%(name)s was merged into %(target)s.") % {"name": org.name, "target": org.merged_into},
+                    )
+                    return redirect("console:organization", org.merged_into_id)
+                messages.success(request, _("%(name)s was closed.") % {"name": org.name})
+                return redirect("console:organization", org.parent_id)
+    return render(request, "organizations/console/close.html", context)
+
+
+def _version(request) -> int | None:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
+def _form_errors(form, error: InvalidInput) -> None:
+    for name, field_errors in error.errors.items():
+        for message in field_errors:
+            form.add_error(name if name in form.fields else None, message)

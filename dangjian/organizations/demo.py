@@ -33,7 +33,22 @@ def setup(ctx: DemoContext) -> None:
 
 
 def summary() -> str:
-    return f"{Organization.objects.count()} organizations"
+    pair = merge_pair()
+    line = f"{Organization.objects.count()} organizations"
+    if pair is None:
+        return line
+    return (
+        f"{line}; to try 撤并 as county_admin, merge {pair[0].short_name} into {pair[1].short_name} ({pair[0].parent})"
+    )
+
+
+def merge_pair() -> tuple[Organization, Organization] | None:
+    """Two open villages of the first township that the county administrator could merge (撤并村): its last two."""
+    township = Organization.objects.open().filter(depth=1).order_by("sort_order", "pk").first()
+    if township is None:
+        return None
+    villages = list(township.children.open().filter(kind=Organization.Kind.VILLAGE).order_by("-sort_order", "-pk")[:2])
+    return (villages[0], villages[1]) if len(villages) == 2 else None
 
 
 def _build_tree(ctx: DemoContext, township_count: int):

@@ -82,7 +82,16 @@ def _plain_context(request: HttpRequest, **context) -> dict:
 
 
 def page_not_found(request, exception, template_name: str = "404.html"):
-    """handler404: the page is not there (or no longer); the nearest list and portal are offered."""
+    """handler404: the page is not there (or no longer); the nearest list and portal are offered. Under the portal of
+    a merged or closed organization, the page moved: 301 to where it now is."""
+    from .middleware import closed_organization_redirect
+
+    try:
+        moved = closed_organization_redirect(request)
+    except outage.DATABASE_ERRORS:
+        moved = None
+    if moved is not None:
+        return moved
     return render(request, "404.html", {"ways_back": ways_back(request, section=True)}, status=404)
 
 

@@ -62,3 +62,53 @@ class LeaderForm(VersionedModelForm):
     def to_input(self) -> LeaderInput:
         data = {name: self.cleaned_data[name] for name in self.Meta.fields if name != "term"}
         return LeaderInput(term_id=self.cleaned_data["term"].pk, **data)
+
+
+class NewOrganizationForm(forms.Form):
+    """An organization to add below `parent` (kinds that belong there only)."""
+
+    name = forms.CharField(label=_("Full name"), max_length=100, help_text=_("For example: 东城镇王庄村党支部委员会"))
+    short_name = forms.CharField(
+        label=_("Short name"), max_length=30, required=False, help_text=_("For example: 王庄村")
+    )
+    kind = forms.ChoiceField(label=_("Kind"))
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Public phone"), max_length=40, required=False)
+
+    def __init__(self, *args, parent: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .tree import child_kinds
+
+        cast(forms.ChoiceField, self.fields["kind"]).choices = child_kinds(parent)
+
+    def to_input(self):
+        from .tree import NewOrganizationInput
+
+        return NewOrganizationInput(**self.cleaned_data)
+
+
+class MoveForm(forms.Form):
+    new_parent = forms.TypedChoiceField(label=_("Move below"), coerce=int)
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.TypedChoiceField, self.fields["new_parent"]).choices = choices
+
+
+class CloseForm(forms.Form):
+    merge_into = forms.TypedChoiceField(
+        label=_("Merge into"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_(
+            "The organization that takes over its leaders, policies and cases (撤并). Leave empty to close it without a merge."
+        ),
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.TypedChoiceField, self.fields["merge_into"]).choices = [
+            ("", _("— close without a merge —")),
+            *choices,
+        ]

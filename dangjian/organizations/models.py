@@ -11,11 +11,19 @@ from django.utils.translation import gettext_lazy as _
 PATH_STEP = 7  # digits per level in Organization.path
 
 
+class OrganizationQuerySet(models.QuerySet):
+    def open(self):
+        """Organizations not closed: the ones shown in the tree, the village search, choice lists and portals."""
+        return self.filter(closed_at__isnull=True)
+
+
 class Organization(models.Model):
     """A Party organization; the tree is kept in a materialized path ("0000001/0000004/").
 
     A subtree is one indexed prefix lookup (`path__startswith`), and the ancestors of an
-    organization are read from its own path without a query.
+    organization are read from its own path without a query. A closed organization (撤销, or 撤并 into
+    `merged_into`) keeps its row, path and history; it leaves the tree's lists and its portal links redirect
+    (organizations.middleware). Add, move, close and merge go through organizations.tree.
     """
 
     class Kind(models.TextChoices):
@@ -37,10 +45,22 @@ class Organization(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("public phone"), max_length=40, blank=True)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
+    closed_at = models.DateTimeField(_("closed on"), null=True, blank=True, editable=False)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged",
+        editable=False,
+        verbose_name=_("merged into"),
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
-    HISTORY_FIELDS = ["name", "short_name", "intro", "address", "phone"]
+    objects = OrganizationQuerySet.as_manager()
+
+    HISTORY_FIELDS = ["name", "short_name", "kind", "parent", "intro", "address", "phone", "closed_at", "merged_into"]
 
     class Meta:
         ordering = ["path"]
@@ -74,8 +94,14 @@ class Organization(models.Model):
         by_id = {o.pk: o for o in Organization.objects.filter(pk__in=ids)}
         return [by_id[i] for i in ids if i in by_id]
 
-    def subtree(self):
-        return Organization.objects.filter(path__startswith=self.path)
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+    def subtree(self, *, include_closed: bool = False):
+        """This organization and the open ones below it (with `include_closed`, the closed ones too)."""
+        found = Organization.objects.filter(path__startswith=self.path)
+        return found if include_closed else found.open()
 
     def subtree_range(self) -> dict[str, str]:
         """Lookups selecting paths in this subtree as an index range (no LIKE): `path__range`-style bounds

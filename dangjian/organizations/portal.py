@@ -17,6 +17,14 @@ from dangjian.core.registry import PortalBlock, PortalSection, entries
 from .models import Organization
 
 
+class OrganizationClosed(Exception):  # noqa: N818 - a signal to organizations.middleware, not an error
+    """A portal page of a closed organization: organizations.middleware redirects to where its pages now are."""
+
+    def __init__(self, organization: Organization):
+        super().__init__(organization.pk)
+        self.organization = organization
+
+
 @dataclass(frozen=True)
 class ShownSection:
     key: str
@@ -32,7 +40,10 @@ def sections_for(organization: Organization) -> list[ShownSection]:
 
 
 def portal_context(organization: Organization, section: str) -> dict:
-    """`section` (a registered PortalSection key: "home", "leaders", "policies", ...) marks the current item."""
+    """`section` (a registered PortalSection key: "home", "leaders", "policies", ...) marks the current item.
+    A closed organization has no portal: its pages redirect (OrganizationClosed)."""
+    if organization.closed_at is not None:
+        raise OrganizationClosed(organization)
     return {
         "org": organization,
         "breadcrumbs": organization.ancestors(),

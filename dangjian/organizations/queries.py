@@ -10,7 +10,7 @@ FIND_LIMIT = 50
 
 
 def find_organizations(query: str) -> list[tuple[Organization, list[Organization]]]:
-    """Organizations (not party groups) whose name or short name contains the words of `query` (all of them),
+    """Open organizations (not party groups, not closed) whose name or short name contains the words of `query` (all of them),
     each with its ancestors below the root, so that two 王庄村 of different townships can be told apart."""
     words = query.split()
     if not words:
@@ -19,7 +19,8 @@ def find_organizations(query: str) -> list[tuple[Organization, list[Organization
     for word in words:
         condition &= Q(name__contains=word) | Q(short_name__contains=word)
     found = list(
-        Organization.objects.filter(condition)
+        Organization.objects.open()
+        .filter(condition)
         .exclude(kind=Organization.Kind.GROUP)
         .order_by("depth", "path")[:FIND_LIMIT]
     )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.accounts.permissions import MANAGE_CONTENT, has_capability, organizations_for
 from dangjian.core.models import ChangeRecord
 from dangjian.core.registry import (
     DashboardPanel,
+    OrganizationData,
     OrganizationLink,
     OrganizationPanel,
     PortalBlock,
@@ -19,6 +21,7 @@ from dangjian.core.registry import (
     register,
 )
 
+from . import tree
 from .models import Leader, Term, current_term, terms_ending_soon
 
 ENDING_TERMS = 100
@@ -36,11 +39,11 @@ def leaders_block(organization) -> dict:
 
 def find_block(organization) -> dict | None:
     """On a portal with organizations below it: find one's own by typing its name."""
-    return {} if organization.children.exists() else None
+    return {} if organization.children.open().exists() else None
 
 
 def children_block(organization) -> dict | None:
-    children = list(organization.children.order_by("sort_order", "pk"))
+    children = list(organization.children.open().order_by("sort_order", "pk"))
     return {"children": children} if children else None
 
 
@@ -66,6 +69,28 @@ def org_leadership_panel(user, organization) -> dict | None:
     return {"org": organization, "terms": organization.terms.prefetch_related("leaders")}
 
 
+# --- merging (organizations.tree) -------------------------------------------------------------------
+def current_leaders(organization) -> int:
+    term = current_term(organization)
+    return term.leaders.count() if term else 0
+
+
+def merge_leadership(source, target) -> None:
+    """The merged organization's current leaders join the survivor's current term (after its own leaders); its
+    past terms stay with it as history. A survivor without any term takes over the merged one's terms."""
+    term = current_term(source)
+    if term is None:
+        return
+    theirs = current_term(target)
+    if theirs is None:
+        Term.objects.filter(organization=source).update(organization=target)
+        Leader.objects.filter(organization=source).update(organization=target)
+        return
+    last = theirs.leaders.order_by("-sort_order").values_list("sort_order", flat=True).first()
+    offset = (last + 1) if last is not None else 0
+    Leader.objects.filter(term=term).update(term=theirs, organization=target, sort_order=F("sort_order") + offset)
+
+
 # --- usage ----------------------------------------------------------------------------------------
 def leadership_changes(organization, start, end) -> int:
     """Edits of leadership terms and leaders recorded in the subtree over the period."""
@@ -88,10 +113,16 @@ def register_entries() -> None:
         PortalBlock("children", "organizations/_portal_children.html", children_block, order=90),
         DashboardPanel("ending_terms", "organizations/console/_ending_terms_panel.html", ending_terms_panel, order=20),
         OrganizationLink("profile", _("Edit profile"), "console:profile_edit", may_edit, order=10),
+        OrganizationLink("org_add", _("Add an organization below"), "console:org_add", tree.may_manage_below, 70, True),
+        OrganizationLink("org_move", _("Move"), "console:org_move", tree.may_change, order=71, secondary=True),
+        OrganizationLink(
+            "org_close", _("Merge or close"), "console:org_close", tree.may_change, order=72, secondary=True
+        ),
         OrganizationPanel("ending_terms", "organizations/console/_org_ending_terms.html", org_ending_terms_panel, 10),
         OrganizationPanel("leadership", "organizations/console/_org_leadership.html", org_leadership_panel, 20),
         TrackedModel("organization", "organizations", MANAGE_CONTENT),
         TrackedModel("term", "organizations", MANAGE_CONTENT),
         TrackedModel("leader", "organizations", MANAGE_CONTENT),
+        OrganizationData("organizations.leaders", _("Current leaders"), current_leaders, merge_leadership, order=10),
         UsageMetric("organizations.leadership_changes", _("Leadership edits"), leadership_changes, order=10),
     )

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.accounts.permissions import MANAGE_CONTENT, has_capability
 from dangjian.core.registry import (
+    OrganizationData,
     OrganizationLink,
     OrganizationPanel,
     PortalBlock,
@@ -44,6 +45,17 @@ def policies_issued(organization, start, end) -> int:
     ).count()
 
 
+def issued_count(organization) -> int:
+    return Policy.objects.filter(issuer=organization).count()
+
+
+def merge_policies(source, target) -> None:
+    """On a merge (撤并, organizations.tree) the merged organization's policies are the survivor's: still shown on
+    its portal and found by its search (the full-text index follows through `issuer_token`)."""
+    Policy.objects.filter(issuer=source, is_published=True).update(issuer=target, issuer_token=f"i{target.pk}")
+    Policy.objects.filter(issuer=source).update(issuer=target)
+
+
 def register_entries() -> None:
     register(
         PortalSection("policies", _("Policies"), "policies:list", order=30),
@@ -56,4 +68,5 @@ def register_entries() -> None:
         TrackedModel("policyinterpretation", "policies", MANAGE_CONTENT),
         TrackedModel("policyattachment", "policies", MANAGE_CONTENT),
         UsageMetric("policies.issued", _("Policies issued"), policies_issued, order=20),
+        OrganizationData("policies.issued", _("Policies issued by it"), issued_count, merge_policies, order=20),
     )

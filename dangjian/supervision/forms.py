@@ -31,7 +31,7 @@ def evidence_field(**kwargs) -> MultipleFileField:
 
 
 def report_organizations():
-    return Organization.objects.exclude(kind=Organization.Kind.GROUP).order_by("path")[:2000]
+    return Organization.objects.open().exclude(kind=Organization.Kind.GROUP).order_by("path")[:2000]
 
 
 # The disciplines in the order a villager meets them, each with everyday words for what it covers.

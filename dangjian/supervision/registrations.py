@@ -9,7 +9,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from dangjian.accounts.permissions import READ_SUPERVISION_AUDIT, SUPERVISION_OFFICER, has_capability, holds_any
-from dangjian.core.registry import MenuItem, OrganizationLink, PortalSection, ToDo, UsageMetric, register
+from dangjian.core.registry import (
+    MenuItem,
+    OrganizationData,
+    OrganizationLink,
+    PortalSection,
+    ToDo,
+    UsageMetric,
+    register,
+)
 
 from . import keys, reader
 from .models import Report
@@ -55,6 +63,10 @@ def reports_received(organization, start, end) -> int:
     ).count()
 
 
+def reports_held(organization) -> int:
+    return Report.objects.filter(receiving_unit=organization).count()
+
+
 def register_entries() -> None:
     register(
         MenuItem("supervision", _("Supervision reports"), "console:supervision_inbox", order=30, visible=_is_officer),
@@ -82,4 +94,13 @@ def register_entries() -> None:
             "supervision_audit", _("Audit trail"), "console:supervision_audit", may_read_audit, order=60, secondary=True
         ),
         UsageMetric("supervision.reports_received", _("Reports received"), reports_received, order=40),
+        # A report is sealed to the keys of the unit that received it and of the units above, and its trail is
+        # that unit's: on a merge it stays with the closed unit, and the officers above go on handling it.
+        OrganizationData(
+            "supervision.reports",
+            _("Supervision reports received (they stay; the discipline officers above go on handling them)"),
+            reports_held,
+            None,
+            order=90,
+        ),
     )

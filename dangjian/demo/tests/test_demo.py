@@ -116,3 +116,49 @@ def test_demo_texts_name_the_real_township_not_a_placeholder():
     assert "乡党委下设党支部若干" in xiang.intro
     town = Organization.objects.get(short_name="清河镇")
     assert Leader.objects.filter(organization=town, post="党委副书记、镇长").exists()
+
+
+def test_the_county_administrator_adds_a_village_with_its_secretary_and_merges_two_villages(client):
+    """Issue 11 item 1 on the demo county, through the console pages as the county administrator would."""
+    from django.urls import reverse
+
+    from dangjian.accounts.models import RoleGrant
+    from dangjian.organizations.demo import merge_pair
+
+    output = _load()
+    source, target = merge_pair()
+    assert f"merge {source.short_name} into {target.short_name}" in output
+    client.post("/accounts/login/", {"username": "13800000001", "password": DEMO_PASSWORD})
+    township = source.parent
+
+    response = client.post(
+        reverse("console:org_add", args=[township.pk]),
+        {"name": f"{township.short_name}新丰村党支部委员会", "short_name": "新丰村", "kind": "village"},
+    )
+    village = Organization.objects.get(short_name="新丰村", parent=township)
+    assert response.url == reverse("console:organization", args=[village.pk])
+    response = client.post(
+        reverse("console:account_new", args=[village.pk]),
+        {"full_name": "周新", "mobile": "13912340001", "role": "secretary"},
+    )
+    password = response.context["made"].password
+    assert RoleGrant.objects.get(user__mobile="13912340001").organization == village
+
+    Policy.objects.filter(pk=Policy.objects.order_by("pk").first().pk).update(issuer=source)
+    cases = Case.objects.filter(place=source).count()
+    plan = client.post(reverse("console:org_close", args=[source.pk]), {"merge_into": target.pk}).context["plan"]
+    assert {line.label: line.count for line in plan.moving}.get("本组织发布的政策") == 1
+    assert {line.label: line.count for line in plan.moving}.get("群众反馈", 0) == cases
+    response = client.post(
+        reverse("console:org_close", args=[source.pk]),
+        {"merge_into": target.pk, "confirm": "1", "version": source.version},
+    )
+    assert response.url == reverse("console:organization", args=[target.pk])
+    source.refresh_from_db()
+    assert source.merged_into == target and Case.objects.filter(place=target).count() >= cases
+    assert Policy.objects.order_by("pk").first().issuer == target
+    assert client.get(f"/o/{source.pk}/").url == f"/o/{target.pk}/"
+
+    client.post("/accounts/logout/")
+    response = client.post("/accounts/login/", {"username": "13912340001", "password": password}, follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("accounts:password_change"))

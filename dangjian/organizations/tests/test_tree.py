@@ -1,0 +1,308 @@
+"""A county administrator manages the tree: add, move, merge (撤并) and close organizations (issue 11 item 1)."""
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from dangjian.accounts.models import Role, RoleGrant
+from dangjian.core.history import ActionError, NotFound
+from dangjian.core.models import ChangeRecord
+from dangjian.feedback import actions as feedback_actions
+from dangjian.feedback.models import Case, CaseStat
+from dangjian.organizations import tree
+from dangjian.organizations.actions import ProfileInput, update_profile
+from dangjian.organizations.models import Leader, Organization
+from dangjian.policies.models import Policy
+from dangjian.tests_support import factories as f
+
+
+def _case(place) -> Case:
+    case, _password, _created = feedback_actions.submit_case(
+        place_id=place.pk, category="consult", title="路灯不亮", description="村口路灯坏了一个月了，请帮忙修一下。"
+    )
+    return case
+
+
+def _village(county, name="东城镇新村党支部委员会", short="新村"):
+    return tree.add_organization(
+        county.county_admin, county.town_a.pk, tree.NewOrganizationInput(name=name, kind="village", short_name=short)
+    )
+
+
+def _state(*orgs):
+    """What the database holds about these organizations, to show that a refusal changed nothing."""
+    return [
+        (o.path, o.parent_id, o.closed_at, o.merged_into_id)
+        for o in Organization.objects.filter(pk__in=[x.pk for x in orgs])
+    ]
+
+
+# --- Add ----------------------------------------------------------------------------------------
+
+
+def test_county_admin_adds_a_village_with_history(county, client):
+    village = _village(county)
+    assert village.parent == county.town_a
+    assert village.path == f"{county.town_a.path}{village.pk:07d}/"
+    assert village.depth == 2
+    assert ChangeRecord.objects.filter(object_id=village.pk, action="create", organization=village).exists()
+    assert "新村" in client.get(reverse("orgs:portal", args=[county.town_a.pk])).content.decode()
+
+
+def test_add_refuses_a_kind_that_does_not_belong_below(county):
+    with pytest.raises(ActionError):
+        tree.add_organization(
+            county.county_admin, county.county.pk, tree.NewOrganizationInput(name="某村党支部", kind="village")
+        )
+    assert not Organization.objects.filter(name="某村党支部").exists()
+
+
+def test_add_refuses_a_duplicate_name_among_siblings(county):
+    with pytest.raises(ActionError, match="王庄村"):
+        tree.add_organization(
+            county.county_admin,
+            county.town_a.pk,
+            tree.NewOrganizationInput(name=county.village_a1.name, kind="village"),
+        )
+
+
+def test_add_page_creates_the_village(county, client):
+    client.force_login(county.county_admin)
+    response = client.post(
+        reverse("console:org_add", args=[county.town_a.pk]),
+        {"name": "东城镇新村党支部委员会", "short_name": "新村", "kind": "village", "address": "", "phone": ""},
+    )
+    made = Organization.objects.get(short_name="新村")
+    assert response.status_code == 302 and response.url == reverse("console:organization", args=[made.pk])
+
+
+@pytest.mark.parametrize("who", ["town_a_admin", "village_a1_secretary", "town_a_media"])
+def test_add_below_another_township_or_without_the_role_is_refused(county, client, who):
+    client.force_login(getattr(county, who))
+    target = county.town_b if who == "town_a_admin" else county.town_a
+    response = client.post(reverse("console:org_add", args=[target.pk]), {"name": "伪造村", "kind": "village"})
+    assert response.status_code == 403
+    assert not Organization.objects.filter(name="伪造村").exists()
+
+
+# --- Move ---------------------------------------------------------------------------------------
+
+
+def test_moving_a_village_repaths_it_its_groups_and_the_cases(county, client, django_capture_on_commit_callbacks):
+    group = f.OrganizationFactory(name="王庄村第一党小组", kind="group", parent=county.village_a1)
+    case = _case(group)
+    cached = client.get(reverse("orgs:portal", args=[county.village_a1.pk])).content.decode()
+    assert f'<a href="/o/{county.town_a.pk}/">东城镇</a>' in cached
+    with django_capture_on_commit_callbacks(execute=True):
+        tree.move_organization(county.county_admin, county.village_a1.pk, county.town_b.pk)
+    county.village_a1.refresh_from_db()
+    group.refresh_from_db()
+    case.refresh_from_db()
+    assert county.village_a1.path == f"{county.town_b.path}{county.village_a1.pk:07d}/"
+    assert group.path == f"{county.village_a1.path}{group.pk:07d}/" and group.depth == 3
+    assert case.place_path == group.path
+    assert set(CaseStat.objects.filter(organization=group).values_list("org_path", flat=True)) == {group.path}
+    page = client.get(reverse("orgs:portal", args=[county.village_a1.pk])).content.decode()
+    town_b_link = f'<a href="/o/{county.town_b.pk}/">西山乡</a>'
+    town_a_link = f'<a href="/o/{county.town_a.pk}/">东城镇</a>'
+    assert town_b_link in page and town_a_link not in page
+    assert ChangeRecord.objects.filter(object_id=county.village_a1.pk, changes__has_key="parent").exists()
+
+
+def test_a_moved_village_is_in_the_new_townships_scope(county):
+    from dangjian.accounts.permissions import MANAGE_CONTENT, has_capability
+
+    b_admin = f.staff("b_admin", Role.ORG_ADMIN, county.town_b)
+    tree.move_organization(county.county_admin, county.village_a1.pk, county.town_b.pk)
+    village = Organization.objects.get(pk=county.village_a1.pk)
+    assert has_capability(b_admin, MANAGE_CONTENT, village)
+    assert not has_capability(county.town_a_admin, MANAGE_CONTENT, village)
+
+
+def test_move_into_its_own_subtree_is_refused(county):
+    before = _state(county.town_a, county.village_a1)
+    with pytest.raises(ActionError):
+        tree.move_organization(county.county_admin, county.town_a.pk, county.village_a1.pk)
+    assert _state(county.town_a, county.village_a1) == before
+
+
+def test_township_admin_cannot_move_a_village_out_of_their_township(county, client):
+    before = _state(county.village_a1)
+    with pytest.raises(PermissionDenied):
+        tree.move_organization(county.town_a_admin, county.village_a1.pk, county.town_b.pk)
+    client.force_login(county.town_a_admin)
+    response = client.post(reverse("console:org_move", args=[county.village_a1.pk]), {"new_parent": county.town_b.pk})
+    assert response.status_code == 200 and "new_parent" in response.context["form"].errors
+    assert _state(county.village_a1) == before
+
+
+def test_township_admin_cannot_move_their_own_township(county):
+    with pytest.raises(PermissionDenied):
+        tree.move_organization(county.town_a_admin, county.town_a.pk, county.town_b.pk)
+
+
+def test_village_secretary_cannot_open_the_move_page(county, client):
+    client.force_login(county.village_a1_secretary)
+    assert client.get(reverse("console:org_move", args=[county.village_a1.pk])).status_code == 403
+
+
+# --- Merge (撤并村) -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def a1_content(county):
+    """Village a1 with a leader, a policy, a case and a history of its own."""
+    term = f.TermFactory(organization=county.village_a1)
+    leader = f.LeaderFactory(term=term, organization=county.village_a1, name="王一")
+    policy = f.PolicyFactory(issuer=county.village_a1, title="王庄村低保评议办法")
+    update_profile(county.county_admin, county.village_a1.pk, ProfileInput(name=county.village_a1.name, intro="老简介"))
+    return {"leader": leader, "policy": policy, "case": _case(county.village_a1)}
+
+
+def test_the_confirmation_page_lists_what_will_move_before_anything_is_done(county, client, a1_content):
+    client.force_login(county.county_admin)
+    response = client.post(
+        reverse("console:org_close", args=[county.village_a1.pk]), {"merge_into": county.village_a2.pk}
+    )
+    plan = response.context["plan"]
+    assert {line.label: line.count for line in plan.moving} == {
+        "现任领导班子成员": 1,
+        "本组织发布的政策": 1,
+        "群众反馈": 1,
+    }
+    assert [g.user for g in plan.ended_roles] == [county.village_a1_secretary]
+    page = response.content.decode()
+    assert "李湾村" in page and county.village_a1_secretary.full_name in page
+    county.village_a1.refresh_from_db()
+    assert county.village_a1.closed_at is None
+    assert Case.objects.get(pk=a1_content["case"].pk).place_id == county.village_a1.pk
+
+
+def test_merging_a_village_moves_its_things_and_keeps_its_history(county, client, a1_content):
+    client.force_login(county.county_admin)
+    county.village_a1.refresh_from_db()
+    response = client.post(
+        reverse("console:org_close", args=[county.village_a1.pk]),
+        {"merge_into": county.village_a2.pk, "confirm": "1", "version": county.village_a1.version},
+    )
+    a1, a2 = county.village_a1, county.village_a2
+    assert response.status_code == 302 and response.url == reverse("console:organization", args=[a2.pk])
+    a1.refresh_from_db()
+    assert a1.closed_at is not None and a1.merged_into == a2
+    assert Leader.objects.get(pk=a1_content["leader"].pk).organization == a2
+    policy = Policy.objects.get(pk=a1_content["policy"].pk)
+    assert policy.issuer == a2 and policy.issuer_token == f"i{a2.pk}"
+    case = Case.objects.get(pk=a1_content["case"].pk)
+    assert (case.place, case.place_path) == (a2, a2.path)
+    assert not CaseStat.objects.filter(organization=a1).exists()
+    assert CaseStat.objects.filter(organization=a2).first().received == 1
+    # Its history stays readable.
+    history = client.get(reverse("console:history", args=["organization", a1.pk]))
+    assert history.status_code == 200 and "老简介" in history.content.decode()
+    # The secretary's role ended, recorded.
+    assert not RoleGrant.objects.filter(organization=a1).exists()
+    assert ChangeRecord.objects.filter(
+        content_type=ContentType.objects.get_for_model(RoleGrant), action="delete", organization=a1
+    ).exists()
+
+
+def test_old_links_of_a_merged_village_redirect_to_the_same_page_of_the_survivor(county, client, a1_content):
+    tree.close_organization(county.county_admin, county.village_a1.pk, merge_into_id=county.village_a2.pk)
+    a1, a2 = county.village_a1.pk, county.village_a2.pk
+    for old, new in [
+        (f"/o/{a1}/", f"/o/{a2}/"),
+        (f"/o/{a1}/leaders/", f"/o/{a2}/leaders/"),
+        (f"/o/{a1}/policies/?q=低保", f"/o/{a2}/policies/?q=%E4%BD%8E%E4%BF%9D"),
+        (
+            reverse("policies:detail", args=[a1, a1_content["policy"].pk]),
+            f"/o/{a2}/policies/{a1_content['policy'].pk}/",
+        ),
+    ]:
+        response = client.get(old)
+        assert response.status_code == 301, old
+        assert response.url == new
+    assert client.get(f"/o/{a2}/policies/{a1_content['policy'].pk}/").status_code == 200
+
+
+def test_a_merged_village_leaves_the_lists(county, client):
+    tree.close_organization(county.county_admin, county.village_a1.pk, merge_into_id=county.village_a2.pk)
+    assert "王庄村" not in client.get(reverse("orgs:portal", args=[county.town_a.pk])).content.decode()
+    assert "王庄村" not in client.get(reverse("orgs:find"), {"q": "王庄"}).content.decode()
+    client.force_login(county.county_admin)
+    page = client.get(reverse("console:organization", args=[county.town_a.pk])).content.decode()
+    assert reverse("console:organization", args=[county.village_a1.pk]) not in page
+    form_page = client.get(reverse("feedback:submit", args=[county.town_a.pk])).content.decode()
+    assert "王庄村" not in form_page
+
+
+def test_merge_into_an_organization_outside_ones_tree_is_refused(county, client, a1_content):
+    before = _state(county.village_a1)
+    with pytest.raises(PermissionDenied):
+        tree.close_organization(county.town_a_admin, county.village_a1.pk, merge_into_id=county.village_b1.pk)
+    client.force_login(county.town_a_admin)
+    client.post(
+        reverse("console:org_close", args=[county.village_a1.pk]),
+        {"merge_into": county.village_b1.pk, "confirm": "1"},
+    )
+    assert _state(county.village_a1) == before
+    assert Policy.objects.get(pk=a1_content["policy"].pk).issuer_id == county.village_a1.pk
+
+
+def test_merge_into_itself_or_below_is_refused(county):
+    group = f.OrganizationFactory(name="王庄村第一党小组", kind="group", parent=county.village_a1)
+    with pytest.raises(ActionError):
+        tree.close_organization(county.county_admin, county.village_a1.pk, merge_into_id=county.village_a1.pk)
+    with pytest.raises(ActionError):
+        tree.close_organization(county.county_admin, county.village_a1.pk, merge_into_id=group.pk)
+    assert Organization.objects.get(pk=county.village_a1.pk).closed_at is None
+
+
+def test_merge_of_an_organization_of_another_township_is_refused(county):
+    with pytest.raises(PermissionDenied):
+        tree.close_organization(county.town_a_admin, county.village_b1.pk, merge_into_id=county.village_a1.pk)
+    assert Organization.objects.get(pk=county.village_b1.pk).closed_at is None
+
+
+def test_a_village_secretary_cannot_merge_their_village(county, client):
+    client.force_login(county.village_a1_secretary)
+    response = client.post(
+        reverse("console:org_close", args=[county.village_a1.pk]), {"merge_into": county.village_a2.pk, "confirm": "1"}
+    )
+    assert response.status_code == 403
+    assert Organization.objects.get(pk=county.village_a1.pk).closed_at is None
+
+
+def test_merging_with_a_forged_target_id_changes_nothing(county):
+    with pytest.raises(NotFound):
+        tree.close_organization(county.county_admin, county.village_a1.pk, merge_into_id=999_999)
+    assert Organization.objects.get(pk=county.village_a1.pk).closed_at is None
+
+
+def test_a_township_admin_merges_two_of_their_villages(county):
+    tree.close_organization(county.town_a_admin, county.village_a1.pk, merge_into_id=county.village_a2.pk)
+    assert Organization.objects.get(pk=county.village_a1.pk).merged_into_id == county.village_a2.pk
+
+
+# --- Close without a merge ----------------------------------------------------------------------
+
+
+def test_closing_a_village_that_still_has_policies_is_refused_in_chinese(county, client, a1_content):
+    client.force_login(county.county_admin)
+    response = client.post(
+        reverse("console:org_close", args=[county.village_a1.pk]), {"merge_into": "", "confirm": "1"}
+    )
+    page = response.content.decode()
+    assert "撤并到其他组织" in page and "本组织发布的政策 1" in page
+    assert Organization.objects.get(pk=county.village_a1.pk).closed_at is None
+
+
+def test_closing_an_empty_village_keeps_it_as_closed_and_its_links_lead_to_the_township(county, client):
+    empty = _village(county)
+    tree.close_organization(county.county_admin, empty.pk)
+    empty.refresh_from_db()
+    assert empty.closed_at is not None and empty.merged_into is None
+    response = client.get(f"/o/{empty.pk}/")
+    assert response.status_code == 301 and response.url == f"/o/{county.town_a.pk}/"
+    with pytest.raises(ActionError):
+        tree.move_organization(county.county_admin, empty.pk, county.town_b.pk)

@@ -25,3 +25,40 @@ def phone_page(browser, live_server):
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", base_url=live_server.url)
     context.set_default_timeout(10_000)
     return context, context.new_page()
+
+
+# What sticks out past the right edge of the screen, unless it sits in a box that scrolls or clips it
+# and that box itself fits (a wide table in a focusable scrolling wrapper is fine).
+OVERFLOW_JS = """(width) => {
+  const describe = (el) => {
+    const text = (el.innerText || el.value || '').trim().slice(0, 30);
+    return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+      (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
+      (el.name ? '[name=' + el.name + ']' : '') + (text ? ' "' + text + '"' : '');
+  };
+  const inFittingScroller = (el) => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const overflow = getComputedStyle(p).overflowX;
+      if (overflow !== 'visible' && p.getBoundingClientRect().right <= width + 0.5) return true;
+    }
+    return false;
+  };
+  const offenders = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0 || box.right <= width + 0.5) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.display === 'none' || style.position === 'fixed') continue;
+    if (inFittingScroller(el)) continue;
+    offenders.push(describe(el) + ' (right edge ' + Math.round(box.right) + ' px)');
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, offenders: offenders.slice(0, 4)};
+}"""
+
+
+def assert_fits(page, width: int | None = None) -> None:
+    """Nothing wider than the screen: the page does not scroll sideways, and nothing sticks out past the right
+    edge except inside a box that scrolls by itself and fits (the row of tabs, a wide table)."""
+    width = width or page.viewport_size["width"]
+    found = page.evaluate(OVERFLOW_JS, width)
+    assert found["scrollWidth"] <= width and not found["offenders"], f"{page.url}: {found}"

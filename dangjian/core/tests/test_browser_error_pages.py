@@ -4,6 +4,7 @@ in both text sizes, shows a Chinese page in the site's frame that leads to the v
 import pytest
 
 from dangjian.conftest import assert_accessible
+from dangjian.tests_support.browser import assert_fits
 from dangjian.tests_support.factories import PolicyFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,9 +25,7 @@ def test_removed_policy_link_on_a_phone_leads_back_to_the_policies(phone, county
     assert phone.get_by_role("link", name="网站首页").is_visible()
     assert_accessible(phone)
     # Nothing wider than the phone's screen.
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
-    widest = "Math.max(...[...document.querySelectorAll('body *')].map(e => e.getBoundingClientRect().right))"
-    assert phone.evaluate(widest) <= 390
+    assert_fits(phone, 390)
 
     phone.get_by_role("link", name="东城镇王庄村党支部委员会 · 政策服务").click()
     phone.wait_for_url(f"**/o/{county.village_a1.pk}/policies/")

@@ -14,42 +14,13 @@ from dangjian.accounts.models import Role
 from dangjian.core.context_processors import LARGE_TEXT_COOKIE
 from dangjian.notifications.models import SmsMessage
 from dangjian.tests_support import factories as f
-from dangjian.tests_support.browser import phone_page, sign_in, submit
+from dangjian.tests_support.browser import OVERFLOW_JS, phone_page, sign_in, submit
 from dangjian.tests_support.pages import Crawl, all_pages, links, page_name, populate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTH = 390
 STAFF_PAGES = ("/console/", "/accounts/")
-
-# What sticks out past the right edge of the screen, unless it sits in a box that scrolls or clips it
-# and that box itself fits (a wide table in a focusable scrolling wrapper is fine).
-OVERFLOW_JS = """(width) => {
-  const describe = (el) => {
-    const text = (el.innerText || el.value || '').trim().slice(0, 30);
-    return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-      (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
-      (el.name ? '[name=' + el.name + ']' : '') + (text ? ' "' + text + '"' : '');
-  };
-  const inFittingScroller = (el) => {
-    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
-      const overflow = getComputedStyle(p).overflowX;
-      if (overflow !== 'visible' && p.getBoundingClientRect().right <= width + 0.5) return true;
-    }
-    return false;
-  };
-  const offenders = [];
-  for (const el of document.body.querySelectorAll('*')) {
-    const box = el.getBoundingClientRect();
-    if (box.width === 0 || box.height === 0 || box.right <= width + 0.5) continue;
-    const style = getComputedStyle(el);
-    if (style.visibility === 'hidden' || style.display === 'none' || style.position === 'fixed') continue;
-    if (inFittingScroller(el)) continue;
-    offenders.push(describe(el) + ' (right edge ' + Math.round(box.right) + ' px)');
-  }
-  return {scrollWidth: document.documentElement.scrollWidth, offenders: offenders.slice(0, 4)};
-}"""
-
 
 # Issue 11 item 5: the header is compact (under a fifth of an 844 px screen in either text size), its sections
 # are one row of tabs (the row may scroll sideways; the current tab is in view), and no text is squeezed to one

@@ -12,9 +12,9 @@ from dangjian.conftest import assert_accessible
 from dangjian.core.context_processors import LARGE_TEXT_COOKIE
 from dangjian.feedback import actions as feedback
 from dangjian.tests_support import factories as f
-from dangjian.tests_support.browser import sign_in, submit
+from dangjian.tests_support.browser import assert_fits, sign_in, submit
 
-from .test_browser_pages import HEADER_BOUND, LAYOUT_JS, OVERFLOW_JS
+from .test_browser_pages import HEADER_BOUND, LAYOUT_JS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,8 +57,7 @@ def assert_layout(page, width: int) -> None:
     assert layout["header"] < HEADER_BOUND, f"header {layout['header']} px high on {page.url}"
     assert layout["rows"] and all(row["lines"] == 1 and row["currentInView"] for row in layout["rows"]), layout
     assert not layout["squeezed"], layout["squeezed"]
-    found = page.evaluate(OVERFLOW_JS, width)
-    assert found["scrollWidth"] <= width and not found["offenders"], found
+    assert_fits(page, width)
     assert_accessible(page)
 
 

@@ -11,17 +11,15 @@ from django.core.management import call_command
 from dangjian.conftest import assert_accessible
 from dangjian.feedback import actions
 from dangjian.feedback.models import Case, State
-from dangjian.tests_support.browser import sign_in, submit
+from dangjian.tests_support.browser import assert_fits, sign_in, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MOBILE = "13812345678"
-WIDEST = "Math.max(...[...document.querySelectorAll('body *')].map(e => e.getBoundingClientRect().right))"
 
 
 def _fits(page, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-    assert page.evaluate(WIDEST) <= width
+    assert_fits(page, width)
 
 
 def _in_village_frame(page, county) -> None:

@@ -9,7 +9,7 @@ from dangjian.conftest import assert_accessible
 from dangjian.feedback import actions
 from dangjian.feedback.models import Case, ReplyTemplate, State
 from dangjian.tests_support import factories as f
-from dangjian.tests_support.browser import sign_in, submit
+from dangjian.tests_support.browser import assert_fits, sign_in, submit
 
 from .conftest import new_case
 
@@ -20,7 +20,6 @@ VIEWPORTS = {
     "phone-large-text": ({"width": 390, "height": 844}, True),
     "desktop": ({"width": 1280, "height": 900}, False),
 }
-WIDEST = "Math.max(...[...document.querySelectorAll('body *')].map(e => e.getBoundingClientRect().right))"
 
 
 @pytest.fixture(params=sorted(VIEWPORTS))
@@ -41,9 +40,7 @@ def page(request, browser, live_server):
 
 def fits(page) -> None:
     """Nothing wider than the screen, and no serious accessibility finding."""
-    width = page.viewport_size["width"]
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-    assert page.evaluate(WIDEST) <= width + 0.5
+    assert_fits(page)
     assert_accessible(page)
 
 

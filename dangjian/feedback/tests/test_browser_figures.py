@@ -4,9 +4,8 @@ and drill down from the county to a township's villages, on a phone in both text
 import pytest
 
 from dangjian.conftest import assert_accessible
-from dangjian.core.tests.test_browser_pages import OVERFLOW_JS
 from dangjian.feedback import actions
-from dangjian.tests_support.browser import sign_in, submit
+from dangjian.tests_support.browser import assert_fits, sign_in, submit
 
 from .conftest import new_case
 
@@ -15,8 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def _fits(page, width: int) -> None:
     """Nothing wider than the screen: a wide table scrolls inside its own box, not the page."""
-    found = page.evaluate(OVERFLOW_JS, width)
-    assert found["scrollWidth"] <= width and not found["offenders"], found
+    assert_fits(page, width)
 
 
 @pytest.mark.parametrize(

@@ -7,18 +7,15 @@ import pytest
 from dangjian.accounts.models import RoleGrant
 from dangjian.conftest import assert_accessible
 from dangjian.organizations.models import Organization
-from dangjian.tests_support.browser import sign_in, submit
+from dangjian.tests_support.browser import assert_fits, sign_in, submit
 from dangjian.tests_support.factories import PolicyFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WIDEST = "Math.max(...[...document.querySelectorAll('body *')].map(e => e.getBoundingClientRect().right))"
-
 
 def _check(page, width: int) -> None:
     assert_accessible(page)
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-    assert page.evaluate(WIDEST) <= width
+    assert_fits(page, width)
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import pytest
 
 from dangjian.conftest import assert_accessible
 from dangjian.policies import actions
-from dangjian.tests_support.browser import submit
+from dangjian.tests_support.browser import assert_fits, submit
 from dangjian.tests_support.factories import PolicyFactory, category
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,9 +22,7 @@ VIEWS = {
 
 
 def _fits(page, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-    widest = "Math.max(...[...document.querySelectorAll('body *')].map(e => e.getBoundingClientRect().right))"
-    assert page.evaluate(widest) <= width
+    assert_fits(page, width)
 
 
 @pytest.fixture

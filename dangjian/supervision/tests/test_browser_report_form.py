@@ -5,6 +5,7 @@ will receive the report (and it follows the place), and sees name and phone only
 import pytest
 
 from dangjian.conftest import assert_accessible
+from dangjian.tests_support.browser import assert_fits
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,9 +17,7 @@ VIEWS = {
 
 
 def _fits(page, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-    widest = "Math.max(...[...document.querySelectorAll('body *')].map(e => e.getBoundingClientRect().right))"
-    assert page.evaluate(widest) <= width
+    assert_fits(page, width)
 
 
 @pytest.mark.parametrize("view", list(VIEWS))

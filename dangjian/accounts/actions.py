@@ -25,7 +25,8 @@ DISCIPLINE_ROLE_MESSAGE = _lazy(
 
 
 def _organization(actor, organization_id: int) -> Organization:
-    organization = Organization.objects.filter(pk=organization_id).first()
+    # No new roles on a closed (or merged) organization.
+    organization = Organization.objects.open().filter(pk=organization_id).first()
     if organization is None:
         raise NotFound
     require(actor, MANAGE_ROLES, organization)

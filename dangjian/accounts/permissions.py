@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from dangjian.organizations.models import Organization
@@ -104,7 +105,11 @@ def require(user, capability: str, organization: Organization) -> None:
 
 
 def get_organization_for_user(user, pk: int, capability: str) -> Organization:
+    """The organization for a console page, or 404/403. A closed (or merged) organization's console page and
+    history stay readable (USE_CONSOLE); every page that changes something is gone with it."""
     organization = get_object_or_404(Organization, pk=pk)
+    if organization.is_closed and capability != USE_CONSOLE:
+        raise Http404
     require(user, capability, organization)
     return organization
 

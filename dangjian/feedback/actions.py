@@ -32,6 +32,7 @@ from dangjian.core.workdays import deadline_after
 from dangjian.notifications import sms
 from dangjian.notifications.api import notify, queue_sms, staff_holding
 from dangjian.organizations.models import Organization
+from dangjian.organizations.tree import surviving
 
 from . import workflow
 from .models import (
@@ -129,6 +130,9 @@ def submit_case(
     if existing is not None:
         return existing, password, False
     place = Organization.objects.filter(pk=place_id).first()
+    if place is not None and place.is_closed:
+        # A form opened before the village was merged still reaches the village it became part of.
+        place = surviving(place)
     if place is None:
         raise NotFound
     title, description, contact_phone = title.strip(), description.strip(), contact_phone.strip()
@@ -387,7 +391,7 @@ def dispatch_case(
     wanted = [lead_id, *(i for i in assisting_ids if i != lead_id)]
     with transaction.atomic():
         case, org = _begin(user, case_id, "dispatch", expected_version)
-        found = {o.pk: o for o in Organization.objects.filter(pk__in=wanted)}
+        found = {o.pk: o for o in Organization.objects.open().filter(pk__in=wanted)}
         if len(found) != len(set(wanted)):
             raise NotFound
         lead = found[lead_id]

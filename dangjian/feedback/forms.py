@@ -1,5 +1,6 @@
 import datetime
 import re
+import unicodedata
 import uuid
 from typing import cast
 
@@ -111,7 +112,8 @@ class SubmitForm(forms.Form):
         return self.cleaned_data["description"].strip()
 
     def clean_contact_phone(self):
-        phone = re.sub(r"[\s]", "", self.cleaned_data["contact_phone"])
+        # Digits typed with a Chinese input method come full-width (１３８…, －): read them as plain digits.
+        phone = re.sub(r"\s", "", unicodedata.normalize("NFKC", self.cleaned_data["contact_phone"]))
         if phone and not PHONE_RE.match(phone):
             raise ValidationError(_("Enter an 11-digit mobile number or a landline such as 0371-12345678."))
         return phone

@@ -30,7 +30,8 @@ from .models import Leader, Organization, Term
 
 
 def _organization(actor, organization_id: int) -> Organization:
-    organization = Organization.objects.filter(pk=organization_id).first()
+    # A closed (or merged) organization keeps its history but is edited no more.
+    organization = Organization.objects.open().filter(pk=organization_id).first()
     if organization is None:
         raise NotFound
     require(actor, MANAGE_CONTENT, organization)

@@ -25,7 +25,8 @@ from .models import Policy, PolicyAttachment, PolicyCategory, PolicyInterpretati
 
 
 def _issuer(actor, organization_id: int) -> Organization:
-    organization = Organization.objects.filter(pk=organization_id).first()
+    # A closed (or merged) organization issues nothing more; its policies moved to the survivor.
+    organization = Organization.objects.open().filter(pk=organization_id).first()
     if organization is None:
         raise NotFound
     require(actor, MANAGE_CONTENT, organization)

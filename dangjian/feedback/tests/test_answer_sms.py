@@ -79,6 +79,18 @@ def test_citizen_who_ticks_it_with_a_mobile_is_recorded(client, county):
     assert case.sms_consent and case.contact_phone == MOBILE
 
 
+def test_a_mobile_typed_with_full_width_digits_is_kept_as_plain_digits_and_told(client, county):
+    """A Chinese input method types １３８１２３４５６７８; the form reads it as the same mobile."""
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in MOBILE)
+    response = client.post(
+        reverse("feedback:submit", args=[county.village_a1.pk]),
+        _form(county, sms_consent="on", contact_phone=full_width),
+    )
+    assert response.status_code == 200
+    case = Case.objects.get()
+    assert case.sms_consent and case.contact_phone == MOBILE
+
+
 def test_unticked_means_no_sms(client, county):
     client.post(reverse("feedback:submit", args=[county.village_a1.pk]), _form(county))
     assert Case.objects.get().sms_consent is False

@@ -306,3 +306,38 @@ def test_closing_an_empty_village_keeps_it_as_closed_and_its_links_lead_to_the_t
     assert response.status_code == 301 and response.url == f"/o/{county.town_a.pk}/"
     with pytest.raises(ActionError):
         tree.move_organization(county.county_admin, empty.pk, county.town_b.pk)
+
+
+def test_a_merged_village_is_edited_no_more_but_a_form_opened_before_reaches_the_survivor(county, client, today):
+    """Typed console URLs and raw POSTs for a merged village change nothing; a citizen's form opened before
+    the merge is not lost: the case goes to the village it became part of."""
+    from dangjian.accounts import actions as account_actions
+    from dangjian.policies import actions as policy_actions
+
+    tree.close_organization(county.county_admin, county.village_a1.pk, merge_into_id=county.village_a2.pk)
+    before = Organization.objects.get(pk=county.village_a1.pk).name
+    with pytest.raises(NotFound):
+        update_profile(county.county_admin, county.village_a1.pk, ProfileInput(name="改名后的村"))
+    with pytest.raises(NotFound):
+        account_actions.grant_role(county.county_admin, county.village_a1.pk, county.nobody.pk, Role.SECRETARY)
+    with pytest.raises(NotFound):
+        policy_actions.save_policy(
+            county.county_admin,
+            county.village_a1.pk,
+            policy_actions.PolicyInput(
+                title="撤并后的新政策",
+                category_id=f.category().pk,
+                issued_on=today,
+                effective_on=today,
+                body="正文",
+            ),
+        )
+    client.force_login(county.county_admin)
+    response = client.post(reverse("console:profile_edit", args=[county.village_a1.pk]), {"name": "改名后的村"})
+    assert response.status_code == 404
+    assert Organization.objects.get(pk=county.village_a1.pk).name == before
+    assert not RoleGrant.objects.filter(organization=county.village_a1, role=Role.SECRETARY, user=county.nobody)
+    assert not Policy.objects.filter(title="撤并后的新政策").exists()
+
+    case = _case(county.village_a1)
+    assert case.place_id == county.village_a2.pk

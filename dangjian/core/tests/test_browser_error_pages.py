@@ -10,10 +10,13 @@ from dangjian.tests_support.factories import PolicyFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.parametrize("large", [False, True], ids=["standard-text", "large-text"])
-def test_removed_policy_link_on_a_phone_leads_back_to_the_policies(phone, county, large):
+@pytest.mark.parametrize(
+    ("width", "large"), [(390, False), (390, True), (1280, False)], ids=["standard-text", "large-text", "desktop"]
+)
+def test_removed_policy_link_on_a_phone_leads_back_to_the_policies(phone, county, width, large):
     policy = PolicyFactory(issuer=county.town_a, title="东城镇农村宅基地审批管理办法")
     url = f"/o/{county.village_a1.pk}/policies/{policy.pk}/"
+    phone.set_viewport_size({"width": width, "height": 844})
     policy.delete()
     response = phone.goto(url)
     assert response is not None and response.status == 404
@@ -25,7 +28,7 @@ def test_removed_policy_link_on_a_phone_leads_back_to_the_policies(phone, county
     assert phone.get_by_role("link", name="网站首页").is_visible()
     assert_accessible(phone)
     # Nothing wider than the phone's screen.
-    assert_fits(phone, 390)
+    assert_fits(phone, width)
 
     phone.get_by_role("link", name="东城镇王庄村党支部委员会 · 政策服务").click()
     phone.wait_for_url(f"**/o/{county.village_a1.pk}/policies/")

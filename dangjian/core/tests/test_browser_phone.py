@@ -146,6 +146,13 @@ def test_feedback_form_chips_big_controls_and_marked_fields(browser, live_server
     assert checked[1] == "solid" and unchecked[1] == "none"  # the keyboard focus is outlined
     assert page.locator("fieldset legend", has_text="类型").is_visible()  # the chips sit in a fieldset
 
+    # Consent to publish (item 7) and to an SMS (item 4) are explicit acts: both start unticked, and the words
+    # say what is published and what never is.
+    assert not page.locator("input[name=is_public]").is_checked()
+    assert not page.locator("input[name=sms_consent]").is_checked()
+    main = page.locator("main").inner_text()
+    assert "我同意在公开列表中公布本件反馈及答复" in main and "不会公开：您的联系电话和照片" in main
+
     # Required fields are marked, and "*" is explained once.
     assert page.get_by_text("带 * 的为必填项。").count() == 1
     for field in ("id_title", "id_description", "id_place"):

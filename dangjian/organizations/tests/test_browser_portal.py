@@ -6,6 +6,7 @@ import datetime
 import pytest
 
 from dangjian.conftest import assert_accessible
+from dangjian.tests_support.browser import assert_fits
 from dangjian.tests_support.factories import LeaderFactory, PolicyFactory, TermFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -97,9 +98,12 @@ def test_keyboard_user_skips_to_content_and_reaches_links(phone, county, portal_
     phone.wait_for_url(f"**/o/{county.village_a1.pk}/")
 
 
-@pytest.mark.parametrize("large_text", [False, True])
-def test_villager_finds_the_village_by_name_on_a_phone(phone, county, large_text):
+@pytest.mark.parametrize(
+    ("width", "large_text"), [(390, False), (390, True), (1280, False)], ids=["phone", "phone-large-text", "desktop"]
+)
+def test_villager_finds_the_village_by_name_on_a_phone(phone, county, width, large_text):
     """Issue 11 item 12: type part of the name on the county's home page, land on the village's portal."""
+    phone.set_viewport_size({"width": width, "height": 844})
     phone.goto("/")
     if large_text:
         phone.get_by_role("link", name="大字模式").click()
@@ -107,7 +111,7 @@ def test_villager_finds_the_village_by_name_on_a_phone(phone, county, large_text
     phone.get_by_role("button", name="查找").click()
     phone.wait_for_url("**/find/?q=*")
     assert "找到 1 个名称含“王庄”的组织" in phone.get_by_role("status").inner_text()
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_fits(phone, width)
     assert_accessible(phone)
     phone.get_by_role("link", name="东城镇王庄村党支部委员会").click()
     assert phone.locator("h1").inner_text() == "东城镇王庄村党支部委员会"

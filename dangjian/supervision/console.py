@@ -448,6 +448,9 @@ def audit_trail(request, org_id: int):
     unit = get_object_or_404(Organization, pk=org_id)
     if not has_capability(request.user, READ_SUPERVISION_AUDIT, unit):
         raise PermissionDenied
+    if _is_officer(request.user) and not request.user.is_verified():
+        # An officer's password alone opens nothing of supervision, not even who handled which report when.
+        return redirect(f"{reverse('console:two_factor')}?{urlencode({'next': request.get_full_path()})}")
     entries = AuditEntry.objects.filter(unit=unit).select_related("actor")[:500]
     return render(
         request,

@@ -33,3 +33,15 @@ def test_officers_reach_their_units_audit_from_the_inbox(client, county, officer
     sign_in_with_code(client, officers.a_officer)
     page = client.get("/console/supervision/").content.decode()
     assert f'href="/console/supervision/audit/{county.town_a.pk}/">东城镇监督举报留痕记录</a>' in page
+
+
+def test_an_officer_reads_the_audit_only_after_the_one_time_code(client, county, officers):
+    """A discipline officer's password alone opens nothing of supervision, the audit trail included: a stolen
+    password must not show who handled which report when."""
+    from .test_console import sign_in_with_code
+
+    client.force_login(officers.a_officer)
+    response = client.get(f"/console/supervision/audit/{county.town_a.pk}/")
+    assert response.status_code == 302 and response.url.startswith("/console/2fa/")
+    sign_in_with_code(client, officers.a_officer)
+    assert client.get(f"/console/supervision/audit/{county.town_a.pk}/").status_code == 200

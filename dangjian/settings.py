@@ -406,14 +406,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"no_supervision_requests": {"()": "dangjian.core.log_filters.NoSupervisionRequests"}},
+    "filters": {
+        "no_supervision_requests": {"()": "dangjian.core.log_filters.NoSupervisionRequests"},
+        "refusals_without_traceback": {"()": "dangjian.core.log_filters.RefusalsWithoutTraceback"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {
         # django-axes reports every failed sign-in at WARNING; the pages say what matters, logs keep nothing.
         "axes": {"level": "ERROR"},
         # No line about a request to the reporters' or officers' supervision pages (core/log_filters.py).
-        "django.request": {"filters": ["no_supervision_requests"]},
+        "django.request": {"filters": ["no_supervision_requests", "refusals_without_traceback"]},
         "django.server": {"filters": ["no_supervision_requests"]},
         "django.security": {"filters": ["no_supervision_requests"]},
     },

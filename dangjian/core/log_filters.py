@@ -17,3 +17,14 @@ class NoSupervisionRequests(logging.Filter):
         if SUPERVISION_MARK in path:
             return False
         return SUPERVISION_MARK not in record.getMessage()
+
+
+class RefusalsWithoutTraceback(logging.Filter):
+    """A refusal (403, 404, 400) is the platform working as meant: one line, not a traceback that buries the
+    server errors a maintainer must see. Server errors (5xx) keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", 500) < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True

@@ -308,6 +308,12 @@ class AnswerForm(VersionForm):
         label=_("Reply to the citizen (published)"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
     )
 
+    def __init__(self, *args, public: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not public:
+            # The citizen declined publication: the reply is for them alone (the box must not say 将公开).
+            self.fields["reply"].label = _("Reply to the citizen (the citizen can read it; not public)")
+
 
 class StaffPhotoForm(forms.Form):
     photos = photo_field(

@@ -681,6 +681,13 @@ def merge_case(user, case_id: int, into_id: int) -> Case:
         _require_place(user, target)
         if target.state in {State.REJECTED, State.MERGED} or target.merged_into_id:
             raise ActionError(_("The other case cannot take merged cases."))
+        if target.state not in workflow.OPEN:
+            raise ActionError(
+                _(
+                    "The other case is already answered or closed; a new report merged into it would get no answer. "
+                    "Handle this case on its own."
+                )
+            )
         if target.place_id != case.place_id:
             raise ActionError(_("Only cases at the same place can be merged."))
         before = case.state

@@ -242,7 +242,10 @@ def _case_context(request, case: Case, bound: dict | None = None) -> dict:
         "forms": forms,
         "templates": list(_templates_for(case)) if "answer" in forms else [],
         "templates_org": (case.lead_org or case.place) if "answer" in forms else None,
-        "candidates": suggestions.merge_candidates(case) if "merge" in steps else [],
+        "candidates": [
+            (other, score, suggestions.accepts_merge(other))
+            for other, score in (suggestions.merge_candidates(case) if "merge" in steps else [])
+        ],
         "merged_cases": case.merged_cases.all(),
         "extensions": extensions,
         "can_decide_extension": approver_scope is not None and has_capability(user, HANDLE_FEEDBACK, approver_scope),

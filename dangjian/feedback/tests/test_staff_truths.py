@@ -44,3 +44,37 @@ def test_submission_and_acceptance_times_are_named_for_what_they_are(client, cou
     actions.accept_case(county.village_a1_secretary, case.pk)
     page = client.get(reverse("console:feedback_case", args=[case.pk])).content.decode()
     assert "<dt>提交时间</dt>" in page and "<dt>受理时间</dt>" in page and 'data-testid="accepted-at"' in page
+
+
+def _answered_lamp_case(county):
+    done = _in_progress(county, title="村口路灯坏了", description="王庄村村口的路灯坏了，晚上很黑")
+    actions.answer_case(county.village_a1_secretary, done.pk, "路灯已修好")
+    return done
+
+
+def test_merging_is_offered_only_into_cases_still_open(client, county):
+    done = _answered_lamp_case(county)
+    open_one = new_case(county.village_a1, title="路灯坏了", description="村口的路灯坏了，晚上很黑")
+    new = new_case(county.village_a1, title="路灯不亮", description="村口路灯坏了好几天，晚上很黑看不见")
+    client.force_login(county.village_a1_secretary)
+    page = client.get(reverse("console:feedback_case", args=[new.pk])).content.decode()
+    items = re.findall(r'<li data-testid="candidate">(.*?)</li>', page, re.S)
+    finished = [item for item in items if done.number in item]
+    still_open = [item for item in items if open_one.number in item]
+    assert len(finished) == 1 and len(still_open) == 1
+    # The finished case is listed as reference, without the merge button; the open one can take the report.
+    assert "并入此工单" not in finished[0] and "仅供参考" in finished[0]
+    assert "并入此工单" in still_open[0] and f'value="{open_one.pk}"' in still_open[0]
+    # The date stays whole on a narrow phone.
+    assert re.search(r'<span class="nowrap">\d\d-\d\d</span>', finished[0])
+
+
+def test_a_raw_post_merging_into_a_finished_case_is_refused(client, county):
+    done = _answered_lamp_case(county)
+    new = new_case(county.village_a1, title="路灯不亮", description="村口路灯坏了好几天，晚上很黑看不见")
+    client.force_login(county.village_a1_secretary)
+    response = client.post(reverse("console:feedback_step", args=[new.pk, "merge"]), {"into": done.pk})
+    assert response.status_code == 400 and "已答复或已办结" in response.content.decode()
+    new.refresh_from_db()
+    done.refresh_from_db()
+    assert new.state == "received" and new.merged_into_id is None and done.supporters == 1

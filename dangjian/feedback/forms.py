@@ -415,6 +415,7 @@ class InboxFilterForm(forms.Form):
             ("start", _("To sign for and start")),
             ("answer", _("To answer")),
             ("approve", _("Replies to approve")),
+            ("supervise", _("Overdue, supervised by us (督办)")),
         ],
     )
     state = forms.ChoiceField(label=_("State"), required=False)

@@ -78,3 +78,43 @@ def test_a_raw_post_merging_into_a_finished_case_is_refused(client, county):
     new.refresh_from_db()
     done.refresh_from_db()
     assert new.state == "received" and new.merged_into_id is None and done.supporters == 1
+
+
+GENERIC = "这个字段是必填项"
+
+
+@pytest.mark.parametrize(
+    ("state", "step", "data", "message"),
+    [
+        ("in_progress", "answer", {"version": 3, "reply": ""}, "请写答复内容。"),
+        ("in_progress", "answer", {"reply": "已修好"}, "页面已过时，请刷新后重试。"),
+        ("received", "reject", {"reject-version": 1, "reject-reason": ""}, "请写明不予受理的理由（群众会看到）。"),
+        ("in_progress", "return", {"return-version": 3, "return-reason": ""}, "请写明退单的理由。"),
+        ("accepted", "dispatch", {"version": 2, "lead": ""}, "请选择承办单位。"),
+        ("received", "note", {"text": ""}, "请写备注内容。"),
+        ("in_progress", "extend", {"days": "", "reason": ""}, "请填写需要延长的工作日数（1 至 30）。"),
+        ("in_progress", "extend", {"days": "2", "reason": ""}, "请写明需要延期的原因。"),
+        ("received", "photos", {}, "请选择要上传的照片。"),
+    ],
+    ids=["reply", "stale", "reject", "return", "dispatch", "note", "days", "extend-reason", "photos"],
+)
+def test_staff_case_forms_say_what_to_write(client, county, state, step, data, message):
+    if state == "in_progress":
+        case = _in_progress(county)
+    else:
+        case = new_case(county.village_a1)
+        if state == "accepted":
+            actions.accept_case(county.town_a_admin, case.pk)
+    client.force_login(county.town_a_admin)
+    response = client.post(reverse("console:feedback_step", args=[case.pk, step]), data)
+    page = response.content.decode()
+    assert response.status_code == 400 and message in page and GENERIC not in page
+
+
+def test_console_settings_forms_say_what_to_write(client, county):
+    client.force_login(county.county_admin)
+    page = client.post(reverse("console:calendar"), {"date": "", "is_workday": ""}).content.decode()
+    assert "请选择日期。" in page and "请选择这一天是休息日还是工作日。" in page and GENERIC not in page
+    url = reverse("console:feedback_templates", args=[county.county.pk])
+    page = client.post(url, {"title": "", "text": ""}).content.decode()
+    assert "请给模板起一个简短的标题。" in page and "请写模板内容。" in page and GENERIC not in page

@@ -388,6 +388,9 @@ if SMS_BACKEND.endswith("HttpBackend"):
     }
 else:
     SMS_OPTIONS = {"directory": os.environ.get("SMS_FILE_PATH", str(VAR_DIR / "sms"))}
+# Every short message starts with the signature 【…】 the provider registered (a rule for SMS in China):
+# SMS_SIGNATURE, else SMS_SIGN_NAME, else (empty) the short name of the top organization, e.g. 【清源县】.
+SMS_SIGNATURE = os.environ.get("SMS_SIGNATURE", "") or os.environ.get("SMS_SIGN_NAME", "")
 # The address citizens are sent to in messages (scheme://host, no trailing slash), e.g. https://dj.example.gov.cn
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -80,6 +80,13 @@ def scope_paths(user, capability: str) -> list[str]:
     return kept
 
 
+def held_paths(user, capability: str) -> list[str]:
+    """The paths of the organizations on which the user holds a role with the capability directly (not the
+    organizations below them): what is the person's own work, e.g. their to-do."""
+    roles = CAPABILITIES[capability]
+    return sorted({path for path, role in _grants(user) if role in roles})
+
+
 def has_capability(user, capability: str, organization: Organization) -> bool:
     if _is_superuser(user, capability):
         return True

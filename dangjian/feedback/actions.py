@@ -523,10 +523,12 @@ def answer_sms_text(number: str, place_id: int) -> str:
     the frame of the case's place), never the answer itself nor the query password."""
     url = settings.SITE_URL + reverse("feedback:track", args=[number]) + f"?org={place_id}"
     with translation.override(settings.LANGUAGE_CODE):
-        return _("Your case %(number)s has been answered. Read the reply at %(url)s with your query password.") % {
-            "number": number,
-            "url": url,
-        }
+        # Short (one SMS is 70 characters), signed, and naming both ways to look up: the number with the query
+        # password, or the mobile with a code (always offered where SMS is sent: mobile_lookup).
+        text = _(
+            "Case %(number)s has been answered: %(url)s (tracking number and query password, or mobile and code)"
+        ) % {"number": number, "url": url}
+    return sms.signed(text)
 
 
 def _queue_answer_sms(case: Case) -> None:
@@ -681,6 +683,13 @@ def merge_case(user, case_id: int, into_id: int) -> Case:
         _require_place(user, target)
         if target.state in {State.REJECTED, State.MERGED} or target.merged_into_id:
             raise ActionError(_("The other case cannot take merged cases."))
+        if target.state not in workflow.OPEN:
+            raise ActionError(
+                _(
+                    "The other case is already answered or closed; a new report merged into it would get no answer. "
+                    "Handle this case on its own."
+                )
+            )
         if target.place_id != case.place_id:
             raise ActionError(_("Only cases at the same place can be merged."))
         before = case.state

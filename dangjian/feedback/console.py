@@ -219,7 +219,7 @@ def _case_context(request, case: Case, bound: dict | None = None) -> dict:
     if "return" in steps:
         forms["return"] = ReasonForm(initial=version, prefix="return")
     if "answer" in steps:
-        forms["answer"] = AnswerForm(initial={**version, "reply": case.reply})
+        forms["answer"] = AnswerForm(initial={**version, "reply": case.reply}, public=case.is_public)
     if "approve" in steps:
         forms["approve"] = VersionForm(initial=version, prefix="approve")
     if "send_back" in steps:
@@ -242,7 +242,10 @@ def _case_context(request, case: Case, bound: dict | None = None) -> dict:
         "forms": forms,
         "templates": list(_templates_for(case)) if "answer" in forms else [],
         "templates_org": (case.lead_org or case.place) if "answer" in forms else None,
-        "candidates": suggestions.merge_candidates(case) if "merge" in steps else [],
+        "candidates": [
+            (other, score, suggestions.accepts_merge(other))
+            for other, score in (suggestions.merge_candidates(case) if "merge" in steps else [])
+        ],
         "merged_cases": case.merged_cases.all(),
         "extensions": extensions,
         "can_decide_extension": approver_scope is not None and has_capability(user, HANDLE_FEEDBACK, approver_scope),
@@ -322,6 +325,8 @@ def case_step(request, case_id: int, step: str):
     form: django_forms.Form
     if step == "dispatch":
         form = DispatchForm(request.POST, choices=_dispatch_choices(request.user, case))
+    elif step == "answer":
+        form = AnswerForm(request.POST, public=case.is_public)
     elif step in STEPS:
         form_class, prefix, _run = STEPS[step]
         form = form_class(request.POST, request.FILES, prefix=prefix)
@@ -363,7 +368,9 @@ def _use_template(request, case: Case):
         chosen = _templates_for(case).filter(pk=int(request.POST["template"])).first()
     text = f"{typed}\n{chosen.text}" if chosen and typed else (chosen.text if chosen else typed)
     version = request.POST.get("version", "")
-    form = AnswerForm(initial={"version": version if version.isdigit() else case.version, "reply": text})
+    form = AnswerForm(
+        initial={"version": version if version.isdigit() else case.version, "reply": text}, public=case.is_public
+    )
     if chosen is None:
         messages.error(request, _("Please choose a template first."))
     return render(request, "feedback/console/case.html", _case_context(request, case, bound={"answer": form}))

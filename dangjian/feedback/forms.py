@@ -273,7 +273,14 @@ class FiguresPeriodForm(forms.Form):
 
 
 class VersionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    # Hidden: missing only from a forged or broken request; the message says what to do anyway.
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("The page is out of date. Please reload it and try again."),
+            "invalid": _("The page is out of date. Please reload it and try again."),
+        },
+    )
 
 
 class AcceptForm(VersionForm):
@@ -283,9 +290,29 @@ class AcceptForm(VersionForm):
 class ReasonForm(VersionForm):
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
+    # What to write, by the step the form is for (its prefix).
+    REQUIRED = {
+        "reject": _("Please write why the case is not accepted; the citizen reads it."),
+        "return": _("Please write why the case is returned."),
+        "send_back": _("Please write what should be changed in the reply."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = self.REQUIRED.get(
+            self.prefix or "", _("Please write the reason.")
+        )
+
 
 class DispatchForm(VersionForm):
-    lead = forms.TypedChoiceField(label=_("Lead organization"), coerce=int)
+    lead = forms.TypedChoiceField(
+        label=_("Lead organization"),
+        coerce=int,
+        error_messages={
+            "required": _("Please choose the lead organization."),
+            "invalid_choice": _("Please choose the lead organization from the list."),
+        },
+    )
     assisting = forms.TypedMultipleChoiceField(
         label=_("Assisting organizations (optional)"),
         coerce=int,
@@ -305,34 +332,72 @@ class DispatchForm(VersionForm):
 
 class AnswerForm(VersionForm):
     reply = forms.CharField(
-        label=_("Reply to the citizen (published)"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
+        label=_("Reply to the citizen (published)"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("Please write the reply.")},
     )
+
+    def __init__(self, *args, public: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not public:
+            # The citizen declined publication: the reply is for them alone (the box must not say 将公开).
+            self.fields["reply"].label = _("Reply to the citizen (the citizen can read it; not public)")
 
 
 class StaffPhotoForm(forms.Form):
     photos = photo_field(
         label=_("Photos (up to 6), e.g. of the work done"),
+        error_messages={"required": _("Please choose the photos to upload.")},
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("Internal note"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("Internal note"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Please write the note.")},
+    )
 
 
 class ExtensionForm(forms.Form):
-    days = forms.IntegerField(label=_("Extra working days"), min_value=1, max_value=30)
-    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    days = forms.IntegerField(
+        label=_("Extra working days"),
+        min_value=1,
+        max_value=30,
+        error_messages={
+            "required": _("Please enter how many working days more (1 to 30)."),
+            "invalid": _("Please enter how many working days more (1 to 30)."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Please write why more time is needed.")},
+    )
 
 
 class MergeForm(forms.Form):
-    into = forms.IntegerField(widget=forms.HiddenInput)
+    into = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Please choose the case to merge into."),
+            "invalid": _("Please choose the case to merge into."),
+        },
+    )
 
 
 class ReplyTemplateForm(forms.ModelForm):
     class Meta:
         model = ReplyTemplate
         fields = ["title", "text"]
+        error_messages = {
+            "title": {"required": _("Please give the template a short title.")},
+            "text": {"required": _("Please write the template's text.")},
+        }
 
     def to_input(self) -> configuration.ReplyTemplateInput:
         return configuration.ReplyTemplateInput(title=self.cleaned_data["title"], text=self.cleaned_data["text"])
@@ -342,6 +407,10 @@ class DispatchRuleForm(forms.ModelForm):
     class Meta:
         model = DispatchRule
         fields = ["place", "category", "lead", "note"]
+        error_messages = {
+            "place": {"required": _("Please choose the place the rule is for.")},
+            "lead": {"required": _("Please choose the lead organization.")},
+        }
 
     def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)
@@ -360,17 +429,32 @@ class TimeLimitForm(forms.ModelForm):
     class Meta:
         model = TimeLimit
         fields = ["accept_days", "answer_days", "urgent_answer_days", "rating_days"]
+        error_messages = {
+            name: {
+                "required": _("Please enter a number of working days."),
+                "invalid": _("Please enter a number of working days."),
+            }
+            for name in fields
+        }
 
     def to_input(self) -> configuration.TimeLimitInput:
         return configuration.TimeLimitInput(category=self.instance.category, **self.cleaned_data)
 
 
 class CalendarOverrideForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": _("Please choose the date."),
+            "invalid": _("Please enter the date as year-month-day, e.g. 2026-10-01."),
+        },
+    )
     is_workday = forms.TypedChoiceField(
         label=_("This day is"),
         coerce=lambda v: v == "1",
         choices=[("0", _("a day off (holiday)")), ("1", _("a working day (make-up day)"))],
+        error_messages={"required": _("Please choose whether the day is a day off or a working day.")},
     )
     note = forms.CharField(label=_("Note"), max_length=100, required=False)
 
@@ -409,6 +493,7 @@ class InboxFilterForm(forms.Form):
             ("start", _("To sign for and start")),
             ("answer", _("To answer")),
             ("approve", _("Replies to approve")),
+            ("supervise", _("Overdue, supervised by us (督办)")),
         ],
     )
     state = forms.ChoiceField(label=_("State"), required=False)

@@ -17,6 +17,7 @@ import hmac
 import re
 import secrets
 import unicodedata
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -74,9 +75,22 @@ def _mobile_or_error(value: str) -> str:
     return mobile
 
 
-def send_code(mobile: str, client: str) -> None:
+@dataclass(frozen=True)
+class CodeSent:
+    """What the "enter the code" step says: whether the code was sent just now or a moment ago (the citizen
+    came back from the SMS app, or reloaded), until when it is valid and from when a new one may be asked."""
+
+    mobile: str
+    already: bool
+    valid_until: datetime.datetime
+    resend_at: datetime.datetime
+
+
+def send_code(mobile: str, client: str) -> CodeSent:
     """Issue a code for the number (sent by SMS when the number has cases). Raises ActionError for a
-    malformed number or when too many codes were asked for; otherwise says nothing about the number."""
+    malformed number or when too many codes were asked for; otherwise says nothing about the number.
+    Within a minute of the last code, while that code is still alive, nothing new is sent: the citizen goes on
+    to enter the code already on the way (the answer reads the same whether or not the number has cases)."""
     if not sms.is_configured():
         raise ActionError(_("Looking up by mobile number is not available here."))
     mobile = _mobile_or_error(mobile)
@@ -84,10 +98,11 @@ def send_code(mobile: str, client: str) -> None:
     if codes_per_client.is_locked(client) or codes_per_mobile.is_locked(digest):
         raise ActionError(_("Too many codes were asked for. Please try again in an hour."))
     now = timezone.now()
-    recent = LookupCode.objects.filter(
-        mobile_digest=digest, used_at__isnull=True, created_at__gt=now - datetime.timedelta(seconds=RESEND_SECONDS)
-    )
-    if recent.exists():
+    pause = datetime.timedelta(seconds=RESEND_SECONDS)
+    recent = LookupCode.objects.filter(mobile_digest=digest, used_at__isnull=True, created_at__gt=now - pause).first()
+    if recent is not None and recent.expires_at > now and recent.attempts < CODE_TRIES:
+        return CodeSent(mobile, True, recent.expires_at, recent.created_at + pause)
+    if recent is not None:  # guessed to death within the minute: a new code only after the pause
         raise ActionError(_("A code was just sent. Please wait a minute before asking for another one."))
     codes_per_client.record_failure(client)
     codes_per_mobile.record_failure(digest)
@@ -105,6 +120,7 @@ def send_code(mobile: str, client: str) -> None:
         )
         if Case.objects.filter(contact_phone=mobile).exists():
             queue_sms(mobile, code_text(code), key=f"feedback.code:{row.pk}")
+    return CodeSent(mobile, False, row.expires_at, now + pause)
 
 
 def check_code(mobile: str, code: str, client: str) -> list[str]:

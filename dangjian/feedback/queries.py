@@ -5,7 +5,13 @@ from __future__ import annotations
 from django.db.models import Q
 from django.http import Http404
 
-from dangjian.accounts.permissions import APPROVE_FEEDBACK, HANDLE_FEEDBACK, organizations_for, scope_paths
+from dangjian.accounts.permissions import (
+    APPROVE_FEEDBACK,
+    HANDLE_FEEDBACK,
+    held_paths,
+    organizations_for,
+    scope_paths,
+)
 
 from .models import Case
 
@@ -72,38 +78,57 @@ def dashboard_counts(user) -> dict | None:
 
 # --- The person's to-do (registered as core.registry.ToDo; the inbox's `todo` filter lists the same cases) ------
 
-# to-do → (states, the path column of the organization whose staff take the step, the capability), by the
-# workflow's actor rules: accepting and dispatching by the place or above, signing for (开始办理) and answering by
-# the lead or above, approving by the lead's head.
-TODO_KINDS: dict[str, tuple[tuple[str, ...], str, str]] = {
-    "accept": (("received",), "place_path", HANDLE_FEEDBACK),
-    "dispatch": (("accepted", "returned"), "place_path", HANDLE_FEEDBACK),
-    "start": (("dispatched",), "lead_path", HANDLE_FEEDBACK),
-    "answer": (("in_progress",), "lead_path", HANDLE_FEEDBACK),
-    "approve": (("pending_approval",), "lead_path", APPROVE_FEEDBACK),
+# A to-do is the person's own work: the organizations they hold a role on directly, not everything below them
+# (a county administrator does not answer the villages' cases). By the workflow's actor rules and its records:
+#   accept    a case received at the place: the place's own staff, or the organization right above it (the
+#             township for a village), who accept (or accept and handle) it;
+#   dispatch  accepted or returned (退单): the organization that accepted it (`handling_org`) dispatches it;
+#   start     dispatched (待签收): the lead organization;
+#   answer    in progress: the lead organization;
+#   approve   the reply waits for the lead organization's head;
+#   supervise an open case flagged overdue (督办, clock.py) to the organization above the one responsible.
+TODO_KINDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "accept": (("received",), HANDLE_FEEDBACK),
+    "dispatch": (("accepted", "returned"), HANDLE_FEEDBACK),
+    "start": (("dispatched",), HANDLE_FEEDBACK),
+    "answer": (("in_progress",), HANDLE_FEEDBACK),
+    "approve": (("pending_approval",), APPROVE_FEEDBACK),
+    "supervise": (
+        ("received", "accepted", "returned", "dispatched", "in_progress", "pending_approval"),
+        HANDLE_FEEDBACK,
+    ),
 }
 
 
 def holds_for_todo(user, kind: str) -> bool:
     """Whether this kind of to-do is the user's work at all (a cheap check: the request's cached grants)."""
-    capability = TODO_KINDS[kind][2]
-    return bool(getattr(user, "is_superuser", False) and user.is_active) or bool(scope_paths(user, capability))
+    capability = TODO_KINDS[kind][1]
+    return bool(getattr(user, "is_superuser", False) and user.is_active) or bool(held_paths(user, capability))
+
+
+def _whose(kind: str, paths: list[str]) -> Q:
+    """The cases whose step of this kind falls to the organizations at these paths."""
+    if kind == "accept":
+        return Q(place_path__in=paths) | Q(place__parent__path__in=paths)
+    if kind == "dispatch":
+        return Q(handling_org__path__in=paths)
+    if kind == "supervise":
+        return Q(supervised=True, supervising_org__path__in=paths)
+    return Q(lead_path__in=paths)
 
 
 def todo_condition(user, kind: str) -> Q:
     """The cases waiting for the user's step of this kind (a subset of `visible_cases(user)`)."""
-    states, column, capability = TODO_KINDS[kind]
+    states, capability = TODO_KINDS[kind]
     condition = Q(state__in=states)
     if getattr(user, "is_superuser", False) and user.is_active:
-        return condition
-    within = Q(pk__in=[])
-    for path in scope_paths(user, capability):
-        within |= Q(**{f"{column}__gte": path, f"{column}__lt": path[:-1] + "0"})
-    return condition & within
+        return condition & Q(supervised=True) if kind == "supervise" else condition
+    paths = held_paths(user, capability)
+    return condition & (_whose(kind, paths) if paths else Q(pk__in=[]))
 
 
 def todo_count(user, kind: str) -> int | None:
     """How many cases wait for the user's step of this kind; None when it is not their work."""
     if not holds_for_todo(user, kind):
         return None
-    return Case.objects.filter(todo_condition(user, kind)).count()
+    return visible_cases(user).filter(todo_condition(user, kind)).count()

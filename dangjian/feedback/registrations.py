@@ -63,6 +63,11 @@ TODOS = [
     ),
     _todo("answer", lambda n: ngettext("You have %(n)s case to answer", "You have %(n)s cases to answer", n), 13),
     _todo("approve", lambda n: ngettext("You have %(n)s reply to approve", "You have %(n)s replies to approve", n), 14),
+    _todo(
+        "supervise",
+        lambda n: ngettext("%(n)s overdue case to supervise (督办)", "%(n)s overdue cases to supervise (督办)", n),
+        15,
+    ),
 ]
 
 

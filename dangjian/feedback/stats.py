@@ -84,6 +84,9 @@ def figures_for(organization: Organization, today: datetime.date | None = None) 
     by_month: dict[datetime.date, Figures] = defaultdict(Figures)
     for row in rows:
         total.add(row)
+        # The tiles are all-time: they say since when (the first month with a case in the area).
+        if row.get("received") and ("since" not in total.extra or row["month"] < total.extra["since"]):
+            total.extra["since"] = row["month"]
         if row["category"] in by_category:
             by_category[row["category"]].add(row)
         if row["month"] >= first_month:

@@ -30,8 +30,15 @@ def suggest_lead(case: Case) -> Organization:
     return rules[0].lead
 
 
+def accepts_merge(target: Case) -> bool:
+    """Whether a report may be merged into the case: only while it is still being handled. A case answered or
+    closed would leave the merged report's citizen without an answer (merge_case refuses it too)."""
+    return target.state in workflow.OPEN and not target.merged_into_id
+
+
 def merge_candidates(case: Case, limit: int = 5) -> list[tuple[Case, float]]:
-    """Cases at the same place within 30 days whose words overlap enough to look like the same problem."""
+    """Cases at the same place within 30 days whose words overlap enough to look like the same problem (finished
+    ones too, as reference: see `accepts_merge` for those a report may be merged into)."""
     if case.state not in workflow.TRANSITIONS["merge"].sources:
         return []
     window = datetime.timedelta(days=MERGE_WINDOW_DAYS)
@@ -44,7 +51,9 @@ def merge_candidates(case: Case, limit: int = 5) -> list[tuple[Case, float]]:
         )
         .exclude(pk=case.pk)
         .exclude(state__in=[State.REJECTED, State.MERGED])
-        .only("pk", "number", "title", "description", "state", "received_at", "supporters", "category")[:300]
+        .only("pk", "number", "title", "description", "state", "received_at", "supporters", "category", "merged_into")[
+            :300
+        ]
     )
     mine = _words(case.title + " " + case.description)
     scored = []

@@ -144,7 +144,8 @@ def queue_sms(mobile: str, text: str, *, key: str) -> SmsMessage | None:
         return None
     try:
         with transaction.atomic():
-            row = SmsMessage.objects.create(key=key[:100], mobile=mobile, text=text[:500], next_try=timezone.now())
+            text = sms.signed(text)[:500]
+            row = SmsMessage.objects.create(key=key[:100], mobile=mobile, text=text, next_try=timezone.now())
     except IntegrityError:
         return None  # queued before under this key
     transaction.on_commit(_enqueue_sms_delivery)

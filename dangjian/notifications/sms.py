@@ -12,6 +12,7 @@ The sender is pluggable (settings.SMS_BACKEND, a dotted path, with settings.SMS_
 e-mail backends:
 - `FileBackend` (the default, what `make run` uses): each message is a file under OPTIONS["directory"].
 - `HttpBackend`: a JSON POST to a provider's gateway (OPTIONS: url, api_key, secret, sign_name, timeout).
+Every message starts with the signature 【…】 (`signed`, applied by queue_sms; settings.SMS_SIGNATURE).
 An empty SMS_BACKEND means no SMS at all: `is_configured()` is False and pages offer nothing that needs it.
 """
 
@@ -29,6 +30,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
@@ -134,6 +136,28 @@ def is_configured() -> bool:
 def get_backend() -> BaseBackend:
     backend = import_string(settings.SMS_BACKEND)
     return backend(**getattr(settings, "SMS_OPTIONS", {}))
+
+
+def signature() -> str:
+    """The signature every message starts with (a provider rule in China): 【settings.SMS_SIGNATURE】, by
+    default the short name of the top organization, e.g. 【清源县】; "" when there is none."""
+    name = (getattr(settings, "SMS_SIGNATURE", "") or "").strip().strip("【】")
+    if not name:
+        # By the app registry: notifications sits below the domain apps and imports none of them.
+        top = (
+            apps.get_model("organizations", "Organization")
+            .objects.filter(parent__isnull=True)
+            .order_by("path")
+            .only("name", "short_name")
+            .first()
+        )
+        name = (top.short_name or top.name) if top is not None else ""
+    return f"【{name}】" if name else ""
+
+
+def signed(text: str) -> str:
+    """The text with the signature in front (once)."""
+    return text if text.startswith("【") else signature() + text
 
 
 def is_mobile(value: str) -> bool:

@@ -1,15 +1,17 @@
 """Each role sees its own work (issue 11 item 8): the to-do at the top of the console home, from the modules'
 ToDo entries, each line linking to exactly the items it counts; menus only with what the role can act on."""
 
+import datetime
 import re
 import uuid
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from dangjian.accounts.models import Role
-from dangjian.feedback import actions
-from dangjian.feedback.models import FeedbackSettings
+from dangjian.feedback import actions, clock
+from dangjian.feedback.models import Case, FeedbackSettings
 from dangjian.tests_support import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +65,10 @@ def _cases_in_every_state(county):
     waiting = new_case(county.village_a1, "待审核")
     actions.accept_and_handle_case(a1_admin, waiting.pk)
     actions.answer_case(a1_admin, waiting.pk, "已修好")
+    # Raised at the township itself and not accepted in time: the clock sends it to the county (督办).
+    late = new_case(county.town_a, "镇上超期未受理")
+    Case.objects.filter(pk=late.pk).update(accept_deadline=timezone.now() - datetime.timedelta(hours=1))
+    clock.scan_deadlines()
     return a1_admin
 
 
@@ -89,9 +95,9 @@ def test_every_count_equals_what_its_link_lists(client, county, who):
 def test_the_counts_follow_each_role(client, county):
     a1_admin = _cases_in_every_state(county)
     secretary = {key: text for key, (text, _link) in todo(client, county.village_a1_secretary).items()}
+    # "已受理" was accepted by the township, so the township dispatches it, not the village.
     assert secretary == {
         "feedback.accept": "您有 2 件待受理",
-        "feedback.dispatch": "您有 1 件待派单",
         "feedback.start": "您有 1 件派来的案件待签收",
         "feedback.answer": "您有 1 件待答复",
         "feedback.approve": "您有 1 条答复待审核",  # the secretary is the village's head
@@ -99,7 +105,22 @@ def test_the_counts_follow_each_role(client, county):
     admin = {key: text for key, (text, _link) in todo(client, a1_admin).items()}
     assert "feedback.approve" not in admin  # an administrator does not approve replies
     town = {key: text for key, (text, _link) in todo(client, county.town_a_admin).items()}
-    assert town["feedback.accept"] == "您有 3 件待受理"  # both villages of the township
+    # Both villages' new cases (the township is right above them) and its own; it dispatches what it accepted.
+    assert town["feedback.accept"] == "您有 4 件待受理"
+    assert town["feedback.dispatch"] == "您有 1 件待派单"
+    assert "feedback.answer" not in town and "feedback.start" not in town  # the villages' work
+    # The county answers none of the villages' cases: its own work is what is raised right below it and what
+    # was sent up to it overdue.
+    county_lines = {key: text for key, (text, _link) in todo(client, county.county_admin).items()}
+    assert county_lines == {"feedback.accept": "您有 1 件待受理", "feedback.supervise": "您有 1 件超期案件待督办"}
+
+
+def test_the_county_administrator_is_not_told_of_the_villages_unanswered_cases(client, county):
+    for n in range(3):
+        case = new_case(county.village_a1, f"路灯{n}")
+        actions.accept_and_handle_case(county.village_a1_secretary, case.pk)
+    assert todo(client, county.county_admin) == {}
+    assert todo(client, county.village_a1_secretary)["feedback.answer"][0] == "您有 3 件待答复"
 
 
 def test_no_to_do_is_said_plainly(client, county):

@@ -235,3 +235,33 @@ def test_a_whistleblowers_report_never_sends_an_sms(county, settings):
     package = Path(__file__).resolve().parents[2] / "supervision"
     sources = [p for p in package.rglob("*.py") if "tests" not in p.parts]
     assert sources and not [p.name for p in sources if "sms" in p.read_text(encoding="utf-8").lower()]
+
+
+# --- Issue 11 (first week): the text is signed, short, and names both ways to look up --------------------
+
+
+def test_the_answer_sms_is_signed_short_and_names_both_ways_to_look_up(county, settings):
+    case = new_case(county.village_a1, contact_phone=MOBILE, sms_consent=True)
+    _answer(county, case)
+    sms.deliver_pending_sms()
+    (text,) = _sms_files(settings)
+    body = text.split("\n\n", 1)[1].strip()
+    link = f"https://dj.example.gov.cn/feedback/track/{case.number}/?org={county.village_a1.pk}"
+    assert body.startswith("【测试县】")  # the top organization's short name by default
+    assert "编号+查询密码" in body and "手机号+验证码" in body and case.number in body and link in body
+    # One 70-character SMS cannot hold the case's own link (about 60 characters); the words around it are kept
+    # to 50, so with this address the message is at most two segments (67 each).
+    assert len(body.replace(link, "")) <= 50 and len(body) <= 2 * 67, (len(body), body)
+
+
+def test_the_signature_setting_is_used_once_and_the_code_sms_fits_one_message(client, county, settings):
+    settings.SMS_SIGNATURE = "清源县"
+    assert actions.answer_sms_text("261201991955", county.village_a1.pk).startswith("【清源县】您反映的问题")
+    settings.SMS_BACKEND = "dangjian.notifications.sms.HttpBackend"
+    with SmsGateway() as gateway:
+        settings.SMS_OPTIONS = gateway.options(sign_name="清源县")
+        new_case(county.village_a1, contact_phone=MOBILE)
+        client.post("/feedback/lookup/mobile/", {"step": "send", "mobile": MOBILE})
+        sms.deliver_pending_sms()
+        (content,) = [message["json"]["content"] for message in gateway.received]
+    assert content.startswith("【清源县】验证码") and content.count("【") == 1 and len(content) <= 70

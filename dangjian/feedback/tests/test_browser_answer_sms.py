@@ -76,7 +76,8 @@ def test_citizen_is_told_by_sms_and_reads_the_answer_in_the_village_frame(
     staff = staff_context.new_page()
     sign_in(staff, "a1_secretary")
     staff.goto(f"/console/feedback/{case.pk}/")
-    staff.get_by_label("答复群众（将公开）").fill("已更换路灯灯泡，今晚起恢复照明。")
+    # The citizen did not agree to publish: the box says the reply is for them alone.
+    staff.get_by_label("答复群众（群众本人可查看，不公开）").fill("已更换路灯灯泡，今晚起恢复照明。")
     submit(staff, staff.get_by_role("button", name="提交答复"))
     assert Case.objects.get(pk=case.pk).state == State.ANSWERED
     staff_context.close()

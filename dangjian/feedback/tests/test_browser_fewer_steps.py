@@ -72,7 +72,7 @@ def test_a_village_secretary_answers_a_new_case_from_the_to_do_in_one_step(page,
     history = page.locator(".timeline").inner_text()
     assert "受理 · 王庄村" in history and "开始办理 · 王庄村" in history and "本单位直接办理" in history
 
-    reply = page.get_by_label("答复群众（将公开）")
+    reply = page.get_by_label("答复群众（群众本人可查看，不公开）")  # the citizen did not agree to publish
     reply.fill("您好：")
     page.get_by_label("答复模板").select_option(label="已修复")
     page.get_by_role("button", name="使用").click()

@@ -53,9 +53,15 @@ def test_county_staff_drill_down_from_the_dashboard_to_a_townships_villages(
         submit(page, page.get_by_role("button", name="查看此时间段"))
         table = page.locator("table.figures-breakdown")
         assert table.locator("tbody tr").nth(0).locator("th").inner_text() == "东城镇"
-        assert table.locator("tbody tr").nth(0).locator("td").nth(0).inner_text() == "4"
-        assert table.locator("tfoot td").nth(0).inner_text() == "5"
+        # The rates come first (in view on the phone), then the counts: received is the third cell.
+        assert table.locator("tbody tr").nth(0).locator("td").nth(2).inner_text() == "4"
+        assert table.locator("tfoot td").nth(2).inner_text() == "5"
         assert page.get_by_text("口径说明").is_visible()
+        # Both rates are in view without scrolling the table, on the phone too.
+        for rate in ["按时答复率", "满意率"]:
+            box = table.get_by_role("columnheader", name=rate).bounding_box()
+            assert box is not None and box["x"] + box["width"] <= width, (rate, box)
+        assert page.get_by_test_id("breakdown-period").inner_text() == f"统计期间：{start} 至 {today.isoformat()}"
         _fits(page, width)
         assert_accessible(page)
 
@@ -64,7 +70,7 @@ def test_county_staff_drill_down_from_the_dashboard_to_a_townships_villages(
         rows = page.locator("table.figures-breakdown tbody th")
         assert rows.all_inner_texts() == ["王庄村", "李湾村"]
         li_wan = page.locator("table.figures-breakdown tbody tr").nth(1).locator("td")
-        assert li_wan.all_inner_texts()[:3] == ["1", "1", "1"]  # received, accepted, answered
+        assert li_wan.all_inner_texts()[2:5] == ["1", "1", "1"]  # received, accepted, answered
         assert page.get_by_role("link", name="返回上一级：中共测试县委员会").is_visible()
         _fits(page, width)
         assert_accessible(page)

@@ -121,7 +121,7 @@ def test_empty_and_oversized_reply_get_messages(client, county):
     actions.dispatch_case(county.village_a1_secretary, case.pk, county.village_a1.pk)
     client.force_login(county.village_a1_secretary)
     url = reverse("console:feedback_step", args=[case.pk, "answer"])
-    assert "必填" in client.post(url, {"version": 3, "reply": ""}).content.decode()
+    assert "请写答复内容。" in client.post(url, {"version": 3, "reply": ""}).content.decode()
     assert "5000" in client.post(url, {"version": 3, "reply": "字" * 20000}).content.decode()
     assert Case.objects.get(pk=case.pk).state == State.IN_PROGRESS
 

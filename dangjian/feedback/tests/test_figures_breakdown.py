@@ -56,10 +56,11 @@ def test_county_figures_are_broken_down_by_township(client, county):
     _work(county)
     html = client.get(f"/o/{county.county.pk}/feedback/figures/").content.decode()
     rows = _rows(html)
-    # received, accepted, answered, on time, on-time rate, overdue, satisfaction, not rated
-    assert rows["东城镇"] == ["5", "4", "3", "2", "66.7%", "2", "100.0%", "1"]
-    assert rows["西山乡"] == ["1", "0", "0", "0", "—", "0", "—", "0"]
-    assert rows["合计"] == ["6", "4", "3", "2", "66.7%", "2", "100.0%", "1"]
+    # on-time rate, satisfaction (the rates first, in view on a phone), received, accepted, answered, on time,
+    # overdue, not rated
+    assert rows["东城镇"] == ["66.7%", "100.0%", "5", "4", "3", "2", "2", "1"]
+    assert rows["西山乡"] == ["—", "—", "1", "0", "0", "0", "0", "0"]
+    assert rows["合计"] == ["66.7%", "100.0%", "6", "4", "3", "2", "2", "1"]
     assert f'href="/o/{county.town_a.pk}/feedback/figures/?start=' in html
 
 
@@ -79,11 +80,11 @@ def test_the_page_says_how_each_figure_is_counted(client, county):
 def test_a_township_drills_down_to_its_villages(client, county):
     _work(county)
     html = client.get(f"/o/{county.town_a.pk}/feedback/figures/?start=2000-01-01&end=2004-12-31").content.decode()
-    assert _rows(html)["王庄村"] == ["0", "0", "0", "0", "—", "0", "—", "0"]  # nothing in that period
+    assert _rows(html)["王庄村"] == ["—", "—", "0", "0", "0", "0", "0", "0"]  # nothing in that period
     html = client.get(f"/o/{county.town_a.pk}/feedback/figures/").content.decode()
     rows = _rows(html)
     assert set(rows) == {"王庄村", "李湾村", "合计"}
-    assert rows["王庄村"][:3] == ["4", "4", "3"] and rows["李湾村"][:3] == ["1", "0", "0"]
+    assert rows["王庄村"][2:5] == ["4", "4", "3"] and rows["李湾村"][2:5] == ["1", "0", "0"]
     assert f'href="/o/{county.county.pk}/feedback/figures/?start=' in html  # up one level, same period
     assert "测试县" in html
 
@@ -92,7 +93,7 @@ def test_cases_placed_at_the_organization_itself_have_their_own_row(client, coun
     new_case(county.town_a)
     new_case(county.village_a1)
     rows = _rows(client.get(f"/o/{county.town_a.pk}/feedback/figures/").content.decode())
-    assert rows["东城镇（本级）"][0] == "1" and rows["王庄村"][0] == "1" and rows["合计"][0] == "2"
+    assert rows["东城镇（本级）"][2] == "1" and rows["王庄村"][2] == "1" and rows["合计"][2] == "2"
 
 
 def test_the_period_counts_cases_by_the_day_they_arrived(client, county, today):
@@ -101,9 +102,9 @@ def test_the_period_counts_cases_by_the_day_they_arrived(client, county, today):
     last_year = datetime.datetime(today.year - 1, 12, 31, 23, 30, tzinfo=timezone.get_current_timezone())
     Case.objects.filter(pk=old.pk).update(received_at=last_year)
     url = f"/o/{county.county.pk}/feedback/figures/"
-    assert _rows(client.get(url).content.decode())["东城镇"][0] == "1"  # this year by default
+    assert _rows(client.get(url).content.decode())["东城镇"][2] == "1"  # this year by default
     html = client.get(url, {"start": f"{today.year - 1}-12-31", "end": f"{today.year - 1}-12-31"}).content.decode()
-    assert _rows(html)["东城镇"][0] == "1"
+    assert _rows(html)["东城镇"][2] == "1"
     assert f"{today.year - 1}-12-31 至 {today.year - 1}-12-31 受理 1 件" in html
 
 
@@ -206,3 +207,27 @@ def test_staff_who_do_not_handle_feedback_get_no_figures_panel(client, county):
 
 def test_the_figures_page_stays_public(client, county):
     assert client.get(f"/o/{county.village_b1.pk}/feedback/figures/").status_code == 200
+
+
+def test_the_tiles_and_the_table_each_say_their_period(client, county, today):
+    old = new_case(county.village_a1)
+    new_case(county.village_a1)
+    since = datetime.date(today.year - 1, 3, 1)
+    Case.objects.filter(pk=old.pk).update(
+        received_at=datetime.datetime(since.year, 3, 15, tzinfo=timezone.get_current_timezone())
+    )
+    stats.rebuild_stats()
+    html = client.get(
+        f"/o/{county.county.pk}/feedback/figures/", {"start": f"{today.year}-01-01", "end": today.isoformat()}
+    ).content.decode()
+    tiles = re.search(r'data-testid="figures-period">([^<]+)<', html).group(1)
+    assert tiles == f"累计（自 {since:%Y-%m} 以来）"
+    table = re.search(r'data-testid="breakdown-period"><strong>([^<]+)<', html).group(1)
+    assert table == f"统计期间：{today.year}-01-01 至 {today.isoformat()}"
+    assert html.index('data-testid="breakdown-period"') < html.index("figures-breakdown")
+    # The columns: the name, then the two rates.
+    head = re.search(r'<table class="table figures-breakdown">.*?</thead>', html, re.S).group(0)
+    labels = [
+        re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r'<th scope="col"[^>]*>(.*?)</th>', head, re.S)
+    ]
+    assert labels[:3] == ["组织", "按时答复率", "满意率"], labels

@@ -169,10 +169,45 @@ def test_codes_are_limited_per_client_address(client, county, settings, cases):
     assert response.status_code == 400 and "获取验证码的次数太多了" in response.content.decode()
 
 
-def test_asking_again_within_a_minute_is_refused_politely(client, county, settings, cases):
+def _code_sent_notice(response) -> str:
+    return re.search(r'data-testid="code-sent">([^<]+)<', response.content.decode()).group(1)
+
+
+def test_asking_again_within_a_minute_goes_on_to_the_code_already_sent(client, county, settings, cases):
+    """Back from the SMS app (or a reload) within the minute: the code step again, nothing new sent, and the
+    code on the phone still works; the page reads the same for a mobile without cases."""
     _ask_code(client)
+    code = _code_sent(settings)
+    response = _ask_code(client)
+    page = response.content.decode()
+    assert response.status_code == 200 and 'name="code"' in page and "请等1分钟" not in page
+    notice = _code_sent_notice(response)
+    row = LookupCode.objects.get()
+    until = timezone.localtime(row.expires_at).strftime("%H:%M")
+    resend = timezone.localtime(row.created_at + datetime.timedelta(seconds=60)).strftime("%H:%M:%S")
+    assert "已发到手机 138****5678" in notice and f"{until} 前有效" in notice and f"{resend} 后可以重新获取" in notice
+    assert SmsMessage.objects.filter(key__startswith="feedback.code:").count() == 1
+    assert _verify(client, code).status_code == 302
+    # The same for a mobile with no cases (nothing sent to it at all).
+    client.cookies.clear()
+    first = _ask_code(client, mobile="13700000000")
+    again = _ask_code(client, mobile="13700000000")
+    assert again.status_code == 200 and "已发到手机 137****0000" in _code_sent_notice(again)
+    strip = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"|value="1\d{10}"|\d\d:\d\d(:\d\d)?|1\d\d\*{4}\d{4}')
+    client.cookies.clear()
+    _forget_sent_pause()
+    _ask_code(client)
+    with_cases = _ask_code(client)
+    assert first.status_code == 200
+    assert strip.sub("", with_cases.content.decode()) == strip.sub("", again.content.decode())
+
+
+def test_a_code_guessed_to_death_within_the_minute_is_not_offered_again(client, county, settings, cases):
+    _ask_code(client)
+    LookupCode.objects.update(attempts=mobile_lookup.CODE_TRIES)
     response = _ask_code(client)
     assert response.status_code == 400 and "请等1分钟后再重新获取" in response.content.decode()
+    assert 'name="code"' not in response.content.decode()
 
 
 @pytest.mark.parametrize(

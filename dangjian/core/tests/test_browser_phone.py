@@ -185,10 +185,19 @@ def test_console_header_is_one_line_and_inbox_filters_fold(browser, live_server,
     menu = page.get_by_role("navigation", name="管理后台")
     assert menu.get_by_role("link", name="后台首页").get_attribute("aria-current") == "page"
     assert_layout(page, width)
+    # Sign-out is in view without scrolling anything sideways (a shared phone must be left signed out).
+    sign_out = page.get_by_role("button", name="退出登录")
+    box = sign_out.bounding_box()
+    assert sign_out.is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, box
+    assert box["y"] + box["height"] <= SCREENS[screen]["height"]
     page.goto("/console/feedback/")
     assert page.get_by_label("搜索").first.is_visible()
     assert not page.get_by_label("状态").is_visible()
     page.locator("summary", has_text="筛选").click()
     assert page.get_by_label("状态").is_visible()
     assert_layout(page, width)
+    with page.expect_navigation():
+        page.get_by_role("button", name="退出登录").click()
+    page.goto("/console/")
+    assert "/accounts/login/" in page.url
     context.close()

@@ -251,10 +251,10 @@ def test_console_header_is_one_line_and_inbox_filters_fold(browser, live_server,
     page.goto("/console/feedback/")
     # The missing-calendar warning is one short line with its link, and the cases start on the first screen.
     warning = page.get_by_role("alert")
-    assert "节假日日历" in warning.inner_text() and warning.get_by_role("link", name="补充节假日").is_visible()
+    assert "节假日日历" in warning.inner_text() and warning.get_by_role("link", name="去补充").is_visible()
     line = warning.evaluate("el => parseFloat(getComputedStyle(el).lineHeight)")
     assert warning.bounding_box()["height"] < 1.5 * line + 20
-    first = page.locator("table.inbox tbody tr").first.bounding_box()
+    first = page.locator("table.inbox tbody tr a").first.bounding_box()
     assert first["y"] + first["height"] <= SCREENS[screen]["height"], first
     assert page.get_by_label("搜索").first.is_visible()
     assert not page.get_by_label("状态").is_visible()

@@ -88,7 +88,11 @@ class ReportForm(forms.Form):
         choices=SUBCATEGORY_CHOICES,
         error_messages={"required": _("Choose the kind of conduct")},
     )
-    person = forms.CharField(label=_("Person reported"), max_length=40)
+    person = forms.CharField(
+        label=_("Person reported"),
+        max_length=40,
+        error_messages={"required": _("Write the name or the post of the person reported.")},
+    )
     post = forms.CharField(label=_("Their post"), max_length=60, required=False)
     organization = forms.TypedChoiceField(label=_("Their organization"), coerce=int)
     what = forms.CharField(
@@ -96,6 +100,7 @@ class ReportForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Facts you know: what, who else was present, amounts. Up to 5,000 characters."),
+        error_messages={"required": _("Write what happened.")},
     )
     when = forms.CharField(label=_("When"), max_length=100, required=False)
     where = forms.CharField(label=_("Where"), max_length=100, required=False)
@@ -112,7 +117,8 @@ class ReportForm(forms.Form):
         label=_(
             "I report facts as I know them. I understand that fabricating facts to frame someone (诬告陷害) "
             "is a violation of discipline and law and is itself investigated."
-        )
+        ),
+        error_messages={"required": _("Please confirm the declaration above.")},
     )
 
     def __init__(self, *args, **kwargs):

@@ -201,6 +201,10 @@ class OfficerMessageForm(forms.Form):
     )
 
 
+# A select's blank: Django's own label, which the site translates as plain 请选择.
+CHOOSE = _("- Select an option -")
+
+
 class StepForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     text = forms.CharField(
@@ -209,7 +213,7 @@ class StepForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    disposal = forms.ChoiceField(label=_("Disposal"), choices=[("", "—"), *Disposal.choices], required=False)
+    disposal = forms.ChoiceField(label=_("Disposal"), choices=[("", CHOOSE), *Disposal.choices], required=False)
     lower_unit = forms.TypedChoiceField(label=_("Lower unit"), coerce=int, required=False, empty_value=None)
 
     # The fields each step shows (besides the version).
@@ -226,7 +230,7 @@ class StepForm(forms.Form):
 
     def __init__(self, *args, action: str, lower_units=(), **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.TypedChoiceField, self.fields["lower_unit"]).choices = [("", "—"), *lower_units]
+        cast(forms.TypedChoiceField, self.fields["lower_unit"]).choices = [("", CHOOSE), *lower_units]
         for name in ["text", "disposal", "lower_unit"]:
             if name not in self.FIELDS[action]:
                 del self.fields[name]

@@ -213,10 +213,10 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "console:dashboard"
 LOGOUT_REDIRECT_URL = "orgs:home"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "dangjian.accounts.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "dangjian.accounts.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "dangjian.accounts.password_validation.CommonPasswordValidator"},
+    {"NAME": "dangjian.accounts.password_validation.NumericPasswordValidator"},
 ]
 # Sign-in limits (dangjian/accounts/throttle.py). Per account, whatever identifier is typed: after
 # LOGIN_FAILURE_LIMIT failures a pause of LOGIN_LOCKOUT_SECONDS, doubled for each further pause within

@@ -77,8 +77,22 @@ class NewAccountForm(forms.Form):
 class PasswordChangeWithCodeForm(PasswordChangeForm):
     """Changing one's password; whoever signs in with a second factor also gives a current code."""
 
+    error_messages = {
+        **PasswordChangeForm.error_messages,
+        "password_incorrect": _("The current password is not right. Please enter it again."),
+        "password_mismatch": _("The two new passwords differ. Please enter the same new password twice."),
+    }
+
     def __init__(self, user, *args, **kwargs):
         super().__init__(user, *args, **kwargs)
+        # Messages that say what to do, instead of Django's generic "这个字段是必填项。".
+        self.fields["old_password"].label = _("Current password")
+        for name, message in (
+            ("old_password", _("Please enter your current password.")),
+            ("new_password1", _("Please enter the new password.")),
+            ("new_password2", _("Please enter the new password once more.")),
+        ):
+            self.fields[name].error_messages["required"] = message
         self.device = two_factor.confirmed_device(user)
         if self.device is not None:
             fields = list(self.fields.items())
@@ -86,6 +100,7 @@ class PasswordChangeWithCodeForm(PasswordChangeForm):
                 label=_("6-digit code from the authenticator app"),
                 max_length=6,
                 widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+                error_messages={"required": _("Enter the 6-digit code your authenticator app shows now.")},
             )
             self.fields = dict(fields[:1] + [("token", token)] + fields[1:])
 

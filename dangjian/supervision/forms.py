@@ -88,7 +88,11 @@ class ReportForm(forms.Form):
         choices=SUBCATEGORY_CHOICES,
         error_messages={"required": _("Choose the kind of conduct")},
     )
-    person = forms.CharField(label=_("Person reported"), max_length=40)
+    person = forms.CharField(
+        label=_("Person reported"),
+        max_length=40,
+        error_messages={"required": _("Write the name or the post of the person reported.")},
+    )
     post = forms.CharField(label=_("Their post"), max_length=60, required=False)
     organization = forms.TypedChoiceField(label=_("Their organization"), coerce=int)
     what = forms.CharField(
@@ -96,6 +100,7 @@ class ReportForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Facts you know: what, who else was present, amounts. Up to 5,000 characters."),
+        error_messages={"required": _("Write what happened.")},
     )
     when = forms.CharField(label=_("When"), max_length=100, required=False)
     where = forms.CharField(label=_("Where"), max_length=100, required=False)
@@ -112,7 +117,8 @@ class ReportForm(forms.Form):
         label=_(
             "I report facts as I know them. I understand that fabricating facts to frame someone (诬告陷害) "
             "is a violation of discipline and law and is itself investigated."
-        )
+        ),
+        error_messages={"required": _("Please confirm the declaration above.")},
     )
 
     def __init__(self, *args, **kwargs):
@@ -195,6 +201,10 @@ class OfficerMessageForm(forms.Form):
     )
 
 
+# A select's blank: Django's own label, which the site translates as plain 请选择.
+CHOOSE = _("- Select an option -")
+
+
 class StepForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     text = forms.CharField(
@@ -203,7 +213,7 @@ class StepForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    disposal = forms.ChoiceField(label=_("Disposal"), choices=[("", "—"), *Disposal.choices], required=False)
+    disposal = forms.ChoiceField(label=_("Disposal"), choices=[("", CHOOSE), *Disposal.choices], required=False)
     lower_unit = forms.TypedChoiceField(label=_("Lower unit"), coerce=int, required=False, empty_value=None)
 
     # The fields each step shows (besides the version).
@@ -220,7 +230,7 @@ class StepForm(forms.Form):
 
     def __init__(self, *args, action: str, lower_units=(), **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.TypedChoiceField, self.fields["lower_unit"]).choices = [("", "—"), *lower_units]
+        cast(forms.TypedChoiceField, self.fields["lower_unit"]).choices = [("", CHOOSE), *lower_units]
         for name in ["text", "disposal", "lower_unit"]:
             if name not in self.FIELDS[action]:
                 del self.fields[name]

@@ -107,3 +107,26 @@ def test_a_wrong_old_password_or_a_weak_new_one_is_refused(client, county, old, 
         actions.change_own_password(_signed_in_request(client, user), old, new)
     user.refresh_from_db()
     assert user.check_password("Old-pass-2026!")
+
+
+def test_the_password_page_says_what_to_do_and_addresses_the_user_as_nin(client, county):
+    user = county.town_a_media
+    user.set_password("Old-pass-2026!")
+    user.save()
+    client.force_login(user)
+    page = client.get("/accounts/password/").content.decode()
+    assert "原密码" in page and "您的密码至少要有 10 个字符。" in page and "你的" not in page
+    empty = {"old_password": "", "new_password1": "", "new_password2": ""}
+    page = client.post("/accounts/password/", empty).content.decode()
+    for message in ("请输入原密码。", "请输入新密码。", "请再输入一次新密码。"):
+        assert message in page
+    assert "这个字段是必填项" not in page
+    posted = {"old_password": "wrong-old", "new_password1": "12345678", "new_password2": "12345678"}
+    page = client.post("/accounts/password/", posted).content.decode()
+    assert "原密码不对，请重新输入。" in page and "你的" not in page
+    posted["old_password"] = "Old-pass-2026!"
+    page = client.post("/accounts/password/", posted).content.decode()
+    assert "密码太短了，请至少用 10 个字符。" in page and "密码不能全是数字，请加上字母或符号。" in page
+    assert "你" not in page
+    user.refresh_from_db()
+    assert user.check_password("Old-pass-2026!")

@@ -177,18 +177,92 @@ def test_feedback_form_chips_big_controls_and_marked_fields(browser, live_server
 
 
 @pytest.mark.parametrize(("screen", "large"), CASES, ids=IDS)
+def test_values_whole_leaders_together_and_cases_first(browser, live_server, county, village, screen, large):
+    """Large text on a phone: facts keep their values whole, a leader's name and post stay together beside the
+    photo, and the public list of cases starts on the first screen with the figures in one compact line."""
+    width, height = SCREENS[screen]["width"], SCREENS[screen]["height"]
+    case, password, _ = feedback.submit_case(
+        place_id=village.pk,
+        category="help",
+        title="水渠堵了",
+        description="村东水渠堵了。",
+        client_token=uuid.uuid4(),
+        is_public=True,
+    )
+    secretary = county.village_a1_secretary
+    feedback.accept_and_handle_case(secretary, case.pk)
+    feedback.answer_case(secretary, case.pk, "已疏通。")
+    context, page = open_page(browser, live_server, screen, large)
+
+    # The case after a lookup: every value of the facts on one line (no "已答复待评/价", no broken date).
+    page.goto("/feedback/lookup/")
+    page.get_by_label("受理编号").fill(case.number)
+    page.get_by_label("查询密码").fill(password)
+    submit(page, page.get_by_role("button", name="查询"))
+    assert page.get_by_test_id("case-state").inner_text().startswith("已答复")
+    heights = page.locator("main .facts dd").evaluate_all(
+        "dds => dds.map(dd => [dd.innerText, dd.getBoundingClientRect().height / parseFloat(getComputedStyle(dd).lineHeight)])"
+    )
+    assert any(text == village.name for text, _ in heights), heights
+    # (In standard text a long organization name may take two lines beside its label; nothing else breaks.)
+    assert all(lines < 1.5 for text, lines in heights if large or text != village.name), heights
+    assert_layout(page, width)
+
+    # The team: the post right under the name, both beside the photo.
+    page.goto(f"/o/{village.pk}/leaders/")
+    for name in ("欧阳秀英", "司马建国"):
+        row = page.locator(".leader-row", has_text=name)
+        photo, who, post = (row.locator(s).bounding_box() for s in (".avatar", ".leader-name", ".leader-post"))
+        assert who["x"] >= photo["x"] + photo["width"] and abs(post["x"] - who["x"]) < 1, (photo, who, post)
+        assert 0 <= post["y"] - (who["y"] + who["height"]) < 8, (who, post)
+
+    # The public list: the first case on the first screen; the figures are still there, linked to all figures.
+    page.goto(f"/o/{village.pk}/feedback/")
+    first = page.locator(".case-list .case-title").first.bounding_box()
+    assert first["y"] + first["height"] <= height, first
+    figures = page.locator(".figures")
+    assert figures.is_visible() and "受理件数" in figures.inner_text()
+    assert page.get_by_role("link", name="全部数据").is_visible()
+    assert_layout(page, width)
+    context.close()
+
+
+@pytest.mark.parametrize(("screen", "large"), CASES, ids=IDS)
 def test_console_header_is_one_line_and_inbox_filters_fold(browser, live_server, county, screen, large):
     width = SCREENS[screen]["width"]
+    feedback.submit_case(
+        place_id=county.village_a1.pk,
+        category="help",
+        title="村口路灯坏了",
+        description="路灯坏了。",
+        client_token=uuid.uuid4(),
+    )
     context, page = open_page(browser, live_server, screen, large)
     sign_in(page, county.county_admin.username)
     page.goto("/console/")
     menu = page.get_by_role("navigation", name="管理后台")
     assert menu.get_by_role("link", name="后台首页").get_attribute("aria-current") == "page"
     assert_layout(page, width)
+    # Sign-out is in view without scrolling anything sideways (a shared phone must be left signed out).
+    sign_out = page.get_by_role("button", name="退出登录")
+    box = sign_out.bounding_box()
+    assert sign_out.is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, box
+    assert box["y"] + box["height"] <= SCREENS[screen]["height"]
     page.goto("/console/feedback/")
+    # The missing-calendar warning is one short line with its link, and the cases start on the first screen.
+    warning = page.get_by_role("alert")
+    assert "节假日日历" in warning.inner_text() and warning.get_by_role("link", name="去补充").is_visible()
+    line = warning.evaluate("el => parseFloat(getComputedStyle(el).lineHeight)")
+    assert warning.bounding_box()["height"] < 1.5 * line + 20
+    first = page.locator("table.inbox tbody tr a").first.bounding_box()
+    assert first["y"] + first["height"] <= SCREENS[screen]["height"], first
     assert page.get_by_label("搜索").first.is_visible()
     assert not page.get_by_label("状态").is_visible()
     page.locator("summary", has_text="筛选").click()
     assert page.get_by_label("状态").is_visible()
     assert_layout(page, width)
+    with page.expect_navigation():
+        page.get_by_role("button", name="退出登录").click()
+    page.goto("/console/")
+    assert "/accounts/login/" in page.url
     context.close()

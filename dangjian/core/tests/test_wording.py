@@ -11,7 +11,17 @@ pytestmark = pytest.mark.django_db
 def test_the_new_policy_form_asks_to_choose_in_chinese(client, county):
     client.force_login(county.county_admin)
     page = client.get(reverse("console:policy_new", args=[county.county.pk])).content.decode()
-    assert "Select an option" not in page and "- 请选择 -" in page
+    assert "Select an option" not in page and '<option value="" selected>请选择</option>' in page
+    assert "- 请选择 -" not in page and "---" not in page
+
+
+def test_the_blank_of_a_supervision_step_select_says_choose():
+    from dangjian.supervision.forms import StepForm
+
+    forward = str(StepForm(action="forward", lower_units=[(1, "东城镇纪委")])["lower_unit"])
+    dispose = str(StepForm(action="dispose")["disposal"])
+    for select in (forward, dispose):
+        assert '<option value="" selected>请选择</option>' in select and "—" not in select
 
 
 def test_a_leaders_name_is_labelled_as_a_persons_name(client, county):

@@ -176,3 +176,12 @@ def test_no_technical_words_on_the_reporters_pages(client, county, officers):
     for response in pages:
         text = _visible(response.content.decode())
         assert not TECHNICAL_WORDS.search(text), (response.request["PATH_INFO"], TECHNICAL_WORDS.search(text))
+
+
+def test_missing_person_facts_or_declaration_say_what_to_do(client, county, officers):
+    response = client.post(_url(county), _form(county, person="", what="", false_accusation=""))
+    page = strip_tags(response.content.decode())
+    assert response.status_code == 400 and not Report.objects.exists()
+    for message in ("请写被举报人的姓名或职务。", "请写具体情况。", "请确认以上声明。"):
+        assert message in page
+    assert "这个字段是必填项" not in page

@@ -170,7 +170,7 @@ def test_9_6_an_officer_with_two_factor_cannot_change_the_password_without_a_cur
     assert 'name="token"' in form
     response = change_password(client)
     assert response.status_code == 200
-    assert "这个字段是必填项" in response.content.decode()
+    assert "请输入身份验证器当前显示的6位验证码。" in response.content.decode()
     officers.a_officer.refresh_from_db()
     assert officers.a_officer.check_password(PASSWORD)
 

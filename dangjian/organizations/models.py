@@ -7,6 +7,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext
 
 PATH_STEP = 7  # digits per level in Organization.path
 
@@ -122,6 +123,11 @@ class Term(models.Model):
     name = models.CharField(_("term"), max_length=40, help_text=_("For example: 第十届"))
     elected_on = models.DateField(_("election date"))
     ends_on = models.DateField(_("term end"))
+    # Set on the terms a merged organization (撤并) brought along: kept here as history ("原林河村第三届"), never
+    # this organization's current term.
+    merged_from = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     HISTORY_FIELDS = ["name", "elected_on", "ends_on"]
@@ -138,6 +144,17 @@ class Term(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization.name} {self.name}"
+
+    @property
+    def shown_name(self) -> str:
+        """The term's name as the public reads it: a merged organization's term names where it came from."""
+        if self.merged_from_id is None:
+            return self.name
+        source = self.merged_from
+        return gettext("Former %(organization)s %(term)s") % {
+            "organization": source.short_name or source.name,
+            "term": self.name,
+        }
 
     def days_left(self, today: datetime.date | None = None) -> int:
         today = today or timezone.localdate()
@@ -186,14 +203,17 @@ class Leader(models.Model):
 
 
 def current_term(organization: Organization) -> Term | None:
-    return organization.terms.order_by("-elected_on").first()
+    """The organization's own latest term (never one a merged organization brought along)."""
+    return organization.terms.filter(merged_from__isnull=True).order_by("-elected_on").first()
 
 
 def terms_ending_soon(org_queryset, today: datetime.date | None = None, days: int | None = None):
     """The current term of each organization in the queryset whose end is within `days` (or past)."""
     today = today or timezone.localdate()
     days = settings.TERM_WARNING_DAYS if days is None else days
-    latest = Term.objects.filter(organization=models.OuterRef("organization")).order_by("-elected_on")
+    latest = Term.objects.filter(organization=models.OuterRef("organization"), merged_from__isnull=True).order_by(
+        "-elected_on"
+    )
     return (
         Term.objects.filter(organization__in=org_queryset, ends_on__lte=today + datetime.timedelta(days=days))
         .filter(pk=models.Subquery(latest.values("pk")[:1]))

@@ -167,7 +167,7 @@ def test_the_confirmation_page_lists_what_will_move_before_anything_is_done(coun
     )
     plan = response.context["plan"]
     assert {line.label: line.count for line in plan.moving} == {
-        "现任领导班子成员": 1,
+        "历届领导班子及成员（作为被撤并组织的往届班子保留，不并入现任班子）": 1,
         "本组织发布的政策": 1,
         "群众反馈": 1,
     }
@@ -205,6 +205,38 @@ def test_merging_a_village_moves_its_things_and_keeps_its_history(county, client
     assert ChangeRecord.objects.filter(
         content_type=ContentType.objects.get_for_model(RoleGrant), action="delete", organization=a1
     ).exists()
+
+
+def test_a_merge_leaves_the_survivors_current_leaders_alone(county, client, a1_content, today):
+    """撤并 of 王庄村 into 李湾村: 李湾村's public leaders page still shows one 党支部书记, its own; 王庄村's team
+    follows as history, under "原王庄村第十届", ended on the merge date. The confirmation page says so."""
+    import datetime
+
+    a1, a2 = county.village_a1, county.village_a2
+    own = f.TermFactory(organization=a2, name="第十一届", elected_on=today - datetime.timedelta(days=900))
+    f.LeaderFactory(term=own, organization=a2, name="李二", post="党支部书记")
+    # 王庄村's team was elected later than 李湾村's: it must still not become 李湾村's current team.
+    Leader.objects.filter(pk=a1_content["leader"].pk).update(post="党支部书记")
+    a1.terms.update(name="第十届", elected_on=today - datetime.timedelta(days=100))
+    Organization.objects.filter(pk=a1.pk).update(short_name="王庄村")  # a1_content's profile edit cleared it
+    client.force_login(county.county_admin)
+    plan = client.post(reverse("console:org_close", args=[a1.pk]), {"merge_into": a2.pk}).content.decode()
+    assert "作为被撤并组织的往届班子保留，不并入现任班子" in plan and "：<strong>1</strong>" in plan
+    tree.close_organization(county.county_admin, a1.pk, merge_into_id=a2.pk)
+    client.logout()
+    response = client.get(f"/o/{a2.pk}/leaders/")
+    assert [leader.name for leader in response.context["current"].leaders.all()] == ["李二"]
+    assert response.context["past_terms"] == []
+    [merged] = response.context["merged_terms"]
+    assert merged.shown_name == "原王庄村第十届" and merged.ends_on == today
+    page = response.content.decode()
+    current_section = page[page.index('id="current-h"') : page.index('data-testid="merged-terms"')]
+    assert current_section.count("党支部书记") == 1 and "王一" not in current_section
+    assert "原王庄村第十届" in page[page.index('data-testid="merged-terms"') :] and "王一" in page
+    home = client.get(f"/o/{a2.pk}/").content.decode()
+    assert "李二" in home and "王一" not in home
+    detail = client.get(f"/o/{a2.pk}/leaders/{a1_content['leader'].pk}/").content.decode()
+    assert "原王庄村第十届" in detail
 
 
 def test_old_links_of_a_merged_village_redirect_to_the_same_page_of_the_survivor(county, client, a1_content):

@@ -268,6 +268,32 @@ def test_a_merged_village_leaves_the_lists(county, client):
     assert "王庄村" not in form_page
 
 
+@pytest.mark.parametrize("who", ["county_admin", "town_a_admin", "town_a_media"])
+def test_a_merged_village_leaves_the_dashboard_list_and_its_count(county, client, who):
+    """我管理的组织（N 个）: a merged village is neither listed nor counted; its own console page stays."""
+    user = getattr(county, who)
+    client.force_login(user)
+    before = client.get(reverse("console:dashboard")).context["organization_count"]
+    tree.close_organization(county.county_admin, county.village_a1.pk, merge_into_id=county.village_a2.pk)
+    response = client.get(reverse("console:dashboard"))
+    assert response.context["organization_count"] == before - 1
+    page = response.content.decode()
+    assert reverse("console:organization", args=[county.village_a1.pk]) not in page
+    assert client.get(reverse("console:organization", args=[county.village_a1.pk])).status_code == 200
+
+
+def test_a_merged_village_has_no_row_of_zeros_in_the_figures(county, today):
+    import datetime
+
+    from dangjian.feedback import stats
+
+    _case(county.village_a1)
+    tree.close_organization(county.county_admin, county.village_a1.pk, merge_into_id=county.village_a2.pk)
+    figures = stats.breakdown(county.town_a, today - datetime.timedelta(days=30), today)
+    assert [row.label for row in figures["rows"]] == ["李湾村"]
+    assert figures["rows"][0].received == 1 and figures["total"].received == 1
+
+
 def test_merge_into_an_organization_outside_ones_tree_is_refused(county, client, a1_content):
     before = _state(county.village_a1)
     with pytest.raises(PermissionDenied):

@@ -113,7 +113,7 @@ def register_entries() -> None:
         DashboardPanel("ending_terms", "organizations/console/_ending_terms_panel.html", ending_terms_panel, order=20),
         OrganizationLink("profile", _("Edit profile"), "console:profile_edit", may_edit, order=10),
         OrganizationLink("org_add", _("Add an organization below"), "console:org_add", tree.may_manage_below, 70, True),
-        OrganizationLink("org_move", _("Move"), "console:org_move", tree.may_change, order=71, secondary=True),
+        OrganizationLink("org_move", _("Move"), "console:org_move", tree.may_move, order=71, secondary=True),
         OrganizationLink(
             "org_close", _("Merge or close"), "console:org_close", tree.may_change, order=72, secondary=True
         ),

@@ -133,8 +133,29 @@ def test_township_admin_cannot_move_a_village_out_of_their_township(county, clie
         tree.move_organization(county.town_a_admin, county.village_a1.pk, county.town_b.pk)
     client.force_login(county.town_a_admin)
     response = client.post(reverse("console:org_move", args=[county.village_a1.pk]), {"new_parent": county.town_b.pk})
-    assert response.status_code == 200 and "new_parent" in response.context["form"].errors
+    assert response.status_code == 200 and "form" not in response.context
     assert _state(county.village_a1) == before
+
+
+NOWHERE = "只能移到您管理范围内的组织下；需要跨乡镇移动请联系县里的管理员。"
+
+
+@pytest.mark.parametrize("where", ["town_a", "village_a1"])
+def test_a_township_admin_with_nowhere_to_move_to_is_told_why_without_a_button(county, client, where):
+    """A township admin manages one township: a village of it has no other township to go to, and the township
+    itself is moved by the county. The page says so, with no select and no button; no Move link leads there."""
+    client.force_login(county.town_a_admin)
+    response = client.get(reverse("console:org_move", args=[getattr(county, where).pk]))
+    page = response.content.decode()
+    assert response.status_code == 200 and NOWHERE in page
+    assert "<select" not in page and 'type="submit"' not in page
+    town_page = client.get(reverse("console:organization", args=[county.town_a.pk])).content.decode()
+    village_page = client.get(reverse("console:organization", args=[county.village_a1.pk])).content.decode()
+    move_url = reverse("console:org_move", args=[county.village_a1.pk])
+    assert move_url not in town_page and move_url not in village_page
+    assert reverse("console:org_close", args=[county.village_a1.pk]) in town_page
+    client.force_login(county.county_admin)
+    assert move_url in client.get(reverse("console:organization", args=[county.town_a.pk])).content.decode()
 
 
 def test_township_admin_cannot_move_their_own_township(county):

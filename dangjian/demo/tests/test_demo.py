@@ -157,7 +157,7 @@ def test_the_county_administrator_adds_a_village_with_its_secretary_and_merges_t
     source.refresh_from_db()
     assert source.merged_into == target and Case.objects.filter(place=target).count() >= cases
     assert Policy.objects.order_by("pk").first().issuer == target
-    assert client.get(f"/o/{source.pk}/").url == f"/o/{target.pk}/"
+    assert client.get(f"/o/{source.pk}/").url == f"/o/{target.pk}/?from={source.pk}"
 
     client.post("/accounts/logout/")
     response = client.post("/accounts/login/", {"username": "13912340001", "password": password}, follow=True)

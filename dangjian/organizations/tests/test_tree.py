@@ -264,12 +264,12 @@ def test_old_links_of_a_merged_village_redirect_to_the_same_page_of_the_survivor
     tree.close_organization(county.county_admin, county.village_a1.pk, merge_into_id=county.village_a2.pk)
     a1, a2 = county.village_a1.pk, county.village_a2.pk
     for old, new in [
-        (f"/o/{a1}/", f"/o/{a2}/"),
-        (f"/o/{a1}/leaders/", f"/o/{a2}/leaders/"),
-        (f"/o/{a1}/policies/?q=低保", f"/o/{a2}/policies/?q=%E4%BD%8E%E4%BF%9D"),
+        (f"/o/{a1}/", f"/o/{a2}/?from={a1}"),
+        (f"/o/{a1}/leaders/", f"/o/{a2}/leaders/?from={a1}"),
+        (f"/o/{a1}/policies/?q=低保", f"/o/{a2}/policies/?q=%E4%BD%8E%E4%BF%9D&from={a1}"),
         (
             reverse("policies:detail", args=[a1, a1_content["policy"].pk]),
-            f"/o/{a2}/policies/{a1_content['policy'].pk}/",
+            f"/o/{a2}/policies/{a1_content['policy'].pk}/?from={a1}",
         ),
     ]:
         response = client.get(old)
@@ -382,9 +382,39 @@ def test_closing_an_empty_village_keeps_it_as_closed_and_its_links_lead_to_the_t
     empty.refresh_from_db()
     assert empty.closed_at is not None and empty.merged_into is None
     response = client.get(f"/o/{empty.pk}/")
-    assert response.status_code == 301 and response.url == f"/o/{county.town_a.pk}/"
+    assert response.status_code == 301 and response.url == f"/o/{county.town_a.pk}/?from={empty.pk}"
     with pytest.raises(ActionError):
         tree.move_organization(county.county_admin, empty.pk, county.town_b.pk)
+
+
+def _notice(response) -> str:
+    page = response.content.decode()
+    if 'data-testid="closed-notice"' not in page:
+        return ""
+    return page.split('data-testid="closed-notice">', 1)[1].split("</p>", 1)[0]
+
+
+def test_an_old_link_of_a_closed_or_merged_village_says_where_the_villager_landed(county, client):
+    """A villager's old WeChat link: the page landed on says the village was closed (or merged), and the plain
+    page, cached for everybody else, never carries the notice."""
+    empty = _village(county)
+    plain = client.get(f"/o/{county.town_a.pk}/")  # cached before the village closes
+    assert _notice(plain) == ""
+    tree.close_organization(county.county_admin, empty.pk)
+    landed = client.get(f"/o/{empty.pk}/", follow=True)
+    assert landed.redirect_chain[-1][0] == f"/o/{county.town_a.pk}/?from={empty.pk}"
+    assert _notice(landed) == "新村已撤销，现在显示的是上级组织东城镇的页面。"
+    assert _notice(client.get(f"/o/{county.town_a.pk}/")) == ""
+    assert _notice(client.get(f"/o/{county.town_a.pk}/?from={empty.pk}")) != ""  # from the cache, still right
+
+    tree.close_organization(county.county_admin, county.village_a1.pk, merge_into_id=county.village_a2.pk)
+    landed = client.get(f"/o/{county.village_a1.pk}/leaders/", follow=True)
+    assert _notice(landed) == "王庄村已撤并到李湾村，现在显示的是李湾村的页面。"
+    assert _notice(client.get(f"/o/{county.village_a2.pk}/leaders/")) == ""
+    # A forged or unrelated `from` shows nothing: an open village, a closed one leading elsewhere, junk.
+    for forged in [county.village_a2.pk, empty.pk, "x", "9" * 30]:
+        assert _notice(client.get(f"/o/{county.village_a2.pk}/?from={forged}")) == ""
+    assert client.get(f"/o/{county.village_a2.pk}/?from={'9' * 30}").status_code == 200
 
 
 def test_a_merged_village_is_edited_no_more_but_a_form_opened_before_reaches_the_survivor(county, client, today):

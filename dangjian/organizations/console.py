@@ -27,7 +27,6 @@ from .choices import indented_choices
 from .forms import CloseForm, LeaderForm, MoveForm, NewOrganizationForm, ProfileForm, TermForm
 from .models import Leader, Term
 
-
 NOWHERE_TO_MOVE = gettext_lazy(
     "It can only be moved below an organization you manage; to move it to another township, ask the county's "
     "administrator."

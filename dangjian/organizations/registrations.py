@@ -124,7 +124,9 @@ def register_entries() -> None:
         TrackedModel("leader", "organizations", MANAGE_CONTENT),
         OrganizationData(
             "organizations.leaders",
-            _("Leadership terms, with their leaders (kept there as past terms of the merged organization, not as its current team)"),
+            _(
+                "Leadership terms, with their leaders (kept there as past terms of the merged organization, not as its current team)"
+            ),
             leadership_terms,
             merge_leadership,
             order=10,

@@ -72,9 +72,11 @@ def test_county_admin_adds_a_village_its_secretary_and_merges_two_villages(brows
     assert Organization.objects.get(pk=county.village_a1.pk).merged_into_id == county.village_a2.pk
     _check(page, width)
 
-    # The old portal link leads to the surviving village.
+    # The old portal link leads to the surviving village, which says why the villager is there.
     page.goto(f"/o/{county.village_a1.pk}/")
-    page.wait_for_url(f"**/o/{county.village_a2.pk}/")
+    page.wait_for_url(f"**/o/{county.village_a2.pk}/?from={county.village_a1.pk}")
+    assert "王庄村已撤并到李湾村" in page.get_by_test_id("closed-notice").inner_text()
+    _check(page, width)
 
     # The new secretary signs in with the one-time password and must choose their own.
     page.context.clear_cookies()

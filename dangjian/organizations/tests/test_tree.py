@@ -184,7 +184,7 @@ def a1_content(county):
 def test_the_confirmation_page_lists_what_will_move_before_anything_is_done(county, client, a1_content):
     client.force_login(county.county_admin)
     response = client.post(
-        reverse("console:org_close", args=[county.village_a1.pk]), {"merge_into": county.village_a2.pk}
+        reverse("console:org_close", args=[county.village_a1.pk]), {"how": "merge", "merge_into": county.village_a2.pk}
     )
     plan = response.context["plan"]
     assert {line.label: line.count for line in plan.moving} == {
@@ -205,7 +205,7 @@ def test_merging_a_village_moves_its_things_and_keeps_its_history(county, client
     county.village_a1.refresh_from_db()
     response = client.post(
         reverse("console:org_close", args=[county.village_a1.pk]),
-        {"merge_into": county.village_a2.pk, "confirm": "1", "version": county.village_a1.version},
+        {"how": "merge", "merge_into": county.village_a2.pk, "confirm": "1", "version": county.village_a1.version},
     )
     a1, a2 = county.village_a1, county.village_a2
     assert response.status_code == 302 and response.url == reverse("console:organization", args=[a2.pk])
@@ -241,7 +241,9 @@ def test_a_merge_leaves_the_survivors_current_leaders_alone(county, client, a1_c
     a1.terms.update(name="第十届", elected_on=today - datetime.timedelta(days=100))
     Organization.objects.filter(pk=a1.pk).update(short_name="王庄村")  # a1_content's profile edit cleared it
     client.force_login(county.county_admin)
-    plan = client.post(reverse("console:org_close", args=[a1.pk]), {"merge_into": a2.pk}).content.decode()
+    plan = client.post(
+        reverse("console:org_close", args=[a1.pk]), {"how": "merge", "merge_into": a2.pk}
+    ).content.decode()
     assert "作为被撤并组织的往届班子保留，不并入现任班子" in plan and "：<strong>1</strong>" in plan
     tree.close_organization(county.county_admin, a1.pk, merge_into_id=a2.pk)
     client.logout()
@@ -322,7 +324,7 @@ def test_merge_into_an_organization_outside_ones_tree_is_refused(county, client,
     client.force_login(county.town_a_admin)
     client.post(
         reverse("console:org_close", args=[county.village_a1.pk]),
-        {"merge_into": county.village_b1.pk, "confirm": "1"},
+        {"how": "merge", "merge_into": county.village_b1.pk, "confirm": "1"},
     )
     assert _state(county.village_a1) == before
     assert Policy.objects.get(pk=a1_content["policy"].pk).issuer_id == county.village_a1.pk
@@ -346,7 +348,8 @@ def test_merge_of_an_organization_of_another_township_is_refused(county):
 def test_a_village_secretary_cannot_merge_their_village(county, client):
     client.force_login(county.village_a1_secretary)
     response = client.post(
-        reverse("console:org_close", args=[county.village_a1.pk]), {"merge_into": county.village_a2.pk, "confirm": "1"}
+        reverse("console:org_close", args=[county.village_a1.pk]),
+        {"how": "merge", "merge_into": county.village_a2.pk, "confirm": "1"},
     )
     assert response.status_code == 403
     assert Organization.objects.get(pk=county.village_a1.pk).closed_at is None
@@ -363,13 +366,37 @@ def test_a_township_admin_merges_two_of_their_villages(county):
     assert Organization.objects.get(pk=county.village_a1.pk).merged_into_id == county.village_a2.pk
 
 
+def test_merge_or_close_is_an_explicit_choice_with_plain_chinese_messages(county, client, a1_content):
+    """No default that silently closes: the choice is required, 撤并到 is required when merging, and a forged
+    target gets a plain message, not Django's "选择一个有效的选项。 26 不在可用的选项中。"."""
+    client.force_login(county.county_admin)
+    url = reverse("console:org_close", args=[county.village_a1.pk])
+    page = client.get(url).content.decode()
+    assert 'type="radio"' in page and "checked" not in page and "data-picker" in page and "tom-select" in page
+    cases = [
+        ({"merge_into": "", "confirm": "1"}, "how", "请选择“撤并到其他组织”还是“直接撤销”。"),
+        ({"how": "merge", "merge_into": "", "confirm": "1"}, "merge_into", "请选择要并入的组织。"),
+        ({"how": "merge", "merge_into": 999_999}, "merge_into", "请从列表中选择要并入的组织。"),
+        ({"how": "merge", "merge_into": county.village_a1.pk}, "merge_into", "请从列表中选择要并入的组织。"),
+        ({"how": "merge", "merge_into": "26x", "confirm": "1"}, "merge_into", "请从列表中选择要并入的组织。"),
+    ]
+    for data, field, message in cases:
+        response = client.post(url, data)
+        assert response.status_code == 200 and response.context["form"].errors[field] == [message], data
+        assert "不在可用的选项中" not in response.content.decode()
+    assert Organization.objects.get(pk=county.village_a1.pk).closed_at is None
+    # Choosing to close with a target still filled in closes without merging (the plan says 撤销, not 撤并).
+    plan = client.post(url, {"how": "close", "merge_into": county.village_a2.pk}).context["plan"]
+    assert plan.target is None
+
+
 # --- Close without a merge ----------------------------------------------------------------------
 
 
 def test_closing_a_village_that_still_has_policies_is_refused_in_chinese(county, client, a1_content):
     client.force_login(county.county_admin)
     response = client.post(
-        reverse("console:org_close", args=[county.village_a1.pk]), {"merge_into": "", "confirm": "1"}
+        reverse("console:org_close", args=[county.village_a1.pk]), {"how": "close", "merge_into": "", "confirm": "1"}
     )
     page = response.content.decode()
     assert "撤并到其他组织" in page and "本组织发布的政策 1" in page

@@ -2,6 +2,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangjian.core.forms import VersionedModelForm, picker_attrs
 
@@ -125,7 +126,10 @@ class CloseForm(forms.Form):
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.TypedChoiceField, self.fields["merge_into"]).choices = [("", _("Please choose")), *choices]
+        cast(forms.TypedChoiceField, self.fields["merge_into"]).choices = [
+            ("", pgettext_lazy("choice", "Please choose")),
+            *choices,
+        ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -55,7 +55,7 @@ def test_county_admin_adds_a_village_its_secretary_and_merges_two_villages(brows
     page.get_by_label("角色").select_option(label="支部书记")
     submit(page, page.get_by_role("button", name="开设账号并授予角色"))
     password = page.get_by_test_id("initial-password").inner_text()
-    assert len(password) == 10
+    assert len(password) == 12 and password == password.lower()
     _check(page, width)
     assert RoleGrant.objects.get(user__mobile="13912340001").organization == village
 

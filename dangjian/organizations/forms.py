@@ -7,7 +7,7 @@ from django.utils.translation import pgettext_lazy
 from dangjian.core.forms import VersionedModelForm, picker_attrs
 
 from .actions import LeaderInput, ProfileInput, TermInput
-from .models import Leader, Organization, Term
+from .models import Leader, Organization, Term, validate_public_phone
 
 
 class ProfileForm(VersionedModelForm):
@@ -74,7 +74,7 @@ class NewOrganizationForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("Kind"))
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
-    phone = forms.CharField(label=_("Public phone"), max_length=40, required=False)
+    phone = forms.CharField(label=_("Public phone"), max_length=40, required=False, validators=[validate_public_phone])
 
     def __init__(self, *args, parent: Organization, **kwargs):
         super().__init__(*args, **kwargs)

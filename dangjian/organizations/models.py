@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import datetime
+import re
+import unicodedata
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +13,26 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 PATH_STEP = 7  # digits per level in Organization.path
+
+# A public phone: a mobile (13812345678), a landline with or without its area code (0371-12345678, (0371)1234567,
+# an extension after - or 转), a service number (12345, 400-123-4567); several separated by 、 or ，.
+_PHONE = re.compile(
+    r"(?:(?:\+?86-?)?1[3-9]\d{9}"
+    r"|(?:\(0\d{2,3}\)|0\d{2,3}-?)?\d{7,8}(?:(?:-|转)\d{1,6})?"
+    r"|1\d{4}|[48]00-?\d{3}-?\d{4})"
+)
+_PHONE_SEPARATORS = re.compile(r"[、，,/；;]")
+
+
+def validate_public_phone(value: str) -> None:
+    """A phone number the public can dial; spaces and full-width digits are read as usual."""
+    text = unicodedata.normalize("NFKC", value or "").replace(" ", "")
+    parts = _PHONE_SEPARATORS.split(text)
+    if not text or all(_PHONE.fullmatch(part) for part in parts):
+        return
+    raise ValidationError(
+        _("Enter a mobile or landline number, for example 13812345678 or 0371-12345678."), code="phone"
+    )
 
 
 class OrganizationQuerySet(models.QuerySet):
@@ -44,7 +67,7 @@ class Organization(models.Model):
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     intro = models.TextField(_("profile"), blank=True, max_length=5000)
     address = models.CharField(_("address"), max_length=200, blank=True)
-    phone = models.CharField(_("public phone"), max_length=40, blank=True)
+    phone = models.CharField(_("public phone"), max_length=40, blank=True, validators=[validate_public_phone])
     sort_order = models.PositiveIntegerField(_("order"), default=0)
     closed_at = models.DateTimeField(_("closed on"), null=True, blank=True, editable=False)
     merged_into = models.ForeignKey(

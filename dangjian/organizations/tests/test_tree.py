@@ -477,3 +477,46 @@ def test_a_merged_village_is_edited_no_more_but_a_form_opened_before_reaches_the
 
     case = _case(county.village_a1)
     assert case.place_id == county.village_a2.pk
+
+
+# --- The profile's public phone -------------------------------------------------------------------
+
+
+def test_the_public_phone_must_be_a_phone_number(county, client):
+    """ "abc" is refused in Chinese, on the profile and on a new organization; the numbers in use stay valid."""
+    from dangjian.organizations import demo_texts
+
+    client.force_login(county.county_admin)
+    url = reverse("console:profile_edit", args=[county.village_a1.pk])
+    fields = {"name": county.village_a1.name, "short_name": "王庄村", "seen_version": county.village_a1.version}
+    message = "请填写手机号或座机号码，例如 13812345678 或 0371-12345678。"
+    for bad in ["abc", "12", "0371-1234567x", "13812345678abc"]:
+        response = client.post(url, {**fields, "phone": bad})
+        assert response.status_code == 200 and response.context["form"].errors["phone"] == [message], bad
+    assert Organization.objects.get(pk=county.village_a1.pk).phone == ""
+    added = client.post(
+        reverse("console:org_add", args=[county.town_a.pk]),
+        {"name": "东城镇新村党支部委员会", "short_name": "新村", "kind": "village", "phone": "abc"},
+    )
+    assert added.context["form"].errors["phone"] == [message]
+    assert not Organization.objects.filter(short_name="新村").exists()
+    good = [
+        "0371-12345678",
+        "037112345678",
+        "(0371)1234567",
+        "（0371）12345678",
+        "0371 1234 5678",
+        "13812345678",
+        "138 1234 5678",
+        "１３８１２３４５６７８",
+        "0371-12345678转801",
+        "12345",
+        "400-123-4567",
+        "0371-12345678、13812345678",
+        demo_texts.COUNTY["phone"],
+        "0571-86020110",
+    ]
+    for number in good:
+        response = client.post(url, {**fields, "phone": number, "seen_version": ""})
+        assert response.status_code == 302, (number, response.context["form"].errors)
+        assert Organization.objects.get(pk=county.village_a1.pk).phone == number

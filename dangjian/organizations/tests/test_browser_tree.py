@@ -68,7 +68,7 @@ def test_county_admin_adds_a_village_its_secretary_and_merges_two_villages(brows
     _check(page, width)
     page.get_by_label("撤并到其他组织", exact=False).check()
     # About 150 villages in a county: the one to merge into is found by typing part of its name.
-    search = page.get_by_role("combobox", name="撤并到")
+    search = page.locator("input#id_merge_into-ts-control")  # the picker's search box, labelled 撤并到
     search.click()
     search.press_sequentially("李湾")
     options = page.locator(".ts-dropdown .option")

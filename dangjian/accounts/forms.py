@@ -55,9 +55,21 @@ class PersonForm(forms.Form):
         return login
 
 
+def role_field() -> forms.ChoiceField:
+    """The role to grant; it starts at "Please choose", so nobody grants administrator rights by accident."""
+    return forms.ChoiceField(
+        label=_("Role"),
+        choices=[("", pgettext_lazy("choice", "Please choose")), *[c for c in Role.choices if c[0] != Role.DISCIPLINE]],
+        error_messages={
+            "required": _("Choose the role to grant."),
+            "invalid_choice": _("Choose the role to grant from the list."),
+        },
+    )
+
+
 class GrantRoleForm(PersonForm):
     # The discipline role is granted on the supervision pages by an officer of the unit above.
-    role = forms.ChoiceField(label=_("Role"), choices=[c for c in Role.choices if c[0] != Role.DISCIPLINE])
+    role = role_field()
 
 
 class NewAccountForm(forms.Form):
@@ -71,7 +83,7 @@ class NewAccountForm(forms.Form):
         help_text=_("They sign in with this number."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    role = forms.ChoiceField(label=_("Role"), choices=[c for c in Role.choices if c[0] != Role.DISCIPLINE])
+    role = role_field()
 
 
 class PasswordChangeWithCodeForm(PasswordChangeForm):

@@ -44,7 +44,8 @@ def todo_panel(request) -> dict:
 
 
 def organizations_panel(request) -> dict:
-    scope = organizations_for(request.user, USE_CONSOLE)
+    # A closed (or merged) organization stays reachable by its own page, not in the list (organizations.tree).
+    scope = organizations_for(request.user, USE_CONSOLE).open()
     return {"organizations": scope.select_related("parent")[:ORGANIZATIONS_SHOWN], "organization_count": scope.count()}
 
 

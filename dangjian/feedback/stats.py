@@ -157,10 +157,10 @@ def breakdown(
     prefix = len(organization.path) + PATH_STEP + 1
     subtree = list(
         Organization.objects.filter(path__gte=bounds["gte"], path__lt=bounds["lt"]).only(
-            "pk", "name", "short_name", "path", "parent_id", "sort_order"
+            "pk", "name", "short_name", "path", "parent_id", "sort_order", "closed_at"
         )
     )
-    parents = {org.parent_id for org in subtree}
+    parents = {org.parent_id for org in subtree if org.closed_at is None}
     children = sorted(
         (org for org in subtree if org.parent_id == organization.pk), key=lambda o: (o.sort_order, o.path)
     )
@@ -235,7 +235,9 @@ def breakdown(
         add(values["branch"], "overdue", values["n_waiting"])
     for row in [*rows_by_path.values(), total]:
         row.overdue += row.answered - row.answered_on_time  # answered after the deadline
-    if own.received or not children:
+    # A closed (or merged) organization's row goes unless it still counts something (its cases moved on a merge).
+    rows = [row for row in rows if row.organization.closed_at is None or row.received or row.overdue]
+    if own.received or not rows:
         rows.insert(0, own)
     return {"rows": rows, "total": total, "start": start, "end": end}
 

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.permissions import (
@@ -26,6 +27,11 @@ from .choices import indented_choices
 from .forms import CloseForm, LeaderForm, MoveForm, NewOrganizationForm, ProfileForm, TermForm
 from .models import Leader, Term
 
+NOWHERE_TO_MOVE = gettext_lazy(
+    "It can only be moved below an organization you manage; to move it to another township, ask the county's "
+    "administrator."
+)
+
 
 @dataclass(frozen=True)
 class ShownLink:
@@ -40,6 +46,8 @@ def organization(request, org_id: int):
     """An organization's console page: the modules' buttons and panels for it (core/registry.py)."""
     org = get_organization_for_user(request.user, org_id, USE_CONSOLE)
     user = request.user
+    children = list(org.children.open())
+    change_children = tree.may_manage_below(user, org)
     links = [
         ShownLink(
             str(link.label),
@@ -59,9 +67,11 @@ def organization(request, org_id: int):
             "panels": render_panels(request, entries(OrganizationPanel), user, org),
             # Ancestors outside the user's grants are named, not linked (their page would be refused).
             "breadcrumbs": [(a, has_capability(user, USE_CONSOLE, a)) for a in org.ancestors()],
-            "children": org.children.open(),
-            # The tree's administrator moves, merges or closes the organizations below from this list too.
-            "change_children": tree.may_manage_below(user, org),
+            "children": children,
+            # The tree's administrator moves, merges or closes the organizations below from this list too; moves
+            # only where there is somewhere to move them (siblings share their possible new parents).
+            "change_children": change_children,
+            "move_children": change_children and bool(children) and tree.may_move(user, children[0]),
             "merged": org.merged.all(),
         },
     )
@@ -169,9 +179,15 @@ def organization_add(request, org_id: int):
 @console_view
 def organization_move(request, org_id: int):
     org = get_organization_for_user(request.user, org_id, USE_CONSOLE)
+    context = {"org": org, "title": _("Move %(name)s") % {"name": org.name}}
     if not tree.may_change(request.user, org):
-        raise PermissionDenied
+        # Its own administrator (a township's) reaches the page by a typed link: say why there is no move.
+        if org.is_closed or not has_capability(request.user, MANAGE_TREE, org):
+            raise PermissionDenied
+        return render(request, "organizations/console/tree_form.html", {**context, "nowhere": NOWHERE_TO_MOVE})
     choices = indented_choices(tree.move_targets(request.user, org))
+    if not choices:
+        return render(request, "organizations/console/tree_form.html", {**context, "nowhere": NOWHERE_TO_MOVE})
     form = MoveForm(request.POST or None, choices=choices)
     if request.method == "POST" and form.is_valid():
         try:
@@ -185,9 +201,8 @@ def organization_move(request, org_id: int):
         request,
         "organizations/console/tree_form.html",
         {
-            "org": org,
+            **context,
             "form": form,
-            "title": _("Move %(name)s") % {"name": org.name},
             "intro": _(
                 "Everything below it moves with it: its organizations, cases, policies and roles keep working "
                 "under the new parent at once."

@@ -2,11 +2,12 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from dangjian.core.forms import VersionedModelForm
+from dangjian.core.forms import VersionedModelForm, picker_attrs
 
 from .actions import LeaderInput, ProfileInput, TermInput
-from .models import Leader, Organization, Term
+from .models import Leader, Organization, Term, validate_public_phone
 
 
 class ProfileForm(VersionedModelForm):
@@ -73,7 +74,7 @@ class NewOrganizationForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("Kind"))
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
-    phone = forms.CharField(label=_("Public phone"), max_length=40, required=False)
+    phone = forms.CharField(label=_("Public phone"), max_length=40, required=False, validators=[validate_public_phone])
 
     def __init__(self, *args, parent: Organization, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,19 +97,44 @@ class MoveForm(forms.Form):
 
 
 class CloseForm(forms.Form):
+    """Merge into another organization, or close without a merge: an explicit choice (nothing is closed by
+    leaving a field empty); the organization to merge into is found by typing part of its name."""
+
+    MERGE, CLOSE = "merge", "close"
+
+    how = forms.ChoiceField(
+        label=_("What should happen to it"),
+        widget=forms.RadioSelect,
+        choices=[
+            (
+                MERGE,
+                _("Merge it into another organization (撤并): it takes over its organizations, policies and cases"),
+            ),
+            (CLOSE, _("Close it without a merge (直接撤销): only when nothing is left in it")),
+        ],
+        error_messages={"required": _("Choose whether to merge it into another organization or close it.")},
+    )
     merge_into = forms.TypedChoiceField(
         label=_("Merge into"),
         coerce=int,
         required=False,
         empty_value=None,
-        help_text=_(
-            "The organization that takes over its leaders, policies and cases (撤并). Leave empty to close it without a merge."
-        ),
+        widget=forms.Select(attrs=picker_attrs()),
+        help_text=_("Only when merging: type part of the name to find it."),
+        error_messages={"invalid_choice": _("Choose the organization to merge into from the list.")},
     )
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.TypedChoiceField, self.fields["merge_into"]).choices = [
-            ("", _("— close without a merge —")),
+            ("", pgettext_lazy("choice", "Please choose")),
             *choices,
         ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("how") == self.CLOSE:
+            cleaned["merge_into"] = None
+        elif cleaned.get("how") == self.MERGE and cleaned.get("merge_into") is None and "merge_into" not in self.errors:
+            self.add_error("merge_into", _("Choose the organization to merge into."))
+        return cleaned

@@ -10,15 +10,29 @@ from .models import Organization
 from .portal import OrganizationClosed
 
 PORTAL_PATH = re.compile(r"^/o/(\d+)/")
+FROM_PARAMETER = "from"  # the closed organization an old link named
+
+
+def landing(organization: Organization) -> tuple[Organization | None, bool]:
+    """Where a closed organization's links lead, and whether by a merge: the organization it was merged into
+    (followed to an open one), else its nearest open ancestor (None: the site's home)."""
+    from .tree import surviving
+
+    survivor = surviving(organization)
+    if survivor is not None:
+        return survivor, True
+    parent = organization.parent
+    while parent is not None and parent.is_closed:
+        parent = parent.parent
+    return parent, False
 
 
 def closed_organization_redirect(
     request, organization: Organization | None = None
 ) -> HttpResponsePermanentRedirect | None:
     """For a page under `/o/<id>/` of a closed organization: 301 to the same page of the organization it was merged
-    into (撤并), or to its nearest open ancestor's portal when it was closed without a merge; None otherwise."""
-    from .tree import surviving
-
+    into (撤并), or to its nearest open ancestor's portal when it was closed without a merge; None otherwise. The
+    address gets `from=<id>`, so the page landed on says why (templatetags.organizations_tags.closed_notice)."""
     match = PORTAL_PATH.match(request.path_info)
     if match is None:
         return None
@@ -26,15 +40,15 @@ def closed_organization_redirect(
         organization = Organization.objects.filter(pk=int(match[1]), closed_at__isnull=False).first()
     if organization is None or not organization.is_closed:
         return None
-    survivor = surviving(organization)
-    if survivor is None:
-        parent = organization.parent
-        while parent is not None and parent.is_closed:
-            parent = parent.parent
-        return HttpResponsePermanentRedirect(parent.get_absolute_url() if parent is not None else "/")
-    query = request.GET.urlencode()
-    path = request.path.replace(f"/o/{organization.pk}/", f"/o/{survivor.pk}/", 1)
-    return HttpResponsePermanentRedirect(f"{path}?{query}" if query else path)
+    target, merged = landing(organization)
+    query = request.GET.copy()
+    query.setlist(FROM_PARAMETER, [str(organization.pk)])
+    if target is None:
+        return HttpResponsePermanentRedirect("/")
+    if not merged:
+        return HttpResponsePermanentRedirect(f"{target.get_absolute_url()}?{FROM_PARAMETER}={organization.pk}")
+    path = request.path.replace(f"/o/{organization.pk}/", f"/o/{target.pk}/", 1)
+    return HttpResponsePermanentRedirect(f"{path}?{query.urlencode()}")
 
 
 class ClosedOrganizationRedirectMiddleware:

@@ -1,14 +1,38 @@
 from __future__ import annotations
 
 import datetime
+import re
+import unicodedata
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 PATH_STEP = 7  # digits per level in Organization.path
+
+# A public phone: a mobile (13812345678), a landline with or without its area code (0371-12345678, (0371)1234567,
+# an extension after - or 转), a service number (12345, 400-123-4567); several separated by 、 or ，.
+_PHONE = re.compile(
+    r"(?:(?:\+?86-?)?1[3-9]\d{9}"
+    r"|(?:\(0\d{2,3}\)|0\d{2,3}-?)?\d{7,8}(?:(?:-|转)\d{1,6})?"
+    r"|1\d{4}|[48]00-?\d{3}-?\d{4})"
+)
+_PHONE_SEPARATORS = re.compile(r"[、，,/；;]")
+
+
+def validate_public_phone(value: str) -> None:
+    """A phone number the public can dial; spaces and full-width digits are read as usual."""
+    text = unicodedata.normalize("NFKC", value or "").replace(" ", "")
+    parts = _PHONE_SEPARATORS.split(text)
+    if not text or all(_PHONE.fullmatch(part) for part in parts):
+        return
+    raise ValidationError(
+        _("Enter a mobile or landline number, for example 13812345678 or 0371-12345678."), code="phone"
+    )
 
 
 class OrganizationQuerySet(models.QuerySet):
@@ -43,7 +67,7 @@ class Organization(models.Model):
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     intro = models.TextField(_("profile"), blank=True, max_length=5000)
     address = models.CharField(_("address"), max_length=200, blank=True)
-    phone = models.CharField(_("public phone"), max_length=40, blank=True)
+    phone = models.CharField(_("public phone"), max_length=40, blank=True, validators=[validate_public_phone])
     sort_order = models.PositiveIntegerField(_("order"), default=0)
     closed_at = models.DateTimeField(_("closed on"), null=True, blank=True, editable=False)
     merged_into = models.ForeignKey(
@@ -122,6 +146,11 @@ class Term(models.Model):
     name = models.CharField(_("term"), max_length=40, help_text=_("For example: 第十届"))
     elected_on = models.DateField(_("election date"))
     ends_on = models.DateField(_("term end"))
+    # Set on the terms a merged organization (撤并) brought along: kept here as history ("原林河村第三届"), never
+    # this organization's current term.
+    merged_from = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     HISTORY_FIELDS = ["name", "elected_on", "ends_on"]
@@ -138,6 +167,17 @@ class Term(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization.name} {self.name}"
+
+    @property
+    def shown_name(self) -> str:
+        """The term's name as the public reads it: a merged organization's term names where it came from."""
+        if self.merged_from_id is None:
+            return self.name
+        source = self.merged_from
+        return gettext("Former %(organization)s %(term)s") % {
+            "organization": source.short_name or source.name,
+            "term": self.name,
+        }
 
     def days_left(self, today: datetime.date | None = None) -> int:
         today = today or timezone.localdate()
@@ -186,14 +226,17 @@ class Leader(models.Model):
 
 
 def current_term(organization: Organization) -> Term | None:
-    return organization.terms.order_by("-elected_on").first()
+    """The organization's own latest term (never one a merged organization brought along)."""
+    return organization.terms.filter(merged_from__isnull=True).order_by("-elected_on").first()
 
 
 def terms_ending_soon(org_queryset, today: datetime.date | None = None, days: int | None = None):
     """The current term of each organization in the queryset whose end is within `days` (or past)."""
     today = today or timezone.localdate()
     days = settings.TERM_WARNING_DAYS if days is None else days
-    latest = Term.objects.filter(organization=models.OuterRef("organization")).order_by("-elected_on")
+    latest = Term.objects.filter(organization=models.OuterRef("organization"), merged_from__isnull=True).order_by(
+        "-elected_on"
+    )
     return (
         Term.objects.filter(organization__in=org_queryset, ends_on__lte=today + datetime.timedelta(days=days))
         .filter(pk=models.Subquery(latest.values("pk")[:1]))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.accounts.permissions import MANAGE_CONTENT, has_capability, organizations_for
@@ -70,25 +72,22 @@ def org_leadership_panel(user, organization) -> dict | None:
 
 
 # --- merging (organizations.tree) -------------------------------------------------------------------
-def current_leaders(organization) -> int:
-    term = current_term(organization)
-    return term.leaders.count() if term else 0
+def leadership_terms(organization) -> int:
+    return organization.terms.count()
 
 
 def merge_leadership(source, target) -> None:
-    """The merged organization's current leaders join the survivor's current term (after its own leaders); its
-    past terms stay with it as history. A survivor without any term takes over the merged one's terms."""
-    term = current_term(source)
-    if term is None:
-        return
-    theirs = current_term(target)
-    if theirs is None:
-        Term.objects.filter(organization=source).update(organization=target)
-        Leader.objects.filter(organization=source).update(organization=target)
-        return
-    last = theirs.leaders.order_by("-sort_order").values_list("sort_order", flat=True).first()
-    offset = (last + 1) if last is not None else 0
-    Leader.objects.filter(term=term).update(term=theirs, organization=target, sort_order=F("sort_order") + offset)
+    """The merged organization's terms (with their leaders) go to the survivor as history, never as its current
+    team: each is marked with where it came from (shown as "原林河村第三届") and ended on the merge date at the
+    latest. The survivor's own terms, and so its current leaders, are not changed."""
+    today = timezone.localdate()
+    for term in Term.objects.filter(organization=source):
+        if term.merged_from_id is None:
+            term.merged_from = source
+            term.ends_on = max(min(term.ends_on, today), term.elected_on + datetime.timedelta(days=1))
+        term.organization = target
+        term.save(update_fields=["organization", "merged_from", "ends_on"])
+    Leader.objects.filter(organization=source).update(organization=target)
 
 
 # --- usage ----------------------------------------------------------------------------------------
@@ -114,7 +113,7 @@ def register_entries() -> None:
         DashboardPanel("ending_terms", "organizations/console/_ending_terms_panel.html", ending_terms_panel, order=20),
         OrganizationLink("profile", _("Edit profile"), "console:profile_edit", may_edit, order=10),
         OrganizationLink("org_add", _("Add an organization below"), "console:org_add", tree.may_manage_below, 70, True),
-        OrganizationLink("org_move", _("Move"), "console:org_move", tree.may_change, order=71, secondary=True),
+        OrganizationLink("org_move", _("Move"), "console:org_move", tree.may_move, order=71, secondary=True),
         OrganizationLink(
             "org_close", _("Merge or close"), "console:org_close", tree.may_change, order=72, secondary=True
         ),
@@ -123,6 +122,14 @@ def register_entries() -> None:
         TrackedModel("organization", "organizations", MANAGE_CONTENT),
         TrackedModel("term", "organizations", MANAGE_CONTENT),
         TrackedModel("leader", "organizations", MANAGE_CONTENT),
-        OrganizationData("organizations.leaders", _("Current leaders"), current_leaders, merge_leadership, order=10),
+        OrganizationData(
+            "organizations.leaders",
+            _(
+                "Leadership terms, with their leaders (kept there as past terms of the merged organization, not as its current team)"
+            ),
+            leadership_terms,
+            merge_leadership,
+            order=10,
+        ),
         UsageMetric("organizations.leadership_changes", _("Leadership edits"), leadership_changes, order=10),
     )

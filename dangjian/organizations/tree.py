@@ -67,6 +67,11 @@ def may_change(user, organization: Organization) -> bool:
     return not organization.is_closed and parent is not None and has_capability(user, MANAGE_TREE, parent)
 
 
+def may_move(user, organization: Organization) -> bool:
+    """Whether the user may move this organization and has somewhere to move it to."""
+    return may_change(user, organization) and move_targets(user, organization).exists()
+
+
 def _load(organization_id, *, lock: bool = False) -> Organization:
     rows = Organization.objects.select_for_update() if lock else Organization.objects
     try:

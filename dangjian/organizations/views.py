@@ -48,9 +48,12 @@ def find(request):
 @public_page
 def leadership(request, org_id: int):
     organization = get_object_or_404(Organization, pk=org_id)
-    terms = list(organization.terms.prefetch_related("leaders"))
+    terms = list(organization.terms.select_related("merged_from").prefetch_related("leaders"))
+    own = [term for term in terms if term.merged_from_id is None]
     context = portal_context(organization, "leaders")
-    context.update(current=terms[0] if terms else None, past_terms=terms[1:])
+    # A merged organization's terms come after the organization's own, as history (organizations.tree).
+    merged = [term for term in terms if term.merged_from_id is not None]
+    context.update(current=own[0] if own else None, past_terms=own[1:], merged_terms=merged)
     return render(request, "organizations/leadership.html", context)
 
 

@@ -293,7 +293,7 @@ def officers_home(request):
         for unit in mine:
             if roles.may_decide(request.user, unit):
                 units.append(unit)
-            units.extend(unit.children.order_by("path"))
+            units.extend(unit.children.open().order_by("path"))
     return render(
         request,
         "supervision/console/officers_home.html",

@@ -32,7 +32,11 @@ def test_the_administrator_creates_the_account_and_sees_the_one_time_password_on
     assert response.status_code == 200
     assert "no-store" in response.headers.get("Cache-Control", "")
     password = response.context["made"].password
-    assert password in response.content.decode() and "此密码只显示这一次" in response.content.decode()
+    shown = "".join(response.context["made"].password_groups)
+    assert shown == password and "此密码只显示这一次" in response.content.decode()
+    assert "".join(f"<span>{group}</span>" for group in response.context["made"].password_groups) in (
+        response.content.decode()
+    )
     user = User.objects.get(mobile="13912345678")
     assert user.full_name == "赵新民" and user.personal_name == "赵新民" and user.must_change_password
     assert user.check_password(password) and password not in user.password
@@ -120,3 +124,32 @@ def test_a_township_admin_creates_a_secretary_for_their_village(county):
         county.town_a_admin, county.village_a2.pk, "钱立", "13912345679", "secretary"
     )
     assert made.grant.organization == county.village_a2
+
+
+def test_the_role_starts_at_please_choose_and_is_required(county, client):
+    """Nobody grants administrator rights by accident: no role is preselected, and none chosen is refused."""
+    client.force_login(county.county_admin)
+    page = client.get(reverse("console:account_new", args=[county.village_a1.pk])).content.decode()
+    select = page[page.index('name="role"') : page.index("</select>", page.index('name="role"'))]
+    assert '<option value="" selected>请选择</option>' in select and select.count("selected") == 1
+    for role, message in [("", "请选择要授予的角色。"), ("discipline", "请从列表中选择要授予的角色。")]:
+        response = _post(client, county.village_a1, role=role)
+        assert response.context["form"].errors["role"] == [message]
+    assert not User.objects.filter(mobile="13912345678").exists()
+    # The roles page's grant form too.
+    roles = client.get(reverse("console:roles", args=[county.village_a1.pk])).content.decode()
+    assert '<option value="" selected>请选择</option>' in roles
+    response = client.post(reverse("console:roles", args=[county.village_a1.pk]), {"login": "nobody"})
+    assert response.context["form"].errors["role"] == ["请选择要授予的角色。"]
+    assert not RoleGrant.objects.filter(user=county.nobody).exists()
+
+
+def test_the_one_time_password_reads_aloud_without_look_alikes():
+    """Lowercase letters and digits only, no 0/o, 1/l/i; longer, so at least as strong as the 10 mixed-case signs."""
+    import math
+
+    passwords = [actions.initial_password() for _i in range(200)]
+    assert all(len(p) == 12 for p in passwords)
+    used = set("".join(passwords))
+    assert used <= set("abcdefghjkmnpqrstuvwxyz23456789") and not used & set("0o1liIOL")
+    assert math.log2(len(actions.PASSWORD_ALPHABET)) * 12 >= math.log2(55) * 10

@@ -146,18 +146,20 @@ def test_the_county_administrator_adds_a_village_with_its_secretary_and_merges_t
 
     Policy.objects.filter(pk=Policy.objects.order_by("pk").first().pk).update(issuer=source)
     cases = Case.objects.filter(place=source).count()
-    plan = client.post(reverse("console:org_close", args=[source.pk]), {"merge_into": target.pk}).context["plan"]
+    plan = client.post(
+        reverse("console:org_close", args=[source.pk]), {"how": "merge", "merge_into": target.pk}
+    ).context["plan"]
     assert {line.label: line.count for line in plan.moving}.get("本组织发布的政策") == 1
     assert {line.label: line.count for line in plan.moving}.get("群众反馈", 0) == cases
     response = client.post(
         reverse("console:org_close", args=[source.pk]),
-        {"merge_into": target.pk, "confirm": "1", "version": source.version},
+        {"how": "merge", "merge_into": target.pk, "confirm": "1", "version": source.version},
     )
     assert response.url == reverse("console:organization", args=[target.pk])
     source.refresh_from_db()
     assert source.merged_into == target and Case.objects.filter(place=target).count() >= cases
     assert Policy.objects.order_by("pk").first().issuer == target
-    assert client.get(f"/o/{source.pk}/").url == f"/o/{target.pk}/"
+    assert client.get(f"/o/{source.pk}/").url == f"/o/{target.pk}/?from={source.pk}"
 
     client.post("/accounts/logout/")
     response = client.post("/accounts/login/", {"username": "13912340001", "password": password}, follow=True)

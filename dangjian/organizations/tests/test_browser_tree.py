@@ -3,6 +3,7 @@ and merges two villages through the console pages; the new secretary signs in wi
 made to choose their own. On a 390 px phone in both text sizes, and on a desktop."""
 
 import pytest
+from playwright.sync_api import expect
 
 from dangjian.accounts.models import RoleGrant
 from dangjian.conftest import assert_accessible
@@ -54,17 +55,30 @@ def test_county_admin_adds_a_village_its_secretary_and_merges_two_villages(brows
     page.get_by_label("角色").select_option(label="支部书记")
     submit(page, page.get_by_role("button", name="开设账号并授予角色"))
     password = page.get_by_test_id("initial-password").inner_text()
-    assert len(password) == 10
+    assert len(password) == 12 and password == password.lower()
     _check(page, width)
     assert RoleGrant.objects.get(user__mobile="13912340001").organization == village
 
     # Merge 王庄村 into 李湾村: first what will happen, then confirm.
     page.goto(f"/console/o/{county.village_a1.pk}/")
     submit(page, page.get_by_role("link", name="撤并或撤销"))
-    page.get_by_label("撤并到").select_option(label="\u3000\u3000东城镇李湾村党支部委员会")
+    # Nothing is chosen for the user: without a choice, a plain message and nothing done.
+    submit(page, page.get_by_role("button", name="查看将要发生的变化"))
+    assert "请选择“撤并到其他组织”还是“直接撤销”。" in page.locator("body").inner_text()
+    _check(page, width)
+    page.get_by_label("撤并到其他组织", exact=False).check()
+    # About 150 villages in a county: the one to merge into is found by typing part of its name.
+    search = page.locator("input#id_merge_into-ts-control")  # the picker's search box, labelled 撤并到
+    search.click()
+    search.press_sequentially("李湾")
+    options = page.locator(".ts-dropdown .option")
+    expect(options).to_have_count(1)
+    _check(page, width)
+    options.first.click()
+    search.press("Escape")
     submit(page, page.get_by_role("button", name="查看将要发生的变化"))
     plan = page.get_by_test_id("close-plan")
-    assert "本组织发布的政策: 1" in plan.inner_text()
+    assert "本组织发布的政策：1" in plan.inner_text()
     assert county.village_a1_secretary.full_name in page.get_by_test_id("plan-roles").inner_text()
     _check(page, width)
     submit(page, page.get_by_role("button", name="确认撤并"))
@@ -72,9 +86,11 @@ def test_county_admin_adds_a_village_its_secretary_and_merges_two_villages(brows
     assert Organization.objects.get(pk=county.village_a1.pk).merged_into_id == county.village_a2.pk
     _check(page, width)
 
-    # The old portal link leads to the surviving village.
+    # The old portal link leads to the surviving village, which says why the villager is there.
     page.goto(f"/o/{county.village_a1.pk}/")
-    page.wait_for_url(f"**/o/{county.village_a2.pk}/")
+    page.wait_for_url(f"**/o/{county.village_a2.pk}/?from={county.village_a1.pk}")
+    assert "王庄村已撤并到李湾村" in page.get_by_test_id("closed-notice").inner_text()
+    _check(page, width)
 
     # The new secretary signs in with the one-time password and must choose their own.
     page.context.clear_cookies()

@@ -236,7 +236,7 @@ def breakdown(
     for row in [*rows_by_path.values(), total]:
         row.overdue += row.answered - row.answered_on_time  # answered after the deadline
     # A closed (or merged) organization's row goes unless it still counts something (its cases moved on a merge).
-    rows = [row for row in rows if row.organization.closed_at is None or row.received or row.overdue]
+    rows = [row for row in rows if not (row.organization and row.organization.is_closed) or row.received or row.overdue]
     if own.received or not rows:
         rows.insert(0, own)
     return {"rows": rows, "total": total, "start": start, "end": end}

@@ -132,7 +132,7 @@ class CloseForm(forms.Form):
         ]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("how") == self.CLOSE:
             cleaned["merge_into"] = None
         elif cleaned.get("how") == self.MERGE and cleaned.get("merge_into") is None and "merge_into" not in self.errors:

@@ -174,6 +174,7 @@ class Term(models.Model):
         if self.merged_from_id is None:
             return self.name
         source = self.merged_from
+        assert source is not None  # merged_from_id is set
         return gettext("Former %(organization)s %(term)s") % {
             "organization": source.short_name or source.name,
             "term": self.name,

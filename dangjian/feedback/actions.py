@@ -8,6 +8,7 @@ after commit.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Iterable
 
@@ -286,26 +287,33 @@ def rate_case(case_id: int, rating: str, comment: str = "") -> Case:
 # --- Staff -----------------------------------------------------------------------------------
 
 
+def _accept(case: Case, org: Organization, user, urgent: bool) -> datetime.datetime:
+    """The organization takes the case on (受理): state, times, the urgent deadline, the history line."""
+    now = timezone.now()
+    case.state = State.ACCEPTED
+    case.accepted_at = now
+    case.handling_org = org
+    case.urgent = urgent
+    if urgent:
+        limit = workflow.time_limit(case.category)
+        case.answer_deadline = min(case.answer_deadline, deadline_after(now, limit.urgent_answer_days))
+    record_event(
+        case,
+        Kind.ACCEPT,
+        user,
+        org,
+        _("Urgent") if urgent else "",
+        from_state=State.RECEIVED,
+        to_state=State.ACCEPTED,
+        at=now,
+    )
+    return now
+
+
 def accept_case(user, case_id: int, *, urgent: bool = False, expected_version: int | None = None) -> Case:
     with transaction.atomic():
         case, org = _begin(user, case_id, "accept", expected_version)
-        now = timezone.now()
-        limit = workflow.time_limit(case.category)
-        case.state = State.ACCEPTED
-        case.accepted_at = now
-        case.handling_org = org
-        case.urgent = urgent
-        if urgent:
-            case.answer_deadline = min(case.answer_deadline, deadline_after(now, limit.urgent_answer_days))
-        record_event(
-            case,
-            Kind.ACCEPT,
-            user,
-            org,
-            _("Urgent") if urgent else "",
-            from_state=State.RECEIVED,
-            to_state=State.ACCEPTED,
-        )
+        _accept(case, org, user, urgent)
         save_case(case, ["state", "accepted_at", "handling_org", "urgent", "answer_deadline"])
         bump_stats(case, accepted=1)
     return case
@@ -317,25 +325,9 @@ def accept_and_handle_case(user, case_id: int, *, urgent: bool = False, expected
     shows both what happened (accepted, handling started); the deadlines are those of accepting."""
     with transaction.atomic():
         case, org = _begin(user, case_id, "accept_handle", expected_version)
-        now = timezone.now()
-        limit = workflow.time_limit(case.category)
+        now = _accept(case, org, user, urgent)
         case.state = State.IN_PROGRESS
-        case.accepted_at = now
-        case.handling_org = org
         case.lead_org = org
-        case.urgent = urgent
-        if urgent:
-            case.answer_deadline = min(case.answer_deadline, deadline_after(now, limit.urgent_answer_days))
-        record_event(
-            case,
-            Kind.ACCEPT,
-            user,
-            org,
-            _("Urgent") if urgent else "",
-            from_state=State.RECEIVED,
-            to_state=State.ACCEPTED,
-            at=now,
-        )
         record_event(
             case,
             Kind.START,

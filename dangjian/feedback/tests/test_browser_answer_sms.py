@@ -18,10 +18,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 MOBILE = "13812345678"
 
 
-def _fits(page, width: int) -> None:
-    assert_fits(page, width)
-
-
 def _in_village_frame(page, county) -> None:
     assert county.village_a1.name in page.locator(".org-bar .org-name").inner_text()
     assert page.locator(".section-nav").get_by_role("link", name="群众反馈").is_visible()
@@ -58,7 +54,7 @@ def test_citizen_is_told_by_sms_and_reads_the_answer_in_the_village_frame(
     assert "要收到短信通知，请在上面填写11位手机号码" in citizen.locator("main").inner_text()
     assert citizen.get_by_label("标题").input_value() == "村口路灯坏了"
     assert_accessible(citizen)
-    _fits(citizen, width)
+    assert_fits(citizen, width)
     citizen.get_by_label("联系电话（可选）").fill(MOBILE)
     submit(citizen, citizen.get_by_role("button", name="提交"))
     number = citizen.get_by_test_id("case-number").inner_text()
@@ -109,7 +105,7 @@ def test_citizen_is_told_by_sms_and_reads_the_answer_in_the_village_frame(
     toggle = citizen.get_by_role("button", name="隐藏")
     assert toggle.is_visible() and citizen.get_by_role("button", name="显示").count() == 0
     assert_accessible(citizen)
-    _fits(citizen, width)
+    assert_fits(citizen, width)
     toggle.focus()
     citizen.keyboard.press("Space")  # usable from the keyboard
     assert field.get_attribute("type") == "password"
@@ -120,5 +116,5 @@ def test_citizen_is_told_by_sms_and_reads_the_answer_in_the_village_frame(
     assert "已更换路灯灯泡" in citizen.get_by_test_id("reply").inner_text()
     _in_village_frame(citizen, county)
     assert_accessible(citizen)
-    _fits(citizen, width)
+    assert_fits(citizen, width)
     context.close()

@@ -12,11 +12,6 @@ from .conftest import new_case
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _fits(page, width: int) -> None:
-    """Nothing wider than the screen: a wide table scrolls inside its own box, not the page."""
-    assert_fits(page, width)
-
-
 @pytest.mark.parametrize(
     ("width", "large"),
     [(390, False), (390, True), (1280, False)],
@@ -62,7 +57,7 @@ def test_county_staff_drill_down_from_the_dashboard_to_a_townships_villages(
             box = table.get_by_role("columnheader", name=rate).bounding_box()
             assert box is not None and box["x"] + box["width"] <= width, (rate, box)
         assert page.get_by_test_id("breakdown-period").inner_text() == f"统计期间：{start} 至 {today.isoformat()}"
-        _fits(page, width)
+        assert_fits(page, width)
         assert_accessible(page)
 
         submit(page, table.get_by_role("link", name="东城镇"))
@@ -72,7 +67,7 @@ def test_county_staff_drill_down_from_the_dashboard_to_a_townships_villages(
         li_wan = page.locator("table.figures-breakdown tbody tr").nth(1).locator("td")
         assert li_wan.all_inner_texts()[2:5] == ["1", "1", "1"]  # received, accepted, answered
         assert page.get_by_role("link", name="返回上一级：中共测试县委员会").is_visible()
-        _fits(page, width)
+        assert_fits(page, width)
         assert_accessible(page)
         if width < 600:  # the table scrolls in its own box on the phone
             wrap = page.locator("#breakdown .table-wrap")

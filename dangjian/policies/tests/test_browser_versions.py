@@ -21,10 +21,6 @@ VIEWS = {
 }
 
 
-def _fits(page, width: int) -> None:
-    assert_fits(page, width)
-
-
 @pytest.fixture
 def library(county, today):
     PolicyFactory(
@@ -81,18 +77,18 @@ def test_a_villager_browses_the_policy_library(browser, live_server, county, lib
     pending = page.locator(".results .policy-item").nth(1)
     assert f"尚未施行，{library['pending'].effective_on:%Y-%m-%d}起施行" in pending.inner_text()
     assert_accessible(page)
-    _fits(page, viewport["width"])
+    assert_fits(page, viewport["width"])
 
     submit(page, page.get_by_role("link", name="历史版本 1"))
     versions = page.get_by_test_id("versions")
     assert versions.is_visible() and "东城镇危房改造补助办法" in versions.inner_text()
     assert_accessible(page)
-    _fits(page, viewport["width"])
+    assert_fits(page, viewport["width"])
     submit(page, versions.get_by_role("link", name="东城镇危房改造补助办法"))
     replaced = page.get_by_test_id("replaced-by")
     assert "本政策已被" in replaced.inner_text() and "2026年修订" in replaced.inner_text()
     assert_accessible(page)
-    _fits(page, viewport["width"])
+    assert_fits(page, viewport["width"])
     submit(page, replaced.get_by_role("link"))
     assert page.locator("h1").inner_text() == "东城镇危房改造补助办法（2026年修订）"
 

@@ -16,10 +16,6 @@ VIEWS = {
 }
 
 
-def _fits(page, width: int) -> None:
-    assert_fits(page, width)
-
-
 @pytest.mark.parametrize("view", list(VIEWS))
 def test_a_villager_fills_the_report_form_step_by_step(browser, live_server, county, officers, view):
     viewport, large = VIEWS[view]
@@ -42,7 +38,7 @@ def test_a_villager_fills_the_report_form_step_by_step(browser, live_server, cou
     town_a = county.town_a.short_name or county.town_a.name
     assert page.get_by_test_id("recipient").inner_text().replace(" ", "") == f"将送达：{town_a}纪委"
     assert_accessible(page)
-    _fits(page, viewport["width"])
+    assert_fits(page, viewport["width"])
 
     discipline.select_option("masses")
     offered = kind.evaluate("s => [...s.options].map(o => o.textContent)")
@@ -61,7 +57,7 @@ def test_a_villager_fills_the_report_form_step_by_step(browser, live_server, cou
     assert page.get_by_label("您的姓名（仅实名举报）").is_visible()
     assert page.get_by_label("您的电话（仅实名举报）").is_visible()
     assert_accessible(page)
-    _fits(page, viewport["width"])
+    assert_fits(page, viewport["width"])
     page.get_by_label("匿名举报").check()
     assert not page.get_by_label("您的姓名（仅实名举报）").is_visible()
     context.close()

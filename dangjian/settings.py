@@ -6,6 +6,7 @@ cache (and, with later modules, the channel layer and task queue) to Redis.
 """
 
 import hashlib
+import json
 import os
 import secrets
 import tempfile
@@ -55,6 +56,24 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _field_encryption_key() -> bytes:
+    """32 bytes that encrypt sensitive fields (members' ID-card numbers, core/fieldcrypt.py), never stored in the
+    database: FIELD_ENCRYPTION_KEY (64 hex digits), or the file FIELD_ENCRYPTION_KEY_FILE names, generated once
+    into var/field_key on a developer's first `make run`. Back it up apart from the database: without it the
+    encrypted fields cannot be read."""
+    if os.environ.get("FIELD_ENCRYPTION_KEY"):
+        return bytes.fromhex(os.environ["FIELD_ENCRYPTION_KEY"])
+    key_file = Path(os.environ.get("FIELD_ENCRYPTION_KEY_FILE", VAR_DIR / "field_key"))
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return bytes.fromhex(key_file.read_text().strip())
+
+
+FIELD_ENCRYPTION_KEY = _field_encryption_key()
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -78,6 +97,8 @@ INSTALLED_APPS = [
     "dangjian.notifications",
     "dangjian.feedback",
     "dangjian.supervision",
+    "dangjian.members",
+    "dangjian.meetings",
     "dangjian.demo",
     "django_tasks_db",
     "django_otp",
@@ -321,6 +342,30 @@ SECURE_CSP = {
 WORD_DICTIONARY = BASE_DIR / "dangjian" / "core" / "data" / "word_dict.txt"
 # Days before the end of a leadership term when the console starts warning.
 TERM_WARNING_DAYS = 90
+
+# --- Members and meetings (三会一课) -----------------------------------------------------------
+# How often each kind of meeting is required (中国共产党支部工作条例（试行）): "monthly", "quarterly", "yearly", or
+# absent for a kind with no required frequency. MEETING_FREQUENCIES (JSON) in the environment replaces it.
+MEETING_FREQUENCIES = {
+    "general": "quarterly",  # 支部党员大会
+    "committee": "monthly",  # 支部委员会
+    "group": "monthly",  # 党小组会
+    "lecture": "quarterly",  # 党课
+    "theme_day": "monthly",  # 主题党日
+    "life": "yearly",  # 组织生活会
+    "appraisal": "yearly",  # 民主评议党员
+}
+if os.environ.get("MEETING_FREQUENCIES"):
+    MEETING_FREQUENCIES = json.loads(os.environ["MEETING_FREQUENCIES"])
+# The secretary is reminded this many days before a period ends while a required meeting is missing.
+MEETING_REMINDER_DAYS = env_int("MEETING_REMINDER_DAYS", 7)
+# A member's invitation to set their password expires after this many days.
+MEMBER_INVITATION_DAYS = env_int("MEMBER_INVITATION_DAYS", 7)
+# The secretary is reminded this many days before a probationary member's year ends.
+PROBATION_REMINDER_DAYS = env_int("PROBATION_REMINDER_DAYS", 30)
+# A roster upload: at most this size and this many rows.
+ROSTER_MAX_BYTES = env_int("ROSTER_MAX_BYTES", 10 * 1024 * 1024)
+ROSTER_MAX_ROWS = env_int("ROSTER_MAX_ROWS", 20000)
 
 # --- Background tasks and mail ---------------------------------------------------------------
 # Tasks are stored in the database and run by `manage.py run_worker`; `manage.py run_clock`

@@ -33,6 +33,11 @@ SUPERVISION_OFFICER = "supervision.officer"
 DECIDE_SUPERVISION_OFFICERS = "supervision.officers.decide"
 # The head of a unit, told (never the content) when a report of the unit is overdue or about to be deleted.
 SUPERVISION_HEAD = "supervision.head"
+# The member registry of a branch and below: add, edit, import, transfer, invite; export (audited). A mobile number
+# is shown in full only to those holding it directly on the member's own branch (its committee), masked above.
+MANAGE_MEMBERS = "members.manage"
+# Planning a branch's meetings, recording attendance and minutes; the compliance grid of the subtree.
+MANAGE_MEETINGS = "meetings.manage"
 
 CAPABILITIES: dict[str, set[str]] = {
     MANAGE_CONTENT: {Role.ORG_ADMIN, Role.SECRETARY, Role.MEDIA_OFFICER},
@@ -48,6 +53,8 @@ CAPABILITIES: dict[str, set[str]] = {
     SUPERVISION_OFFICER: {Role.DISCIPLINE},
     DECIDE_SUPERVISION_OFFICERS: {Role.DISCIPLINE},
     SUPERVISION_HEAD: {Role.SECRETARY, Role.ORG_ADMIN},
+    MANAGE_MEMBERS: {Role.ORG_ADMIN, Role.SECRETARY},
+    MANAGE_MEETINGS: {Role.ORG_ADMIN, Role.SECRETARY},
 }
 # Capabilities the system administrator does not hold by being one: reading reports needs one's own grant
 # (and one's own share of the unit's keys); the administrator may only ask for an officer change.

@@ -26,12 +26,15 @@ def render_panels(request, panels, *args) -> list[SafeString]:
 
 @signed_in_view
 def dashboard(request):
-    if not can_use_console(request.user):
-        # No role (any more, e.g. revoked): say so and lead to the notifications that explain it.
-        return render(request, "console/no_role.html")
-    return render(
-        request, "console/dashboard.html", {"panels": render_panels(request, entries(DashboardPanel), request)}
-    )
+    if can_use_console(request.user):
+        panels = render_panels(request, entries(DashboardPanel), request)
+    else:
+        # An account without a staff role sees only the panels meant for everyone (a party member's own), and
+        # with none of them (e.g. a revoked officer) the page that says so and leads to the notifications.
+        panels = render_panels(request, [p for p in entries(DashboardPanel) if p.everyone], request)
+        if not panels:
+            return render(request, "console/no_role.html")
+    return render(request, "console/dashboard.html", {"panels": panels})
 
 
 @console_view

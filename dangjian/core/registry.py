@@ -53,6 +53,8 @@ class DashboardPanel:
     template: str
     context: Callable[[HttpRequest], dict | None]
     order: int = 100
+    # Shown to signed-in accounts without a staff role too (a party member's own panels); others are staff only.
+    everyone: bool = False
 
 
 @dataclass(frozen=True)

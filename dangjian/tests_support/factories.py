@@ -87,3 +87,39 @@ def leader_data(term: Term, **overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def id_number(seed: int, birth: datetime.date = datetime.date(1970, 1, 1), sex: str = "m") -> str:
+    """A valid 18-character ID-card number (check character computed) for test members."""
+    from dangjian.members.idnumbers import check_character
+
+    order = (seed * 2 + (1 if sex == "m" else 0)) % 1000
+    first17 = f"341122{birth:%Y%m%d}{order:03d}"
+    return first17 + check_character(first17)
+
+
+def member(organization: Organization, name: str = "", **kwargs):
+    """A party member of `organization` on the roll, with a valid ID-card number (stored encrypted)."""
+    from dangjian.members.models import Member
+
+    global _member_seq
+    _member_seq += 1
+    birth = kwargs.pop("birth_date", datetime.date(1970, 1, 1) + datetime.timedelta(days=_member_seq))
+    sex = kwargs.pop("sex", "m")
+    number = kwargs.pop("id_number", None) or id_number(_member_seq, birth, sex)
+    values = {
+        "organization": organization,
+        "name": name or f"党员{_member_seq}",
+        "sex": sex,
+        "birth_date": birth,
+        "joined_on": datetime.date(2000, 7, 1),
+        "full_member_on": datetime.date(2001, 7, 1),
+        **kwargs,
+    }
+    obj = Member(**values)
+    obj.set_id_number(number)
+    obj.save()
+    return obj
+
+
+_member_seq = 0

@@ -17,7 +17,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2]  # .../dangjian
 ROOT = PACKAGE.parent
 # The platform every module builds on; everything else under dangjian/ is a domain module.
-PLATFORM = {"core", "console", "accounts", "organizations", "notifications", "demo"}
+PLATFORM = {"core", "console", "accounts", "organizations", "notifications", "members", "demo"}
 PUBLIC = {"models", "actions", "queries"}
 
 

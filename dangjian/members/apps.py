@@ -8,6 +8,7 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
-        from . import registrations
+        from . import notices, registrations
 
         registrations.register_entries()
+        notices.register_kinds()

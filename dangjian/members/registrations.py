@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import datetime
+
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from dangjian.accounts.permissions import MANAGE_MEMBERS
-from dangjian.core.registry import OrganizationData, TrackedModel, register
+from dangjian.accounts.permissions import MANAGE_MEMBERS, has_capability, scope_paths
+from dangjian.core.registry import (
+    MenuItem,
+    OrganizationData,
+    OrganizationLink,
+    ToDo,
+    TrackedModel,
+    UsageMetric,
+    period_bounds,
+    register,
+)
+from dangjian.organizations.models import Organization
 
+from . import queries
 from .models import Member
 
 
@@ -19,8 +34,84 @@ def merge_members(source, target) -> None:
     Member.objects.filter(organization=source).update(organization=target)
 
 
+def _manages_members(request) -> bool:
+    user = request.user
+    return bool(user.is_superuser and user.is_active) or bool(scope_paths(user, MANAGE_MEMBERS))
+
+
+def _organization_link_visible(user, organization) -> bool:
+    return organization.kind != Organization.Kind.GROUP and has_capability(user, MANAGE_MEMBERS, organization)
+
+
+def on_roll_at_end(organization, start: datetime.date, end: datetime.date) -> int:
+    """Members on the roll at the end of the period in the subtree (by their present branch): registered by then,
+    and on the roll still or until a status change after the period."""
+    _since, until = period_bounds(start, end)
+    bounds = organization.subtree_range()
+    return (
+        Member.objects.filter(
+            organization__path__gte=bounds["gte"], organization__path__lt=bounds["lt"], created_at__lt=until
+        )
+        .filter(Q(status=Member.Status.ACTIVE) | Q(status_changed_on__gt=end))
+        .count()
+    )
+
+
+def _incoming_count(request) -> int | None:
+    if not scope_paths(request.user, MANAGE_MEMBERS):
+        return None
+    return queries.incoming_todo(request.user).count()
+
+
+def _probation_count(request) -> int | None:
+    if not scope_paths(request.user, MANAGE_MEMBERS):
+        return None
+    return queries.probation_todo(request.user).count()
+
+
 def register_entries() -> None:
     register(
+        MenuItem("members", _("Party members"), "console:members_home", order=30, visible=_manages_members),
+        ToDo(
+            "members.incoming",
+            lambda n: (
+                ngettext(
+                    "%(n)s member transferring in waits for your confirmation",
+                    "%(n)s members transferring in wait for your confirmation",
+                    n,
+                )
+                % {"n": n}
+            ),
+            _incoming_count,
+            "console:members_home",
+            "todo=incoming",
+            order=40,
+        ),
+        ToDo(
+            "members.probation",
+            lambda n: (
+                ngettext(
+                    "%(n)s probationary member's probation ends soon",
+                    "%(n)s probationary members' probation ends soon",
+                    n,
+                )
+                % {"n": n}
+            ),
+            _probation_count,
+            "console:members_home",
+            "todo=probation",
+            order=41,
+        ),
+        OrganizationLink(
+            "members",
+            _("Party members"),
+            "console:members",
+            _organization_link_visible,
+            30,
+            count=queries.on_roll_count,
+        ),
+        UsageMetric("members.on_roll", _("Party members on the roll"), on_roll_at_end, order=50),
+        TrackedModel("membertransfer", "members", MANAGE_MEMBERS),
         TrackedModel("member", "members", MANAGE_MEMBERS),
         OrganizationData("members.members", _("Party members"), member_count, merge_members, order=50),
     )

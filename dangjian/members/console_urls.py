@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("members/", views.home, name="members_home"),
+    path("o/<int:org_id>/members/", views.member_list, name="members"),
+    path("o/<int:org_id>/members/new/", views.member_new, name="member_new"),
+    path("o/<int:org_id>/members/export/", views.roster_export, name="members_export"),
+    path("o/<int:org_id>/members/exports/", views.export_log, name="members_export_log"),
+    path("members/<int:member_id>/", views.member_page, name="member"),
+    path("members/<int:member_id>/edit/", views.member_edit, name="member_edit"),
+    path("members/<int:member_id>/status/", views.member_status, name="member_status"),
+    path("members/<int:member_id>/transfer/", views.member_transfer, name="member_transfer"),
+    path("members/transfers/<int:transfer_id>/receive/", views.transfer_receive, name="member_receive"),
+    path("members/transfers/<int:transfer_id>/withdraw/", views.transfer_withdraw, name="member_withdraw"),
+]

@@ -387,7 +387,7 @@ def transfer_member(actor, member_id: int, data: TransferInput) -> MemberTransfe
             organization=target,
             name=member.name,
             source=member.organization.name,
-            target=target.name,
+            branch=target.name,
         )
     return transfer
 

@@ -15,7 +15,7 @@ from dangjian.organizations.models import Organization
 from .actions import MemberInput, StatusInput, TransferInput
 from .exports import REASON_MAX
 from .models import Member
-from .queries import ALL_STATUSES, party_groups
+from .queries import ALL_STATUSES, masked_mobile, party_groups
 
 DATE = {"type": "date"}
 
@@ -58,8 +58,15 @@ class MemberForm(VersionedModelForm):
             "mobile": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
         }
 
-    def __init__(self, *args, branch: Organization, **kwargs):
+    def __init__(self, *args, branch: Organization, full_mobile: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        # Above the member's own branch committee the stored mobile is not shown: an empty box keeps it.
+        self.keeps_mobile = bool(self.instance.pk and self.instance.mobile and not full_mobile)
+        if self.keeps_mobile:
+            self.initial["mobile"] = ""
+            self.fields["mobile"].help_text = _("Now %(masked)s. Leave empty to keep it.") % {
+                "masked": masked_mobile(self.instance.mobile)
+            }
         group = cast(forms.ModelChoiceField, self.fields["party_group"])
         group.queryset = party_groups(branch)
         if not group.queryset.exists():
@@ -85,7 +92,7 @@ class MemberForm(VersionedModelForm):
             id_number=data.get("id_number") or "",
             ethnicity=data.get("ethnicity") or "",
             education=data.get("education") or "",
-            mobile=data.get("mobile") or "",
+            mobile=data.get("mobile") or (self.instance.mobile if self.keeps_mobile else ""),
             full_member_on=data.get("full_member_on"),
             category=data["category"],
             party_group_id=group.pk if group else None,

@@ -26,7 +26,7 @@ KINDS = [
     ),
     Kind(
         TRANSFER_INCOMING,
-        _("%(name)s is transferring from %(source)s to %(target)s: please confirm the arrival."),
+        _("%(name)s is transferring from %(source)s to %(branch)s: please confirm the arrival."),
         # The target's staff see the transfer in their to-do (the record is the source's until it arrives).
         link=lambda row: reverse("console:members_home") + "?todo=incoming",
         channels=BOTH,

@@ -177,7 +177,12 @@ def member_new(request, org_id: int):
 @console_view
 def member_edit(request, member_id: int):
     member = queries.get_member_for_user(request.user, member_id)
-    form = MemberForm(request.POST or None, instance=member, branch=member.organization)
+    form = MemberForm(
+        request.POST or None,
+        instance=member,
+        branch=member.organization,
+        full_mobile=queries.sees_full_mobile(request.user, member),
+    )
     return form_page(
         request,
         form,

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from dangjian.accounts.models import RoleGrant, User
 from dangjian.core.history import ActionError, EditConflict, InvalidInput, NotFound
@@ -104,14 +105,12 @@ def test_a_broken_id_checksum_is_refused_with_a_clear_message(county):
 
 
 def test_future_dates_and_joining_before_18_are_refused(county):
-    tomorrow = datetime.date.today() + datetime.timedelta(days=2)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=2)
     with pytest.raises(InvalidInput) as refused:
         actions.add_member(county.village_a1_secretary, county.village_a1.pk, data(joined_on=tomorrow))
     assert "joined_on" in refused.value.errors
     with pytest.raises(InvalidInput) as refused:
-        actions.add_member(
-            county.village_a1_secretary, county.village_a1.pk, data(joined_on=datetime.date(2002, 1, 1))
-        )
+        actions.add_member(county.village_a1_secretary, county.village_a1.pk, data(joined_on=datetime.date(2002, 1, 1)))
     assert "joined_on" in refused.value.errors
     assert not Member.objects.exists()
 
@@ -170,7 +169,7 @@ def test_a_member_cannot_be_added_to_a_party_group_itself(county):
 
 def test_status_change_to_deceased_with_its_date(county):
     member = f.member(county.village_a1, "李明")
-    day = datetime.date.today() - datetime.timedelta(days=3)
+    day = timezone.localdate() - datetime.timedelta(days=3)
     actions.change_status(county.village_a1_secretary, member.pk, StatusInput(Member.Status.DECEASED, day))
     member.refresh_from_db()
     assert member.status == Member.Status.DECEASED
@@ -179,7 +178,7 @@ def test_status_change_to_deceased_with_its_date(county):
 
 def test_transfer_out_of_the_platform_needs_a_destination_and_is_recorded(county):
     member = f.member(county.village_a1, "李明")
-    day = datetime.date.today() - datetime.timedelta(days=3)
+    day = timezone.localdate() - datetime.timedelta(days=3)
     with pytest.raises(InvalidInput):
         actions.change_status(county.village_a1_secretary, member.pk, StatusInput(Member.Status.TRANSFERRED_OUT, day))
     actions.change_status(
@@ -197,7 +196,7 @@ def test_a_status_date_in_the_future_is_refused(county):
         actions.change_status(
             county.village_a1_secretary,
             member.pk,
-            StatusInput(Member.Status.SUSPENDED, datetime.date.today() + datetime.timedelta(days=5)),
+            StatusInput(Member.Status.SUSPENDED, timezone.localdate() + datetime.timedelta(days=5)),
         )
     member.refresh_from_db()
     assert member.status == Member.Status.ACTIVE
@@ -207,7 +206,7 @@ def test_a_deceased_member_cannot_be_suspended(county):
     member = f.member(county.village_a1, "李明", status=Member.Status.DECEASED)
     with pytest.raises(ActionError):
         actions.change_status(
-            county.village_a1_secretary, member.pk, StatusInput(Member.Status.SUSPENDED, datetime.date.today())
+            county.village_a1_secretary, member.pk, StatusInput(Member.Status.SUSPENDED, timezone.localdate())
         )
 
 
@@ -215,7 +214,7 @@ def test_transfer_to_another_branch_waits_for_the_target_then_moves_the_member(c
     group = f.OrganizationFactory(name="第一党小组", kind="group", parent=county.village_a1)
     member = f.member(county.village_a1, "李明", party_group=group)
     target_secretary = f.staff("b1_secretary", "secretary", county.village_b1)
-    left = datetime.date.today() - datetime.timedelta(days=10)
+    left = timezone.localdate() - datetime.timedelta(days=10)
     transfer = actions.transfer_member(
         county.village_a1_secretary, member.pk, TransferInput(county.village_b1.pk, left, "外出务工")
     )
@@ -224,32 +223,32 @@ def test_transfer_to_another_branch_waits_for_the_target_then_moves_the_member(c
     assert Notification.objects.filter(user=target_secretary, kind="members.transfer_incoming").exists()
     # Not the source, nor anyone else, confirms the arrival; nor before the member left.
     with pytest.raises(PermissionDenied):
-        actions.receive_member(county.village_a1_secretary, transfer.pk, datetime.date.today())
+        actions.receive_member(county.village_a1_secretary, transfer.pk, timezone.localdate())
     with pytest.raises(InvalidInput):
         actions.receive_member(target_secretary, transfer.pk, left - datetime.timedelta(days=1))
-    actions.receive_member(target_secretary, transfer.pk, datetime.date.today())
+    actions.receive_member(target_secretary, transfer.pk, timezone.localdate())
     member.refresh_from_db()
     transfer.refresh_from_db()
     assert member.organization == county.village_b1
     assert member.party_group is None
-    assert transfer.arrived_on == datetime.date.today()
+    assert transfer.arrived_on == timezone.localdate()
     # Confirmed once only; it can no longer be withdrawn.
     with pytest.raises(ActionError):
-        actions.receive_member(target_secretary, transfer.pk, datetime.date.today())
+        actions.receive_member(target_secretary, transfer.pk, timezone.localdate())
 
 
 def test_a_pending_transfer_can_be_withdrawn_by_the_source_only(county):
     member = f.member(county.village_a1, "李明")
     target_secretary = f.staff("b1_secretary", "secretary", county.village_b1)
     transfer = actions.transfer_member(
-        county.village_a1_secretary, member.pk, TransferInput(county.village_b1.pk, datetime.date.today())
+        county.village_a1_secretary, member.pk, TransferInput(county.village_b1.pk, timezone.localdate())
     )
     with pytest.raises(PermissionDenied):
         actions.withdraw_transfer(target_secretary, transfer.pk)
     # A second transfer or a status change waits for the first to be withdrawn.
     with pytest.raises(ActionError):
         actions.transfer_member(
-            county.village_a1_secretary, member.pk, TransferInput(county.village_a2.pk, datetime.date.today())
+            county.village_a1_secretary, member.pk, TransferInput(county.village_a2.pk, timezone.localdate())
         )
     actions.withdraw_transfer(county.village_a1_secretary, transfer.pk)
     assert not MemberTransfer.objects.exists()
@@ -261,7 +260,5 @@ def test_transfer_target_must_be_an_open_branch(county):
     group = f.OrganizationFactory(name="第一党小组", kind="group", parent=county.village_b1)
     for target in (group.pk, county.village_a1.pk, None):
         with pytest.raises(InvalidInput):
-            actions.transfer_member(
-                county.village_a1_secretary, member.pk, TransferInput(target, datetime.date.today())
-            )
+            actions.transfer_member(county.village_a1_secretary, member.pk, TransferInput(target, timezone.localdate()))
     assert not MemberTransfer.objects.exists()

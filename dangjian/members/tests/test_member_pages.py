@@ -3,9 +3,10 @@
 import datetime
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from dangjian.members import actions
 from dangjian.members.actions import TransferInput
@@ -218,7 +219,7 @@ def test_transfer_pages_on_both_branches_and_the_todo_line(client, county, li):
     login(client, "a1_secretary")
     response = client.post(
         reverse("console:member_transfer", args=[li.pk]),
-        {"to_organization": county.village_b1.pk, "left_on": datetime.date.today().isoformat(), "reason": "务工"},
+        {"to_organization": county.village_b1.pk, "left_on": timezone.localdate().isoformat(), "reason": "务工"},
     )
     assert response.status_code == 302
     transfer = MemberTransfer.objects.get()
@@ -231,7 +232,7 @@ def test_transfer_pages_on_both_branches_and_the_todo_line(client, county, li):
     assert todo.count('data-testid="todo-item"') == 1 and "李建国" in todo
     assert "李建国" in client.get(reverse("console:members", args=[county.village_b1.pk])).content.decode()
     response = client.post(
-        reverse("console:member_receive", args=[transfer.pk]), {"arrived_on": datetime.date.today().isoformat()}
+        reverse("console:member_receive", args=[transfer.pk]), {"arrived_on": timezone.localdate().isoformat()}
     )
     assert response.status_code == 302
     li.refresh_from_db()
@@ -239,19 +240,19 @@ def test_transfer_pages_on_both_branches_and_the_todo_line(client, county, li):
     # Both branches' member pages list the transfer with its dates.
     for user, org in (("a1_secretary", county.village_a1), ("b1_secretary", county.village_b1)):
         html = login(client, user).get(reverse("console:members", args=[org.pk])).content.decode()
-        assert html.count('data-testid="transfer"') == 1 and datetime.date.today().isoformat() in html
+        assert html.count('data-testid="transfer"') == 1 and timezone.localdate().isoformat() in html
     assert target_secretary.pk
 
 
 def test_the_target_cannot_be_confirmed_by_another_township(client, county, li):
     transfer = actions.transfer_member(
-        county.village_a1_secretary, li.pk, TransferInput(county.village_a2.pk, datetime.date.today())
+        county.village_a1_secretary, li.pk, TransferInput(county.village_a2.pk, timezone.localdate())
     )
     f.staff("b1_secretary", "secretary", county.village_b1)
     login(client, "b1_secretary")
     url = reverse("console:member_receive", args=[transfer.pk])
     assert client.get(url).status_code == 404
-    assert client.post(url, {"arrived_on": datetime.date.today().isoformat()}).status_code == 404
+    assert client.post(url, {"arrived_on": timezone.localdate().isoformat()}).status_code == 404
     li.refresh_from_db()
     assert li.organization == county.village_a1
 

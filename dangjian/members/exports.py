@@ -33,8 +33,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def may_export_id_numbers(user, organization: Organization) -> bool:
-    """Full ID-card numbers: only for those holding MANAGE_MEMBERS directly on this organization."""
+    """The option of full ID-card numbers: only for those holding MANAGE_MEMBERS directly on this organization. Even
+    then a number is in full only for the members of the branches the user holds it on directly (its committee),
+    as mobile numbers are; those of the branches below stay masked."""
     return organization.path in held_paths(user, MANAGE_MEMBERS)
+
+
+def _own_branch(user, member: Member) -> bool:
+    return member.organization.path in held_paths(user, MANAGE_MEMBERS)
 
 
 @dataclass(frozen=True)
@@ -102,7 +108,7 @@ def export_roster(actor, organization_id: int, reason: str, *, with_id_numbers: 
             member.ethnicity,
             _date(member.birth_date),
             member.get_education_display(),
-            member.id_number() if with_id_numbers else member.id_number_masked,
+            member.id_number() if with_id_numbers and _own_branch(actor, member) else member.id_number_masked,
             shown_mobile(actor, member),
             _date(member.joined_on),
             _date(member.full_member_on),

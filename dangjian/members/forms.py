@@ -167,7 +167,9 @@ class ExportForm(forms.Form):
     with_id_numbers = forms.BooleanField(
         label=_("With the full ID-card numbers"),
         required=False,
-        help_text=_("Only when the recipient needs them; recorded as such."),
+        help_text=_(
+            "Only when the recipient needs them; recorded as such. Those of the organizations below stay masked."
+        ),
     )
 
     def __init__(self, *args, allow_id_numbers: bool, **kwargs):

@@ -44,15 +44,15 @@ def _organization_link_visible(user, organization) -> bool:
 
 
 def on_roll_at_end(organization, start: datetime.date, end: datetime.date) -> int:
-    """Members on the roll at the end of the period in the subtree (by their present branch): registered by then,
-    and on the roll still or until a status change after the period."""
+    """Members on the roll at the end of the period ([start, end), as every metric) in the subtree, by their present
+    branch: registered before the end, and on the roll still or until a status change on or after the end."""
     _since, until = period_bounds(start, end)
     bounds = organization.subtree_range()
     return (
         Member.objects.filter(
             organization__path__gte=bounds["gte"], organization__path__lt=bounds["lt"], created_at__lt=until
         )
-        .filter(Q(status=Member.Status.ACTIVE) | Q(status_changed_on__gt=end))
+        .filter(Q(status=Member.Status.ACTIVE) | Q(status_changed_on__gte=end))
         .count()
     )
 

@@ -198,6 +198,7 @@ def member_edit(request, member_id: int):
 
 
 def _step_page(request, member: Member, form, save, *, title: str, success_message: str, **context):
+    form.instance = member  # the member's history is shown under the form
     return form_page(
         request,
         form,
@@ -281,6 +282,7 @@ def transfer_receive(request, transfer_id: int):
     transfer = queries.get_transfer_for_target(user, transfer_id)
     target = transfer.to_organization
     form = ReceiveForm(request.POST or None)
+    form.instance = transfer  # the record the form changes (the member is not the target's yet)
     return form_page(
         request,
         form,

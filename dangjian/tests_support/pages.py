@@ -108,6 +108,10 @@ def populate(county) -> Site:
         expires_on=timezone.localdate() - datetime.timedelta(days=900),
     )
 
+    # Party members (members app): a village's register with a party group, a probation ending soon, a transfer
+    # waiting for the village's confirmation, one arrived, and an audited export.
+    _members(c)
+
     # Feedback: cases in every state, with photos, notes, an extension, a rating and a merge.
     configuration.add_dispatch_rule(
         c.county_admin,
@@ -202,6 +206,35 @@ def populate(county) -> Site:
     site.receipt = receipt
     audit_trail.check_audit_chain()
     return site
+
+
+def _members(c) -> None:
+    from dangjian.members import actions as members
+    from dangjian.members import exports as member_exports
+
+    today = timezone.localdate()
+    group = f.OrganizationFactory(name="王庄村第一党小组", short_name="第一党小组", kind="group", parent=c.village_a1)
+    f.member(c.village_a1, "李建国", mobile="13812345678", party_group=group, committee_post="secretary")
+    f.member(c.village_a1, "王秀英", sex="f", is_veteran=True, in_difficulty=True)
+    f.member(
+        c.village_a1,
+        "孙小丽",
+        sex="f",
+        category="probationary",
+        full_member_on=None,
+        joined_on=today - datetime.timedelta(days=350),
+        birth_date=datetime.date(1996, 4, 2),
+    )
+    moving = f.member(c.village_a2, "周强", mobile="13900001111")
+    members.transfer_member(
+        c.town_a_admin, moving.pk, members.TransferInput(c.village_a1.pk, today - datetime.timedelta(days=2), "务工")
+    )
+    arrived = f.member(c.village_a2, "赵明")
+    transfer = members.transfer_member(
+        c.town_a_admin, arrived.pk, members.TransferInput(c.village_a1.pk, today - datetime.timedelta(days=40))
+    )
+    members.receive_member(c.village_a1_secretary, transfer.pk, today - datetime.timedelta(days=30))
+    member_exports.export_roster(c.village_a1_secretary, c.village_a1.pk, "年度党员统计")
 
 
 # --- The crawl --------------------------------------------------------------------------------

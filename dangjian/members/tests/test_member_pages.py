@@ -268,3 +268,30 @@ def test_probation_todo_counts_what_its_list_shows(client, county, today, settin
     assert 'href="/console/members/?todo=probation"' in dashboard
     listed = client.get(reverse("console:members_home"), {"todo": "probation"}).content.decode()
     assert listed.count('data-testid="todo-item"') == 1 and "孙丽" in listed and "周强" not in listed
+
+
+def test_the_step_pages_open_for_the_branch(client, county, li):
+    f.staff("b1_secretary", "secretary", county.village_b1)
+    login(client, "a1_secretary")
+    for name in ("member_status", "member_transfer", "member_edit"):
+        response = client.get(reverse(f"console:{name}", args=[li.pk]))
+        assert response.status_code == 200 and "李建国" in response.content.decode(), name
+    transfer = actions.transfer_member(
+        county.village_a1_secretary, li.pk, TransferInput(county.village_b1.pk, timezone.localdate())
+    )
+    page = login(client, "b1_secretary").get(reverse("console:member_receive", args=[transfer.pk])).content.decode()
+    assert "李建国" in page and li.id_number_masked in page and "13812345678" not in page
+
+
+def test_status_change_through_the_form_refuses_a_future_date(client, county, li):
+    login(client, "a1_secretary")
+    url = reverse("console:member_status", args=[li.pk])
+    future = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
+    response = client.post(url, {"status": "deceased", "on": future})
+    assert response.status_code == 200 and "日期不能晚于今天" in response.content.decode()
+    li.refresh_from_db()
+    assert li.status == Member.Status.ACTIVE
+    response = client.post(url, {"status": "suspended", "on": timezone.localdate().isoformat()})
+    assert response.status_code == 302
+    li.refresh_from_db()
+    assert li.status == Member.Status.SUSPENDED

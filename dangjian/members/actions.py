@@ -285,6 +285,7 @@ def change_status(actor, member_id: int, data: StatusInput, *, expected_version:
             member.party_group = None
         _save(actor, member, expected_version=expected_version)
         if data.status == S.TRANSFERRED_OUT:
+            assert data.on is not None  # checked above
             transfer = MemberTransfer(
                 member=member,
                 from_organization=member.organization,

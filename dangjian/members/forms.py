@@ -119,7 +119,7 @@ class StatusForm(forms.Form):
     )
     reason = forms.CharField(label=_("Note"), max_length=200, required=False)
 
-    def __init__(self, *args, choices: list[tuple[str, str]], **kwargs):
+    def __init__(self, *args, choices: list[tuple[str, Any]], **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["status"]).choices = [("", _("Choose")), *choices]
 
@@ -154,6 +154,7 @@ class TransferForm(forms.Form):
 
 
 class ReceiveForm(forms.Form):
+    instance: Any = None  # the transfer, for console.shell.form_page
     arrived_on = forms.DateField(label=_("Transferred in on"), widget=_date_input())
 
 

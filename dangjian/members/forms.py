@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -22,6 +24,12 @@ DATE = {"type": "date"}
 
 def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs=DATE, format="%Y-%m-%d")
+
+
+def _data_in_words(words: str, masked: str) -> str:
+    """`words` (translated, with %(masked)s) around a masked number marked as data, not words to translate."""
+    number = format_html('<span translate="no">{}</span>', masked)
+    return mark_safe(conditional_escape(words) % {"masked": number})  # noqa: S308 - both parts escaped
 
 
 class MemberForm(VersionedModelForm):
@@ -75,9 +83,10 @@ class MemberForm(VersionedModelForm):
         if self.instance.pk:
             # The stored number is never shown in full: an empty box keeps it.
             self.fields["id_number"].required = False
-            self.fields["id_number"].help_text = _(
-                "Now %(masked)s. Leave empty to keep it; type the whole number to correct it."
-            ) % {"masked": self.instance.id_number_masked}
+            self.fields["id_number"].help_text = _data_in_words(
+                _("Now %(masked)s. Leave empty to keep it; type the whole number to correct it."),
+                self.instance.id_number_masked,
+            )
         else:
             self.fields["id_number"].help_text = _("18 characters; the last may be X.")
 

@@ -295,3 +295,14 @@ def test_status_change_through_the_form_refuses_a_future_date(client, county, li
     assert response.status_code == 302
     li.refresh_from_db()
     assert li.status == Member.Status.SUSPENDED
+
+
+def test_a_revoked_secretary_is_refused_at_once(client, county, li):
+    login(client, "a1_secretary")
+    assert client.get(reverse("console:member", args=[li.pk])).status_code == 200
+    county.village_a1_secretary.role_grants.all().delete()
+    assert client.get(reverse("console:member", args=[li.pk])).status_code == 403
+    response = client.post(reverse("console:member_edit", args=[li.pk]), form_data(name="改名"))
+    assert response.status_code == 403
+    li.refresh_from_db()
+    assert li.name == "李建国"

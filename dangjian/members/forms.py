@@ -26,7 +26,7 @@ def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs=DATE, format="%Y-%m-%d")
 
 
-def _data_in_words(words: str, masked: str) -> str:
+def _data_in_words(words: Any, masked: str) -> str:
     """`words` (translated, with %(masked)s) around a masked number marked as data, not words to translate."""
     number = format_html('<span translate="no">{}</span>', masked)
     return mark_safe(conditional_escape(words) % {"masked": number})  # noqa: S308 - both parts escaped

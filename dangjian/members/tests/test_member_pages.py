@@ -88,9 +88,10 @@ def test_township_list_has_the_branch_column(client, county, li):
     assert "李建国" in html and "孙丽" in html and "王庄村" in html and "李湾村" in html
 
 
-def test_another_townships_staff_get_404(client, county, li):
-    f.staff("town_b_admin", "org_admin", county.town_b)
-    login(client, "town_b_admin")
+@pytest.mark.parametrize("role", ["secretary", "org_admin"])
+def test_another_townships_staff_get_404(client, county, li, role):
+    f.staff("town_b_staff", role, county.town_b)
+    login(client, "town_b_staff")
     assert client.get(reverse("console:member", args=[li.pk])).status_code == 404
     assert client.get(reverse("console:member_edit", args=[li.pk])).status_code == 404
     assert client.get(reverse("console:members", args=[county.village_a1.pk])).status_code == 403

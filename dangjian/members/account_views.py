@@ -3,6 +3,7 @@ code by SMS, and the member's own record (members/accounts.py does the writes)."
 
 from __future__ import annotations
 
+import segno
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -17,8 +18,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-
-import segno
 
 from dangjian.accounts.permissions import MANAGE_MEMBERS, get_organization_for_user
 from dangjian.console.shell import console_view

@@ -395,6 +395,7 @@ def send_sign_in_code(mobile: str, client: str) -> CodeSent:
     code = f"{secrets.randbelow(10**6):06d}"
     salt = secrets.token_hex(16)
     with transaction.atomic():
+        forget_codes(now)  # no periodic task needed: each new code clears the old ones
         SignInCode.objects.filter(mobile_digest=digest, used_at__isnull=True).update(used_at=now)
         row = SignInCode.objects.create(
             mobile_digest=digest,

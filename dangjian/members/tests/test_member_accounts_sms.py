@@ -134,3 +134,12 @@ def test_after_sign_in_the_member_goes_where_they_were_going_on_this_site_only(c
         PAGE, {"step": "verify", "mobile": MOBILE, "code": _code(), "next": "https://evil.example.com/"}
     )
     assert response["Location"] == reverse("console:dashboard")
+
+
+def test_codes_are_forgotten_a_day_after_they_expire(client, member_user):
+    _send(client)
+    SignInCode.objects.update(
+        created_at=timezone.now() - datetime.timedelta(days=2), expires_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    _send(client, "13799990000")
+    assert SignInCode.objects.count() == 1

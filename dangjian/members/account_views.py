@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.permissions import MANAGE_MEMBERS, get_organization_for_user
+from dangjian.accounts.signals import password_verified
 from dangjian.console.shell import console_view
 from dangjian.core.history import ActionError
 from dangjian.core.throttle import client_key
@@ -169,7 +170,12 @@ def join(request, token: str):
         except ActionError as error:
             link_form.add_error("password", str(error))
         else:
-            return _signed_in(request, user)
+            response = _signed_in(request, user)
+            # A sign-in with the account's own password, as on the sign-in page (keys held under it unlock).
+            password_verified.send(
+                sender=LinkForm, request=request, user=user, password=link_form.cleaned_data["password"]
+            )
+            return response
     context = {
         "member": member,
         "mobile": accounts.masked_mobile(member.mobile),

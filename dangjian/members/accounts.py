@@ -124,7 +124,7 @@ def create_invitation(user, member_id: int) -> IssuedInvitation:
     with transaction.atomic():
         member = _member_to_invite(user, member_id)
         member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
-        if not member.is_active:
+        if not member.is_active or member.organization.is_closed:
             raise ActionError(_("Only a member on the roll can be invited."))
         if member.user_id is not None:
             raise ActionError(_("This member already has an account."))

@@ -458,6 +458,7 @@ LOGGING = {
     "filters": {
         "no_supervision_requests": {"()": "dangjian.core.log_filters.NoSupervisionRequests"},
         "refusals_without_traceback": {"()": "dangjian.core.log_filters.RefusalsWithoutTraceback"},
+        "no_secret_tokens": {"()": "dangjian.core.log_filters.NoSecretTokens"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
@@ -465,8 +466,8 @@ LOGGING = {
         # django-axes reports every failed sign-in at WARNING; the pages say what matters, logs keep nothing.
         "axes": {"level": "ERROR"},
         # No line about a request to the reporters' or officers' supervision pages (core/log_filters.py).
-        "django.request": {"filters": ["no_supervision_requests", "refusals_without_traceback"]},
-        "django.server": {"filters": ["no_supervision_requests"]},
+        "django.request": {"filters": ["no_supervision_requests", "refusals_without_traceback", "no_secret_tokens"]},
+        "django.server": {"filters": ["no_supervision_requests", "no_secret_tokens"]},
         "django.security": {"filters": ["no_supervision_requests"]},
     },
 }

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.console.shell import console_view
 from dangjian.core.history import ActionError, InvalidInput
+from dangjian.notifications import sms
 
 from . import actions
 from .forms import GrantRoleForm, LoginForm, NewAccountForm, PasswordChangeWithCodeForm
@@ -21,6 +22,10 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        # Party members sign in here too; where SMS is configured, also with a one-time code (members app).
+        return {**super().get_context_data(**kwargs), "sms_sign_in": sms.is_configured()}
 
     def form_valid(self, form):
         response = super().form_valid(form)

@@ -6,6 +6,7 @@ gunicorn access log (gunicorn_logging.py), the platform's own logs keep no line 
 """
 
 import logging
+import re
 
 SUPERVISION_MARK = "/supervision/"
 
@@ -27,4 +28,19 @@ class RefusalsWithoutTraceback(logging.Filter):
         if getattr(record, "status_code", 500) < 500:
             record.exc_info = None
             record.exc_text = None
+        return True
+
+
+SECRET_IN_PATH = re.compile(r"/join/[^/\s?]+")  # members' invitation tokens (members/urls.py)
+
+
+class NoSecretTokens(logging.Filter):
+    """A member's invitation link holds a token that sets a password: a log line about it ("Not Found:
+    /join/<token>/") says "/join/…/" instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any("/join/" in str(arg) for arg in record.args):
+            record.args = tuple(SECRET_IN_PATH.sub("/join/…", a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.msg, str) and "/join/" in record.msg:
+            record.msg = SECRET_IN_PATH.sub("/join/…", record.msg)
         return True

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import account_views, views
 
 urlpatterns = [
     path("members/", views.home, name="members_home"),
@@ -14,4 +14,9 @@ urlpatterns = [
     path("members/<int:member_id>/transfer/", views.member_transfer, name="member_transfer"),
     path("members/transfers/<int:transfer_id>/receive/", views.transfer_receive, name="member_receive"),
     path("members/transfers/<int:transfer_id>/withdraw/", views.transfer_withdraw, name="member_withdraw"),
+    # Members' accounts (account_views.py): the branch's list, invitations, the member's own record.
+    path("o/<int:org_id>/member-accounts/", account_views.member_accounts, name="member_accounts"),
+    path("members/<int:member_id>/invite/", account_views.invite, name="member_invite"),
+    path("members/<int:member_id>/invite/withdraw/", account_views.withdraw, name="member_invite_withdraw"),
+    path("me/", account_views.my_record, name="member_me"),
 ]

@@ -6,10 +6,11 @@ import datetime
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from dangjian.accounts.permissions import MANAGE_MEMBERS, has_capability, scope_paths
 from dangjian.core.registry import (
+    DashboardPanel,
     MenuItem,
     OrganizationData,
     OrganizationLink,
@@ -114,4 +115,25 @@ def register_entries() -> None:
         TrackedModel("membertransfer", "members", MANAGE_MEMBERS),
         TrackedModel("member", "members", MANAGE_MEMBERS),
         OrganizationData("members.members", _("Party members"), member_count, merge_members, order=50),
+    )
+    # Members' accounts (accounts.py, account_views.py): the member's own record, the secretary's invitations.
+    from . import account_views
+
+    register(
+        MenuItem(
+            "member_me",
+            pgettext_lazy("member account", "My Party member record"),
+            "console:member_me",
+            order=5,
+            visible=account_views.is_member,
+        ),
+        DashboardPanel("member_me", "members/account/_panel.html", account_views.member_panel, order=1, everyone=True),
+        OrganizationLink(
+            "member_accounts",
+            pgettext_lazy("member account", "Members' accounts"),
+            "console:member_accounts",
+            _organization_link_visible,
+            order=46,
+            secondary=True,
+        ),
     )

@@ -26,6 +26,7 @@ from dangjian.accounts.models import Role
 from dangjian.core.uploads import process_photo
 from dangjian.feedback import actions as feedback
 from dangjian.feedback import configuration
+from dangjian.members import accounts as member_accounts
 from dangjian.policies import actions as policies
 from dangjian.supervision import actions as supervision
 from dangjian.supervision import audit as audit_trail
@@ -41,6 +42,7 @@ NOT_PAGES = {
     "policies:attachment",
     "console:supervision_evidence",
     "accounts:logout",
+    "members:join",  # an invitation link: its token is shown once, to the secretary (members/accounts.py)
     "healthz",
     "favicon",  # a redirect to the static icon
     "text_size",  # a redirect that sets the text-size cookie
@@ -71,6 +73,7 @@ class Site:
     case_number: str = ""
     case_password: str = ""
     receipt: str = ""
+    member_user: object = None  # a party member's account without a staff role (members' accounts)
 
     def staff(self) -> list:
         c = self.county
@@ -205,6 +208,15 @@ def populate(county) -> Site:
     supervision.reporter_message(receipt, "时间是十月三日下午。")
     site.receipt = receipt
     audit_trail.check_audit_chain()
+
+    # Members' accounts (issue 12): the village secretary is a party member too; a member with an account and no
+    # role; one invited (the invitation page shows the state), one without an account yet.
+    f.member(c.village_a1, "赵新民", mobile="13600000001", user=secretary, committee_post="secretary")
+    site.member_user = f.UserFactory(username="13600000002", mobile="13600000002", full_name="王秀英")
+    f.member(c.village_a1, "王秀英", mobile="13600000002", user=site.member_user, is_veteran=True)
+    invited = f.member(c.village_a1, "李建国", mobile="13600000003")
+    member_accounts.create_invitation(secretary, invited.pk)
+    f.member(c.village_a1, "孙丽", mobile="13600000004")
     return site
 
 

@@ -16,6 +16,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dangjian.accounts.models import Role, User
+from dangjian.members.models import Member
 from dangjian.notifications.models import SmsMessage
 from dangjian.tests_support import factories as f
 from dangjian.tests_support.factories import PASSWORD
@@ -162,6 +163,17 @@ def _visit_everything(county) -> Visit:
     _sign_in(client, newcomer)
     visit.crawl(newcomer.username, client, ["/console/2fa/"], STAFF_PAGES)
     visit.keep(newcomer.username, "/console/2fa/", client.post("/console/2fa/", {"token": "12345"}))
+    # A party member without a staff role (issue 12): their console home and record. The secretary's invitation
+    # (shown once, in the answer to the POST), and the join page it leads to, with a refused password.
+    member = Client()
+    _sign_in(member, site.member_user)
+    visit.crawl("member", member, ["/console/"], STAFF_PAGES)
+    invite = f"/console/members/{Member.objects.get(name='孙丽').pk}/invite/"
+    html = visit.keep("a1_secretary", invite, signed_in["a1_secretary"].post(invite))
+    join = re.search(r"/join/[\w-]+/", html)
+    assert join, "no invitation link"
+    visit.keep("member", join.group(0), Client().get(join.group(0)))
+    visit.keep("member", join.group(0), Client().post(join.group(0), {"step": "join", "password1": "123"}))
     # Revoking, and granting to someone with roles elsewhere, first show what will happen.
     deciding = signed_in[site.officers[1].username]
     officers_page = f"/console/supervision/officers/{c.town_a.pk}/"

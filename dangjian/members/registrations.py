@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.accounts.permissions import MANAGE_MEMBERS
-from dangjian.core.registry import OrganizationData, TrackedModel, register
+from dangjian.accounts.permissions import MANAGE_MEMBERS, has_capability
+from dangjian.core.registry import OrganizationData, OrganizationLink, TrackedModel, register
 
 from .models import Member
 
@@ -19,8 +19,19 @@ def merge_members(source, target) -> None:
     Member.objects.filter(organization=source).update(organization=target)
 
 
+def may_import_roster(user, organization) -> bool:
+    return (
+        organization.kind != organization.Kind.GROUP
+        and not organization.is_closed
+        and has_capability(user, MANAGE_MEMBERS, organization)
+    )
+
+
 def register_entries() -> None:
     register(
         TrackedModel("member", "members", MANAGE_MEMBERS),
         OrganizationData("members.members", _("Party members"), member_count, merge_members, order=50),
+        OrganizationLink(
+            "roster_import", _("Import the party member roster"), "console:roster_import", may_import_roster, 56
+        ),
     )

@@ -44,6 +44,7 @@ NOT_PAGES = {
     "healthz",
     "favicon",  # a redirect to the static icon
     "text_size",  # a redirect that sets the text-size cookie
+    "console:roster_template",  # an .xlsx file
 }
 # Links not to follow: they change state on GET by design (signing out) or leave the site's pages.
 SKIP_PREFIXES = ("/admin/", "/static/", "/media/", "/accounts/logout/", "/prefs/", "/healthz/", "/favicon.ico")
@@ -201,6 +202,12 @@ def populate(county) -> Site:
     supervision.reporter_message(receipt, "时间是十月三日下午。")
     site.receipt = receipt
     audit_trail.check_audit_chain()
+
+    # Members: a roster the village secretary uploaded, checked and not yet confirmed (its preview page).
+    from dangjian.members import roster
+    from dangjian.members.tests.roster_files import person, xlsx
+
+    roster.check_upload(secretary, c.village_a1.pk, xlsx([person(1), person(2, 身份证号="123")]))
     return site
 
 

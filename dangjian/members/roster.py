@@ -37,6 +37,7 @@ from dangjian.accounts.permissions import MANAGE_MEMBERS, require
 from dangjian.core import fieldcrypt, history
 from dangjian.core.cache import bump_content_generation
 from dangjian.core.history import ActionError, InvalidInput, NotFound
+from dangjian.core.masking import mask_numbers
 from dangjian.core.models import ChangeRecord
 from dangjian.organizations.models import Organization
 
@@ -402,6 +403,11 @@ def _plain(value: Any) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", _text(value)))
 
 
+def _shown(value: Any) -> str:
+    """A cell's value quoted in a reason: shortened, and any ID-card or mobile number in it masked."""
+    return mask_numbers(unicodedata.normalize("NFKC", _text(value)))[:30]
+
+
 _DATE_PATTERNS = (
     re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
@@ -486,7 +492,7 @@ def convert_row(values: tuple, columns: dict[str, int], groups: dict[str, int]) 
                 failed.add(column.key)
                 reasons.append(
                     _("%(column)s: “%(value)s” is not a date; write it like 1975-03-08.")
-                    % {"column": label, "value": _text(raw)[:30]}
+                    % {"column": label, "value": _shown(raw)}
                 )
         elif column.kind == "id":
             if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw >= 1e16:
@@ -514,7 +520,7 @@ def convert_row(values: tuple, columns: dict[str, int], groups: dict[str, int]) 
             else:
                 row[column.key] = False
                 reasons.append(
-                    _("%(column)s: write 是 or 否 (found “%(value)s”).") % {"column": label, "value": _text(raw)[:30]}
+                    _("%(column)s: write 是 or 否 (found “%(value)s”).") % {"column": label, "value": _shown(raw)}
                 )
         else:
             table = {"sex": SEXES, "education": EDUCATIONS, "category": CATEGORIES, "post": COMMITTEE_POSTS}.get(
@@ -527,7 +533,7 @@ def convert_row(values: tuple, columns: dict[str, int], groups: dict[str, int]) 
                     known = "、".join(sorted(groups)) or _("none yet")
                     reasons.append(
                         _("%(column)s: “%(value)s” is not a party group of this branch (its party groups: %(known)s).")
-                        % {"column": label, "value": text[:30], "known": known}
+                        % {"column": label, "value": _shown(raw), "known": known}
                     )
                 row["party_group"] = group
                 continue
@@ -538,7 +544,7 @@ def convert_row(values: tuple, columns: dict[str, int], groups: dict[str, int]) 
                     _("%(column)s: “%(value)s” is not one of %(choices)s.")
                     % {
                         "column": label,
-                        "value": text[:30],
+                        "value": _shown(raw),
                         "choices": "、".join(dict.fromkeys(k for k in table if len(k) <= 5)),
                     }
                 )
@@ -555,7 +561,9 @@ def convert_row(values: tuple, columns: dict[str, int], groups: dict[str, int]) 
 # --- Checking -----------------------------------------------------------------------------------------
 
 
-def _member_from(row: dict, branch: Organization, groups: dict[int, Organization] | None = None) -> Member:
+def _member_from(
+    row: dict, branch: Organization, groups: dict[int, Organization] | None = None, *, with_id: bool = True
+) -> Member:
     group_id = row.get("party_group")
     member = Member(
         organization=branch,
@@ -580,7 +588,8 @@ def _member_from(row: dict, branch: Organization, groups: dict[int, Organization
             )
         },
     )
-    member.set_id_number(row["id_number"])
+    if with_id:  # the check leaves the encryption to the write
+        member.set_id_number(row["id_number"])
     if member.category == Member.Category.PROBATIONARY and member.joined_on:
         member.probation_ends_on = add_years(member.joined_on, 1)
     return member
@@ -637,7 +646,7 @@ def check_rows(sheet: Sheet, branch: Organization, *, today: datetime.date | Non
                 reasons.extend(messages)
         if number_ok and not reasons:
             try:
-                history.validate(_member_from(row, branch), exclude=MODEL_CHECK_EXCLUDE)
+                history.validate(_member_from(row, branch, with_id=False), exclude=MODEL_CHECK_EXCLUDE)
             except InvalidInput as refused:
                 reasons.append(str(refused))
         if number_ok:

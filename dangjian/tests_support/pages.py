@@ -207,7 +207,7 @@ def populate(county) -> Site:
     from dangjian.members import roster
     from dangjian.members.tests.roster_files import person, xlsx
 
-    roster.check_upload(secretary, c.village_a1.pk, xlsx([person(1), person(2, 身份证号="123")]))
+    roster.check_upload(secretary, c.village_a1.pk, xlsx([person(1), person(2, 性别="男性", 入党日期="1995.13.01")]))
     return site
 
 

@@ -415,3 +415,11 @@ def test_the_template_file_itself_imports_cleanly_once_filled(county, client):
 
 def test_workbook_bytes_helper_makes_a_readable_file():
     assert workbook_bytes([person(1)])[:2] == b"PK"
+
+
+def test_a_number_quoted_in_a_reason_is_masked(county, client):
+    row = person(1)
+    checked = uploaded(client, county.village_a1, xlsx([dict(row, 入党日期=row["身份证号"])]))
+    page = client.get(preview_url(county.village_a1, checked)).content.decode()
+    assert "入党日期" in page and "不是有效日期" in page
+    assert row["身份证号"] not in page

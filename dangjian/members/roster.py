@@ -23,6 +23,7 @@ import json
 import re
 import unicodedata
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,6 +101,13 @@ COMMITTEE_POSTS = {
     "支委": Member.CommitteePost.OTHER,
     "无": Member.CommitteePost.NONE,
     "非支委": Member.CommitteePost.NONE,
+}
+
+CHOICE_TABLES: dict[str, Mapping[str, str]] = {
+    "sex": SEXES,
+    "education": EDUCATIONS,
+    "category": CATEGORIES,
+    "post": COMMITTEE_POSTS,
 }
 
 
@@ -447,7 +455,7 @@ def to_date(value: Any) -> datetime.date | None:
     raise CellError
 
 
-def _choice(value: Any, table: dict[str, str]) -> str | None:
+def _choice(value: Any, table: Mapping[str, str]) -> str | None:
     text = _plain(value)
     if text in table:
         return table[text]
@@ -523,9 +531,7 @@ def convert_row(values: tuple, columns: dict[str, int], groups: dict[str, int]) 
                     _("%(column)s: write 是 or 否 (found “%(value)s”).") % {"column": label, "value": _shown(raw)}
                 )
         else:
-            table = {"sex": SEXES, "education": EDUCATIONS, "category": CATEGORIES, "post": COMMITTEE_POSTS}.get(
-                column.kind
-            )
+            table = CHOICE_TABLES.get(column.kind)
             text = _text(raw)
             if column.kind == "group":
                 group = groups.get(_plain(raw)) if text else None

@@ -51,7 +51,7 @@ def member_list_url(org) -> str:
 def upload(request, org_id: int):
     """Choose the file (and download the template); the file is checked and the preview follows."""
     org = _branch(request, org_id)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     status = 200
     if request.method == "POST":
         if form.is_valid():

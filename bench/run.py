@@ -351,6 +351,10 @@ def main() -> None:
             [PY, "-m", "bench.supervision"], cwd=ROOT, env=env(), capture_output=True, text=True, check=False
         )
         print(supervision.stdout.strip() or supervision.stderr.strip()[-2000:], flush=True)
+        members_roster = subprocess.run(
+            [PY, "-m", "bench.roster"], cwd=ROOT, env=env(), capture_output=True, text=True, check=False
+        )
+        print(members_roster.stdout.strip() or members_roster.stderr.strip()[-2000:], flush=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_views, views
+from . import account_views, import_views, views
 
 urlpatterns = [
     path("members/", views.home, name="members_home"),
@@ -19,4 +19,9 @@ urlpatterns = [
     path("members/<int:member_id>/invite/", account_views.invite, name="member_invite"),
     path("members/<int:member_id>/invite/withdraw/", account_views.withdraw, name="member_invite_withdraw"),
     path("me/", account_views.my_record, name="member_me"),
+    # The roster import (import_views.py).
+    path("o/<int:org_id>/members/import/", import_views.upload, name="roster_import"),
+    path("o/<int:org_id>/members/import/template/", import_views.template, name="roster_template"),
+    path("o/<int:org_id>/members/import/<int:import_id>/", import_views.preview, name="roster_preview"),
+    path("o/<int:org_id>/members/import/<int:import_id>/confirm/", import_views.confirm, name="roster_confirm"),
 ]

@@ -70,6 +70,14 @@ def _probation_count(request) -> int | None:
     return queries.probation_todo(request.user).count()
 
 
+def may_import_roster(user, organization) -> bool:
+    return (
+        organization.kind != organization.Kind.GROUP
+        and not organization.is_closed
+        and has_capability(user, MANAGE_MEMBERS, organization)
+    )
+
+
 def register_entries() -> None:
     register(
         MenuItem("members", _("Party members"), "console:members_home", order=30, visible=_manages_members),
@@ -115,6 +123,9 @@ def register_entries() -> None:
         TrackedModel("membertransfer", "members", MANAGE_MEMBERS),
         TrackedModel("member", "members", MANAGE_MEMBERS),
         OrganizationData("members.members", _("Party members"), member_count, merge_members, order=50),
+        OrganizationLink(
+            "roster_import", _("Import the party member roster"), "console:roster_import", may_import_roster, 56
+        ),
     )
     # Members' accounts (accounts.py, account_views.py): the member's own record, the secretary's invitations.
     from . import account_views

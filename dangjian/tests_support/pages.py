@@ -46,6 +46,7 @@ NOT_PAGES = {
     "healthz",
     "favicon",  # a redirect to the static icon
     "text_size",  # a redirect that sets the text-size cookie
+    "console:roster_template",  # an .xlsx file
 }
 # Links not to follow: they change state on GET by design (signing out) or leave the site's pages.
 SKIP_PREFIXES = ("/admin/", "/static/", "/media/", "/accounts/logout/", "/prefs/", "/healthz/", "/favicon.ico")
@@ -217,6 +218,11 @@ def populate(county) -> Site:
     invited = f.member(c.village_a1, "李建国", mobile="13600000003")
     member_accounts.create_invitation(secretary, invited.pk)
     f.member(c.village_a1, "孙丽", mobile="13600000004")
+    # Members: a roster the village secretary uploaded, checked and not yet confirmed (its preview page).
+    from dangjian.members import roster
+    from dangjian.members.tests.roster_files import person, xlsx
+
+    roster.check_upload(secretary, c.village_a1.pk, xlsx([person(1), person(2, 性别="男性", 入党日期="1995.13.01")]))
     return site
 
 

@@ -19,6 +19,7 @@ from dangjian.core.history import ActionError, NotFound
 from . import roster
 from .models import RosterImport
 
+
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Roster file"),

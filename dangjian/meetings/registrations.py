@@ -67,7 +67,6 @@ def register_entries() -> None:
     register(
         TrackedModel("meeting", "meetings", MANAGE_MEETINGS),
         OrganizationData("meetings.meetings", _("Meetings"), meeting_count, merge_meetings, order=55),
-        TrackedModel("minutes", "meetings", MANAGE_MEETINGS),
         MenuItem("meetings", _("Organizational life"), "console:meetings", order=40, visible=_plans_meetings),
         MenuItem("my_meetings", _("My meetings"), "console:my_meetings", order=41, visible=_is_member),
         OrganizationLink(

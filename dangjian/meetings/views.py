@@ -64,11 +64,10 @@ def meeting_list(request, org_id: int):
     )
 
 
-def _meeting_form_page(request, org, form, meeting=None, status=200):
+def _meeting_form_page(request, org, form, meeting=None):
     title = _("Change the meeting") if meeting else _("Plan a meeting")
-    return render(
-        request, "meetings/meeting_form.html", {"org": org, "form": form, "title": title, "meeting": meeting}, status
-    )
+    context = {"org": org, "form": form, "title": title, "meeting": meeting}
+    return render(request, "meetings/meeting_form.html", context)
 
 
 @console_view

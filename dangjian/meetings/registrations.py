@@ -60,7 +60,13 @@ def my_meetings_panel(request) -> dict | None:
     ).select_related("meeting")
     upcoming = list(mine.order_by("meeting__starts_at", "pk")[:MY_NEXT_SHOWN])
     unanswered = mine.filter(answer=Attendee.Answer.PENDING, meeting__starts_at__gt=now).count()
-    return {"upcoming": upcoming, "unanswered": unanswered}
+    # The host's minutes waiting for the sign-off (a draft of a held meeting).
+    to_sign = list(
+        Meeting.objects.filter(
+            host=member, state=Meeting.State.HELD, minutes_versions__signed_off_at__isnull=True
+        ).distinct()[:MY_NEXT_SHOWN]
+    )
+    return {"upcoming": upcoming, "unanswered": unanswered, "to_sign": to_sign}
 
 
 def register_entries() -> None:

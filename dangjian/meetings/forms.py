@@ -61,7 +61,7 @@ class MeetingForm(VersionedModelForm):
         group.queryset = party_groups(organization)
         group.empty_label = _("No party group")
         for name in ("starts_at", "ends_at"):
-            self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
+            cast(forms.DateTimeField, self.fields[name]).input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
         self.fields["topic"].widget.attrs["placeholder"] = _("e.g. 学习传达县委全会精神")
 
     def _post_clean(self):

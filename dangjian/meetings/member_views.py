@@ -22,9 +22,7 @@ FEED_TOUCH = datetime.timedelta(hours=1)
 
 
 def _with_answers(meetings, member):
-    answers = {
-        a.meeting_id: a for a in Attendee.objects.filter(member=member, meeting__in=[m.pk for m in meetings])
-    }
+    answers = {a.meeting_id: a for a in Attendee.objects.filter(member=member, meeting__in=[m.pk for m in meetings])}
     for meeting in meetings:
         meeting.mine = answers.get(meeting.pk)
     return meetings
@@ -96,9 +94,7 @@ def calendar_feed(request, token: str):
     now = timezone.now()
     if feed.last_used_at is None or now - feed.last_used_at > FEED_TOUCH:
         CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now)
-    body = calendar.feed(
-        feed.member, lambda m: request.build_absolute_uri(reverse("console:meeting", args=[m.pk]))
-    )
+    body = calendar.feed(feed.member, lambda m: request.build_absolute_uri(reverse("console:meeting", args=[m.pk])))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="meetings.ics"'
     response["Cache-Control"] = "private, no-store"

@@ -163,7 +163,10 @@ def meeting(request, meeting_id: int):
         "shown": shown,
         "minutes_steps": minutes_steps,
         "may_write_first": may_write_first,
-        "may_upload": keeper and "upload" in steps and "sign_off" not in minutes_steps and "correct" not in minutes_steps,
+        "may_upload": keeper
+        and "upload" in steps
+        and "sign_off" not in minutes_steps
+        and "correct" not in minutes_steps,
         "files": list(meeting.files.all()) if keeper or shown else [],
         "qr": qr_svg_for(check_in_url(request, meeting), _("QR code for checking in to this meeting"))
         if keeper and meeting.state != Meeting.State.CANCELLED
@@ -348,4 +351,3 @@ def _quote(value: str) -> str:
     from urllib.parse import quote
 
     return quote(value)
-

@@ -84,10 +84,11 @@ def _not_started(meeting: Meeting) -> str:
 
 
 def _meeting_refusal(state: str) -> str:
-    return {
-        Meeting.State.HELD: _("This meeting has already been recorded as held."),
-        Meeting.State.CANCELLED: _("This meeting was cancelled."),
-    }.get(state, _("This is not possible for this meeting now."))
+    if state == Meeting.State.HELD:
+        return _("This meeting has already been recorded as held.")
+    if state == Meeting.State.CANCELLED:
+        return _("This meeting was cancelled.")
+    return _("This is not possible for this meeting now.")
 
 
 MEETING = Workflow(

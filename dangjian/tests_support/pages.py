@@ -242,7 +242,9 @@ def _meetings(c) -> None:
     meetings.save_minutes(
         c.village_a1_secretary,
         held.pk,
-        meetings.MinutesInput(agenda="一、传达上级精神\n二、讨论发展对象", discussion="大家发言踊跃。", resolutions="同意。"),
+        meetings.MinutesInput(
+            agenda="一、传达上级精神\n二、讨论发展对象", discussion="大家发言踊跃。", resolutions="同意。"
+        ),
     )
     meetings.add_meeting_file(c.village_a1_secretary, held.pk, _jpeg("合影.jpg"))
     meetings.add_meeting_file(c.village_a1_secretary, held.pk, _pdf("会议材料.pdf"))

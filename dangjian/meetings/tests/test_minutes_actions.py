@@ -17,7 +17,9 @@ from dangjian.meetings.models import MeetingFile, Minutes
 
 from .meeting_people import branch, started
 
-TEXT = actions.MinutesInput(agenda="一、传达学习\n二、研究发展对象", discussion="大家一致认为……", resolutions="同意列为发展对象")
+TEXT = actions.MinutesInput(
+    agenda="一、传达学习\n二、研究发展对象", discussion="大家一致认为……", resolutions="同意列为发展对象"
+)
 
 
 @pytest.fixture

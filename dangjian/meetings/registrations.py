@@ -73,10 +73,10 @@ def register_entries() -> None:
     register(
         TrackedModel("meeting", "meetings", MANAGE_MEETINGS),
         OrganizationData("meetings.meetings", _("Meetings"), meeting_count, merge_meetings, order=55),
-        MenuItem("meetings", _("Organizational life"), "console:meetings", order=40, visible=_plans_meetings),
+        MenuItem("meeting_office", _("Organizational life"), "console:meetings", order=40, visible=_plans_meetings),
         MenuItem("my_meetings", _("My meetings"), "console:my_meetings", order=41, visible=_is_member),
         OrganizationLink(
-            "meetings", _("Organizational life"), "console:meeting_list", may_plan, order=35, count=meeting_count
+            "meeting_office", _("Organizational life"), "console:meeting_list", may_plan, order=35, count=meeting_count
         ),
         DashboardPanel("my_meetings", "meetings/_my_meetings_panel.html", my_meetings_panel, order=5, everyone=True),
     )

@@ -256,3 +256,41 @@ def test_check_in_page_from_the_qr_code(b):
     row = Attendee.objects.get(member=b.plain)
     assert row.attended and row.source == "qr"
     assert client.get(reverse("meetings:check_in", args=["forged"])).status_code == 404
+
+
+def test_the_menu_and_the_organizations_page_lead_to_the_meeting_office(b):
+    org_page = reverse("console:organization", args=[b.org.pk])
+    secretary = client_for(b.secretary).get(org_page).content.decode()
+    assert reverse("console:meeting_list", args=[b.org.pk]) in secretary
+    media = client_for(b.county.town_a_media).get(org_page).content.decode()
+    assert reverse("console:meeting_list", args=[b.org.pk]) not in media
+    assert reverse("console:meetings") not in media
+    member_home = client_for(b.plain.user).get(reverse("console:dashboard")).content.decode()
+    assert reverse("console:my_meetings") in member_home and reverse("console:meetings") not in member_home
+    assert client_for(b.plain.user).get(reverse("console:meetings")).status_code == 403
+
+
+def test_the_host_finds_the_minutes_to_sign_on_the_console_home(b):
+    meeting = started(b.plan())
+    actions.record_held(b.secretary, meeting.pk)
+    actions.save_minutes(b.recorder.user, meeting.pk, TEXT)
+    home = client_for(b.host.user).get(reverse("console:dashboard")).content.decode()
+    assert "待您签署的会议记录" in home and reverse("console:meeting", args=[meeting.pk]) in home
+    actions.sign_off_minutes(b.host.user, meeting.pk)
+    assert "待您签署的会议记录" not in client_for(b.host.user).get(reverse("console:dashboard")).content.decode()
+
+
+def test_the_secretary_changes_a_planned_meeting_on_its_form(b):
+    meeting = b.plan()
+    client = client_for(b.secretary)
+    url = reverse("console:meeting_edit", args=[meeting.pk])
+    assert "村部会议室" in client.get(url).content.decode()
+    start = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%dT%H:%M")
+    data = form_data(b, starts_at=start, ends_at="", place="党群服务中心", audience="branch")
+    data["seen_version"] = meeting.version
+    assert client.post(url, data).status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.place == "党群服务中心" and meeting.attendees.count() == 4
+    data["seen_version"] = 1  # a stale form
+    response = client.post(url, {**data, "place": "别处"})
+    assert response.status_code == 200 and "有人修改了此记录" in response.content.decode()

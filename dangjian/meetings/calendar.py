@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event
 
@@ -12,6 +11,7 @@ from .models import Meeting
 
 PAST_DAYS = 365
 DEFAULT_LENGTH = datetime.timedelta(hours=2)
+UID_DOMAIN = "meetings.dangjian"  # stable across host names, so a calendar keeps each meeting once
 
 
 def feed(member, link) -> bytes:
@@ -29,10 +29,9 @@ def feed(member, link) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", "组织生活")
-    host = getattr(settings, "ALLOWED_HOSTS", ["localhost"])[0] if settings.ALLOWED_HOSTS else "localhost"
     for meeting in meetings:
         event = Event()
-        event.add("uid", f"meeting-{meeting.pk}@{host.lstrip('.') or 'localhost'}")
+        event.add("uid", f"meeting-{meeting.pk}@{UID_DOMAIN}")
         event.add("dtstamp", timezone.now())
         event.add("dtstart", meeting.starts_at)
         event.add("dtend", meeting.ends_at or meeting.starts_at + DEFAULT_LENGTH)

@@ -30,6 +30,9 @@ from .workflow import MEETING, MINUTES, attendee_of, is_manager
 
 BRANCHES_PER_PAGE = 50
 PAST_PER_PAGE = 30
+# A planned meeting that began less than this long ago is still listed with those to come (under way: attendance
+# is being ticked, the meeting not yet recorded as held).
+UNDER_WAY = datetime.timedelta(hours=12)
 
 
 @console_view
@@ -37,11 +40,14 @@ def overview(request):
     """组织生活: the branches where the user plans meetings, and the meetings coming up there."""
     scope = organizations_for(request.user, MANAGE_MEETINGS).open().exclude(kind=Organization.Kind.GROUP)
     branches = Paginator(scope.order_by("path"), BRANCHES_PER_PAGE).get_page(request.GET.get("page"))
-    upcoming = with_answer_counts(
-        Meeting.objects.filter(
-            organization__in=scope, state=Meeting.State.PLANNED, starts_at__gte=timezone.now()
-        ).select_related("organization")
-    ).order_by("starts_at", "pk")[:20]
+    since = timezone.now() - UNDER_WAY
+    upcoming = (
+        with_answer_counts(
+            Meeting.objects.filter(organization__in=scope, state=Meeting.State.PLANNED, starts_at__gte=since)
+        )
+        .select_related("organization")
+        .order_by("starts_at", "pk")[:20]
+    )
     return render(request, "meetings/overview.html", {"branches": branches, "upcoming": upcoming})
 
 
@@ -50,7 +56,7 @@ def meeting_list(request, org_id: int):
     org = get_organization_for_user(request.user, org_id, MANAGE_MEETINGS)
     now = timezone.now()
     meetings = with_answer_counts(Meeting.objects.filter(organization=org))
-    upcoming = meetings.filter(starts_at__gte=now - datetime.timedelta(hours=12), state=Meeting.State.PLANNED)
+    upcoming = meetings.filter(starts_at__gte=now - UNDER_WAY, state=Meeting.State.PLANNED)
     past = meetings.exclude(pk__in=upcoming.values("pk")).order_by("-starts_at", "-pk")
     return render(
         request,
@@ -163,10 +169,7 @@ def meeting(request, meeting_id: int):
         "shown": shown,
         "minutes_steps": minutes_steps,
         "may_write_first": may_write_first,
-        "may_upload": keeper
-        and "upload" in steps
-        and "sign_off" not in minutes_steps
-        and "correct" not in minutes_steps,
+        "may_upload": keeper and "upload" in steps and (latest is None or not latest.is_signed_off),
         "files": list(meeting.files.all()) if keeper or shown else [],
         "qr": qr_svg_for(check_in_url(request, meeting), _("QR code for checking in to this meeting"))
         if keeper and meeting.state != Meeting.State.CANCELLED

@@ -75,6 +75,7 @@ class Site:
     case_number: str = ""
     case_password: str = ""
     receipt: str = ""
+    held_meeting: int = 0  # a meeting with signed minutes (its page offers the print page and a correction)
 
     def staff(self) -> list:
         c = self.county
@@ -205,11 +206,11 @@ def populate(county) -> Site:
     supervision.reporter_message(receipt, "时间是十月三日下午。")
     site.receipt = receipt
     audit_trail.check_audit_chain()
-    _meetings(c)
+    site.held_meeting = _meetings(c)
     return site
 
 
-def _meetings(c) -> None:
+def _meetings(c) -> int:
     """The branch secretary is a member of 王庄村 too: a meeting to come, one under way without minutes, and one
     held with signed minutes and files (three: a visitor opens three pages of a pattern)."""
     from dangjian.meetings import actions as meetings
@@ -249,6 +250,7 @@ def _meetings(c) -> None:
     meetings.add_meeting_file(c.village_a1_secretary, held.pk, _jpeg("合影.jpg"))
     meetings.add_meeting_file(c.village_a1_secretary, held.pk, _pdf("会议材料.pdf"))
     meetings.sign_off_minutes(c.village_a1_secretary, held.pk)
+    return held.pk
 
 
 # --- The crawl --------------------------------------------------------------------------------

@@ -253,3 +253,12 @@ def test_recording_held_only_after_the_start(b):
     actions.record_held(b.host.user, meeting.pk)
     meeting.refresh_from_db()
     assert meeting.state == Meeting.State.HELD and meeting.held_at is not None
+
+
+def test_the_notice_is_queued_for_mail_to_members_with_an_address(b):
+    b.plain.user.email = "zhang@example.cn"
+    b.plain.user.save()
+    b.plan()
+    row = Notification.objects.get(kind=notices.PLANNED, user=b.plain.user)
+    assert row.mail_state == Notification.Mail.PENDING
+    assert Notification.objects.get(kind=notices.PLANNED, user=b.host.user).mail_state == Notification.Mail.NONE

@@ -47,6 +47,10 @@ NOT_PAGES = {
     "favicon",  # a redirect to the static icon
     "text_size",  # a redirect that sets the text-size cookie
     "console:roster_template",  # an .xlsx file
+    "meetings:check_in",  # opened from the meeting's QR code (an image), not from a link
+    "meetings:calendar_feed",  # a calendar file at a secret address, for calendar apps
+    "console:meeting_file",
+    "console:meeting_pdf",
 }
 # Links not to follow: they change state on GET by design (signing out) or leave the site's pages.
 SKIP_PREFIXES = ("/admin/", "/static/", "/media/", "/accounts/logout/", "/prefs/", "/healthz/", "/favicon.ico")
@@ -75,6 +79,7 @@ class Site:
     case_password: str = ""
     receipt: str = ""
     member_user: object = None  # a party member's account without a staff role (members' accounts)
+    held_meeting: int = 0  # a meeting with signed minutes (its page offers the print page and a correction)
 
     def staff(self) -> list:
         c = self.county
@@ -223,6 +228,7 @@ def populate(county) -> Site:
     from dangjian.members.tests.roster_files import person, xlsx
 
     roster.check_upload(secretary, c.village_a1.pk, xlsx([person(1), person(2, 性别="男性", 入党日期="1995.13.01")]))
+    site.held_meeting = _meetings(c)
     return site
 
 
@@ -253,6 +259,50 @@ def _members(c) -> None:
     )
     members.receive_member(c.village_a1_secretary, transfer.pk, today - datetime.timedelta(days=30))
     member_exports.export_roster(c.village_a1_secretary, c.village_a1.pk, "年度党员统计")
+
+
+def _meetings(c) -> int:
+    """The branch secretary is a member of 王庄村 too: a meeting to come, one under way without minutes, and one
+    held with signed minutes and files (three: a visitor opens three pages of a pattern)."""
+    from dangjian.meetings import actions as meetings
+    from dangjian.meetings.models import Meeting
+    from dangjian.members.models import Member
+
+    secretary = Member.objects.get(user=c.village_a1_secretary)  # made a member with the accounts' data above
+    recorder = f.member(c.village_a1, "孙晓丽", committee_post="deputy")
+    f.member(c.village_a1, "周大爷")
+
+    def plan(topic, kind="committee", days=3):
+        data = meetings.MeetingInput(
+            kind=kind,
+            topic=topic,
+            starts_at=timezone.now() + datetime.timedelta(days=days),
+            place="村部会议室",
+            host_id=secretary.pk,
+            recorder_id=recorder.pk,
+        )
+        return meetings.plan_meeting(c.village_a1_secretary, c.village_a1.pk, data)
+
+    def begun(meeting, hours):
+        Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - datetime.timedelta(hours=hours))
+
+    plan("学习贯彻全会精神")
+    begun(plan("研究本月党员发展工作", days=4), hours=1)
+    held = plan("季度党员大会", kind="general", days=5)
+    begun(held, hours=30)
+    meetings.mark_attendance(c.village_a1_secretary, held.pk, held.attendees.values_list("pk", flat=True)[:2])
+    meetings.record_held(c.village_a1_secretary, held.pk)
+    meetings.save_minutes(
+        c.village_a1_secretary,
+        held.pk,
+        meetings.MinutesInput(
+            agenda="一、传达上级精神\n二、讨论发展对象", discussion="大家发言踊跃。", resolutions="同意。"
+        ),
+    )
+    meetings.add_meeting_file(c.village_a1_secretary, held.pk, _jpeg("合影.jpg"))
+    meetings.add_meeting_file(c.village_a1_secretary, held.pk, _pdf("会议材料.pdf"))
+    meetings.sign_off_minutes(c.village_a1_secretary, held.pk)
+    return held.pk
 
 
 # --- The crawl --------------------------------------------------------------------------------

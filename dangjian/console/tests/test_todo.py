@@ -140,9 +140,9 @@ def test_a_new_media_officer_has_no_feedback_inbox_in_the_menu_and_is_told_why_o
 
 
 MENUS = {
-    "county_admin": {"feedback", "members", "notifications"},
-    "town_a_admin": {"feedback", "members", "notifications"},
-    "village_a1_secretary": {"feedback", "members", "notifications"},
+    "county_admin": {"feedback", "members", "notifications", "meeting_office"},
+    "town_a_admin": {"feedback", "members", "notifications", "meeting_office"},
+    "village_a1_secretary": {"feedback", "members", "notifications", "meeting_office"},
     "town_a_media": {"notifications"},
     "town_b_discipline": {"supervision", "notifications"},
     "nobody": {"notifications"},

@@ -70,22 +70,7 @@ class MemberInput:
 
 
 # Fields of the input copied onto the member as they are (text stripped).
-_COPIED = (
-    "name",
-    "sex",
-    "birth_date",
-    "joined_on",
-    "ethnicity",
-    "education",
-    "mobile",
-    "full_member_on",
-    "category",
-    "job",
-    "committee_post",
-    "is_floating",
-    "in_difficulty",
-    "is_veteran",
-)
+_COPIED = Member.RECORD_FIELDS
 
 
 # --- Loading, within the user's scope ----------------------------------------------------------------------

@@ -103,16 +103,14 @@ class Member(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
-    HISTORY_FIELDS = [
-        "organization",
-        "party_group",
+    # The fields of the record a person types (the form, the roster's columns), copied as they are.
+    RECORD_FIELDS = (
         "name",
         "sex",
         "ethnicity",
         "birth_date",
         "education",
         "mobile",
-        "id_number_masked",
         "joined_on",
         "full_member_on",
         "category",
@@ -121,9 +119,8 @@ class Member(models.Model):
         "is_floating",
         "in_difficulty",
         "is_veteran",
-        "status",
-        "status_changed_on",
-    ]
+    )
+    HISTORY_FIELDS = ["organization", "party_group", *RECORD_FIELDS, "id_number_masked", "status", "status_changed_on"]
 
     class Meta:
         ordering = ["organization__path", "name", "id"]

@@ -574,25 +574,7 @@ def _member_from(
     member = Member(
         organization=branch,
         party_group=(groups or {}).get(group_id) if group_id else None,
-        **{
-            key: row[key]
-            for key in (
-                "name",
-                "sex",
-                "ethnicity",
-                "birth_date",
-                "education",
-                "mobile",
-                "joined_on",
-                "full_member_on",
-                "category",
-                "job",
-                "committee_post",
-                "is_floating",
-                "in_difficulty",
-                "is_veteran",
-            )
-        },
+        **{key: row[key] for key in Member.RECORD_FIELDS},
     )
     if with_id:  # the check leaves the encryption to the write
         member.set_id_number(row["id_number"])

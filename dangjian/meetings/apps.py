@@ -8,6 +8,7 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Meetings")
 
     def ready(self) -> None:
-        from . import registrations
+        from . import notices, registrations
 
         registrations.register_entries()
+        notices.register_kinds()

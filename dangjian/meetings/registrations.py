@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.accounts.permissions import MANAGE_MEETINGS
 from dangjian.core.registry import OrganizationData, TrackedModel, register
 
+from . import compliance_entries
 from .models import Meeting
 
 
@@ -23,4 +24,5 @@ def register_entries() -> None:
     register(
         TrackedModel("meeting", "meetings", MANAGE_MEETINGS),
         OrganizationData("meetings.meetings", _("Meetings"), meeting_count, merge_meetings, order=55),
+        *compliance_entries.ENTRIES,
     )

@@ -1,0 +1,462 @@
+"""Whether each branch held the meetings it must hold (三会一课 compliance), per kind and period.
+
+What counts (the 口径 the pages state):
+- a branch is any open organization other than a party group that has members on the roll; a party group
+  (a GROUP organization directly below its branch, with members on the roll) must hold its own 党小组会;
+- how often each kind is required is `settings.MEETING_FREQUENCIES` (monthly, quarterly, yearly);
+- a required meeting of a period is held when a meeting of that kind (for a 党小组会, of that group) was recorded
+  as held and starts within the period; a planned or cancelled meeting does not count;
+- a period that ended without one is overdue; the current period without one is due; later periods are upcoming.
+
+Only meetings are counted, never people's attendance, and branches are not ranked. The whole grid of a county is
+three queries (the subtree, the branches and groups with members, the meetings grouped by branch, group, kind,
+state and month), whatever the number of branches.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.conf import settings
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
+
+from dangjian.accounts.permissions import MANAGE_MEETINGS, held_paths
+from dangjian.members.models import Member
+from dangjian.organizations.models import Organization
+
+from .models import Meeting
+
+MONTHS_PER_PERIOD = {"monthly": 1, "quarterly": 3, "yearly": 12}
+
+
+class Status(StrEnum):
+    HELD = "held"
+    OVERDUE = "overdue"
+    DUE = "due"
+    UPCOMING = "upcoming"
+
+
+STATUS_WORDS = {
+    Status.HELD: pgettext_lazy("meeting compliance", "held"),
+    Status.OVERDUE: pgettext_lazy("meeting compliance", "overdue"),
+    Status.DUE: pgettext_lazy("meeting compliance", "due"),
+    Status.UPCOMING: pgettext_lazy("meeting compliance", "not yet due"),
+}
+STATUS_SYMBOLS = {Status.HELD: "✓", Status.OVERDUE: "✗", Status.DUE: "…", Status.UPCOMING: "—"}
+
+
+def frequencies() -> dict[str, str]:
+    """The required kinds and how often, from settings, in the order of Meeting.Kind."""
+    configured = getattr(settings, "MEETING_FREQUENCIES", {}) or {}
+    return {
+        kind: configured[kind]
+        for kind in Meeting.Kind.values
+        if configured.get(kind) in MONTHS_PER_PERIOD  # a kind absent or with another value is not required
+    }
+
+
+def kind_label(kind: str) -> str:
+    return str(Meeting.Kind(kind).label)
+
+
+@dataclass(frozen=True)
+class Period:
+    frequency: str
+    year: int
+    index: int  # the month (1-12), the quarter (1-4) or 1 for the year
+
+    @property
+    def first_month(self) -> int:
+        return (self.index - 1) * MONTHS_PER_PERIOD[self.frequency] + 1
+
+    @property
+    def last_month(self) -> int:
+        return self.index * MONTHS_PER_PERIOD[self.frequency]
+
+    @property
+    def start(self) -> datetime.date:
+        return datetime.date(self.year, self.first_month, 1)
+
+    @property
+    def end(self) -> datetime.date:
+        """The first day after the period."""
+        if self.last_month == 12:
+            return datetime.date(self.year + 1, 1, 1)
+        return datetime.date(self.year, self.last_month + 1, 1)
+
+    @property
+    def last_day(self) -> datetime.date:
+        return self.end - datetime.timedelta(days=1)
+
+    @property
+    def code(self) -> str:
+        if self.frequency == "monthly":
+            return f"{self.year}-{self.index:02d}"
+        if self.frequency == "quarterly":
+            return f"{self.year}-Q{self.index}"
+        return str(self.year)
+
+    @property
+    def label(self) -> str:
+        if self.frequency == "monthly":
+            return _("%(month)s/%(year)s") % {"month": self.index, "year": self.year}
+        if self.frequency == "quarterly":
+            return _("Q%(quarter)s %(year)s") % {"quarter": self.index, "year": self.year}
+        return _("year %(year)s") % {"year": self.year}
+
+    @property
+    def short_label(self) -> str:
+        if self.frequency == "monthly":
+            return _("Month %(month)s") % {"month": self.index}
+        if self.frequency == "quarterly":
+            return _("Quarter %(quarter)s") % {"quarter": self.index}
+        return pgettext("meeting compliance", "Whole year")
+
+    def status(self, held: int, today: datetime.date) -> Status:
+        if held:
+            return Status.HELD
+        if today >= self.end:
+            return Status.OVERDUE
+        if today >= self.start:
+            return Status.DUE
+        return Status.UPCOMING
+
+
+def periods(frequency: str, year: int) -> list[Period]:
+    return [Period(frequency, year, index) for index in range(1, 12 // MONTHS_PER_PERIOD[frequency] + 1)]
+
+
+def current_period(frequency: str, today: datetime.date) -> Period:
+    return Period(frequency, today.year, (today.month - 1) // MONTHS_PER_PERIOD[frequency] + 1)
+
+
+@dataclass
+class Item:
+    """One required meeting: a branch (and its party group, for 党小组会), a kind and a period."""
+
+    branch_id: int
+    group_id: int | None
+    group_name: str
+    kind: str
+    period: Period
+    status: Status
+    held: int = 0
+    planned: int = 0  # planned (not yet held) meetings of this kind in the period
+
+    @property
+    def kind_label(self) -> str:
+        return kind_label(self.kind)
+
+    @property
+    def name(self) -> str:
+        """The kind, with the party group for a 党小组会: "党小组会（第一党小组）"."""
+        if self.group_name:
+            return _("%(kind)s (%(group)s)") % {"kind": self.kind_label, "group": self.group_name}
+        return self.kind_label
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.group_id or 0}:{self.period.code}"
+
+    @property
+    def status_word(self) -> str:
+        return str(STATUS_WORDS[self.status])
+
+    @property
+    def symbol(self) -> str:
+        return STATUS_SYMBOLS[self.status]
+
+
+@dataclass
+class Cell:
+    """A month of a branch in the grid: the required meetings whose period ends in that month."""
+
+    month: int
+    items: list[Item]
+
+    def _named(self, status: Status) -> list[Item]:
+        return [item for item in self.items if item.status == status]
+
+    @property
+    def overdue(self) -> list[Item]:
+        return self._named(Status.OVERDUE)
+
+    @property
+    def due(self) -> list[Item]:
+        return self._named(Status.DUE)
+
+    @property
+    def state(self) -> str:
+        if not self.items:
+            return "none"
+        if self.overdue:
+            return "missing"
+        if self.due:
+            return "due"
+        if all(item.status == Status.HELD for item in self.items):
+            return "full"
+        return "upcoming"
+
+    @property
+    def text(self) -> str:
+        state = self.state
+        if state == "missing":
+            return _("Missing %(n)s") % {"n": len(self.overdue)}
+        if state == "due":
+            return _("Due %(n)s") % {"n": len(self.due)}
+        if state == "full":
+            return pgettext("meeting compliance", "All held")
+        return "—"
+
+    @property
+    def label(self) -> str:
+        """What a screen reader hears: the month and what is missing or due, by name."""
+        month = _("Month %(month)s") % {"month": self.month}
+        state = self.state
+        if state == "none":
+            return _("%(month)s: nothing required") % {"month": month}
+        if state == "upcoming":
+            return _("%(month)s: not yet due") % {"month": month}
+        if state == "full":
+            return _("%(month)s: all %(n)s required meetings held") % {"month": month, "n": len(self.items)}
+        parts = []
+        if self.overdue:
+            parts.append(_("missing: %(names)s") % {"names": "、".join(item.name for item in self.overdue)})
+        if self.due:
+            parts.append(_("not yet held: %(names)s") % {"names": "、".join(item.name for item in self.due)})
+        return f"{month}：{'；'.join(parts)}"
+
+
+@dataclass
+class BranchRow:
+    branch: Organization
+    parent_unit: Organization | None  # the township a branch belongs to, in a county's grid
+    groups: list[Organization]
+    items: list[Item]
+    cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def missing(self) -> int:
+        return sum(1 for item in self.items if item.status == Status.OVERDUE)
+
+    @property
+    def due(self) -> int:
+        return sum(1 for item in self.items if item.status == Status.DUE)
+
+    @property
+    def held(self) -> int:
+        return sum(1 for item in self.items if item.status == Status.HELD)
+
+    def by_kind(self) -> list[dict]:
+        """For the branch page: each required kind (per party group for 党小组会) with its periods in order."""
+        rows: dict[tuple[str, int | None], dict] = {}
+        for item in self.items:
+            row = rows.setdefault(
+                (item.kind, item.group_id),
+                {"name": item.name, "kind": item.kind, "frequency": item.period.frequency, "items": []},
+            )
+            row["items"].append(item)
+        for row in rows.values():
+            row["missing"] = sum(1 for item in row["items"] if item.status == Status.OVERDUE)
+        return list(rows.values())
+
+
+@dataclass
+class Report:
+    root: Organization
+    year: int
+    today: datetime.date
+    rows: list[BranchRow]
+
+    @property
+    def branches_with_missing(self) -> int:
+        return sum(1 for row in self.rows if row.missing)
+
+    @property
+    def missing(self) -> int:
+        return sum(row.missing for row in self.rows)
+
+    @property
+    def due(self) -> int:
+        return sum(row.due for row in self.rows)
+
+    def row_for(self, branch_id: int) -> BranchRow | None:
+        return next((row for row in self.rows if row.branch.pk == branch_id), None)
+
+    def grouped(self, sort: str = "tree") -> list[tuple[Organization | None, list[BranchRow]]]:
+        """Rows under their township (a county's grid; None for branches directly under the root), sorted by
+        the tree's order, by name, or by the number of missing meetings (most first)."""
+        groups: dict[int | None, list[BranchRow]] = {}
+        units: dict[int | None, Organization | None] = {}
+        for row in self.rows:
+            key = row.parent_unit.pk if row.parent_unit is not None else None
+            groups.setdefault(key, []).append(row)
+            units[key] = row.parent_unit
+        for rows in groups.values():
+            if sort == "name":
+                rows.sort(key=lambda row: (row.branch.name, row.branch.pk))
+            elif sort == "missing":
+                rows.sort(key=lambda row: (-row.missing, -row.due, row.branch.name, row.branch.pk))
+        ordered = sorted(groups, key=lambda key: (key is not None, units[key].path if units[key] else ""))
+        return [(units[key], groups[key]) for key in ordered]
+
+
+def _aware(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def build(root: Organization, year: int, today: datetime.date | None = None) -> Report:
+    """The compliance of every branch in `root`'s subtree (root included) for `year`, in three queries."""
+    today = today or timezone.localdate()
+    required = frequencies()
+    bounds = root.subtree_range()
+    organizations = {
+        org.pk: org
+        for org in Organization.objects.filter(path__gte=bounds["gte"], path__lt=bounds["lt"], closed_at__isnull=True)
+        .only("pk", "name", "short_name", "kind", "parent_id", "path", "depth", "sort_order")
+        .order_by("path")
+    }
+    on_roll = (
+        Member.objects.filter(
+            status=Member.Status.ACTIVE,
+            organization__path__gte=bounds["gte"],
+            organization__path__lt=bounds["lt"],
+        )
+        .values_list("organization_id", "party_group_id")
+        .distinct()
+    )
+    branch_groups: dict[int, set[int]] = defaultdict(set)
+    for branch_id, group_id in on_roll:
+        branch = organizations.get(branch_id)
+        if branch is None or branch.kind == Organization.Kind.GROUP:
+            continue
+        branch_groups.setdefault(branch_id, set())
+        group = organizations.get(group_id) if group_id else None
+        if group is not None and group.kind == Organization.Kind.GROUP and group.parent_id == branch_id:
+            branch_groups[branch_id].add(group.pk)
+
+    counts: dict[tuple[int, int | None, str, str, int], int] = defaultdict(int)
+    if branch_groups and required:
+        meetings = (
+            Meeting.objects.filter(
+                organization__path__gte=bounds["gte"],
+                organization__path__lt=bounds["lt"],
+                state__in=[Meeting.State.HELD, Meeting.State.PLANNED],
+                kind__in=list(required),
+                starts_at__gte=_aware(datetime.date(year, 1, 1)),
+                starts_at__lt=_aware(datetime.date(year + 1, 1, 1)),
+            )
+            .annotate(month=TruncMonth("starts_at"))
+            .values("organization_id", "party_group_id", "kind", "state", "month")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for row in meetings:
+            group = row["party_group_id"] if row["kind"] == Meeting.Kind.GROUP else None
+            month = row["month"]
+            month_number = timezone.localtime(month).month if timezone.is_aware(month) else month.month
+            counts[(row["organization_id"], group, row["kind"], row["state"], month_number)] += row["n"]
+
+    def tally(branch_id: int, group_id: int | None, kind: str, state: str, period: Period) -> int:
+        return sum(
+            counts.get((branch_id, group_id, kind, state, month), 0)
+            for month in range(period.first_month, period.last_month + 1)
+        )
+
+    rows: list[BranchRow] = []
+    for branch_id in sorted(branch_groups, key=lambda pk: organizations[pk].path):
+        branch = organizations[branch_id]
+        groups = sorted((organizations[pk] for pk in branch_groups[branch_id]), key=lambda org: org.path)
+        items: list[Item] = []
+        for kind, frequency in required.items():
+            units: list[Organization | None]
+            if kind == Meeting.Kind.GROUP:
+                units = list(groups)
+                if not units:
+                    continue  # a branch without party groups holds no 党小组会
+            else:
+                units = [None]
+            for unit in units:
+                group_id = unit.pk if unit is not None else None
+                for period in periods(frequency, year):
+                    held = tally(branch_id, group_id, kind, Meeting.State.HELD, period)
+                    items.append(
+                        Item(
+                            branch_id=branch_id,
+                            group_id=group_id,
+                            group_name=(unit.short_name or unit.name) if unit is not None else "",
+                            kind=kind,
+                            period=period,
+                            status=period.status(held, today),
+                            held=held,
+                            planned=tally(branch_id, group_id, kind, Meeting.State.PLANNED, period),
+                        )
+                    )
+        parent_unit = None
+        if branch.depth > root.depth + 1:
+            parent_unit = organizations.get(int(branch.path.split("/")[root.depth + 1]))
+        row = BranchRow(branch=branch, parent_unit=parent_unit, groups=groups, items=items)
+        by_month: dict[int, list[Item]] = defaultdict(list)
+        for item in items:
+            by_month[item.period.last_month].append(item)
+        row.cells = [Cell(month, by_month.get(month, [])) for month in range(1, 13)]
+        rows.append(row)
+    return Report(root=root, year=year, today=today, rows=rows)
+
+
+def branch_report(branch: Organization, year: int, today: datetime.date | None = None) -> BranchRow | None:
+    """The branch's own row (None when it has no members on the roll: not a branch)."""
+    return build(branch, year, today).row_for(branch.pk)
+
+
+def due_items(organizations, today: datetime.date | None = None) -> list[tuple[Organization, Item]]:
+    """The required meetings of the current period not yet held, in these organizations (each on its own, not
+    the branches below them): a branch secretary's to-do."""
+    today = today or timezone.localdate()
+    found: list[tuple[Organization, Item]] = []
+    for organization in organizations:
+        row = branch_report(organization, today.year, today)
+        if row is None:
+            continue
+        found.extend((organization, item) for item in row.items if item.status == Status.DUE)
+    return found
+
+
+def due_for_user(user, today: datetime.date | None = None) -> list[tuple[Organization, Item]]:
+    """The due items of the branches where the user holds MANAGE_MEETINGS through a grant on the branch itself
+    (a township's staff are not the ones who convene a village's meetings)."""
+    paths = held_paths(user, MANAGE_MEETINGS)
+    if not paths:
+        return []
+    return due_items(Organization.objects.filter(path__in=paths, closed_at__isnull=True).order_by("path"), today)
+
+
+def missing_between(root: Organization, start: datetime.date, end: datetime.date) -> int:
+    """Required meetings of the subtree whose period ended in [start, end) without one (for the usage summary)."""
+    today = timezone.localdate()
+    total = 0
+    for year in range(start.year, (end - datetime.timedelta(days=1)).year + 1):
+        for row in build(root, year, today).rows:
+            total += sum(
+                1 for item in row.items if item.status == Status.OVERDUE and start <= item.period.last_day < end
+            )
+    return total
+
+
+def held_between(root: Organization, start: datetime.date, end: datetime.date) -> int:
+    """Meetings held in the subtree that started in [start, end) (for the usage summary)."""
+    bounds = root.subtree_range()
+    return Meeting.objects.filter(
+        organization__path__gte=bounds["gte"],
+        organization__path__lt=bounds["lt"],
+        state=Meeting.State.HELD,
+        starts_at__gte=_aware(start),
+        starts_at__lt=_aware(end),
+    ).count()

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.conf import settings
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import get_language, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext, pgettext_lazy
 
 from dangjian.accounts.permissions import MANAGE_MEETINGS, held_paths
 from dangjian.members.models import Member
@@ -63,7 +63,13 @@ def frequencies() -> dict[str, str]:
 
 
 def kind_label(kind: str) -> str:
-    return str(Meeting.Kind(kind).label)
+    key = (get_language(), kind)
+    if key not in _KIND_LABELS:
+        _KIND_LABELS[key] = str(Meeting.Kind(kind).label)
+    return _KIND_LABELS[key]
+
+
+_KIND_LABELS: dict[tuple[str | None, str], str] = {}
 
 
 @dataclass(frozen=True)
@@ -137,7 +143,7 @@ def current_period(frequency: str, today: datetime.date) -> Period:
     return Period(frequency, today.year, (today.month - 1) // MONTHS_PER_PERIOD[frequency] + 1)
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """One required meeting: a branch (and its party group, for 党小组会), a kind and a period."""
 
@@ -174,64 +180,57 @@ class Item:
         return STATUS_SYMBOLS[self.status]
 
 
-@dataclass
+class Words:
+    """The grid's words, translated once per page rather than once per cell."""
+
+    def __init__(self):
+        self.months = [_("Month %(month)s") % {"month": month} for month in range(1, 13)]
+        self.missing = _("Missing %(n)s")
+        self.due = _("Due %(n)s")
+        self.all_held = pgettext("meeting compliance", "All held")
+        self.nothing = _("%(month)s: nothing required")
+        self.not_yet = _("%(month)s: not yet due")
+        self.all = _("%(month)s: all %(n)s required meetings held")
+        self.missing_names = _("missing: %(names)s")
+        self.due_names = _("not yet held: %(names)s")
+
+
 class Cell:
-    """A month of a branch in the grid: the required meetings whose period ends in that month."""
+    """A month of a branch in the grid: the required meetings whose period ends in that month, with its state,
+    short text ("齐", "缺2", "待1", "—") and what a screen reader hears, worked out once."""
 
-    month: int
-    items: list[Item]
+    __slots__ = ("month", "items", "overdue", "due", "state", "text", "label")
 
-    def _named(self, status: Status) -> list[Item]:
-        return [item for item in self.items if item.status == status]
+    def __init__(self, month: int, items: list[Item], words: Words | None = None):
+        words = words or Words()
+        self.month = month
+        self.items = items
+        self.overdue = [item for item in items if item.status == Status.OVERDUE]
+        self.due = [item for item in items if item.status == Status.DUE]
+        name = words.months[month - 1]
+        if not items:
+            self.state, self.text, self.label = "none", "—", words.nothing % {"month": name}
+        elif self.overdue or self.due:
+            self.state = "missing" if self.overdue else "due"
+            self.text = words.missing % {"n": len(self.overdue)} if self.overdue else words.due % {"n": len(self.due)}
+            parts = []
+            if self.overdue:
+                parts.append(words.missing_names % {"names": "、".join(item.name for item in self.overdue)})
+            if self.due:
+                parts.append(words.due_names % {"names": "、".join(item.name for item in self.due)})
+            self.label = f"{name}：{'；'.join(parts)}"
+        elif all(item.status == Status.HELD for item in items):
+            self.state, self.text = "full", words.all_held
+            self.label = words.all % {"month": name, "n": len(items)}
+        else:
+            self.state, self.text, self.label = "upcoming", "—", words.not_yet % {"month": name}
 
-    @property
-    def overdue(self) -> list[Item]:
-        return self._named(Status.OVERDUE)
-
-    @property
-    def due(self) -> list[Item]:
-        return self._named(Status.DUE)
-
-    @property
-    def state(self) -> str:
-        if not self.items:
-            return "none"
-        if self.overdue:
-            return "missing"
-        if self.due:
-            return "due"
-        if all(item.status == Status.HELD for item in self.items):
-            return "full"
-        return "upcoming"
-
-    @property
-    def text(self) -> str:
-        state = self.state
-        if state == "missing":
-            return _("Missing %(n)s") % {"n": len(self.overdue)}
-        if state == "due":
-            return _("Due %(n)s") % {"n": len(self.due)}
-        if state == "full":
-            return pgettext("meeting compliance", "All held")
-        return "—"
-
-    @property
-    def label(self) -> str:
-        """What a screen reader hears: the month and what is missing or due, by name."""
-        month = _("Month %(month)s") % {"month": self.month}
-        state = self.state
-        if state == "none":
-            return _("%(month)s: nothing required") % {"month": month}
-        if state == "upcoming":
-            return _("%(month)s: not yet due") % {"month": month}
-        if state == "full":
-            return _("%(month)s: all %(n)s required meetings held") % {"month": month, "n": len(self.items)}
-        parts = []
-        if self.overdue:
-            parts.append(_("missing: %(names)s") % {"names": "、".join(item.name for item in self.overdue)})
-        if self.due:
-            parts.append(_("not yet held: %(names)s") % {"names": "、".join(item.name for item in self.due)})
-        return f"{month}：{'；'.join(parts)}"
+    def html(self) -> str:
+        """The cell's markup (a county's grid has 12,000 cells: built here, not by the template language)."""
+        return (
+            f'<td class="cc cc-{self.state}"><span aria-hidden="true">{escape(self.text)}</span>'
+            f'<span class="visually-hidden">{escape(self.label)}</span></td>'
+        )
 
 
 @dataclass
@@ -241,18 +240,18 @@ class BranchRow:
     groups: list[Organization]
     items: list[Item]
     cells: list[Cell] = field(default_factory=list)
+    missing: int = 0  # required meetings of ended periods not held
+    due: int = 0  # of the current period, not held yet
+    held: int = 0
 
-    @property
-    def missing(self) -> int:
-        return sum(1 for item in self.items if item.status == Status.OVERDUE)
-
-    @property
-    def due(self) -> int:
-        return sum(1 for item in self.items if item.status == Status.DUE)
-
-    @property
-    def held(self) -> int:
-        return sum(1 for item in self.items if item.status == Status.HELD)
+    def __post_init__(self):
+        for item in self.items:
+            if item.status == Status.OVERDUE:
+                self.missing += 1
+            elif item.status == Status.DUE:
+                self.due += 1
+            elif item.status == Status.HELD:
+                self.held += 1
 
     def by_kind(self) -> list[dict]:
         """For the branch page: each required kind (per party group for 党小组会) with its periods in order."""
@@ -330,6 +329,7 @@ def build(root: Organization, year: int, today: datetime.date | None = None) -> 
             organization__path__lt=bounds["lt"],
         )
         .values_list("organization_id", "party_group_id")
+        .order_by()  # no ordering columns, or DISTINCT would not collapse the members
         .distinct()
     )
     branch_groups: dict[int, set[int]] = defaultdict(set)
@@ -342,34 +342,41 @@ def build(root: Organization, year: int, today: datetime.date | None = None) -> 
         if group is not None and group.kind == Organization.Kind.GROUP and group.parent_id == branch_id:
             branch_groups[branch_id].add(group.pk)
 
-    counts: dict[tuple[int, int | None, str, str, int], int] = defaultdict(int)
+    # One row per branch, party group, kind and state, with the meetings of each month as twelve columns: the
+    # months are counted by the database (index range on starts_at), whatever the number of meetings.
+    counts: dict[tuple[int, int | None, str, str], list[int]] = {}
     if branch_groups and required:
+        starts = [_aware(datetime.date(year, month, 1)) for month in range(1, 13)]
+        starts.append(_aware(datetime.date(year + 1, 1, 1)))
+        months = {
+            f"m{month}": Count("id", filter=Q(starts_at__gte=starts[month - 1], starts_at__lt=starts[month]))
+            for month in range(1, 13)
+        }
         meetings = (
             Meeting.objects.filter(
                 organization__path__gte=bounds["gte"],
                 organization__path__lt=bounds["lt"],
                 state__in=[Meeting.State.HELD, Meeting.State.PLANNED],
                 kind__in=list(required),
-                starts_at__gte=_aware(datetime.date(year, 1, 1)),
-                starts_at__lt=_aware(datetime.date(year + 1, 1, 1)),
+                starts_at__gte=starts[0],
+                starts_at__lt=starts[12],
             )
-            .annotate(month=TruncMonth("starts_at"))
-            .values("organization_id", "party_group_id", "kind", "state", "month")
-            .annotate(n=Count("id"))
+            .values_list("organization_id", "party_group_id", "kind", "state")
+            .annotate(**months)
             .order_by()
         )
-        for row in meetings:
-            group = row["party_group_id"] if row["kind"] == Meeting.Kind.GROUP else None
-            month = row["month"]
-            month_number = timezone.localtime(month).month if timezone.is_aware(month) else month.month
-            counts[(row["organization_id"], group, row["kind"], row["state"], month_number)] += row["n"]
+        for branch_id, group_id, kind, state, *by_month in meetings:
+            key = (branch_id, group_id if kind == Meeting.Kind.GROUP else None, kind, state)
+            if key in counts:
+                counts[key] = [a + b for a, b in zip(counts[key], by_month, strict=True)]
+            else:
+                counts[key] = list(by_month)
 
-    def tally(branch_id: int, group_id: int | None, kind: str, state: str, period: Period) -> int:
-        return sum(
-            counts.get((branch_id, group_id, kind, state, month), 0)
-            for month in range(period.first_month, period.last_month + 1)
-        )
-
+    spans: dict[Period, tuple[int, int]] = {}
+    year_periods = {frequency: periods(frequency, year) for frequency in set(required.values())}
+    not_held = {period: period.status(0, today) for found in year_periods.values() for period in found}
+    spans.update({period: (period.first_month - 1, period.last_month) for period in not_held})
+    words = Words()
     rows: list[BranchRow] = []
     for branch_id in sorted(branch_groups, key=lambda pk: organizations[pk].path):
         branch = organizations[branch_id]
@@ -385,18 +392,22 @@ def build(root: Organization, year: int, today: datetime.date | None = None) -> 
                 units = [None]
             for unit in units:
                 group_id = unit.pk if unit is not None else None
-                for period in periods(frequency, year):
-                    held = tally(branch_id, group_id, kind, Meeting.State.HELD, period)
+                group_name = (unit.short_name or unit.name) if unit is not None else ""
+                held_by_month = counts.get((branch_id, group_id, kind, Meeting.State.HELD))
+                planned_by_month = counts.get((branch_id, group_id, kind, Meeting.State.PLANNED))
+                for period in year_periods[frequency]:
+                    first, last = spans[period]
+                    held = sum(held_by_month[first:last]) if held_by_month else 0
                     items.append(
                         Item(
-                            branch_id=branch_id,
-                            group_id=group_id,
-                            group_name=(unit.short_name or unit.name) if unit is not None else "",
-                            kind=kind,
-                            period=period,
-                            status=period.status(held, today),
-                            held=held,
-                            planned=tally(branch_id, group_id, kind, Meeting.State.PLANNED, period),
+                            branch_id,
+                            group_id,
+                            group_name,
+                            kind,
+                            period,
+                            Status.HELD if held else not_held[period],
+                            held,
+                            sum(planned_by_month[first:last]) if planned_by_month else 0,
                         )
                     )
         parent_unit = None
@@ -405,8 +416,8 @@ def build(root: Organization, year: int, today: datetime.date | None = None) -> 
         row = BranchRow(branch=branch, parent_unit=parent_unit, groups=groups, items=items)
         by_month: dict[int, list[Item]] = defaultdict(list)
         for item in items:
-            by_month[item.period.last_month].append(item)
-        row.cells = [Cell(month, by_month.get(month, [])) for month in range(1, 13)]
+            by_month[spans[item.period][1]].append(item)
+        row.cells = [Cell(month, by_month.get(month, []), words) for month in range(1, 13)]
         rows.append(row)
     return Report(root=root, year=year, today=today, rows=rows)
 

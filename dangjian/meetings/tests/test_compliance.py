@@ -174,7 +174,7 @@ def test_county_grid_groups_branches_under_townships(county, client):
     client.force_login(county.county_admin)
     response = client.get(grid_url(county.county))
     groups = response.context["groups"]
-    assert [unit.pk for unit, _rows in groups] == [county.town_a.pk, county.town_b.pk]
+    assert [unit.pk for unit, _rows, _html in groups] == [county.town_a.pk, county.town_b.pk]
     assert grid_url(county.town_a) in response.content.decode()
 
 

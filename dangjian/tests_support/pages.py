@@ -201,6 +201,11 @@ def populate(county) -> Site:
     supervision.reporter_message(receipt, "时间是十月三日下午。")
     site.receipt = receipt
     audit_trail.check_audit_chain()
+
+    # Meetings compliance: a member on the roll makes 王庄村 a branch (its grid row, its own page, the to-do's list).
+    from dangjian.tests_support.factories import member
+
+    member(c.village_a1, name="王秀英")
     return site
 
 

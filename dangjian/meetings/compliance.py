@@ -303,7 +303,7 @@ class Report:
                 rows.sort(key=lambda row: (row.branch.name, row.branch.pk))
             elif sort == "missing":
                 rows.sort(key=lambda row: (-row.missing, -row.due, row.branch.name, row.branch.pk))
-        ordered = sorted(groups, key=lambda key: (key is not None, units[key].path if units[key] else ""))
+        ordered = sorted(groups, key=lambda key: (key is not None, getattr(units[key], "path", "")))
         return [(units[key], groups[key]) for key in ordered]
 
 
@@ -333,14 +333,14 @@ def build(root: Organization, year: int, today: datetime.date | None = None) -> 
         .distinct()
     )
     branch_groups: dict[int, set[int]] = defaultdict(set)
-    for branch_id, group_id in on_roll:
-        branch = organizations.get(branch_id)
+    for member_branch, member_group in on_roll:
+        branch = organizations.get(member_branch)
         if branch is None or branch.kind == Organization.Kind.GROUP:
             continue
-        branch_groups.setdefault(branch_id, set())
-        group = organizations.get(group_id) if group_id else None
-        if group is not None and group.kind == Organization.Kind.GROUP and group.parent_id == branch_id:
-            branch_groups[branch_id].add(group.pk)
+        branch_groups.setdefault(member_branch, set())
+        group = organizations.get(member_group) if member_group else None
+        if group is not None and group.kind == Organization.Kind.GROUP and group.parent_id == member_branch:
+            branch_groups[member_branch].add(group.pk)
 
     # One row per branch, party group, kind and state, with the meetings of each month as twelve columns: the
     # months are counted by the database (index range on starts_at), whatever the number of meetings.
@@ -365,12 +365,17 @@ def build(root: Organization, year: int, today: datetime.date | None = None) -> 
             .annotate(**months)
             .order_by()
         )
-        for branch_id, group_id, kind, state, *by_month in meetings:
-            key = (branch_id, group_id if kind == Meeting.Kind.GROUP else None, kind, state)
+        for meeting_branch, meeting_group, meeting_kind, meeting_state, *per_month in meetings:
+            key = (
+                meeting_branch,
+                meeting_group if meeting_kind == Meeting.Kind.GROUP else None,
+                meeting_kind,
+                meeting_state,
+            )
             if key in counts:
-                counts[key] = [a + b for a, b in zip(counts[key], by_month, strict=True)]
+                counts[key] = [a + b for a, b in zip(counts[key], per_month, strict=True)]
             else:
-                counts[key] = list(by_month)
+                counts[key] = list(per_month)
 
     spans: dict[Period, tuple[int, int]] = {}
     year_periods = {frequency: periods(frequency, year) for frequency in set(required.values())}
@@ -414,10 +419,10 @@ def build(root: Organization, year: int, today: datetime.date | None = None) -> 
         if branch.depth > root.depth + 1:
             parent_unit = organizations.get(int(branch.path.split("/")[root.depth + 1]))
         row = BranchRow(branch=branch, parent_unit=parent_unit, groups=groups, items=items)
-        by_month: dict[int, list[Item]] = defaultdict(list)
+        month_items: dict[int, list[Item]] = defaultdict(list)
         for item in items:
-            by_month[spans[item.period][1]].append(item)
-        row.cells = [Cell(month, by_month.get(month, []), words) for month in range(1, 13)]
+            month_items[spans[item.period][1]].append(item)
+        row.cells = [Cell(month, month_items.get(month, []), words) for month in range(1, 13)]
         rows.append(row)
     return Report(root=root, year=year, today=today, rows=rows)
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from dangjian.accounts.permissions import MANAGE_MEETINGS, has_capability, held_paths, scope_paths
-from dangjian.core.registry import DashboardPanel, OrganizationLink, ToDo, UsageMetric
+from dangjian.core.registry import DashboardPanel, Entry, OrganizationLink, ToDo, UsageMetric
 from dangjian.organizations.models import Organization
 
 from . import compliance
@@ -61,7 +61,7 @@ def _may_see_branch(user, organization) -> bool:
     )
 
 
-ENTRIES = [
+ENTRIES: list[Entry] = [
     ToDo(
         "meetings.required_due",
         lambda n: (

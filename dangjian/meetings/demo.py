@@ -160,7 +160,7 @@ def _audience(rng, members, kind, group_id, *, planned: bool) -> list[tuple[int,
         chosen = [pk for pk, _post, group in members if group == group_id]
     else:
         chosen = [pk for pk, _post, _g in members]
-    found = []
+    found: list[tuple[int, bool | None, str]] = []
     for pk in chosen:
         if planned:
             found.append((pk, None, Attendee.Answer.CONFIRMED if rng.random() < 0.5 else Attendee.Answer.PENDING))

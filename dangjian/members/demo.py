@@ -159,6 +159,8 @@ def _flush(batch: list[Member]) -> None:
 
 def _member_account(ctx: DemoContext, branch_id: int | None) -> list[str]:
     """An account for one ordinary member of the first branch: signs in with the mobile number."""
+    if branch_id is None:
+        return []
     member = (
         Member.objects.filter(organization_id=branch_id, committee_post="", category=Member.Category.FULL)
         .order_by("pk")

@@ -17,7 +17,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def held(branch, kind, day):
     starts = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
     Meeting.objects.create(
-        organization=branch, kind=kind, topic="学习会", starts_at=starts, audience="branch", state="held", held_at=starts
+        organization=branch,
+        kind=kind,
+        topic="学习会",
+        starts_at=starts,
+        audience="branch",
+        state="held",
+        held_at=starts,
     )
 
 

@@ -29,7 +29,7 @@ def remind_missing_meetings(today: datetime.date | None = None) -> dict:
         ).values_list("organization_id", "params__key")
     )
     for root in Organization.objects.filter(parent__isnull=True, closed_at__isnull=True):
-        report = compliance.build(root, today.year, today)
+        report = compliance.build(root, today.year, today, detail=False)
         for row in report.rows:
             for item in row.items:
                 if item.status != compliance.Status.DUE or (item.period.end - today).days > days:

@@ -19,11 +19,11 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
+from html import escape
 
 from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.translation import get_language, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
@@ -201,14 +201,20 @@ class Cell:
 
     __slots__ = ("month", "items", "overdue", "due", "state", "text", "label")
 
-    def __init__(self, month: int, items: list[Item], words: Words | None = None):
+    def __init__(
+        self, month: int, items: list[Item], words: Words | None = None, total: int | None = None, held: int = 0
+    ):
+        """`items`: the month's required meetings, or (for the grid) only those missing or due, with `total` the
+        number required and `held` the number held."""
         words = words or Words()
         self.month = month
         self.items = items
         self.overdue = [item for item in items if item.status == Status.OVERDUE]
         self.due = [item for item in items if item.status == Status.DUE]
         name = words.months[month - 1]
-        if not items:
+        if total is None:
+            total, held = len(items), sum(1 for item in items if item.status == Status.HELD)
+        if not total:
             self.state, self.text, self.label = "none", "—", words.nothing % {"month": name}
         elif self.overdue or self.due:
             self.state = "missing" if self.overdue else "due"
@@ -219,9 +225,9 @@ class Cell:
             if self.due:
                 parts.append(words.due_names % {"names": "、".join(item.name for item in self.due)})
             self.label = f"{name}：{'；'.join(parts)}"
-        elif all(item.status == Status.HELD for item in items):
+        elif held == total:
             self.state, self.text = "full", words.all_held
-            self.label = words.all % {"month": name, "n": len(items)}
+            self.label = words.all % {"month": name, "n": total}
         else:
             self.state, self.text, self.label = "upcoming", "—", words.not_yet % {"month": name}
 
@@ -230,7 +236,7 @@ class Cell:
         return (
             f'<td class="cc cc-{self.state}"><span aria-hidden="true">{escape(self.text)}</span>'
             f'<span class="visually-hidden">{escape(self.label)}</span></td>'
-        )
+        )  # the standard library's escape: the same characters as Django's, without its lazy-string wrapper
 
 
 @dataclass
@@ -243,15 +249,6 @@ class BranchRow:
     missing: int = 0  # required meetings of ended periods not held
     due: int = 0  # of the current period, not held yet
     held: int = 0
-
-    def __post_init__(self):
-        for item in self.items:
-            if item.status == Status.OVERDUE:
-                self.missing += 1
-            elif item.status == Status.DUE:
-                self.due += 1
-            elif item.status == Status.HELD:
-                self.held += 1
 
     def by_kind(self) -> list[dict]:
         """For the branch page: each required kind (per party group for 党小组会) with its periods in order."""
@@ -311,8 +308,11 @@ def _aware(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
 
 
-def build(root: Organization, year: int, today: datetime.date | None = None) -> Report:
-    """The compliance of every branch in `root`'s subtree (root included) for `year`, in three queries."""
+def build(root: Organization, year: int, today: datetime.date | None = None, *, detail: bool = True) -> Report:
+    """The compliance of every branch in `root`'s subtree (root included) for `year`, in three queries.
+
+    Without `detail` (the grid, the summaries) a row keeps as items only the required meetings missing or due,
+    and its cells and counts are kept from the others: a county's grid makes a few thousand objects, not 34,000."""
     today = today or timezone.localdate()
     required = frequencies()
     bounds = root.subtree_range()
@@ -387,6 +387,8 @@ def build(root: Organization, year: int, today: datetime.date | None = None) -> 
         branch = organizations[branch_id]
         groups = sorted((organizations[pk] for pk in branch_groups[branch_id]), key=lambda org: org.path)
         items: list[Item] = []
+        required_in, held_in = [0] * 13, [0] * 13
+        counted = {Status.HELD: 0, Status.OVERDUE: 0, Status.DUE: 0, Status.UPCOMING: 0}
         for kind, frequency in required.items():
             units: list[Organization | None]
             if kind == Meeting.Kind.GROUP:
@@ -403,26 +405,42 @@ def build(root: Organization, year: int, today: datetime.date | None = None) -> 
                 for period in year_periods[frequency]:
                     first, last = spans[period]
                     held = sum(held_by_month[first:last]) if held_by_month else 0
-                    items.append(
-                        Item(
-                            branch_id,
-                            group_id,
-                            group_name,
-                            kind,
-                            period,
-                            Status.HELD if held else not_held[period],
-                            held,
-                            sum(planned_by_month[first:last]) if planned_by_month else 0,
+                    status = Status.HELD if held else not_held[period]
+                    counted[status] += 1
+                    required_in[last] += 1
+                    if held:
+                        held_in[last] += 1
+                    if detail or status == Status.OVERDUE or status == Status.DUE:
+                        items.append(
+                            Item(
+                                branch_id,
+                                group_id,
+                                group_name,
+                                kind,
+                                period,
+                                status,
+                                held,
+                                sum(planned_by_month[first:last]) if planned_by_month else 0,
+                            )
                         )
-                    )
         parent_unit = None
         if branch.depth > root.depth + 1:
             parent_unit = organizations.get(int(branch.path.split("/")[root.depth + 1]))
-        row = BranchRow(branch=branch, parent_unit=parent_unit, groups=groups, items=items)
+        row = BranchRow(
+            branch=branch,
+            parent_unit=parent_unit,
+            groups=groups,
+            items=items,
+            missing=counted[Status.OVERDUE],
+            due=counted[Status.DUE],
+            held=counted[Status.HELD],
+        )
         month_items: dict[int, list[Item]] = defaultdict(list)
         for item in items:
             month_items[spans[item.period][1]].append(item)
-        row.cells = [Cell(month, month_items.get(month, []), words) for month in range(1, 13)]
+        row.cells = [
+            Cell(month, month_items.get(month, []), words, required_in[month], held_in[month]) for month in range(1, 13)
+        ]
         rows.append(row)
     return Report(root=root, year=year, today=today, rows=rows)
 
@@ -459,7 +477,7 @@ def missing_between(root: Organization, start: datetime.date, end: datetime.date
     today = timezone.localdate()
     total = 0
     for year in range(start.year, (end - datetime.timedelta(days=1)).year + 1):
-        for row in build(root, year, today).rows:
+        for row in build(root, year, today, detail=False).rows:
             total += sum(
                 1 for item in row.items if item.status == Status.OVERDUE and start <= item.period.last_day < end
             )

@@ -307,3 +307,17 @@ def test_usage_metrics_count_meetings_held_and_missing(county, settings):
     assert compliance.held_between(county.county, start, end) == 2
     assert compliance.missing_between(county.county, start, end) == 2  # February and March
     assert compliance.held_between(county.town_b, start, end) == 0
+
+
+def test_grid_without_detail_shows_the_same_cells_and_counts(county, settings):
+    f.member(county.village_a1)
+    f.member(county.village_a2)
+    meeting(county.village_a1, "committee", datetime.date(2026, 1, 10))
+    meeting(county.village_a1, "life", datetime.date(2026, 3, 10))
+    today = datetime.date(2026, 5, 20)
+    full = compliance.build(county.county, 2026, today)
+    lean = compliance.build(county.county, 2026, today, detail=False)
+    for a, b in zip(full.rows, lean.rows, strict=True):
+        assert (a.missing, a.due, a.held) == (b.missing, b.due, b.held)
+        assert [(c.state, c.text, c.label) for c in a.cells] == [(c.state, c.text, c.label) for c in b.cells]
+    assert lean.rows[0].held == 2 and all(item.status != "held" for item in lean.rows[0].items)

@@ -193,6 +193,16 @@ class Words:
         self.all = _("%(month)s: all %(n)s required meetings held")
         self.missing_names = _("missing: %(names)s")
         self.due_names = _("not yet held: %(names)s")
+        self._labels: dict[tuple[str, int, int], str] = {}
+
+    def label(self, state: str, month: int, n: int = 0) -> str:
+        """The screen reader's words of a cell that names no meeting, made once per page for each month."""
+        key = (state, month, n)
+        if key not in self._labels:
+            name = self.months[month - 1]
+            template = {"none": self.nothing, "upcoming": self.not_yet, "full": self.all}[state]
+            self._labels[key] = template % {"month": name, "n": n}
+        return self._labels[key]
 
 
 class Cell:
@@ -209,13 +219,13 @@ class Cell:
         words = words or Words()
         self.month = month
         self.items = items
-        self.overdue = [item for item in items if item.status == Status.OVERDUE]
-        self.due = [item for item in items if item.status == Status.DUE]
+        self.overdue = [item for item in items if item.status == Status.OVERDUE] if items else []
+        self.due = [item for item in items if item.status == Status.DUE] if items else []
         name = words.months[month - 1]
         if total is None:
             total, held = len(items), sum(1 for item in items if item.status == Status.HELD)
         if not total:
-            self.state, self.text, self.label = "none", "—", words.nothing % {"month": name}
+            self.state, self.text, self.label = "none", "—", words.label("none", month)
         elif self.overdue or self.due:
             self.state = "missing" if self.overdue else "due"
             self.text = words.missing % {"n": len(self.overdue)} if self.overdue else words.due % {"n": len(self.due)}
@@ -226,10 +236,9 @@ class Cell:
                 parts.append(words.due_names % {"names": "、".join(item.name for item in self.due)})
             self.label = f"{name}：{'；'.join(parts)}"
         elif held == total:
-            self.state, self.text = "full", words.all_held
-            self.label = words.all % {"month": name, "n": total}
+            self.state, self.text, self.label = "full", words.all_held, words.label("full", month, total)
         else:
-            self.state, self.text, self.label = "upcoming", "—", words.not_yet % {"month": name}
+            self.state, self.text, self.label = "upcoming", "—", words.label("upcoming", month)
 
     def html(self) -> str:
         """The cell's markup (a county's grid has 12,000 cells: built here, not by the template language)."""

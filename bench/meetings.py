@@ -130,6 +130,10 @@ def main():
             )
             members(branch_ids)
             made = meetings(branch_ids, rng)
+            if connection.vendor == "postgresql":  # statistics for the new rows, as autovacuum would gather them
+                with connection.cursor() as cursor:
+                    for model in (Organization, Member, Meeting):
+                        cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
             admin = User.objects.create_user("bench_meetings_admin", full_name="基准组织管理员")
             RoleGrant.objects.create(user=admin, organization=county, role=Role.ORG_ADMIN)
             print(

@@ -355,6 +355,11 @@ def main() -> None:
             [PY, "-m", "bench.roster"], cwd=ROOT, env=env(), capture_output=True, text=True, check=False
         )
         print(members_roster.stdout.strip() or members_roster.stderr.strip()[-2000:], flush=True)
+        # The meetings compliance grid of a county of 1,000 branches (built and rolled back by bench/meetings.py).
+        meetings = subprocess.run(
+            [PY, "-m", "bench.meetings"], cwd=ROOT, env=env(), capture_output=True, text=True, check=False
+        )
+        print(meetings.stdout.strip() or meetings.stderr.strip()[-2000:], flush=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)

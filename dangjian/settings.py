@@ -383,6 +383,7 @@ PERIODIC_TASKS = {
     "dangjian.supervision.tasks.purge_expired": 24 * 3600,
     "dangjian.supervision.tasks.verify_audit_chain": env_int("AUDIT_VERIFY_SECONDS", 3600),
     "dangjian.members.tasks.remind_probations": 24 * 3600,
+    "dangjian.meetings.tasks.remind_missing_meetings": 24 * 3600,
 }
 # Personal data of the feedback module is kept only this long after a case is closed.
 FEEDBACK_CONTACT_RETENTION_DAYS = env_int("FEEDBACK_CONTACT_RETENTION_DAYS", 365)

@@ -12,3 +12,4 @@ class MeetingsConfig(AppConfig):
 
         notices.register_kinds()
         registrations.register_entries()
+        notices.register_kinds()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import member_views, views
+from . import compliance_views, member_views, views
 
 urlpatterns = [
     path("meetings/", views.overview, name="meetings"),
@@ -26,4 +26,8 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/files/<int:file_id>/", views.meeting_file, name="meeting_file"),
     path("my/meetings/", member_views.my_meetings, name="my_meetings"),
     path("my/meetings/calendar/", member_views.my_calendar, name="my_calendar"),
+    # Compliance (三会一课落实情况): compliance_views.py.
+    path("o/<int:org_id>/meetings/compliance/", compliance_views.branch_compliance, name="meetings_compliance"),
+    path("o/<int:org_id>/meetings/compliance/grid/", compliance_views.compliance_grid, name="meetings_compliance_grid"),
+    path("meetings/compliance/due/", compliance_views.due_list, name="meetings_due"),
 ]

@@ -19,6 +19,7 @@ from dangjian.core.registry import (
 from dangjian.members.queries import member_for_user
 from dangjian.organizations.models import Organization
 
+from . import compliance_entries
 from .models import Attendee, Meeting
 
 MY_NEXT_SHOWN = 3
@@ -79,4 +80,5 @@ def register_entries() -> None:
             "meeting_office", _("Organizational life"), "console:meeting_list", may_plan, order=35, count=meeting_count
         ),
         DashboardPanel("my_meetings", "meetings/_my_meetings_panel.html", my_meetings_panel, order=5, everyone=True),
+        *compliance_entries.ENTRIES,
     )

@@ -70,6 +70,7 @@ DEMO_SIGN_INS = [
     ("village_secretary", "13800000003"),
     ("town_discipline", "13800000004"),
     ("county_discipline", "13800000005"),
+    ("party_member", "13800000006"),
 ]
 
 

@@ -1,0 +1,88 @@
+"""What meeting compliance adds to the shared pages: the console home's panel and to-do line, the organization
+page's link, and the usage metrics (meetings held, required meetings missing: about organizations, never people)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from dangjian.accounts.permissions import MANAGE_MEETINGS, has_capability, held_paths, scope_paths
+from dangjian.core.registry import DashboardPanel, Entry, OrganizationLink, ToDo, UsageMetric
+from dangjian.organizations.models import Organization
+
+from . import compliance
+
+PANEL_ORGANIZATIONS = 5
+GRID_KINDS = {Organization.Kind.COUNTY, Organization.Kind.TOWNSHIP}
+
+
+def _todo_count(request) -> int | None:
+    if not held_paths(request.user, MANAGE_MEETINGS):
+        return None
+    return len(compliance.due_for_user(request.user))
+
+
+def compliance_panel(request) -> dict | None:
+    """For those who manage meetings: this year's summary of each organization they oversee (a few at most)."""
+    user = request.user
+    if getattr(user, "is_superuser", False) and user.is_active:
+        tops = Organization.objects.filter(parent__isnull=True, closed_at__isnull=True)
+    else:
+        paths = scope_paths(user, MANAGE_MEETINGS)
+        if not paths:
+            return None
+        tops = Organization.objects.filter(path__in=paths, closed_at__isnull=True)
+    today = timezone.localdate()
+    summaries = []
+    for organization in tops.order_by("path")[:PANEL_ORGANIZATIONS]:
+        report = compliance.build(organization, today.year, today, detail=False)
+        own = report.row_for(organization.pk)
+        summaries.append(
+            {
+                "organization": organization,
+                "report": report,
+                "grid": organization.kind in GRID_KINDS or len(report.rows) > (1 if own else 0),
+                "own": own,
+            }
+        )
+    return {"compliance_summaries": summaries, "compliance_year": today.year} if summaries else None
+
+
+def _may_see_grid(user, organization) -> bool:
+    return organization.kind in GRID_KINDS and has_capability(user, MANAGE_MEETINGS, organization)
+
+
+def _may_see_branch(user, organization) -> bool:
+    return (
+        organization.kind not in GRID_KINDS
+        and organization.kind != Organization.Kind.GROUP
+        and (has_capability(user, MANAGE_MEETINGS, organization))
+    )
+
+
+ENTRIES: list[Entry] = [
+    ToDo(
+        "meetings.required_due",
+        lambda n: (
+            ngettext(
+                "%(n)s required meeting of the current period not held yet",
+                "%(n)s required meetings of the current period not held yet",
+                n,
+            )
+            % {"n": n}
+        ),
+        _todo_count,
+        "console:meetings_due",
+        order=40,
+    ),
+    DashboardPanel("meetings_compliance", "meetings/compliance/_dashboard_panel.html", compliance_panel, order=25),
+    OrganizationLink(
+        "meetings_compliance_grid", _("Meeting compliance"), "console:meetings_compliance_grid", _may_see_grid, 45
+    ),
+    OrganizationLink(
+        "meetings_compliance", _("Meeting compliance"), "console:meetings_compliance", _may_see_branch, 45
+    ),
+    UsageMetric("meetings.held", _("Meetings held"), compliance.held_between, order=50),
+    UsageMetric("meetings.required_missing", _("Required meetings missing"), compliance.missing_between, order=51),
+]

@@ -21,7 +21,7 @@ from django.db import transaction  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
 from dangjian.accounts.models import Role, RoleGrant, User  # noqa: E402
-from dangjian.members import roster  # noqa: E402
+from dangjian.members import roster, spreadsheet  # noqa: E402
 from dangjian.members.idnumbers import check_character  # noqa: E402
 from dangjian.members.models import Member  # noqa: E402
 from dangjian.organizations.models import Organization  # noqa: E402
@@ -51,7 +51,7 @@ def roster_file(rows: int) -> SimpleUploadedFile:
     """A roster as a branch fills in the template: dates as Excel dates, ID numbers and mobiles as text."""
     book = Workbook()
     sheet = book.active
-    sheet.append([c.header for c in roster.COLUMNS])
+    sheet.append([c.header for c in spreadsheet.COLUMNS])
     for index in range(rows):
         birth = datetime.date(1940, 1, 1) + datetime.timedelta(days=(index * 7) % 20000)
         first17 = f"990101{birth:%Y%m%d}{index % 1000:03d}"

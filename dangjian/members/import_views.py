@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,14 +17,14 @@ from django.views.decorators.http import require_POST
 from dangjian.console.shell import console_view
 from dangjian.core.history import ActionError, NotFound
 
-from . import roster
+from . import roster, spreadsheet
 from .models import RosterImport
 
 
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Roster file"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + roster.XLSX_TYPE}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + spreadsheet.XLSX_TYPE}),
     )
 
 
@@ -66,9 +67,9 @@ def upload(request, org_id: int):
             "org": org,
             "form": form,
             "pending": pending,
-            "max_mb": f"{roster.settings.ROSTER_MAX_BYTES / 1024 / 1024:.0f}",
-            "max_rows": roster.settings.ROSTER_MAX_ROWS,
-            "columns": roster.COLUMNS,
+            "max_mb": f"{settings.ROSTER_MAX_BYTES / 1024 / 1024:.0f}",
+            "max_rows": settings.ROSTER_MAX_ROWS,
+            "columns": spreadsheet.COLUMNS,
         },
         status=status,
     )
@@ -78,7 +79,7 @@ def upload(request, org_id: int):
 def template(request, org_id: int):
     """The roster template (.xlsx) for this branch (its party groups in the drop-down)."""
     org = _branch(request, org_id)
-    response = HttpResponse(roster.template_workbook(org), content_type=roster.XLSX_TYPE)
+    response = HttpResponse(spreadsheet.template_workbook(org), content_type=spreadsheet.XLSX_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, _("Party member roster template") + ".xlsx")
     return response
 

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from dangjian.accounts.models import Role
 from dangjian.core.models import ChangeRecord
-from dangjian.members import roster
+from dangjian.members import roster, spreadsheet
 from dangjian.members.models import Member, RosterImport
 from dangjian.tests_support import factories as f
 from dangjian.tests_support.factories import PASSWORD
@@ -73,7 +73,7 @@ def test_the_template_has_chinese_headers_drop_downs_date_formats_and_an_example
     group = f.OrganizationFactory(name="第一党小组", kind="group", parent=county.village_a1)
     response = client.get(f"/console/o/{county.village_a1.pk}/members/import/template/")
     assert response.status_code == 200
-    assert response["Content-Type"] == roster.XLSX_TYPE
+    assert response["Content-Type"] == spreadsheet.XLSX_TYPE
     assert "attachment" in response["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.content))
     sheet = book.worksheets[0]

@@ -232,7 +232,7 @@ def lookup_mobile(request):
                     _grant_access_number(request, number)
                 request.session[MOBILE_CASES_KEY] = numbers
                 return redirect(reverse("feedback:mine") + context["org_query"])
-        mobile = mobile_lookup.normalized_mobile(request.POST.get("mobile", ""))
+        mobile = sms.normalized_mobile(request.POST.get("mobile", ""))
         sent_to = mask_numbers(mobile) if mobile else ""
         if not mobile:
             code_form = None

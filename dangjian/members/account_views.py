@@ -262,7 +262,7 @@ def sms_sign_in(request):
             else:
                 login(request, user, backend=SIGN_IN_BACKEND)
                 return redirect(_next_url(request))
-        mobile = accounts.normalized_mobile(request.POST.get("mobile", ""))
+        mobile = sms.normalized_mobile(request.POST.get("mobile", ""))
         sent_to = accounts.masked_mobile(mobile)
         if not mobile:
             code_form = None

@@ -45,6 +45,7 @@ from dangjian.core.models import ChangeRecord
 from dangjian.core.throttle import Throttle
 from dangjian.notifications import sms
 from dangjian.notifications.api import queue_sms
+from dangjian.notifications.sms import normalized_mobile
 
 from .models import Invitation, Member, SignInCode
 
@@ -313,16 +314,6 @@ RESEND_SECONDS = 60
 codes_per_mobile = Throttle("member-code-mobile", 5, 3600)
 codes_per_client = Throttle("member-code-client", 10, 3600)
 wrong_codes_per_client = Throttle("member-code-guess", 10, 15 * 60)
-
-
-def normalized_mobile(value: str) -> str:
-    """The 11 digits of a mainland mobile number typed with spaces, dashes or +86; "" for anything else."""
-    digits = re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", (value or "")[:40]))
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
-    return digits if sms.is_mobile(digits) else ""
 
 
 def mobile_digest(mobile: str) -> str:

@@ -25,6 +25,7 @@ import json
 import re
 import secrets
 import time
+import unicodedata
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -162,6 +163,17 @@ def signed(text: str) -> str:
 
 def is_mobile(value: str) -> bool:
     return bool(MOBILE_RE.fullmatch(value or ""))
+
+
+def normalized_mobile(value: str) -> str:
+    """The 11 digits of a mainland mobile number typed with spaces, dashes or +86; "" for anything else."""
+    # Full-width digits typed with a Chinese input method count as digits.
+    digits = re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", (value or "")[:40]))
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    return digits if is_mobile(digits) else ""
 
 
 def _backoff(attempts: int) -> datetime.timedelta:

@@ -81,7 +81,8 @@ def invite(request, member_id: int):
         except ActionError as error:
             context["error"] = str(error)
             return render(request, "members/account/invite.html", context, status=400)
-        context.update({"issued": issued, "qr": qr_svg(issued.url)})
+        url = request.build_absolute_uri(issued.path)
+        context.update({"issued": issued, "url": url, "qr": qr_svg(url)})
         return render(request, "members/account/invitation.html", context)
     return render(request, "members/account/invite.html", context)
 

@@ -109,8 +109,10 @@ class IssuedInvitation:
     token: str
 
     @property
-    def url(self) -> str:
-        return settings.SITE_URL + reverse("members:join", args=[self.token])
+    def path(self) -> str:
+        """The link's path; the page shows it on the address the secretary uses (request.build_absolute_uri), so
+        it works on whatever host and port the site is served, SITE_URL or not."""
+        return reverse("members:join", args=[self.token])
 
 
 def _member_to_invite(user, member_id: int) -> Member:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from dangjian.accounts.permissions import can_use_console
 from dangjian.core.registry import MenuItem, entries
 
 
@@ -41,4 +42,10 @@ def console_menu(request) -> dict:
             cache.append(menu_for(request))
         return cache[0]
 
-    return {"console_menu": items}
+    def staff() -> bool:
+        user = getattr(request, "user", None)
+        return bool(user and user.is_authenticated and can_use_console(user))
+
+    # Whether the signed-in person holds a staff role: a party member without one reads the console as their own
+    # page (个人中心), not as the staff's 管理后台.
+    return {"console_menu": items, "console_staff": staff}

@@ -334,6 +334,16 @@ def test_a_member_without_role_sees_their_panel_and_menu_on_the_console_home(cli
     assert html.count(f'href="{reverse("console:member_me")}"') >= 2  # the panel's button and the menu
 
 
+def test_a_member_reads_their_own_page_not_the_staff_console(client, county, member_user):
+    client.force_login(member_user)
+    html = client.get(reverse("console:dashboard")).content.decode()
+    assert "<h1>个人中心</h1>" in html and "我的首页" in html
+    assert "管理后台" not in html and "后台首页" not in html
+    client.force_login(county.village_a1_secretary)
+    html = client.get(reverse("console:dashboard")).content.decode()
+    assert "<h1>管理后台</h1>" in html and "后台首页" in html
+
+
 def test_the_own_record_masks_the_id_number_and_shows_the_mobile(client, member, member_user):
     client.force_login(member_user)
     html = client.get(reverse("console:member_me")).content.decode()

@@ -75,7 +75,7 @@ def register_entries() -> None:
         TrackedModel("meeting", "meetings", MANAGE_MEETINGS),
         OrganizationData("meetings.meetings", _("Meetings"), meeting_count, merge_meetings, order=55),
         MenuItem("meeting_office", _("Organizational life"), "console:meetings", order=40, visible=_plans_meetings),
-        MenuItem("my_meetings", _("My meetings"), "console:my_meetings", order=41, visible=_is_member),
+        MenuItem("my_meetings", _("My meetings"), "console:my_meetings", order=6, visible=_is_member),
         OrganizationLink(
             "meeting_office", _("Organizational life"), "console:meeting_list", may_plan, order=35, count=meeting_count
         ),

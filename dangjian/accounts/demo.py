@@ -29,6 +29,7 @@ def setup(ctx: DemoContext) -> None:
     plan = [
         ("county_admin", "13800000001", "县委组织部 张明", Role.ORG_ADMIN, county),
         ("town_media", "13800000002", "城关镇 李芳", Role.MEDIA_OFFICER, first_township),
+        ("town_admin", "13800000007", "城关镇 陈刚", Role.ORG_ADMIN, first_township),
         ("village_secretary", "13800000003", "王建国", Role.SECRETARY, first_village),
     ]
     for username, mobile, full_name, role, org in plan:

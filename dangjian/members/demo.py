@@ -176,5 +176,12 @@ def _member_account(ctx: DemoContext, branch_id: int | None) -> list[str]:
         mobile=MEMBER_MOBILE,
     )
     Member.objects.filter(pk=member.pk).update(user=user, mobile=MEMBER_MOBILE)
+    # The branch secretary (王建国, the committee's first member) signs in with the village_secretary account: a
+    # secretary is a party member too, and hosts and signs the branch's meetings as one.
+    secretary = User.objects.filter(username="village_secretary").first()
+    if secretary is not None and not Member.objects.filter(user=secretary).exists():
+        Member.objects.filter(organization_id=branch_id, name="王建国", committee_post="secretary").update(
+            user=secretary, mobile=secretary.mobile or ""
+        )
     ctx.add_sign_in(MEMBER_USERNAME, MEMBER_MOBILE, pgettext("demo sign-in", "Party member"), member.organization.name)
     return []

@@ -71,6 +71,7 @@ DEMO_SIGN_INS = [
     ("town_discipline", "13800000004"),
     ("county_discipline", "13800000005"),
     ("party_member", "13800000006"),
+    ("town_admin", "13800000007"),
 ]
 
 

@@ -176,6 +176,7 @@ def meeting(request, meeting_id: int):
         else "",
         "check_in_opens": actions.check_in_window(meeting)[0],
         "now": timezone.now(),
+        **printing.signature(meeting, shown),
     }
     return render(request, "meetings/meeting.html", context)
 

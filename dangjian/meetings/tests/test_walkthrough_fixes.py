@@ -1,0 +1,85 @@
+"""What a walk-through of the meeting office as real users found: the fixes, through the test client."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from dangjian.meetings import actions
+from dangjian.meetings.models import Minutes
+
+from .meeting_people import branch, started
+from .test_meeting_pages import TEXT, client_for
+
+
+@pytest.fixture
+def b(county):
+    return branch(county)
+
+
+def _signature(page: str) -> str:
+    match = re.search(r'<p class="signature">(.*?)</p>', page, re.S)
+    assert match
+    return match.group(1)
+
+
+def _minutes_state(page: str) -> str:
+    match = re.search(r'<p class="minutes-state">(.*?)</p>', page, re.S)
+    assert match
+    return match.group(1)
+
+
+def _signed(b):
+    meeting = started(b.plan())
+    actions.record_held(b.secretary, meeting.pk)
+    actions.save_minutes(b.recorder.user, meeting.pk, TEXT)
+    return meeting
+
+
+def test_minutes_signed_by_an_unknown_signer_name_nobody_on_paper_or_page(b):
+    meeting = _signed(b)
+    actions.sign_off_minutes(b.host.user, meeting.pk)
+    Minutes.objects.update(signed_off_by=None)
+    client = client_for(b.secretary)
+    printed = _signature(client.get(reverse("console:meeting_print", args=[meeting.pk])).content.decode())
+    assert "None" not in printed and printed.startswith("第1版，于")
+    state = _minutes_state(client.get(reverse("console:meeting", args=[meeting.pk])).content.decode())
+    assert "None" not in state and "—" not in state and "代主持人签署" not in state
+
+
+def test_the_signers_name_and_for_the_host_only_when_the_signer_is_not_the_host(b):
+    meeting = _signed(b)
+    actions.sign_off_minutes(b.host.user, meeting.pk)
+    client = client_for(b.secretary)
+    printed = _signature(client.get(reverse("console:meeting_print", args=[meeting.pk])).content.decode())
+    state = _minutes_state(client.get(reverse("console:meeting", args=[meeting.pk])).content.decode())
+    assert "m_host" in printed and "m_host" in state
+    assert "代主持人签署" not in printed and "代主持人签署" not in state
+
+    other = _signed(b)
+    actions.sign_off_minutes(b.secretary, other.pk)
+    name = b.secretary.full_name or b.secretary.username
+    printed = _signature(client.get(reverse("console:meeting_print", args=[other.pk])).content.decode())
+    state = _minutes_state(client.get(reverse("console:meeting", args=[other.pk])).content.decode())
+    assert name in printed and "代主持人签署" in printed
+    assert name in state and "代主持人签署" in state
+
+
+def test_printed_minutes_of_a_meeting_without_attendance_list_only_leave_as_absent(b):
+    meeting = b.plan()
+    actions.answer_meeting(b.plain.user, meeting.pk, "leave", "外出务工")
+    client = client_for(b.secretary)
+    page = client.get(reverse("console:meeting_print", args=[meeting.pk])).content.decode()
+    absent = re.search(r"缺席及原因</th><td[^>]*>(.*?)</td>", page, re.S).group(1)
+    assert "张大山" in absent and "外出务工" in absent
+    assert "王建国" not in absent and "赵老汉" not in absent
+    assert page.count(">实到<") == 1 and ">出席人员<" in page
+
+    started(meeting)
+    ticked = meeting.attendees.exclude(member__in=[b.plain, b.offline]).values_list("pk", flat=True)
+    actions.mark_attendance(b.recorder.user, meeting.pk, ticked)
+    page = client.get(reverse("console:meeting_print", args=[meeting.pk])).content.decode()
+    absent = re.search(r"缺席及原因</th><td[^>]*>(.*?)</td>", page, re.S).group(1)
+    assert "赵老汉" in absent and "张大山" in absent and "王建国" not in absent

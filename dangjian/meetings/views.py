@@ -23,7 +23,7 @@ from dangjian.core.history import ActionError, InvalidInput
 from dangjian.organizations.models import Organization
 
 from . import actions, printing
-from .forms import AnswerForm, CancelForm, FileForm, MeetingForm, MinutesForm
+from .forms import AnswerForm, CancelForm, FileForm, MeetingForm, MinutesForm, SignOffForm
 from .models import Meeting, MeetingFile, Minutes
 from .queries import get_meeting_for_user, with_answer_counts
 from .workflow import MEETING, MINUTES, attendee_of, is_manager
@@ -241,11 +241,18 @@ def meeting_answer(request, meeting_id: int):
 @require_POST
 @signed_in_view
 def minutes_sign_off(request, meeting_id: int):
-    number = request.POST.get("number", "")
+    form = SignOffForm(request.POST)
+    if not form.is_valid():
+        meeting = get_meeting_for_user(request.user, meeting_id)
+        for texts in form.errors.values():
+            for text in texts:
+                messages.error(request, text)
+        return redirect("console:meeting", meeting.pk)
+    number = form.cleaned_data.get("number")
     return _post_step(
         request,
         meeting_id,
-        lambda m: actions.sign_off_minutes(request.user, m.pk, number=int(number) if number.isdigit() else None),
+        lambda m: actions.sign_off_minutes(request.user, m.pk, number=number),
         _("The minutes were signed off."),
     )
 

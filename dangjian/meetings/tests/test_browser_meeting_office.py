@@ -106,6 +106,7 @@ def test_a_branch_committee_meeting_from_notice_to_printed_minutes(browser, live
     # The host signs the minutes off; the print page shows the 会议记录.
     host_context, host_page = open_as(browser, live_server, "m_host", width, large)
     submit(host_page, host_page.get_by_role("link", name="研究本月党员发展工作"))
+    host_page.get_by_label("我已核对会议记录，签署后不能再修改").check()
     submit(host_page, host_page.get_by_role("button", name="签署会议记录"))
     minutes = Minutes.objects.get()
     assert minutes.signed_off_by == host.user

@@ -83,3 +83,16 @@ def test_printed_minutes_of_a_meeting_without_attendance_list_only_leave_as_abse
     page = client.get(reverse("console:meeting_print", args=[meeting.pk])).content.decode()
     absent = re.search(r"缺席及原因</th><td[^>]*>(.*?)</td>", page, re.S).group(1)
     assert "赵老汉" in absent and "张大山" in absent and "王建国" not in absent
+
+
+def test_signing_off_needs_the_confirmation_box(b):
+    meeting = _signed(b)
+    client = client_for(b.host.user)
+    page = client.get(reverse("console:meeting", args=[meeting.pk])).content.decode()
+    assert 'name="confirm" value="on" required' in page and "我已核对会议记录，签署后不能再修改" in page
+    url = reverse("console:meeting_sign_off", args=[meeting.pk])
+    response = client.post(url, {"number": "1"}, follow=True)
+    assert "请勾选" in response.content.decode()
+    assert not Minutes.objects.get().is_signed_off
+    client.post(url, {"number": "1", "confirm": "on"})
+    assert Minutes.objects.get().signed_off_by == b.host.user

@@ -78,6 +78,10 @@ def test_a_branch_committee_meeting_from_notice_to_printed_minutes(browser, live
     check(member_page, width)
     submit(member_page, member_page.get_by_role("button", name="确认参加"))
     assert "您已确认参加" in member_page.locator(".messages").inner_text()
+    assert "您已确认参加" in member_page.locator(".my-answer").inner_text()
+    assert member_page.get_by_role("button", name="确认参加").count() == 0
+    assert member_page.get_by_role("button", name="改为请假").is_visible()
+    check(member_page, width)
     zhang.close()
     liu, member_page = open_as(browser, live_server, "m_liu", width, large)
     submit(member_page, member_page.get_by_role("link", name="研究本月党员发展工作"))  # from the console home panel

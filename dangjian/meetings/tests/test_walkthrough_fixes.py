@@ -96,3 +96,21 @@ def test_signing_off_needs_the_confirmation_box(b):
     assert not Minutes.objects.get().is_signed_off
     client.post(url, {"number": "1", "confirm": "on"})
     assert Minutes.objects.get().signed_off_by == b.host.user
+
+
+def test_the_member_sees_their_answer_and_only_the_other_choice(b):
+    meeting = b.plan()
+    client = client_for(b.plain.user)
+    url = reverse("console:meeting", args=[meeting.pk])
+    page = client.get(url).content.decode()
+    assert ">确认参加</button>" in page and ">请假</button>" in page
+    client.post(reverse("console:meeting_answer", args=[meeting.pk]), {"answer": "confirmed"})
+    page = client.get(url).content.decode()
+    assert "您已确认参加" in page and ">改为请假</button>" in page and 'name="leave_reason"' in page
+    assert ">确认参加</button>" not in page and ">改为参加</button>" not in page
+    client.post(reverse("console:meeting_answer", args=[meeting.pk]), {"answer": "leave", "leave_reason": "外出务工"})
+    page = client.get(url).content.decode()
+    assert "您已请假：外出务工" in page and ">改为参加</button>" in page
+    assert ">改为请假</button>" not in page and ">确认参加</button>" not in page
+    client.post(reverse("console:meeting_answer", args=[meeting.pk]), {"answer": "confirmed"})
+    assert meeting.attendees.get(member=b.plain).answer == "confirmed"

@@ -114,3 +114,19 @@ def test_the_member_sees_their_answer_and_only_the_other_choice(b):
     assert ">改为请假</button>" not in page and ">确认参加</button>" not in page
     client.post(reverse("console:meeting_answer", args=[meeting.pk]), {"answer": "confirmed"})
     assert meeting.attendees.get(member=b.plain).answer == "confirmed"
+
+
+def test_the_calendar_title_and_the_demo_topics_name_the_kind_once(b):
+    from django.utils import translation
+
+    from dangjian.meetings import calendar, demo
+    from dangjian.meetings.models import Meeting
+
+    with translation.override("zh-hans"):
+        for kind, topics in demo.TOPICS.items():
+            label = str(Meeting.Kind(kind).label)
+            assert not [t for t in topics if t.startswith(label) or label in t[:6]], kind
+        lecture = b.plan(kind=Meeting.Kind.LECTURE, topic="党课：学习党的创新理论")
+        assert calendar.summary(lecture) == "党课：学习党的创新理论"
+        other = b.plan(kind=Meeting.Kind.LECTURE, topic="学习党的创新理论")
+        assert calendar.summary(other) == "党课：学习党的创新理论"

@@ -81,7 +81,9 @@ def meeting_new(request, org_id: int):
     org = get_organization_for_user(request.user, org_id, MANAGE_MEETINGS)
     if org.kind == Organization.Kind.GROUP:
         raise Http404
-    form = MeetingForm(request.POST or None, instance=Meeting(organization=org), organization=org)
+    form = MeetingForm(
+        request.POST or None, instance=Meeting(organization=org), organization=org, initial=_plan_initial(request)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             meeting = actions.plan_meeting(request.user, org.pk, form.to_input())
@@ -94,6 +96,18 @@ def meeting_new(request, org_id: int):
             messages.success(request, _("The meeting was planned and the attendees were told."))
             return redirect("console:meeting", meeting.pk)
     return _meeting_form_page(request, org, form)
+
+
+def _plan_initial(request) -> dict:
+    """`?kind=` (from the list of required meetings not yet held) preselects the kind; a party group meeting is
+    for one party group."""
+    kind = request.GET.get("kind", "")
+    if kind not in Meeting.Kind.values:
+        return {}
+    initial = {"kind": kind}
+    if kind == Meeting.Kind.GROUP:
+        initial["audience"] = Meeting.Audience.GROUP
+    return initial
 
 
 @console_view

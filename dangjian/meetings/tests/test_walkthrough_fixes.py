@@ -130,3 +130,15 @@ def test_the_calendar_title_and_the_demo_topics_name_the_kind_once(b):
         assert calendar.summary(lecture) == "党课：学习党的创新理论"
         other = b.plan(kind=Meeting.Kind.LECTURE, topic="学习党的创新理论")
         assert calendar.summary(other) == "党课：学习党的创新理论"
+
+
+def test_the_list_of_meetings_not_yet_held_leads_to_planning_one_of_that_kind(b):
+    client = client_for(b.secretary)
+    page = client.get(reverse("console:meetings_due")).content.decode()
+    new = reverse("console:meeting_new", args=[b.org.pk])
+    links = re.findall(rf'href="{re.escape(new)}\?kind=(\w+)"', page)
+    assert "committee" in links and "安排会议" in page
+    assert f'href="{reverse("console:meetings")}"' in page
+    form = client.get(f"{new}?kind=lecture").content.decode()
+    assert re.search(r'<option value="lecture" selected>', form)
+    assert client.get(f"{new}?kind=nonsense").status_code == 200

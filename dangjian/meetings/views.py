@@ -164,6 +164,10 @@ def meeting(request, meeting_id: int):
     # Attendees read the signed minutes; drafts only those who keep them.
     shown = latest if keeper else next((v for v in versions if v.is_signed_off), None)
     attendees = list(meeting.attendees.select_related("member").order_by("member__name", "pk")) if keeper else []
+    # The QR code only while checking in can still work: a planned meeting, before the check-in window closes.
+    now = timezone.now()
+    opens, closes = actions.check_in_window(meeting)
+    check_in_open = meeting.state == Meeting.State.PLANNED and now <= closes
     context = {
         "org": meeting.organization if manager else None,
         "meeting": meeting,
@@ -186,10 +190,10 @@ def meeting(request, meeting_id: int):
         "may_upload": keeper and "upload" in steps and (latest is None or not latest.is_signed_off),
         "files": list(meeting.files.all()) if keeper or shown else [],
         "qr": qr_svg_for(check_in_url(request, meeting), _("QR code for checking in to this meeting"))
-        if keeper and meeting.state != Meeting.State.CANCELLED
+        if keeper and check_in_open
         else "",
-        "check_in_opens": actions.check_in_window(meeting)[0],
-        "now": timezone.now(),
+        "check_in_opens": opens,
+        "now": now,
         **printing.signature(meeting, shown),
     }
     return render(request, "meetings/meeting.html", context)

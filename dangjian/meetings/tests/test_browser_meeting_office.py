@@ -94,6 +94,8 @@ def test_a_branch_committee_meeting_from_notice_to_printed_minutes(browser, live
     Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - datetime.timedelta(minutes=30))
     page.reload()
     for name in ("王建国", "李秀英", "张大山"):
+        tick = page.locator("label.tick", has=page.get_by_label(f"{name}出席")).bounding_box()
+        assert tick and tick["width"] >= 44 and tick["height"] >= 44  # 2.75rem: a finger's tap
         page.get_by_label(f"{name}出席").check()
     check(page, width)
     submit(page, page.get_by_role("button", name="保存出席情况"))

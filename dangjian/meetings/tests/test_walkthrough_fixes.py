@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from dangjian.meetings import actions
 from dangjian.meetings.models import Minutes
@@ -142,3 +143,23 @@ def test_the_list_of_meetings_not_yet_held_leads_to_planning_one_of_that_kind(b)
     form = client.get(f"{new}?kind=lecture").content.decode()
     assert re.search(r'<option value="lecture" selected>', form)
     assert client.get(f"{new}?kind=nonsense").status_code == 200
+
+
+def test_the_check_in_qr_code_only_while_check_in_can_work(b):
+    import datetime
+
+    from dangjian.meetings.models import Meeting
+
+    client = client_for(b.secretary)
+    planned = b.plan()
+    url = reverse("console:meeting", args=[planned.pk])
+    assert 'class="check-in-qr"' in client.get(url).content.decode()
+    started(planned, hours=4)  # the check-in window closed an hour ago
+    assert 'class="check-in-qr"' not in client.get(url).content.decode()
+    held = started(b.plan(topic="已开的会"))
+    actions.record_held(b.secretary, held.pk)
+    assert 'class="check-in-qr"' not in client.get(reverse("console:meeting", args=[held.pk])).content.decode()
+    cancelled = b.plan(topic="取消的会", when=timezone.now() + datetime.timedelta(days=3))
+    actions.cancel_meeting(b.secretary, cancelled.pk, "下雨")
+    assert 'class="check-in-qr"' not in client.get(reverse("console:meeting", args=[cancelled.pk])).content.decode()
+    assert Meeting.objects.count() == 3

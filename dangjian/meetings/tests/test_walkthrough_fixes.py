@@ -163,3 +163,35 @@ def test_the_check_in_qr_code_only_while_check_in_can_work(b):
     actions.cancel_meeting(b.secretary, cancelled.pk, "下雨")
     assert 'class="check-in-qr"' not in client.get(reverse("console:meeting", args=[cancelled.pk])).content.decode()
     assert Meeting.objects.count() == 3
+
+
+def test_a_topic_or_place_with_markup_is_refused_with_a_clear_message(b):
+    from dangjian.core.history import ActionError
+    from dangjian.meetings.models import Meeting
+
+    from .test_meeting_pages import form_data
+
+    client = client_for(b.secretary)
+    url = reverse("console:meeting_new", args=[b.org.pk])
+    response = client.post(url, form_data(b, topic="<b>x</b><script>"))
+    assert response.status_code == 200 and "请不要使用“&lt;”和“&gt;”这两个字符" in response.content.decode()
+    response = client.post(url, form_data(b, place="村部<i>"))
+    assert response.status_code == 200 and "请不要使用" in response.content.decode()
+    assert not Meeting.objects.exists()
+    meeting = b.plan()
+    with pytest.raises(ActionError) as refused:
+        actions.update_meeting(
+            b.secretary,
+            meeting.pk,
+            actions.MeetingInput(
+                kind=meeting.kind,
+                topic="学习<script>",
+                starts_at=meeting.starts_at,
+                place=meeting.place,
+                host_id=b.host.pk,
+                recorder_id=b.recorder.pk,
+            ),
+        )
+    assert list(refused.value.errors) == ["topic"]
+    meeting.refresh_from_db()
+    assert meeting.topic == "研究本月党员发展工作"

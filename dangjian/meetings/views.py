@@ -264,7 +264,7 @@ def minutes_sign_off(request, meeting_id: int):
         meeting = get_meeting_for_user(request.user, meeting_id)
         for texts in form.errors.values():
             for text in texts:
-                messages.error(request, text)
+                messages.error(request, str(text))
         return redirect("console:meeting", meeting.pk)
     number = form.cleaned_data.get("number")
     return _post_step(

@@ -130,6 +130,9 @@ def _apply(meeting: Meeting, data: MeetingInput, *, now: datetime.datetime, star
             errors.setdefault("starts_at", []).append(_("A meeting cannot be planned in the past."))
         if data.ends_at is not None and data.ends_at <= data.starts_at:
             errors.setdefault("ends_at", []).append(_("The meeting must end after it starts."))
+    for field in ("topic", "place"):
+        if any(ch in getattr(meeting, field) for ch in "<>"):
+            errors.setdefault(field, []).append(_("Please write it without the characters < and >."))
     if not meeting.place and not meeting.online_link:
         errors.setdefault("place", []).append(_("Please give the place, or the link of an online meeting."))
     members = branch_members(organization)

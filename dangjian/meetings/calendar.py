@@ -14,6 +14,12 @@ DEFAULT_LENGTH = datetime.timedelta(hours=2)
 UID_DOMAIN = "meetings.dangjian"  # stable across host names, so a calendar keeps each meeting once
 
 
+def summary(meeting: Meeting) -> str:
+    """The event's title: the kind and the topic, the kind once when the topic already starts with it."""
+    kind = str(meeting.get_kind_display())
+    return meeting.topic if meeting.topic.startswith(kind) else f"{kind}：{meeting.topic}"
+
+
 def feed(member, link) -> bytes:
     """The member's meetings of the last year and to come; a cancelled one stays with STATUS:CANCELLED so that
     the phone's calendar removes it. `link(meeting)` is the absolute URL of the meeting's page."""
@@ -35,7 +41,7 @@ def feed(member, link) -> bytes:
         event.add("dtstamp", timezone.now())
         event.add("dtstart", meeting.starts_at)
         event.add("dtend", meeting.ends_at or meeting.starts_at + DEFAULT_LENGTH)
-        event.add("summary", f"{meeting.get_kind_display()}：{meeting.topic}")
+        event.add("summary", summary(meeting))
         if meeting.place:
             event.add("location", meeting.place)
         description = [meeting.organization.short_name or meeting.organization.name]

@@ -26,10 +26,10 @@ TOPICS = {
     Meeting.Kind.GENERAL: ["讨论发展党员事项", "通报上半年村级事务", "学习贯彻全会精神", "讨论集体经济发展项目"],
     Meeting.Kind.COMMITTEE: ["研究本月支部工作安排", "研究困难党员帮扶", "研究人居环境整治", "研究党员积分管理"],
     Meeting.Kind.GROUP: ["学习党章党规", "交流思想工作情况", "讨论网格走访安排"],
-    Meeting.Kind.LECTURE: ["书记讲党课：发扬优良传统", "党课：乡村振兴中的党员作用", "党课：学习党的创新理论"],
-    Meeting.Kind.THEME_DAY: ["主题党日：环境卫生志愿服务", "主题党日：走访慰问老党员", "主题党日：重温入党誓词"],
-    Meeting.Kind.LIFE: ["年度组织生活会"],
-    Meeting.Kind.APPRAISAL: ["年度民主评议党员"],
+    Meeting.Kind.LECTURE: ["书记讲：发扬优良传统", "乡村振兴中的党员作用", "学习党的创新理论"],
+    Meeting.Kind.THEME_DAY: ["环境卫生志愿服务", "走访慰问老党员", "重温入党誓词"],
+    Meeting.Kind.LIFE: ["年度对照检查"],
+    Meeting.Kind.APPRAISAL: ["年度评议"],
 }
 PLACES = ["党群服务中心会议室", "村委会二楼会议室", "党员活动室", "文化礼堂"]
 LEAVE_REASONS = ["外出务工", "身体不适", "照顾家人", "在外地就医"]

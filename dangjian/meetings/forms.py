@@ -131,6 +131,16 @@ class AnswerForm(forms.Form):
     )
 
 
+class SignOffForm(forms.Form):
+    """Signing off locks the minutes: the signer confirms having read them (the box is required)."""
+
+    number = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    confirm = forms.BooleanField(
+        label=_("I have checked the minutes; once signed off they can no longer be changed"),
+        error_messages={"required": _("Please tick the box to confirm that you have checked the minutes.")},
+    )
+
+
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Reason for cancelling"), max_length=200)
 

@@ -23,7 +23,7 @@ from dangjian.core.history import ActionError, InvalidInput
 from dangjian.organizations.models import Organization
 
 from . import actions, printing
-from .forms import AnswerForm, CancelForm, FileForm, MeetingForm, MinutesForm
+from .forms import AnswerForm, CancelForm, FileForm, MeetingForm, MinutesForm, SignOffForm
 from .models import Meeting, MeetingFile, Minutes
 from .queries import get_meeting_for_user, with_answer_counts
 from .workflow import MEETING, MINUTES, attendee_of, is_manager
@@ -81,7 +81,9 @@ def meeting_new(request, org_id: int):
     org = get_organization_for_user(request.user, org_id, MANAGE_MEETINGS)
     if org.kind == Organization.Kind.GROUP:
         raise Http404
-    form = MeetingForm(request.POST or None, instance=Meeting(organization=org), organization=org)
+    form = MeetingForm(
+        request.POST or None, instance=Meeting(organization=org), organization=org, initial=_plan_initial(request)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             meeting = actions.plan_meeting(request.user, org.pk, form.to_input())
@@ -94,6 +96,18 @@ def meeting_new(request, org_id: int):
             messages.success(request, _("The meeting was planned and the attendees were told."))
             return redirect("console:meeting", meeting.pk)
     return _meeting_form_page(request, org, form)
+
+
+def _plan_initial(request) -> dict:
+    """`?kind=` (from the list of required meetings not yet held) preselects the kind; a party group meeting is
+    for one party group."""
+    kind = request.GET.get("kind", "")
+    if kind not in Meeting.Kind.values:
+        return {}
+    initial = {"kind": kind}
+    if kind == Meeting.Kind.GROUP:
+        initial["audience"] = Meeting.Audience.GROUP
+    return initial
 
 
 @console_view
@@ -150,6 +164,10 @@ def meeting(request, meeting_id: int):
     # Attendees read the signed minutes; drafts only those who keep them.
     shown = latest if keeper else next((v for v in versions if v.is_signed_off), None)
     attendees = list(meeting.attendees.select_related("member").order_by("member__name", "pk")) if keeper else []
+    # The QR code only while checking in can still work: a planned meeting, before the check-in window closes.
+    now = timezone.now()
+    opens, closes = actions.check_in_window(meeting)
+    check_in_open = meeting.state == Meeting.State.PLANNED and now <= closes
     context = {
         "org": meeting.organization if manager else None,
         "meeting": meeting,
@@ -172,10 +190,11 @@ def meeting(request, meeting_id: int):
         "may_upload": keeper and "upload" in steps and (latest is None or not latest.is_signed_off),
         "files": list(meeting.files.all()) if keeper or shown else [],
         "qr": qr_svg_for(check_in_url(request, meeting), _("QR code for checking in to this meeting"))
-        if keeper and meeting.state != Meeting.State.CANCELLED
+        if keeper and check_in_open
         else "",
-        "check_in_opens": actions.check_in_window(meeting)[0],
-        "now": timezone.now(),
+        "check_in_opens": opens,
+        "now": now,
+        **printing.signature(meeting, shown),
     }
     return render(request, "meetings/meeting.html", context)
 
@@ -240,11 +259,18 @@ def meeting_answer(request, meeting_id: int):
 @require_POST
 @signed_in_view
 def minutes_sign_off(request, meeting_id: int):
-    number = request.POST.get("number", "")
+    form = SignOffForm(request.POST)
+    if not form.is_valid():
+        meeting = get_meeting_for_user(request.user, meeting_id)
+        for texts in form.errors.values():
+            for text in texts:
+                messages.error(request, str(text))
+        return redirect("console:meeting", meeting.pk)
+    number = form.cleaned_data.get("number")
     return _post_step(
         request,
         meeting_id,
-        lambda m: actions.sign_off_minutes(request.user, m.pk, number=int(number) if number.isdigit() else None),
+        lambda m: actions.sign_off_minutes(request.user, m.pk, number=number),
         _("The minutes were signed off."),
     )
 

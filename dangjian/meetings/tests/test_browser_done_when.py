@@ -128,6 +128,7 @@ def test_from_an_excel_roster_to_a_branch_up_to_date(browser, live_server, count
 
     # 6. The host signs the minutes off on their phone and prints them.
     member_page.goto(f"/console/meetings/{meeting.pk}/")
+    member_page.get_by_label("我已核对会议记录，签署后不能再修改").check()
     submit(member_page, member_page.get_by_role("button", name="签署会议记录"))
     assert Minutes.objects.get().signed_off_by == host.user
     submit(member_page, member_page.get_by_role("link", name="打印").first)

@@ -78,6 +78,10 @@ def test_a_branch_committee_meeting_from_notice_to_printed_minutes(browser, live
     check(member_page, width)
     submit(member_page, member_page.get_by_role("button", name="确认参加"))
     assert "您已确认参加" in member_page.locator(".messages").inner_text()
+    assert "您已确认参加" in member_page.locator(".my-answer").inner_text()
+    assert member_page.get_by_role("button", name="确认参加").count() == 0
+    assert member_page.get_by_role("button", name="改为请假").is_visible()
+    check(member_page, width)
     zhang.close()
     liu, member_page = open_as(browser, live_server, "m_liu", width, large)
     submit(member_page, member_page.get_by_role("link", name="研究本月党员发展工作"))  # from the console home panel
@@ -90,6 +94,8 @@ def test_a_branch_committee_meeting_from_notice_to_printed_minutes(browser, live
     Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - datetime.timedelta(minutes=30))
     page.reload()
     for name in ("王建国", "李秀英", "张大山"):
+        tick = page.locator("label.tick", has=page.get_by_label(f"{name}出席")).bounding_box()
+        assert tick and tick["width"] >= 44 and tick["height"] >= 44  # 2.75rem: a finger's tap
         page.get_by_label(f"{name}出席").check()
     check(page, width)
     submit(page, page.get_by_role("button", name="保存出席情况"))
@@ -106,6 +112,7 @@ def test_a_branch_committee_meeting_from_notice_to_printed_minutes(browser, live
     # The host signs the minutes off; the print page shows the 会议记录.
     host_context, host_page = open_as(browser, live_server, "m_host", width, large)
     submit(host_page, host_page.get_by_role("link", name="研究本月党员发展工作"))
+    host_page.get_by_label("我已核对会议记录，签署后不能再修改").check()
     submit(host_page, host_page.get_by_role("button", name="签署会议记录"))
     minutes = Minutes.objects.get()
     assert minutes.signed_off_by == host.user

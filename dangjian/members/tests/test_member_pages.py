@@ -307,3 +307,8 @@ def test_a_revoked_secretary_is_refused_at_once(client, county, li):
     assert response.status_code == 403
     li.refresh_from_db()
     assert li.name == "李建国"
+
+
+def test_the_list_names_the_member_category_not_the_policy_category(client, county, li):
+    html = login(client, "a1_secretary").get(reverse("console:members", args=[county.village_a1.pk])).content.decode()
+    assert '<th scope="col">类别</th>' in html and "政策类别" not in html

@@ -345,3 +345,20 @@ def test_the_member_page_offers_the_invitation_or_shows_the_account_state(client
     gone = f.member(county.village_a1, "孙八", mobile="13900001111", status=Member.Status.DECEASED)
     html = client.get(reverse("console:member", args=[gone.pk])).content.decode()
     assert reverse("console:member_invite", args=[gone.pk]) not in html and 'data-testid="account-state"' not in html
+
+
+@pytest.mark.parametrize("name", ["<b>测试</b>李四<script>alert(1)</script>", "李四2", "李\x07四", "张三\n李四"])
+def test_a_name_with_markup_digits_or_control_characters_is_refused(client, county, name):
+    login(client, "a1_secretary")
+    response = client.post(reverse("console:member_new", args=[county.village_a1.pk]), form_data(name=name))
+    assert response.status_code in (200, 400)
+    assert "姓名只能包含汉字、字母和间隔号" in response.content.decode()
+    assert not Member.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["阿依古丽·买买提", "李 四", "Maria Müller"])
+def test_names_of_minorities_and_in_letters_are_accepted(client, county, name):
+    login(client, "a1_secretary")
+    response = client.post(reverse("console:member_new", args=[county.village_a1.pk]), form_data(name=name))
+    assert response.status_code == 302
+    assert Member.objects.get().name == name

@@ -423,3 +423,12 @@ def test_a_number_quoted_in_a_reason_is_masked(county, client):
     page = client.get(preview_url(county.village_a1, checked)).content.decode()
     assert "入党日期" in page and "不是有效日期" in page
     assert row["身份证号"] not in page
+
+
+def test_a_name_with_markup_is_listed_as_a_bad_row(county, client):
+    bad = person(2)
+    bad["姓名"] = "<b>测试</b>李四<script>alert(1)</script>"
+    checked = uploaded(client, county.village_a1, xlsx([person(1), bad]))
+    page = client.get(preview_url(county.village_a1, checked)).content.decode()
+    assert "第3行" in page and "姓名只能包含汉字、字母和间隔号" in page
+    assert checked.bad_rows == 1 and checked.good_rows == 1

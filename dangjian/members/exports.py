@@ -27,6 +27,7 @@ from dangjian.organizations.models import Organization
 
 from .models import Member, RosterExport
 from .queries import members_in, shown_mobile
+from .spreadsheet import COLUMNS
 
 REASON_MAX = 200
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -75,25 +76,28 @@ def export_roster(actor, organization_id: int, reason: str, *, with_id_numbers: 
     members = list(
         members_in(actor, organization).filter(status=Member.Status.ACTIVE).order_by("organization__path", "name", "id")
     )
+    # The columns the roster import also reads carry the import template's header, so that an exported file can
+    # be imported again as it is; the others (branch, probation end) are ignored by the import.
+    shared = {column.key: column.header for column in COLUMNS}
     header = [
         _("Branch"),
-        _("Name"),
-        _("Sex"),
-        _("Ethnicity"),
-        _("Date of birth"),
-        _("Education"),
-        _("ID-card number"),
-        _("Mobile number"),
-        _("Date joined the Party"),
-        _("Date made a full member"),
-        _("Category"),
+        shared["name"],
+        shared["sex"],
+        shared["ethnicity"],
+        shared["birth_date"],
+        shared["education"],
+        shared["id_number"],
+        shared["mobile"],
+        shared["joined_on"],
+        shared["full_member_on"],
+        shared["category"],
         _("Probation ends on"),
-        _("Party group"),
-        _("Job or post"),
-        _("Branch committee post"),
-        _("Floating member"),
-        _("Member in difficulty"),
-        _("Veteran member"),
+        shared["party_group"],
+        shared["job"],
+        shared["committee_post"],
+        shared["is_floating"],
+        shared["in_difficulty"],
+        shared["is_veteran"],
     ]
     workbook = Workbook()
     sheet = workbook.active

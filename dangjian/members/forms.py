@@ -196,7 +196,7 @@ class MemberFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     status = forms.ChoiceField(label=_("Status"), required=False)
-    category = forms.ChoiceField(label=_("Category"), required=False)
+    category = forms.ChoiceField(label=pgettext_lazy("party member", "Category"), required=False)
     flag = forms.ChoiceField(
         label=_("Mark"),
         required=False,

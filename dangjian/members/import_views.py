@@ -70,6 +70,7 @@ def upload(request, org_id: int):
             "max_mb": f"{settings.ROSTER_MAX_BYTES / 1024 / 1024:.0f}",
             "max_rows": settings.ROSTER_MAX_ROWS,
             "columns": spreadsheet.COLUMNS,
+            "required_columns": "、".join(c.header for c in spreadsheet.COLUMNS if c.required),
         },
         status=status,
     )

@@ -106,8 +106,11 @@ def check_rows(sheet: Sheet, branch: Organization, *, today: datetime.date | Non
         number_ok = bool(row["id_number"]) and idnumbers.problem(row["id_number"]) is None
         if row["birth_date"] is None and number_ok and "birth_date" not in failed:
             row["birth_date"] = idnumbers.birth_date(row["id_number"])
+        # An empty birth date was to be read from the ID-card number: when that number is missing or wrong, its
+        # own reason says it all.
+        unreadable = failed | ({"birth_date"} if row["birth_date"] is None and not number_ok else set())
         for field, messages in validation.problems(row, today=today).items():
-            if field not in failed:
+            if field not in unreadable:
                 reasons.extend(messages)
         if number_ok and not reasons:
             try:

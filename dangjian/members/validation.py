@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +20,14 @@ from .models import Member, add_years
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 OLDEST_BIRTH = datetime.date(1900, 1, 1)
 ADULT_AGE = 18  # the Party admits people from 18 (党章 第一条)
+# Between the parts of a name (阿依古丽·买买提): the middle dot as typed on Chinese keyboards, and spaces.
+NAME_SEPARATORS = frozenset("·・‧•．. \u3000")
+
+
+def name_is_plain(name: str) -> bool:
+    """Letters of any script (with their combining marks), separator dots and spaces; no digits, markup (<, >) or
+    control characters."""
+    return all(ch in NAME_SEPARATORS or unicodedata.category(ch)[0] in "LM" for ch in name)
 
 
 def problems(values: dict, *, today: datetime.date | None = None) -> dict[str, list[str]]:
@@ -33,6 +42,8 @@ def problems(values: dict, *, today: datetime.date | None = None) -> dict[str, l
         refuse("name", _("Enter the member's name."))
     elif len(name) > 40:
         refuse("name", _("A name has at most 40 characters."))
+    elif not name_is_plain(name):
+        refuse("name", _("A name may contain only Chinese characters, letters and the separator dot ·."))
     number = idnumbers.normalize(values.get("id_number") or "")
     if not number:
         refuse("id_number", _("Enter the member's ID-card number."))

@@ -18,7 +18,7 @@ from dangjian.console.shell import console_view, form_page
 from dangjian.core.history import ActionError, InvalidInput, history_for
 from dangjian.organizations.models import Organization
 
-from . import actions, exports, queries
+from . import accounts, actions, exports, queries
 from .forms import ExportForm, MemberFilterForm, MemberForm, ReceiveForm, StatusForm, TransferForm
 from .models import Member, MemberTransfer
 
@@ -153,6 +153,12 @@ def member_page(request, member_id: int):
             "can_withdraw": pending is not None and actions.TRANSFERS.may(user, "withdraw", pending),
             "can_transfer": "transfer" in steps,
             "can_change_status": any(step != "transfer" for step in steps),
+            # The account's state (and the invitation link) for a member on the roll of an open branch.
+            "account": (
+                accounts.account_states([member])[member.pk]
+                if member.is_active and not member.organization.is_closed
+                else None
+            ),
             "transfers": member.transfers.select_related("from_organization", "to_organization"),
             "history": history_for(member)[:HISTORY_SHOWN],
         },

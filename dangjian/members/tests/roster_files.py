@@ -44,11 +44,16 @@ NAMES = [
 ]
 
 
+def chinese_digits(number: int) -> str:
+    """A number written with Chinese digits (a name has no Arabic digits): 12 → 一二."""
+    return "".join("零一二三四五六七八九"[int(digit)] for digit in str(number))
+
+
 def person(seed: int, **overrides) -> dict:
     """A correct roster row (a full member born in the 1960s-70s)."""
     birth = datetime.date(1960 + seed % 15, 1 + seed % 12, 1 + seed % 28)
     row = {
-        "姓名": NAMES[seed % len(NAMES)] + ("" if seed < len(NAMES) else str(seed)),
+        "姓名": NAMES[seed % len(NAMES)] + ("" if seed < len(NAMES) else chinese_digits(seed)),
         "性别": "男",
         "民族": "汉族",
         "出生日期": birth,

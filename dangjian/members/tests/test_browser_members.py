@@ -54,6 +54,10 @@ def test_a_secretary_adds_edits_and_transfers_a_member(page, county):
     fits(page)
     submit(page, page.get_by_role("link", name="东城镇王庄村党支部委员会"))
     assert page.get_by_text("13812345678").is_visible()  # the branch's own committee sees the number
+    # The status, the last column, is in view without scrolling the table sideways (on a phone the ID-card
+    # number and the joining date are left to the member's own page).
+    box = page.get_by_role("columnheader", name="状态").bounding_box()
+    assert box is not None and box["x"] + box["width"] <= page.viewport_size["width"]
     fits(page)
 
     submit(page, page.get_by_role("link", name="添加党员"))

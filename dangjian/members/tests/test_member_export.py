@@ -108,3 +108,16 @@ def test_the_log_lists_the_exports_of_the_subtree(client, county, members):
     )
     html = login(client, "town_a_admin").get(reverse("console:members_export_log", args=[county.town_a.pk])).content
     assert "年度统计" in html.decode() and html.decode().count('data-testid="export"') == 1
+
+
+def test_the_export_header_uses_the_import_templates_column_names(client, county, members):
+    from dangjian.members.spreadsheet import COLUMNS, read_sheet
+
+    url = reverse("console:members_export", args=[county.village_a1.pk])
+    response = login(client, "a1_secretary").post(url, {"reason": "核对"})
+    header = rows(response)[0]
+    assert "政策类别" not in header
+    assert {c.header for c in COLUMNS} <= set(header)
+    # The roster import recognizes every one of its columns in an exported file.
+    sheet = read_sheet(load_workbook(io.BytesIO(response.content)))
+    assert set(sheet.columns) == {c.key for c in COLUMNS}

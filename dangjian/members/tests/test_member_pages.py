@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from dangjian.accounts.models import User
 from dangjian.members import actions
 from dangjian.members.actions import TransferInput
 from dangjian.members.models import Member, MemberTransfer
@@ -307,3 +308,57 @@ def test_a_revoked_secretary_is_refused_at_once(client, county, li):
     assert response.status_code == 403
     li.refresh_from_db()
     assert li.name == "李建国"
+
+
+def test_the_list_names_the_member_category_not_the_policy_category(client, county, li):
+    html = login(client, "a1_secretary").get(reverse("console:members", args=[county.village_a1.pk])).content.decode()
+    assert '<th scope="col">类别</th>' in html and "政策类别" not in html
+
+
+def test_the_list_links_to_the_roster_import_and_the_members_accounts(client, county, li):
+    html = login(client, "a1_secretary").get(reverse("console:members", args=[county.village_a1.pk])).content.decode()
+    assert f'href="{reverse("console:roster_import", args=[county.village_a1.pk])}"' in html and "导入党员名册" in html
+    assert f'href="{reverse("console:member_accounts", args=[county.village_a1.pk])}"' in html and "党员账号" in html
+    # The import page leads back to the list.
+    html = client.get(reverse("console:roster_import", args=[county.village_a1.pk])).content.decode()
+    assert f'href="{reverse("console:members", args=[county.village_a1.pk])}"' in html
+
+
+def test_the_member_page_offers_the_invitation_or_shows_the_account_state(client, county, li):
+    from dangjian.members import accounts
+
+    login(client, "a1_secretary")
+    invite = reverse("console:member_invite", args=[li.pk])
+    html = client.get(reverse("console:member", args=[li.pk])).content.decode()
+    assert f'href="{invite}"' in html and "邀请党员开通账号" in html and "未开通" in html
+    accounts.create_invitation(county.village_a1_secretary, li.pk)
+    html = client.get(reverse("console:member", args=[li.pk])).content.decode()
+    assert "已邀请（有效至" in html and f'href="{invite}"' not in html
+    li.user = User.objects.create_user("li_account", password=PASSWORD)
+    li.save()
+    html = client.get(reverse("console:member", args=[li.pk])).content.decode()
+    assert "已开通" in html and f'href="{invite}"' not in html
+    # Without a mobile, or off the roll, no invitation is offered.
+    no_mobile = f.member(county.village_a1, "钱七", mobile="")
+    html = client.get(reverse("console:member", args=[no_mobile.pk])).content.decode()
+    assert "未登记手机号" in html and reverse("console:member_invite", args=[no_mobile.pk]) not in html
+    gone = f.member(county.village_a1, "孙八", mobile="13900001111", status=Member.Status.DECEASED)
+    html = client.get(reverse("console:member", args=[gone.pk])).content.decode()
+    assert reverse("console:member_invite", args=[gone.pk]) not in html and 'data-testid="account-state"' not in html
+
+
+@pytest.mark.parametrize("name", ["<b>测试</b>李四<script>alert(1)</script>", "李四2", "李\x07四", "张三\n李四"])
+def test_a_name_with_markup_digits_or_control_characters_is_refused(client, county, name):
+    login(client, "a1_secretary")
+    response = client.post(reverse("console:member_new", args=[county.village_a1.pk]), form_data(name=name))
+    assert response.status_code in (200, 400)
+    assert "姓名只能包含汉字、字母和间隔号" in response.content.decode()
+    assert not Member.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["阿依古丽·买买提", "李 四", "Maria Müller"])
+def test_names_of_minorities_and_in_letters_are_accepted(client, county, name):
+    login(client, "a1_secretary")
+    response = client.post(reverse("console:member_new", args=[county.village_a1.pk]), form_data(name=name))
+    assert response.status_code == 302
+    assert Member.objects.get().name == name

@@ -358,13 +358,13 @@ def test_an_id_number_excel_made_into_a_figure_is_explained(county, client):
 
 
 def test_formula_looking_cells_are_kept_as_text_never_evaluated(county, client):
-    row = person(1, 工作岗位或职务="=cmd|' /C calc'!A0", 姓名="=1+1")
-    checked = uploaded(client, county.village_a1, xlsx([row]))
-    assert checked.good_rows == 1
-    confirm(client, county.village_a1, checked)
+    row = person(1, 工作岗位或职务="=cmd|' /C calc'!A0")
+    checked = uploaded(client, county.village_a1, xlsx([row, person(2, 姓名="=1+1")]))
+    assert checked.good_rows == 1  # a formula is no name: that row is refused
+    assert "姓名只能包含" in " ".join(roster.checked_rows(checked)["bad"][0]["reasons"])
+    confirm(client, county.village_a1, checked, keep_good_rows=True)
     member = Member.objects.get()
     assert member.job == "=cmd|' /C calc'!A0"
-    assert member.name == "=1+1"
 
 
 def test_id_numbers_are_never_logged(county, client, caplog):
@@ -423,3 +423,28 @@ def test_a_number_quoted_in_a_reason_is_masked(county, client):
     page = client.get(preview_url(county.village_a1, checked)).content.decode()
     assert "入党日期" in page and "不是有效日期" in page
     assert row["身份证号"] not in page
+
+
+def test_a_name_with_markup_is_listed_as_a_bad_row(county, client):
+    bad = person(2)
+    bad["姓名"] = "<b>测试</b>李四<script>alert(1)</script>"
+    checked = uploaded(client, county.village_a1, xlsx([person(1), bad]))
+    page = client.get(preview_url(county.village_a1, checked)).content.decode()
+    assert "第3行" in page and "姓名只能包含汉字、字母和间隔号" in page
+    assert checked.bad_rows == 1 and checked.good_rows == 1
+
+
+def test_a_broken_id_number_without_a_birth_date_gives_only_the_id_reason(county, client):
+    broken = person(2, 出生日期=None)
+    broken["身份证号"] = broken["身份证号"][:-1] + ("0" if broken["身份证号"][-1] != "0" else "1")
+    missing = person(3, 出生日期=None, 身份证号="")
+    checked = uploaded(client, county.village_a1, xlsx([person(1), broken, missing]))
+    page = client.get(preview_url(county.village_a1, checked)).content.decode()
+    assert "第3行" in page and "校验" in page and "第4行" in page
+    assert "请填写出生日期" not in page
+
+
+def test_the_upload_page_lists_the_required_columns_without_a_stray_separator(county, client):
+    page = client.get(f"/console/o/{county.village_a1.pk}/members/import/").content.decode()
+    required = "、".join(c.header for c in spreadsheet.COLUMNS if c.required)
+    assert f"{required}</p>" in page and "、</p>" not in page

@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from dangjian.core.forms import ChoiceChips, MultipleFileField, MultipleFileInput, picker_attrs
 from dangjian.core.uploads import process_photo
+from dangjian.notifications import forms as code_forms
 from dangjian.notifications import sms
 from dangjian.organizations.choices import indented_choices
 from dangjian.organizations.models import Organization
@@ -158,31 +159,8 @@ class LookupForm(forms.Form):
     )
 
 
-class MobileForm(forms.Form):
-    mobile = forms.CharField(
-        label=_("Mobile number"),
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-        help_text=_("The mobile number you gave when you raised the problem."),
-        error_messages={
-            "required": _("Enter an 11-digit mobile number, such as 13812345678."),
-            "max_length": _("Enter an 11-digit mobile number, such as 13812345678."),
-        },
-    )
-
-
-class CodeForm(forms.Form):
-    mobile = forms.CharField(max_length=20, widget=forms.HiddenInput)
-    code = forms.CharField(
-        label=_("Code from the SMS"),
-        max_length=10,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
-        help_text=_("6 digits, valid for 10 minutes."),
-        error_messages={
-            "required": _("Enter the 6-digit code from the SMS."),
-            "max_length": _("Enter the 6-digit code from the SMS."),
-        },
-    )
+class MobileForm(code_forms.MobileForm):
+    number_help = _("The mobile number you gave when you raised the problem.")
 
 
 class RateForm(forms.Form):

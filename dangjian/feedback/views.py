@@ -20,12 +20,13 @@ from dangjian.core.history import ActionError
 from dangjian.core.masking import mask_numbers
 from dangjian.core.outage import keeps_form_during_outage
 from dangjian.core.throttle import client_key
+from dangjian.notifications import forms as code_forms
 from dangjian.notifications import sms
 from dangjian.organizations.models import Organization
 from dangjian.organizations.portal import portal_context
 
 from . import actions, mobile_lookup, stats
-from .forms import CodeForm, FiguresPeriodForm, LookupForm, MobileForm, PublicFilterForm, RateForm, SubmitForm
+from .forms import FiguresPeriodForm, LookupForm, MobileForm, PublicFilterForm, RateForm, SubmitForm
 from .models import Case, CaseEvent, CasePhoto, Category, State
 from .records import mask_for_others
 
@@ -217,9 +218,9 @@ def lookup_mobile(request):
             mobile_form.add_error("mobile", str(error))
         else:
             sent_to = mask_numbers(sent.mobile)
-            code_form = CodeForm(initial={"mobile": sent.mobile})
+            code_form = code_forms.CodeForm(initial={"mobile": sent.mobile})
     elif step == "verify":
-        code_form = CodeForm(request.POST)
+        code_form = code_forms.CodeForm(request.POST)
         if code_form.is_valid():
             try:
                 numbers = mobile_lookup.check_code(

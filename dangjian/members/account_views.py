@@ -24,6 +24,7 @@ from dangjian.accounts.signals import password_verified
 from dangjian.console.shell import console_view
 from dangjian.core.history import ActionError
 from dangjian.core.throttle import client_key
+from dangjian.notifications import forms as code_forms
 from dangjian.notifications import sms
 
 from . import accounts
@@ -198,31 +199,8 @@ def _signed_in(request, user):
 # --- Signing in with a code by SMS (public, only where SMS is configured) --------------------------------------
 
 
-class MobileForm(forms.Form):
-    mobile = forms.CharField(
-        label=gettext_lazy("Mobile number"),
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-        help_text=gettext_lazy("The mobile number your branch has on record."),
-        error_messages={
-            "required": gettext_lazy("Enter an 11-digit mobile number, such as 13812345678."),
-            "max_length": gettext_lazy("Enter an 11-digit mobile number, such as 13812345678."),
-        },
-    )
-
-
-class CodeForm(forms.Form):
-    mobile = forms.CharField(max_length=20, widget=forms.HiddenInput)
-    code = forms.CharField(
-        label=gettext_lazy("Code from the SMS"),
-        max_length=10,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
-        help_text=gettext_lazy("6 digits, valid for 10 minutes."),
-        error_messages={
-            "required": gettext_lazy("Enter the 6-digit code from the SMS."),
-            "max_length": gettext_lazy("Enter the 6-digit code from the SMS."),
-        },
-    )
+class MobileForm(code_forms.MobileForm):
+    number_help = gettext_lazy("The mobile number your branch has on record.")
 
 
 def _next_url(request) -> str:
@@ -250,9 +228,9 @@ def sms_sign_in(request):
             mobile_form.add_error("mobile", str(error))
         else:
             sent_to = accounts.masked_mobile(sent.mobile)
-            code_form = CodeForm(initial={"mobile": sent.mobile})
+            code_form = code_forms.CodeForm(initial={"mobile": sent.mobile})
     elif step == "verify":
-        code_form = CodeForm(request.POST)
+        code_form = code_forms.CodeForm(request.POST)
         if code_form.is_valid():
             try:
                 user = accounts.check_sign_in_code(

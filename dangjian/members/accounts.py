@@ -22,10 +22,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import hmac
-import re
 import secrets
-import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -33,7 +30,6 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -45,7 +41,7 @@ from dangjian.core.models import ChangeRecord
 from dangjian.core.throttle import Throttle
 from dangjian.notifications import sms
 from dangjian.notifications.api import queue_sms
-from dangjian.notifications.sms import normalized_mobile
+from dangjian.notifications.codes import CODE_MINUTES, CodeSent, SmsCodes
 
 from .models import Invitation, Member, SignInCode
 
@@ -310,20 +306,8 @@ def link_existing(request, token: str, password: str) -> User:
 
 # --- Signing in with a code by SMS -----------------------------------------------------------------------------
 
-CODE_MINUTES = 10
-CODE_TRIES = 5  # wrong tries before a code dies
-RESEND_SECONDS = 60
-codes_per_mobile = Throttle("member-code-mobile", 5, 3600)
-codes_per_client = Throttle("member-code-client", 10, 3600)
-wrong_codes_per_client = Throttle("member-code-guess", 10, 15 * 60)
-
-
-def mobile_digest(mobile: str) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), f"member-mobile:{mobile}".encode(), hashlib.sha256).hexdigest()
-
-
-def _code_hash(salt: str, code: str) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), f"member-code:{salt}:{code}".encode(), hashlib.sha256).hexdigest()
+# Codes (notifications.codes, shared with the feedback lookup) over `SignInCode`.
+codes = SmsCodes("member", SignInCode)
 
 
 def code_text(code: str) -> str:
@@ -352,86 +336,27 @@ def sms_account(mobile: str) -> User | None:
     return user
 
 
-@dataclass(frozen=True)
-class CodeSent:
-    mobile: str
-    already: bool
-    valid_until: datetime.datetime
-    resend_at: datetime.datetime
-
-
-def _mobile_or_error(value: str) -> str:
-    mobile = normalized_mobile(value)
-    if not mobile:
-        raise ActionError(_("Enter an 11-digit mobile number, such as 13812345678."))
-    return mobile
+def _deliver(mobile: str, code: str, row_id: int) -> None:
+    if sms_account(mobile) is not None:
+        queue_sms(mobile, code_text(code), key=f"members.code:{row_id}")
 
 
 def send_sign_in_code(mobile: str, client: str) -> CodeSent:
     """Issue a code for the number, sent by SMS only when it belongs to a member's account; the answer is the
-    same either way. Within a minute of the last live code nothing new is sent."""
+    same either way. Within a minute of the last live code nothing new is sent. Each new code clears the old
+    ones (no periodic task needed)."""
     if not sms.is_configured():
         raise ActionError(_("Signing in with an SMS code is not available here."))
-    mobile = _mobile_or_error(mobile)
-    digest = mobile_digest(mobile)
-    if codes_per_client.is_locked(client) or codes_per_mobile.is_locked(digest):
-        raise ActionError(_("Too many codes were asked for. Please try again in an hour."))
-    now = timezone.now()
-    pause = datetime.timedelta(seconds=RESEND_SECONDS)
-    recent = SignInCode.objects.filter(mobile_digest=digest, used_at__isnull=True, created_at__gt=now - pause).first()
-    if recent is not None and recent.expires_at > now and recent.attempts < CODE_TRIES:
-        return CodeSent(mobile, True, recent.expires_at, recent.created_at + pause)
-    if recent is not None:
-        raise ActionError(_("A code was just sent. Please wait a minute before asking for another one."))
-    codes_per_client.record_failure(client)
-    codes_per_mobile.record_failure(digest)
-    code = f"{secrets.randbelow(10**6):06d}"
-    salt = secrets.token_hex(16)
-    with transaction.atomic():
-        forget_codes(now)  # no periodic task needed: each new code clears the old ones
-        SignInCode.objects.filter(mobile_digest=digest, used_at__isnull=True).update(used_at=now)
-        row = SignInCode.objects.create(
-            mobile_digest=digest,
-            salt=salt,
-            code_hash=_code_hash(salt, code),
-            created_at=now,
-            expires_at=now + datetime.timedelta(minutes=CODE_MINUTES),
-        )
-        if sms_account(mobile) is not None:
-            queue_sms(mobile, code_text(code), key=f"members.code:{row.pk}")
-    return CodeSent(mobile, False, row.expires_at, now + pause)
+    return codes.send(mobile, client, _deliver)
 
 
 def check_sign_in_code(mobile: str, code: str, client: str) -> User:
     """The member's account for a right, live code (used up at once)."""
     if not sms.is_configured():
         raise ActionError(_("Signing in with an SMS code is not available here."))
-    if wrong_codes_per_client.is_locked(client):
-        raise ActionError(_("Too many wrong codes from this device. Please try again in 15 minutes."))
-    mobile = _mobile_or_error(mobile)
-    code = re.sub(r"\s", "", unicodedata.normalize("NFKC", (code or "")[:20]))
-    wrong = ActionError(_("The code is wrong or has expired. Please check it, or ask for a new code."))
-    now = timezone.now()
-    row = SignInCode.objects.filter(mobile_digest=mobile_digest(mobile), used_at__isnull=True).first()
-    if row is None or row.expires_at <= now or row.attempts >= CODE_TRIES:
-        wrong_codes_per_client.record_failure(client)
-        raise wrong
-    if not (code.isdigit() and len(code) == 6 and hmac.compare_digest(row.code_hash, _code_hash(row.salt, code))):
-        SignInCode.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1)
-        wrong_codes_per_client.record_failure(client)
-        raise wrong
-    if not SignInCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now):
-        raise wrong
-    user = sms_account(mobile)
-    if user is None:  # a code to a number of no member account was never sent
-        wrong_codes_per_client.record_failure(client)
-        raise wrong
-    wrong_codes_per_client.clear(client)
-    return user
+    return codes.check(mobile, code, client, sms_account)
 
 
 def forget_codes(now: datetime.datetime | None = None) -> int:
     """Codes are kept a day after they expire (for the resend pause), then removed."""
-    now = now or timezone.now()
-    removed, _details = SignInCode.objects.filter(expires_at__lt=now - datetime.timedelta(days=1)).delete()
-    return removed
+    return codes.forget(now)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from dangjian.feedback import actions, mobile_lookup
 from dangjian.feedback.models import Case, LookupCode
-from dangjian.notifications import sms
+from dangjian.notifications import codes, sms
 from dangjian.notifications.models import SmsMessage
 
 from .conftest import new_case
@@ -107,7 +107,7 @@ def test_guessing_codes_kills_the_code_after_a_few_tries(client, county, setting
     _ask_code(client)
     code = _code_sent(settings)
     wrong = f"{(int(code) + 1) % 10**6:06d}"
-    for _try in range(mobile_lookup.CODE_TRIES):
+    for _try in range(codes.CODE_TRIES):
         response = _verify(client, wrong)
         assert response.status_code == 400 and "验证码不对或已过期" in response.content.decode()
     response = _verify(client, code)  # even the right code no longer works
@@ -204,7 +204,7 @@ def test_asking_again_within_a_minute_goes_on_to_the_code_already_sent(client, c
 
 def test_a_code_guessed_to_death_within_the_minute_is_not_offered_again(client, county, settings, cases):
     _ask_code(client)
-    LookupCode.objects.update(attempts=mobile_lookup.CODE_TRIES)
+    LookupCode.objects.update(attempts=codes.CODE_TRIES)
     response = _ask_code(client)
     assert response.status_code == 400 and "请等1分钟后再重新获取" in response.content.decode()
     assert 'name="code"' not in response.content.decode()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from dangjian.accounts.models import Role
 from dangjian.members import accounts
 from dangjian.members.models import Member, SignInCode
+from dangjian.notifications import codes
 from dangjian.notifications.models import SmsMessage
 from dangjian.tests_support import factories as f
 
@@ -93,7 +94,7 @@ def test_a_code_dies_after_five_wrong_tries(client, member_user):
     _send(client)
     code = _code()
     wrong = "000000" if code != "000000" else "111111"
-    for _i in range(accounts.CODE_TRIES):
+    for _i in range(codes.CODE_TRIES):
         assert _verify(client, wrong).status_code == 400
     assert _verify(client, code).status_code == 400
 
@@ -105,7 +106,7 @@ def test_a_code_expires_after_ten_minutes(client, member_user):
 
 
 def test_codes_are_limited_per_number(client, member_user):
-    for _i in range(accounts.codes_per_mobile.limit):
+    for _i in range(accounts.codes.per_mobile.limit):
         _send(client)
         SignInCode.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=2))
     response = _send(client)
@@ -115,7 +116,7 @@ def test_codes_are_limited_per_number(client, member_user):
 def test_wrong_codes_are_limited_per_client(client, member_user):
     _send(client)
     code = _code()
-    for i in range(accounts.wrong_codes_per_client.limit):
+    for i in range(accounts.codes.wrong_per_client.limit):
         _verify(client, "000000", mobile=f"1370000{i:04d}")
     response = _verify(client, code)
     assert response.status_code == 400 and "15分钟后再试" in response.content.decode()

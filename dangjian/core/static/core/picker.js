@@ -16,7 +16,9 @@
       maxOptions: null,
       placeholder: d.pickerPlaceholder || "",
       hidePlaceholder: false,
-      closeAfterSelect: select.multiple,
+      // The list closes once a choice is made, so it never stays over the form's button (a single picker would
+      // otherwise keep it open on a phone until a tap elsewhere).
+      closeAfterSelect: true,
       // Labels are indented with ideographic spaces; the search ignores them.
       searchField: ["text"],
       render: {

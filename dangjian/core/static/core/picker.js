@@ -19,6 +19,9 @@
       // The list closes once a choice is made, so it never stays over the form's button (a single picker would
       // otherwise keep it open on a phone until a tap elsewhere).
       closeAfterSelect: true,
+      // Filter as each character arrives. Tom Select's default waits 300 ms, and a choice made within that time
+      // was followed by the delayed filter opening the list again, over the form's button.
+      refreshThrottle: 0,
       // Labels are indented with ideographic spaces; the search ignores them.
       searchField: ["text"],
       render: {

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "dangjian.supervision",
     "dangjian.members",
     "dangjian.meetings",
+    "dangjian.publishing",
     "dangjian.demo",
     "django_tasks_db",
     "django_otp",
@@ -294,6 +295,7 @@ NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     ("vendor/tom-select/js", NODE_MODULES / "tom-select" / "dist" / "js"),
     ("vendor/tom-select/css", NODE_MODULES / "tom-select" / "dist" / "css"),
+    ("vendor/trix", NODE_MODULES / "trix" / "dist"),
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
@@ -367,6 +369,26 @@ PROBATION_REMINDER_DAYS = env_int("PROBATION_REMINDER_DAYS", 30)
 ROSTER_MAX_BYTES = env_int("ROSTER_MAX_BYTES", 10 * 1024 * 1024)
 ROSTER_MAX_ROWS = env_int("ROSTER_MAX_ROWS", 20000)
 
+# --- Publishing and push ---------------------------------------------------------------------
+# Each standard column is updated at least every so many days (the government-website inspection rules);
+# an organization changes its own columns' rules in the console.
+PUBLISHING_COLUMN_RULE_DAYS = {"news": 14, "notices": 183, "party": 92, "village": 92}
+# How many review steps (初审, 复审, 终审: 0 to 3) a new organization's standard columns require, by its kind.
+PUBLISHING_REVIEW_STEPS = {"county": 3, "township": 2, "village": 1, "community": 1}
+# An article body at most this many characters of HTML; its images and attachments as elsewhere
+# (PHOTO_MAX_BYTES, ATTACHMENT_MAX_BYTES), at most this many of each.
+ARTICLE_MAX_HTML = env_int("ARTICLE_MAX_HTML", 200_000)
+ARTICLE_MAX_IMAGES = env_int("ARTICLE_MAX_IMAGES", 30)
+ARTICLE_MAX_ATTACHMENTS = env_int("ARTICLE_MAX_ATTACHMENTS", 10)
+# A notice not signed off is reminded by the clock this many days before its reply-by date, and when overdue
+# (at most once a day).
+NOTICE_REMINDER_DAYS = env_int("NOTICE_REMINDER_DAYS", 1)
+# Group robots: request timeout (seconds), tries before a delivery is recorded as failed (back-off doubles from
+# PUSH_RETRY_SECONDS), and consecutive failures after which the robot's admins are told.
+PUSH_TIMEOUT = env_int("PUSH_TIMEOUT", 10)
+PUSH_MAX_ATTEMPTS = env_int("PUSH_MAX_ATTEMPTS", 5)
+PUSH_FLAG_AFTER = env_int("PUSH_FLAG_AFTER", 3)
+
 # --- Background tasks and mail ---------------------------------------------------------------
 # Tasks are stored in the database and run by `manage.py run_worker`; `manage.py run_clock`
 # enqueues the periodic ones. Both are started by `make run`.
@@ -384,6 +406,10 @@ PERIODIC_TASKS = {
     "dangjian.supervision.tasks.verify_audit_chain": env_int("AUDIT_VERIFY_SECONDS", 3600),
     "dangjian.members.tasks.remind_probations": 24 * 3600,
     "dangjian.meetings.tasks.remind_missing_meetings": 24 * 3600,
+    "dangjian.publishing.tasks.publish_due_articles": env_int("PUBLISH_SCAN_SECONDS", 60),
+    "dangjian.publishing.tasks.remind_overdue_notices": 3600,
+    "dangjian.publishing.tasks.send_digests": 3600,
+    "dangjian.notifications.tasks.deliver_pushes": env_int("PUSH_RETRY_SECONDS", 60),
 }
 # Personal data of the feedback module is kept only this long after a case is closed.
 FEEDBACK_CONTACT_RETENTION_DAYS = env_int("FEEDBACK_CONTACT_RETENTION_DAYS", 365)

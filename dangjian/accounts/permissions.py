@@ -38,6 +38,19 @@ SUPERVISION_HEAD = "supervision.head"
 MANAGE_MEMBERS = "members.manage"
 # Planning a branch's meetings, recording attendance and minutes; the compliance grid of the subtree.
 MANAGE_MEETINGS = "meetings.manage"
+# Publishing (发布与推送). Writing articles and sending them up (信息报送); the review steps before the last one;
+# the last step (终审), which publishes; adopting what organizations below send up; the columns and their rules.
+WRITE_ARTICLES = "publishing.write"
+REVIEW_ARTICLES = "publishing.review"
+APPROVE_ARTICLES = "publishing.approve"
+ADOPT_SUBMISSIONS = "publishing.adopt"
+MANAGE_COLUMNS = "publishing.columns"
+# Sending notices to the organizations below; signing off (签收) and replying for a receiving organization (held
+# on exactly that organization: one above cannot sign for it).
+SEND_NOTICES = "notices.send"
+SIGN_NOTICES = "notices.sign"
+# An organization's group robots (企业微信, 钉钉, 飞书 webhooks) and their delivery log.
+MANAGE_ROBOTS = "robots.manage"
 
 CAPABILITIES: dict[str, set[str]] = {
     MANAGE_CONTENT: {Role.ORG_ADMIN, Role.SECRETARY, Role.MEDIA_OFFICER},
@@ -55,6 +68,14 @@ CAPABILITIES: dict[str, set[str]] = {
     SUPERVISION_HEAD: {Role.SECRETARY, Role.ORG_ADMIN},
     MANAGE_MEMBERS: {Role.ORG_ADMIN, Role.SECRETARY},
     MANAGE_MEETINGS: {Role.ORG_ADMIN, Role.SECRETARY},
+    WRITE_ARTICLES: {Role.ORG_ADMIN, Role.SECRETARY, Role.MEDIA_OFFICER},
+    REVIEW_ARTICLES: {Role.ORG_ADMIN, Role.SECRETARY, Role.MEDIA_OFFICER},
+    APPROVE_ARTICLES: {Role.ORG_ADMIN, Role.SECRETARY},
+    ADOPT_SUBMISSIONS: {Role.ORG_ADMIN, Role.SECRETARY, Role.MEDIA_OFFICER},
+    MANAGE_COLUMNS: {Role.ORG_ADMIN, Role.SECRETARY},
+    SEND_NOTICES: {Role.ORG_ADMIN, Role.SECRETARY},
+    SIGN_NOTICES: {Role.ORG_ADMIN, Role.SECRETARY, Role.MEDIA_OFFICER},
+    MANAGE_ROBOTS: {Role.ORG_ADMIN, Role.SECRETARY},
 }
 # Capabilities the system administrator does not hold by being one: reading reports needs one's own grant
 # (and one's own share of the unit's keys); the administrator may only ask for an officer change.

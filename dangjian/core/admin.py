@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.db import transaction
 
 from .history import delete_tracked, save_tracked
+from .models import SensitiveWord
 
 
 class TrackedAdmin(admin.ModelAdmin):
@@ -28,3 +29,12 @@ class TrackedAdmin(admin.ModelAdmin):
         with transaction.atomic():
             for obj in queryset:
                 self.delete_model(request, obj)
+
+
+@admin.register(SensitiveWord)
+class SensitiveWordAdmin(admin.ModelAdmin):
+    """The shared sensitive-word list (core/sensitive.py); every process picks up a change at its next check."""
+
+    list_display = ["word", "level", "category", "updated_at"]
+    list_filter = ["level", "category"]
+    search_fields = ["word"]

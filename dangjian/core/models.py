@@ -114,3 +114,27 @@ class CalendarOverride(models.Model):
     def __str__(self) -> str:
         kind = gettext("working day") if self.is_workday else gettext("day off")
         return f"{self.date}: {kind}"
+
+
+class SensitiveWord(models.Model):
+    """A word the shared matcher (core/sensitive.py) looks for in what people write: articles before review,
+    chat messages and discussion posts. `block` refuses the text with the words named; `flag` lets it through
+    but shows the reviewer (or moderator) where the words are. Kept by the site's administrators."""
+
+    class Level(models.TextChoices):
+        BLOCK = "block", _("Refuse the text")
+        FLAG = "flag", _("Show it to the reviewer")
+
+    word = models.CharField(_("word"), max_length=50, unique=True)
+    level = models.CharField(_("what happens"), max_length=10, choices=Level.choices, default=Level.FLAG)
+    category = models.CharField(_("category"), max_length=30, blank=True)
+    created_at = models.DateTimeField(_("added at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        ordering = ["word"]
+        verbose_name = _("sensitive word")
+        verbose_name_plural = _("sensitive words")
+
+    def __str__(self) -> str:
+        return self.word

@@ -156,3 +156,7 @@ def _enqueue_sms_delivery() -> None:
     from .tasks import deliver_sms  # the task module imports sms.py; imported here, not at load time
 
     deliver_sms.enqueue()
+
+
+# The organization channel (group robots, push.py), here beside notify() for the modules that call it.
+from .push import PushMessage, push  # noqa: E402, F401

@@ -88,3 +88,71 @@ class SmsMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.state}"
+
+
+class Robot(models.Model):
+    """A group robot (企业微信, 钉钉, 飞书 webhook) of an organization: published articles and notices go to its
+    group as a card with a link back (push.py). The webhook address and the signing secret are credentials:
+    encrypted at rest (core/fieldcrypt.py) and never shown again in full once saved."""
+
+    class Kind(models.TextChoices):
+        WECOM = "wecom", _("WeCom group robot")
+        DINGTALK = "dingtalk", _("DingTalk group robot")
+        FEISHU = "feishu", _("Feishu group robot")
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="robots", verbose_name=_("organization")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=50)
+    webhook_encrypted = models.BinaryField(editable=False)
+    webhook_hint = models.CharField(max_length=80, editable=False, blank=True)  # host and the last characters
+    secret_encrypted = models.BinaryField(editable=False, blank=True, default=b"")
+    push_articles = models.BooleanField(_("push published articles"), default=True)
+    push_notices = models.BooleanField(_("push notices"), default=True)
+    active = models.BooleanField(_("active"), default=True)
+    consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
+    flagged_at = models.DateTimeField(null=True, blank=True, editable=False)  # its admins were told it keeps failing
+    last_success_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    HISTORY_FIELDS = ["kind", "name", "webhook_hint", "push_articles", "push_notices", "active"]
+
+    class Meta:
+        ordering = ["organization", "pk"]
+        verbose_name = _("group robot")
+        verbose_name_plural = _("group robots")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Delivery(models.Model):
+    """One message for one robot: queued after the commit that caused it, sent by the worker with retries and
+    back-off (push.py), kept with its outcome (sent, or failed and why)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    robot = models.ForeignKey(Robot, on_delete=models.CASCADE, related_name="deliveries")
+    topic = models.CharField(max_length=20)  # "article", "notice"
+    key = models.CharField(max_length=100)  # what was pushed, e.g. "article:42": one delivery per robot and key
+    message = models.JSONField(default=dict)  # title, summary, url, image_url: the adapter builds the request
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_try_at = models.DateTimeField(default=timezone.now)
+    last_error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["robot", "key"], name="notifications_one_delivery_per_key")]
+        indexes = [models.Index(fields=["state", "next_try_at"], name="notifications_delivery_due")]
+
+    def __str__(self) -> str:
+        return f"{self.robot_id}:{self.key}"

@@ -23,3 +23,10 @@ def deliver_sms() -> dict:
 @task
 def forget_old_sms() -> dict:
     return sms.forget_old_sms()
+
+
+@task
+def deliver_pushes() -> dict:
+    from . import push_delivery
+
+    return push_delivery.deliver_due()

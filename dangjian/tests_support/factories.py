@@ -123,3 +123,40 @@ def member(organization: Organization, name: str = "", **kwargs):
 
 
 _member_seq = 0
+
+
+def column(organization: Organization, key: str = "news"):
+    """One of the organization's standard columns (created with it), or a column of its own when `key` is a name
+    that is not a standard key."""
+    from dangjian.publishing.columns import STANDARD
+    from dangjian.publishing.models import Column
+
+    if key in STANDARD:
+        return Column.objects.get(organization=organization, key=key)
+    return Column.objects.create(organization=organization, name=key, update_days=30, review_steps=1)
+
+
+def article(organization: Organization, title: str = "", *, key: str = "news", **kwargs):
+    """An article of the organization, published now unless `state` says otherwise (no review events)."""
+    from django.utils import timezone
+
+    from dangjian.publishing.models import Article
+
+    global _article_seq
+    _article_seq += 1
+    state = kwargs.pop("state", Article.State.PUBLISHED)
+    body = kwargs.pop("body", "<div>为民服务，办好实事。</div>")
+    values = {
+        "organization": organization,
+        "column": kwargs.pop("column", None) or column(organization, key),
+        "title": title or f"工作动态第{_article_seq}期",
+        "body": body,
+        "body_text": kwargs.pop("body_text", "为民服务，办好实事。"),
+        "state": state,
+        "published_at": kwargs.pop("published_at", timezone.now() if state == Article.State.PUBLISHED else None),
+        **kwargs,
+    }
+    return Article.objects.create(**values)
+
+
+_article_seq = 0

@@ -140,6 +140,7 @@ def test_old_notifications_are_forgotten_by_their_own_periodic_task(county):
     assert "dangjian.notifications.tasks.deliver_mail" in django_settings.PERIODIC_TASKS
 
 
+@pytest.mark.django_db  # the model checks ask the database whether it supports JSON fields
 def test_a_kind_using_an_unknown_channel_fails_the_system_check():
     kinds.register(Kind("tests.robot", "Robot", channels=(CONSOLE, "robot")))
     try:

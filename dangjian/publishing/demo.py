@@ -567,16 +567,13 @@ def _notices(ctx: DemoContext, staff: Staff, places: Places) -> None:
             created_by=staff.nearest(org, SEND_NOTICES, Staff.APPROVER_PREFERENCE),
             created_at=sent_at - datetime.timedelta(hours=2),
         )
-        count = len(receivers) if share >= 1 else max(1, round(len(receivers) * share))
-        signers = set(rng.sample(range(len(receivers)), count))
+        signers = _signers(rng, receivers, share, answers, unsigned)
         recipients = []
         for index, receiver in enumerate(receivers):
             recipient = NoticeRecipient(notice=notice, organization=receiver)
-            signs = receiver.pk == answers or (index in signers and receiver.pk != unsigned)
-            if share >= 1:
-                signs = True
+            signs = index in signers
             if signs:
-                signed = sent_at + datetime.timedelta(minutes=rng.randint(30, 60 * 24 * min(ago, 4)))
+                signed = sent_at + datetime.timedelta(minutes=rng.randint(30, 60 * 24 * min(ago - 1, 4)))
                 recipient.read_at = signed - datetime.timedelta(minutes=rng.randint(1, 30))
                 # Signed by the demo account of the organization when it has one (a real officer elsewhere).
                 recipient.signed_at, recipient.signed_by = signed, staff.on(receiver, SIGN_NOTICES)
@@ -596,6 +593,18 @@ def _notices(ctx: DemoContext, staff: Staff, places: Places) -> None:
                     created_at=recipient.signed_at + datetime.timedelta(hours=1),
                 )
     Notice.objects.update(updated_at=Coalesce(F("sent_at"), F("created_at")))
+
+
+def _signers(rng: random.Random, receivers: list[Organization], share: float, answers, unsigned) -> set[int]:
+    """Which receivers (by index) signed: about `share` of them, `answers` among them and `unsigned` not; someone
+    signed and (unless the share is whole) someone did not."""
+    count = len(receivers)
+    if share >= 1:
+        return set(range(count))
+    signed = {i for i, org in enumerate(receivers) if org.pk == answers}
+    others = [i for i, org in enumerate(receivers) if org.pk not in (answers, unsigned)]
+    wanted = min(max(round(count * share), 1), count - 1)
+    return signed | set(rng.sample(others, max(0, min(len(others), wanted - len(signed)))))
 
 
 def _robots(ctx: DemoContext, places: Places) -> None:

@@ -176,7 +176,7 @@ def _places() -> Places:
     for branch in Organization.objects.open().filter(
         depth=2, kind__in=[Organization.Kind.VILLAGE, Organization.Kind.COMMUNITY]
     ):
-        places.villages.setdefault(branch.parent_id, []).append(branch)  # type: ignore[arg-type]
+        places.villages.setdefault(branch.parent_id, []).append(branch)
     places.first_village = Organization.objects.filter(depth=2).order_by("path").first()  # village_secretary's
     return places
 
@@ -185,8 +185,8 @@ class Staff:
     """The demo accounts and where they hold which roles: a step is taken by the nearest holder of its capability
     (on the organization itself, else on the nearest organization above that has one)."""
 
-    PREFERENCE = {Role.MEDIA_OFFICER: 0, Role.SECRETARY: 1, Role.ORG_ADMIN: 2}
-    APPROVER_PREFERENCE = {Role.SECRETARY: 0, Role.ORG_ADMIN: 1}
+    PREFERENCE: dict[str, int] = {Role.MEDIA_OFFICER: 0, Role.SECRETARY: 1, Role.ORG_ADMIN: 2}
+    APPROVER_PREFERENCE: dict[str, int] = {Role.SECRETARY: 0, Role.ORG_ADMIN: 1}
 
     def __init__(self) -> None:
         self.grants = [

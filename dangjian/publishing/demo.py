@@ -55,7 +55,7 @@ SAMPLED_FIRST_TOWNSHIP = 4  # villages (and communities) of the first township w
 SAMPLED_OTHER_TOWNSHIPS = 2
 STALE_NEWS_DAYS = 40  # the second township's 工作动态 (rule: 14 days)
 STALE_VILLAGE_DAYS = 150  # one village's 村务公开 (rule: 92 days)
-# Days between two articles of a column, by column key ("" for a column of the organization's own).
+# Days between two articles of a standard column, by key (a column of the organization's own: from its rule).
 GAPS_UPPER = {standard.NEWS: (2, 9), standard.NOTICES: (25, 70), standard.PARTY: (20, 45)}
 GAPS_VILLAGE = {
     standard.NEWS: (4, 12),
@@ -111,9 +111,10 @@ def load(ctx: DemoContext) -> list[str]:
     writer.flush()
     # The rows' "changed" time is when they were last touched in the story, not when the demo ran.
     Article.objects.update(updated_at=Coalesce(F("withdrawn_at"), F("published_at"), F("created_at")))
-    _submissions(ctx, staff, places)
-    _notices(ctx, staff, places)
-    _deliveries(ctx, places)
+    with transaction.atomic():
+        _submissions(ctx, staff, places)
+        _notices(ctx, staff, places)
+        _deliveries(ctx, places)
     lines = []
     scheduled = Article.objects.filter(state=Article.State.SCHEDULED).select_related("organization").first()
     if scheduled is not None:

@@ -16,6 +16,7 @@ import datetime
 import os
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -99,7 +100,7 @@ def _receivers(sender: Organization, data: NoticeInput) -> list[Organization]:
     return found
 
 
-def _check_files(uploads, limit: int, field_name: str) -> list[tuple[object, str]]:
+def _check_files(uploads, limit: int, field_name: str) -> list[tuple[Any, str]]:
     uploads = [u for u in uploads or [] if u]
     if len(uploads) > limit:
         raise _refuse(field_name, _("At most %(n)s files.") % {"n": limit})
@@ -133,8 +134,15 @@ def signers(organization_ids, role: str = ""):
 
 def _notify_receivers(notice: Notice, organization_ids, kind: str, **params) -> None:
     users = sorted({user for user, _org in signers(organization_ids, notice.role)})
-    notify(users, kind, notice, organization=notice.organization, org=_org_name(notice.organization),
-           title=notice.title, **params)
+    notify(
+        users,
+        kind,
+        notice,
+        organization=notice.organization,
+        org=_org_name(notice.organization),
+        title=notice.title,
+        **params,
+    )
 
 
 def send_notice(user, organization_id: int, data: NoticeInput, uploads=()) -> Notice:

@@ -35,7 +35,9 @@ def remind_overdue_notices() -> dict:
     reminded = overdue_told = summaries = 0
     live = Notice.objects.filter(state=Notice.State.SENT, reply_by__isnull=False, reply_by__lte=soon)
     for notice in live.select_related("organization").iterator():
-        overdue = notice.reply_by < today
+        reply_by = notice.reply_by
+        assert reply_by is not None  # filtered above
+        overdue = reply_by < today
         with transaction.atomic():
             due = NoticeRecipient.objects.filter(notice=notice, signed_at__isnull=True).filter(
                 Q(reminded_at__isnull=True) | Q(reminded_at__lt=midnight)
@@ -58,7 +60,7 @@ def remind_overdue_notices() -> dict:
                     organization=notice.organization,
                     org=notice.organization.short_name or notice.organization.name,
                     title=notice.title,
-                    date=notice.reply_by.isoformat(),
+                    date=reply_by.isoformat(),
                 )
                 reminded += len(claimed)
                 overdue_told += len(claimed) if overdue else 0
@@ -77,7 +79,7 @@ def remind_overdue_notices() -> dict:
                         organization=notice.organization,
                         n=late,
                         title=notice.title,
-                        date=notice.reply_by.isoformat(),
+                        date=reply_by.isoformat(),
                     )
                     summaries += 1
     return {"reminded": reminded, "overdue": overdue_told, "summaries": summaries}

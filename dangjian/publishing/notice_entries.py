@@ -73,8 +73,9 @@ def register() -> None:
         ),
         ToDo(
             "publishing.notices_to_sign",
-            lambda n: ngettext("%(n)s notice waits for your sign-off", "%(n)s notices wait for your sign-off", n)
-            % {"n": n},
+            lambda n: (
+                ngettext("%(n)s notice waits for your sign-off", "%(n)s notices wait for your sign-off", n) % {"n": n}
+            ),
             _to_sign_count,
             "console:notices",
             "todo=sign",

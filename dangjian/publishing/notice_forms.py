@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.utils import timezone
@@ -31,7 +33,9 @@ class AnyIdsField(forms.TypedMultipleChoiceField):
 
 
 class NoticeForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=100, error_messages={"required": _("Give the notice a title.")})
+    title = forms.CharField(
+        label=_("Title"), max_length=100, error_messages={"required": _("Give the notice a title.")}
+    )
     body = forms.CharField(
         label=pgettext_lazy("notice", "Text"),
         max_length=5000,
@@ -39,7 +43,10 @@ class NoticeForm(forms.Form):
         error_messages={"required": _("Write the text of the notice.")},
     )
     audience = forms.ChoiceField(
-        label=pgettext_lazy("notice", "Send to"), choices=Notice.Audience.choices, initial=Notice.Audience.CHILDREN, widget=ChoiceChips
+        label=pgettext_lazy("notice", "Send to"),
+        choices=Notice.Audience.choices,
+        initial=Notice.Audience.CHILDREN,
+        widget=ChoiceChips,
     )
     organizations = AnyIdsField(
         label=_("Chosen organizations"),
@@ -72,13 +79,13 @@ class NoticeForm(forms.Form):
         below = list(
             Organization.objects.filter(path__startswith=sender.path).exclude(pk=sender.pk).open().order_by("path")
         )
-        self.fields["organizations"].choices = indented_choices(below, top=sender)
-        self.fields["subtree_root"].choices = indented_choices(
+        cast(forms.TypedMultipleChoiceField, self.fields["organizations"]).choices = indented_choices(below, top=sender)
+        cast(forms.TypedChoiceField, self.fields["subtree_root"]).choices = indented_choices(
             [sender, *[o for o in below if o.kind != Organization.Kind.GROUP]], top=sender
         )
         self.fields["subtree_root"].initial = sender.pk
         labels = dict(Role.choices)
-        self.fields["role"].choices = [("", _("Everyone who signs notices"))] + [
+        cast(forms.ChoiceField, self.fields["role"]).choices = [("", _("Everyone who signs notices"))] + [
             (value, labels[value]) for value in notice_actions.signing_roles()
         ]
         self.fields["attachments"].help_text = _("PDF, Word, Excel, pictures or zip; at most %(size)s MB each.") % {
@@ -107,7 +114,7 @@ class ReplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Write the reply.")},
     )
-    files = MultipleFileField(
+    files = MultipleFileField(  # type: ignore[assignment]  # a field named like the form's uploads
         label=_("Files"),
         required=False,
         prepare=_checked,

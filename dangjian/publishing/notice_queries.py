@@ -8,7 +8,14 @@ from django.db.models import Count, Q
 from django.http import Http404
 
 from dangjian.accounts.models import RoleGrant
-from dangjian.accounts.permissions import CAPABILITIES, SEND_NOTICES, SIGN_NOTICES, USE_CONSOLE, has_capability, units_for
+from dangjian.accounts.permissions import (
+    CAPABILITIES,
+    SEND_NOTICES,
+    SIGN_NOTICES,
+    USE_CONSOLE,
+    has_capability,
+    units_for,
+)
 
 from .models import Notice, NoticeRecipient
 
@@ -67,7 +74,9 @@ class NoticeAccess:
 
 
 def get_notice_for_user(user, notice_id: int) -> NoticeAccess:
-    notice = Notice.objects.select_related("organization").filter(pk=notice_id).exclude(state=Notice.State.DRAFT).first()
+    notice = (
+        Notice.objects.select_related("organization").filter(pk=notice_id).exclude(state=Notice.State.DRAFT).first()
+    )
     if notice is None:
         raise Http404
     sender_side = has_capability(user, USE_CONSOLE, notice.organization)

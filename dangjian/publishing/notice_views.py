@@ -69,7 +69,9 @@ def notice_new(request, org_id: int):
         else:
             n = notice.recipients.count()
             messages.success(
-                request, ngettext("The notice is sent to %(n)s organization.", "The notice is sent to %(n)s organizations.", n) % {"n": n}
+                request,
+                ngettext("The notice is sent to %(n)s organization.", "The notice is sent to %(n)s organizations.", n)
+                % {"n": n},
             )
             return redirect(reverse("console:notice", args=[notice.pk]))
     return render(
@@ -115,9 +117,7 @@ def _page(request, access, *, reply_forms=None, withdraw_form=None, status=200):
             rows = rows.filter(signed_at__isnull=False)
         elif show == "unsigned":
             rows = rows.filter(signed_at__isnull=True)
-        counts = notice.recipients.aggregate(
-            total=Count("pk"), signed=Count("pk", filter=Q(signed_at__isnull=False))
-        )
+        counts = notice.recipients.aggregate(total=Count("pk"), signed=Count("pk", filter=Q(signed_at__isnull=False)))
         context.update(
             show=show,
             counts=counts,
@@ -196,7 +196,9 @@ def notice_remind(request, notice_id: int):
                 ngettext("%(n)s organization is reminded.", "%(n)s organizations are reminded.", n) % {"n": n},
             )
         else:
-            messages.info(request, _("Everyone not signed off was reminded within the last hour; nobody was reminded again."))
+            messages.info(
+                request, _("Everyone not signed off was reminded within the last hour; nobody was reminded again.")
+            )
     return redirect(reverse("console:notice", args=[notice_id]))
 
 
@@ -236,7 +238,11 @@ def notice_attachment(request, notice_id: int, attachment_id: int):
 def notice_reply_file(request, notice_id: int, file_id: int):
     """A reply's file: the sender's staff, or the staff of the organization that replied (not other receivers)."""
     access = queries.get_notice_for_user(request.user, notice_id)
-    row = NoticeReplyFile.objects.select_related("reply__recipient").filter(pk=file_id, reply__recipient__notice=access.notice).first()
+    row = (
+        NoticeReplyFile.objects.select_related("reply__recipient")
+        .filter(pk=file_id, reply__recipient__notice=access.notice)
+        .first()
+    )
     if row is None:
         raise Http404
     if not access.sender_side and row.reply.recipient_id not in {r.pk for r in access.receipts}:

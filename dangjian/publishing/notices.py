@@ -90,7 +90,11 @@ def register_notice_kinds() -> None:
     register(Kind(NOTICE_RECEIVED, _("New notice from %(org)s to sign off: %(title)s"), channels=BOTH))
     register(Kind(NOTICE_REMINDER, _("Reminder from %(org)s: please sign off the notice %(title)s"), channels=BOTH))
     register(
-        Kind(NOTICE_DUE_SOON, _("The notice %(title)s from %(org)s is due on %(date)s; please sign it off"), channels=BOTH)
+        Kind(
+            NOTICE_DUE_SOON,
+            _("The notice %(title)s from %(org)s is due on %(date)s; please sign it off"),
+            channels=BOTH,
+        )
     )
     register(
         Kind(

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from dangjian.accounts.permissions import ADOPT_SUBMISSIONS, WRITE_ARTICLES, has_capability, scope_paths
-from dangjian.core.registry import MenuItem, OrganizationLink, ToDo, UsageMetric, period_bounds, register
+from dangjian.core.registry import MenuItem, OrganizationLink, ToDo, UsageMetric, period_bounds
 
 from .models import Submission
 
@@ -68,15 +68,16 @@ def register() -> None:
 
     add(
         MenuItem(
-            "submissions", _("Information submissions"), "console:submissions_home", order=52,
+            "submissions",
+            _("Information submissions"),
+            "console:submissions_home",
+            order=52,
             visible=_works_with_submissions,
         ),
         ToDo(
             "publishing.submissions_waiting",
             lambda n: (
-                ngettext(
-                    "%(n)s submitted item waits for adoption", "%(n)s submitted items wait for adoption", n
-                )
+                ngettext("%(n)s submitted item waits for adoption", "%(n)s submitted items wait for adoption", n)
                 % {"n": n}
             ),
             _waiting_count,
@@ -91,11 +92,15 @@ def register() -> None:
             "submissions_sent", _("Send items up"), "console:submissions_sent", _may_send, 63, secondary=True
         ),
         UsageMetric(
-            "publishing.submissions_adopted", _("Items adopted by the organizations above"), submissions_adopted,
+            "publishing.submissions_adopted",
+            _("Items adopted by the organizations above"),
+            submissions_adopted,
             order=62,
         ),
         UsageMetric(
-            "publishing.submissions_received", _("Items received from the organizations below"),
-            submissions_received, order=63,
+            "publishing.submissions_received",
+            _("Items received from the organizations below"),
+            submissions_received,
+            order=63,
         ),
     )

@@ -7,9 +7,7 @@ from . import submission_views as views
 console: list = [
     path("submissions/", views.submissions_home, name="submissions_home"),
     path("orgs/<int:org_id>/submissions/", views.submission_inbox, name="submissions"),
-    path(
-        "orgs/<int:org_id>/submissions/<int:submission_id>/adopt/", views.submission_adopt, name="submission_adopt"
-    ),
+    path("orgs/<int:org_id>/submissions/<int:submission_id>/adopt/", views.submission_adopt, name="submission_adopt"),
     path(
         "orgs/<int:org_id>/submissions/<int:submission_id>/return/",
         views.submission_return,

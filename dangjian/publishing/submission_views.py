@@ -3,6 +3,8 @@ return forms, the submitting organization's list of what it sent, and the form t
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -38,6 +40,8 @@ def _labelled(rows):
     for row in rows:
         row.state_label = STATE_LABELS[row.state]
     return rows
+
+
 ARTICLES_SHOWN = 20
 
 
@@ -63,7 +67,7 @@ class SubmitForm(forms.Form):
 
     def __init__(self, *args, targets, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_organization"].choices = [(o.pk, o.name) for o in targets]
+        cast(forms.TypedChoiceField, self.fields["to_organization"]).choices = [(o.pk, o.name) for o in targets]
         if targets:
             self.fields["to_organization"].initial = targets[0].pk
 
@@ -103,14 +107,12 @@ def _inbox_context(request, org, errors=None):
         .order_by("submitted_at" if state == Submission.State.SUBMITTED else "-decided_at", "pk")
     )
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    counts = {
-        s: Submission.objects.filter(to_organization=org, state=s).count() for s in Submission.State.values
-    }
+    counts = {s: Submission.objects.filter(to_organization=org, state=s).count() for s in Submission.State.values}
     columns = list(Column.objects.filter(organization=org, archived_at__isnull=True))
     return {
         "org": org,
         "state": state,
-        "states": [(value, STATE_LABELS[value], counts[value]) for value in Submission.State.values],
+        "states": [(state, STATE_LABELS[state], counts[state]) for state in Submission.State],
         "page": page,
         "query_string": f"state={state}",
         "columns": columns,

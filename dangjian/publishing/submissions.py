@@ -48,7 +48,8 @@ def submit_upward(user, article_id: int, to_organization_id: int, note: str = ""
             raise PermissionDenied
         if article.state != Article.State.PUBLISHED:
             raise InvalidInput(
-                {"article": [_("Only a published article can be sent up.")]}, _("Only a published article can be sent up.")
+                {"article": [_("Only a published article can be sent up.")]},
+                _("Only a published article can be sent up."),
             )
         target = next((o for o in targets_for(article) if o.pk == to_organization_id), None)
         if target is None:

@@ -34,7 +34,9 @@ def notice(county, settings):
                 reply_by=datetime.date(2026, 3, 5),  # Thursday
             ),
         )
-        actions.sign_notice(county.town_a_secretary, NoticeRecipient.objects.get(notice=sent, organization=county.town_a).pk)
+        actions.sign_notice(
+            county.town_a_secretary, NoticeRecipient.objects.get(notice=sent, organization=county.town_a).pk
+        )
     return sent
 
 

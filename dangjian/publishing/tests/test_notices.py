@@ -274,9 +274,12 @@ def test_files_are_downloaded_only_by_the_sender_and_the_receivers_staff(people,
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
     # A forged pair: our notice's address with another notice's file.
     other = actions.send_notice(c.county_admin, c.county.pk, to_townships(), [pdf()])
-    assert client_for(c.town_a_media).get(
-        reverse("console:notice_attachment", args=[sent.pk, other.attachments.get().pk])
-    ).status_code == 404
+    assert (
+        client_for(c.town_a_media)
+        .get(reverse("console:notice_attachment", args=[sent.pk, other.attachments.get().pk]))
+        .status_code
+        == 404
+    )
 
 
 # --- The sender ---------------------------------------------------------------------------------------------

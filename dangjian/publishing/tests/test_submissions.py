@@ -35,12 +35,17 @@ def item(county):
 def test_the_village_sends_to_its_township_and_the_township_adopters_are_told(county, item):
     s = submissions.submit_upward(county.village_a1_secretary, item.pk, county.town_a.pk, "请审阅")
     assert s.state == Submission.State.SUBMITTED and s.to_organization == county.town_a and s.note == "请审阅"
-    told = set(Notification.objects.filter(kind="publishing.submission_received").values_list("user__username", flat=True))
+    told = set(
+        Notification.objects.filter(kind="publishing.submission_received").values_list("user__username", flat=True)
+    )
     assert told == {"town_a_admin", "town_a_media"}
 
 
 def test_the_county_may_be_chosen_too_but_not_the_village_itself_or_a_sibling(county, item):
-    assert submissions.submit_upward(county.village_a1_secretary, item.pk, county.county.pk).to_organization == county.county
+    assert (
+        submissions.submit_upward(county.village_a1_secretary, item.pk, county.county.pk).to_organization
+        == county.county
+    )
     for forged in (county.village_a1.pk, county.village_a2.pk, county.town_b.pk):
         with pytest.raises(InvalidInput, match="上级"):
             submissions.submit_upward(county.village_a1_secretary, item.pk, forged)
@@ -144,9 +149,7 @@ def test_the_inbox_adopts_through_the_page_and_refuses_raw_http_from_outside(cou
     outsider = client_for(town_b_admin)
     assert outsider.get(reverse("console:submissions", args=[county.town_a.pk])).status_code == 403
     # Another organization's own inbox address with our submission's id: not found.
-    response = outsider.post(
-        reverse("console:submission_adopt", args=[county.town_b.pk, s.pk]), {"column": column.pk}
-    )
+    response = outsider.post(reverse("console:submission_adopt", args=[county.town_b.pk, s.pk]), {"column": column.pk})
     assert response.status_code == 404
     client = client_for(county.town_a_admin)
     page = client.get(reverse("console:submissions", args=[county.town_a.pk])).content.decode()

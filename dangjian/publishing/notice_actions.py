@@ -40,6 +40,16 @@ MAX_FILES = 10
 REPLY_MAX_FILES = 5
 REASON_MAX = 300
 REMIND_EVERY = datetime.timedelta(hours=1)
+# The same notice (or reply) again within this time is a double submit: the first one stands.
+SAME_AGAIN = datetime.timedelta(minutes=10)
+
+
+class DuplicateNotice(ActionError):
+    """The same notice was just sent (a double submit); `notice` is the one that stands."""
+
+    def __init__(self, notice: Notice):
+        super().__init__(_("This notice was just sent; it was not sent twice."))
+        self.notice = notice
 
 
 @dataclass(frozen=True)
@@ -183,6 +193,13 @@ def send_notice(user, organization_id: int, data: NoticeInput, uploads=()) -> No
     validate(notice)
     storage = NoticeAttachment._meta.get_field("file").storage
     with discard_all_on_failure(storage) as names, transaction.atomic():
+        # Two submits of one form queue here (the sender's row is locked); the second finds the first.
+        Organization.objects.select_for_update().filter(pk=sender.pk).first()
+        earlier = Notice.objects.filter(
+            organization=sender, title=title, body=body, state=Notice.State.SENT, sent_at__gte=now - SAME_AGAIN
+        ).first()
+        if earlier is not None:
+            raise DuplicateNotice(earlier)
         save_tracked(user, notice, sender)
         for upload, content_type in files:
             row = NoticeAttachment(
@@ -253,6 +270,11 @@ def reply_to_notice(user, recipient_id: int, text: str, uploads=()) -> NoticeRep
     with discard_all_on_failure(storage) as names, transaction.atomic():
         recipient = _receipt(user, recipient_id)
         now = timezone.now()
+        same = NoticeReply.objects.filter(
+            recipient=recipient, author=user, text=text, created_at__gte=now - SAME_AGAIN
+        ).first()
+        if same is not None:  # a double submit: the first reply stands
+            return same
         reply = NoticeReply.objects.create(recipient=recipient, text=text, author=user, created_at=now)
         for upload, content_type in files:
             row = NoticeReplyFile(

@@ -60,6 +60,9 @@ def notice_new(request, org_id: int):
             notice = actions.send_notice(
                 request.user, sender.pk, form.to_input(), form.cleaned_data.get("attachments") or []
             )
+        except actions.DuplicateNotice as duplicate:
+            messages.info(request, str(duplicate))
+            return redirect(reverse("console:notice", args=[duplicate.notice.pk]))
         except InvalidInput as error:
             for name, errors in error.errors.items():
                 for message in errors:

@@ -273,7 +273,7 @@ def test_files_are_downloaded_only_by_the_sender_and_the_receivers_staff(people,
     response = client_for(c.county_admin).get(file_url)
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
     # A forged pair: our notice's address with another notice's file.
-    other = actions.send_notice(c.county_admin, c.county.pk, to_townships(), [pdf()])
+    other = actions.send_notice(c.county_admin, c.county.pk, to_townships(title="另一份通知"), [pdf()])
     assert (
         client_for(c.town_a_media)
         .get(reverse("console:notice_attachment", args=[sent.pk, other.attachments.get().pk]))
@@ -359,7 +359,7 @@ def test_usage_metrics_count_received_and_signed_on_time(people, sent):
     assert metric["publishing.notices_signed_on_time"].count(c.town_b, start, end) == 0
     import time_machine
 
-    late = actions.send_notice(c.county_admin, c.county.pk, to_townships(reply_by=today))
+    late = actions.send_notice(c.county_admin, c.county.pk, to_townships(title="当天截止的通知", reply_by=today))
     with time_machine.travel(timezone.now() + datetime.timedelta(days=3)):
         actions.sign_notice(c.town_b_admin, receipt(late, c.town_b).pk)
     assert metric["publishing.notices_signed_on_time"].count(c.town_b, start, end) == 0
@@ -371,3 +371,27 @@ def test_files_of_a_reply_are_removed_when_the_reply_fails(people, sent, setting
     with pytest.raises(InvalidInput):
         actions.reply_to_notice(c.town_a_secretary, r.pk, "见附件", [pdf("a.pdf"), SimpleUploadedFile("b.exe", b"MZ")])
     assert not NoticeReply.objects.exists() and not NoticeReplyFile.objects.exists()
+
+
+def test_a_double_submit_of_the_form_sends_one_notice_and_a_double_reply_is_one_reply(people):
+    c = people
+    client = client_for(c.county_admin)
+    data = {
+        "title": "关于做好冬季防火工作的通知",
+        "body": "请各乡镇做好冬季防火工作。",
+        "audience": "children",
+        "subtree_root": c.county.pk,
+    }
+    first = client.post(reverse("console:notice_new", args=[c.county.pk]), data)
+    second = client.post(reverse("console:notice_new", args=[c.county.pk]), data, follow=True)
+    notice = Notice.objects.get()
+    assert first.status_code == 302 and first["Location"] == reverse("console:notice", args=[notice.pk])
+    assert "这份通知刚刚已经发出，没有重复发送" in second.content.decode()
+    assert NoticeRecipient.objects.count() == 2
+    assert Notification.objects.filter(kind="publishing.notice_received").count() == 4
+    r = receipt(notice, c.town_a)
+    url = reverse("console:notice_reply", args=[notice.pk, r.pk])
+    secretary = client_for(c.town_a_secretary)
+    for _ in range(2):
+        assert secretary.post(url, {f"r{r.pk}-text": "已部署。"}).status_code == 302
+    assert NoticeReply.objects.count() == 1

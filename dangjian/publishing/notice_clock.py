@@ -34,7 +34,7 @@ def remind_overdue_notices() -> dict:
     midnight = _start_of_today()
     reminded = overdue_told = summaries = 0
     live = Notice.objects.filter(state=Notice.State.SENT, reply_by__isnull=False, reply_by__lte=soon)
-    for notice in live.select_related("organization").iterator():
+    for notice in list(live.select_related("organization")):  # few: those near or past their date
         reply_by = notice.reply_by
         assert reply_by is not None  # filtered above
         overdue = reply_by < today

@@ -29,7 +29,12 @@ def _badge(request) -> int:
 
 
 def _may_send(user, organization) -> bool:
-    return not organization.is_closed and has_capability(user, SEND_NOTICES, organization)
+    """Senders of an open organization with organizations below it (a notice goes only downward)."""
+    return (
+        not organization.is_closed
+        and has_capability(user, SEND_NOTICES, organization)
+        and organization.children.filter(closed_at__isnull=True).exists()
+    )
 
 
 def _received(organization, start: datetime.date, end: datetime.date):

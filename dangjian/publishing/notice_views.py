@@ -33,7 +33,11 @@ def notice_office(request):
     user = request.user
     view = request.GET.get("view", "received")
     todo = request.GET.get("todo") == "sign"
-    senders = list(units_for(user, SEND_NOTICES).open().order_by("path"))
+    senders = [
+        o
+        for o in units_for(user, SEND_NOTICES).open().order_by("path")
+        if o.children.filter(closed_at__isnull=True).exists()
+    ]
     context = {"view": view, "todo": todo, "senders": senders, "to_sign_count": queries.to_sign(user).count()}
     if view == "sent":
         context["page"] = Paginator(queries.sent_by(user), PER_PAGE).get_page(request.GET.get("page"))

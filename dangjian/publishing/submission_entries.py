@@ -28,7 +28,12 @@ def _waiting_count(request) -> int | None:
 
 
 def _may_receive(user, organization) -> bool:
-    return not organization.is_closed and has_capability(user, ADOPT_SUBMISSIONS, organization)
+    """Adopters of an organization with organizations below it (items come only from below)."""
+    return (
+        not organization.is_closed
+        and has_capability(user, ADOPT_SUBMISSIONS, organization)
+        and organization.children.exists()
+    )
 
 
 def _may_send(user, organization) -> bool:

@@ -395,3 +395,39 @@ def test_a_double_submit_of_the_form_sends_one_notice_and_a_double_reply_is_one_
     for _ in range(2):
         assert secretary.post(url, {f"r{r.pk}-text": "已部署。"}).status_code == 302
     assert NoticeReply.objects.count() == 1
+
+
+def test_the_pages_are_refused_to_those_outside_and_the_sender_actions_to_receivers(people, sent):
+    c = people
+    url = reverse("console:notice", args=[sent.pk])
+    outsider = f.staff("other_county", Role.ORG_ADMIN, f.OrganizationFactory(name="外县", kind="county"))
+    assert client_for(outsider).get(url).status_code == 404
+    assert client_for(c.village_a1_secretary).get(url).status_code == 404  # below a receiver: not a receiver
+    assert client_for(c.nobody).get(url).status_code == 403
+    # 西山乡's discipline officer reads the receipt of their organization but may not sign it.
+    page = client_for(c.town_b_discipline).get(url).content.decode()
+    assert (
+        sent.title in page
+        and 'action="' + reverse("console:notice_sign", args=[sent.pk, receipt(sent, c.town_b).pk]) not in page
+    )
+    receiver = client_for(c.town_a_admin)
+    assert receiver.post(reverse("console:notice_withdraw", args=[sent.pk]), {"reason": "伪造"}).status_code == 403
+    receiver.post(reverse("console:notice_remind", args=[sent.pk]))
+    sent.refresh_from_db()
+    assert sent.state == Notice.State.SENT and not NoticeRecipient.objects.filter(reminders__gt=0).exists()
+
+
+def test_the_inbox_lists_unsigned_notices_first(people, sent):
+    c = people
+    newer = actions.send_notice(c.county_admin, c.county.pk, to_townships(title="较新的通知"))
+    actions.sign_notice(c.town_a_secretary, receipt(newer, c.town_a).pk)
+    page = client_for(c.town_a_secretary).get(reverse("console:notices")).content.decode()
+    listed = page.split('data-testid="received-notices"')[1]
+    assert listed.index(sent.title) < listed.index("较新的通知")
+
+
+def test_the_form_offers_only_the_organizations_below(people):
+    c = people
+    page = client_for(c.town_a_admin).get(reverse("console:notice_new", args=[c.town_a.pk])).content.decode()
+    assert c.village_a1.name in page and c.village_a2.name in page
+    assert c.village_b1.name not in page and c.town_b.name not in page

@@ -234,12 +234,16 @@ class Notice(models.Model):
     role = models.CharField(_("only this role"), max_length=20, blank=True)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdraw_reason = models.CharField(_("reason for withdrawing"), max_length=300, blank=True)
+    # The day the clock last told the sender which receivers are overdue (at most one summary a day).
+    overdue_summary_on = models.DateField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    HISTORY_FIELDS = ["title", "body", "reply_by", "needs_reply", "audience", "role"]
+    HISTORY_FIELDS = ["title", "body", "reply_by", "needs_reply", "audience", "role", "state", "withdraw_reason"]
 
     class Meta:
         ordering = ["-sent_at", "-pk"]

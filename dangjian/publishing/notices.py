@@ -18,15 +18,100 @@ def register_article_kinds() -> None:
 # --- 信息报送: submitted, adopted, returned (submissions area) ----------------------------------------------
 
 
+SUBMISSION_RECEIVED = "publishing.submission_received"
+SUBMISSION_ADOPTED = "publishing.submission_adopted"
+SUBMISSION_RETURNED = "publishing.submission_returned"
+
+
+def _submission_inbox_link(row) -> str | None:
+    from django.urls import reverse
+
+    org = row.params.get("to_org_id") if isinstance(row.params, dict) else None
+    return reverse("console:submissions", args=[org]) if org else None
+
+
+def _submission_sent_link(row) -> str | None:
+    from django.urls import reverse
+
+    org = row.params.get("from_org_id") if isinstance(row.params, dict) else None
+    return reverse("console:submissions_sent", args=[org]) if org else None
+
+
 def register_submission_kinds() -> None:
-    pass
+    from django.utils.translation import gettext_lazy as _
+
+    from dangjian.notifications.kinds import Kind, register
+
+    register(
+        Kind(
+            SUBMISSION_RECEIVED,
+            _("%(from_org)s sent up an item for adoption: %(title)s"),
+            link=_submission_inbox_link,
+            channels=BOTH,
+        )
+    )
+    register(
+        Kind(
+            SUBMISSION_ADOPTED,
+            _("%(to_org)s adopted your item %(title)s into its column %(column)s"),
+            link=_submission_sent_link,
+            channels=BOTH,
+        )
+    )
+    register(
+        Kind(
+            SUBMISSION_RETURNED,
+            _("%(to_org)s returned your item %(title)s: %(reason)s"),
+            link=_submission_sent_link,
+            channels=BOTH,
+        )
+    )
 
 
 # --- Notices: received, reminded, replies (notices area) ---------------------------------------------------
 
 
+NOTICE_RECEIVED = "publishing.notice_received"
+NOTICE_REMINDER = "publishing.notice_reminder"
+NOTICE_DUE_SOON = "publishing.notice_due_soon"
+NOTICE_OVERDUE = "publishing.notice_overdue"
+NOTICE_OVERDUE_SUMMARY = "publishing.notice_overdue_summary"
+NOTICE_WITHDRAWN = "publishing.notice_withdrawn"
+NOTICE_REPLIED = "publishing.notice_replied"
+
+
 def register_notice_kinds() -> None:
-    pass
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as _
+
+    from dangjian.notifications.kinds import Kind, register, register_target_link
+
+    register_target_link("publishing.notice", lambda pk: reverse("console:notice", args=[pk]))
+    register(Kind(NOTICE_RECEIVED, _("New notice from %(org)s to sign off: %(title)s"), channels=BOTH))
+    register(Kind(NOTICE_REMINDER, _("Reminder from %(org)s: please sign off the notice %(title)s"), channels=BOTH))
+    register(
+        Kind(
+            NOTICE_DUE_SOON,
+            _("The notice %(title)s from %(org)s is due on %(date)s; please sign it off"),
+            channels=BOTH,
+        )
+    )
+    register(
+        Kind(
+            NOTICE_OVERDUE,
+            _("The notice %(title)s from %(org)s was due on %(date)s and is not signed off yet"),
+            channels=BOTH,
+        )
+    )
+    register(
+        Kind(
+            NOTICE_OVERDUE_SUMMARY,
+            _("%(n)s receiving organizations have not signed off the notice %(title)s, due on %(date)s"),
+            channels=BOTH,
+        )
+    )
+    register(Kind(NOTICE_WITHDRAWN, _("%(org)s withdrew the notice %(title)s: %(reason)s"), channels=BOTH))
+    register(Kind(NOTICE_REPLIED, _("%(org)s replied to the notice %(title)s")))
 
 
 # --- Robots and digests (push area) -----------------------------------------------------------------------

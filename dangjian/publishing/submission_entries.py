@@ -3,6 +3,109 @@ usage metrics, tracked models): called from registrations.register_entries()."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from dangjian.accounts.permissions import ADOPT_SUBMISSIONS, WRITE_ARTICLES, has_capability, scope_paths
+from dangjian.core.registry import MenuItem, OrganizationLink, ToDo, UsageMetric, period_bounds
+
+from .models import Submission
+
+
+def _works_with_submissions(request) -> bool:
+    user = request.user
+    return bool(user.is_superuser and user.is_active) or bool(
+        scope_paths(user, ADOPT_SUBMISSIONS) or scope_paths(user, WRITE_ARTICLES)
+    )
+
+
+def _waiting_count(request) -> int | None:
+    from .submission_views import waiting_for
+
+    if not scope_paths(request.user, ADOPT_SUBMISSIONS):
+        return None
+    return waiting_for(request.user).count()
+
+
+def _may_receive(user, organization) -> bool:
+    """Adopters of an organization with organizations below it (items come only from below)."""
+    return (
+        not organization.is_closed
+        and has_capability(user, ADOPT_SUBMISSIONS, organization)
+        and organization.children.exists()
+    )
+
+
+def _may_send(user, organization) -> bool:
+    return (
+        organization.parent_id is not None
+        and not organization.is_closed
+        and has_capability(user, WRITE_ARTICLES, organization)
+    )
+
+
+def _subtree(organization, field: str) -> dict:
+    bounds = organization.subtree_range()
+    return {f"{field}__path__gte": bounds["gte"], f"{field}__path__lt": bounds["lt"]}
+
+
+def submissions_adopted(organization, start, end) -> int:
+    """Items of the subtree's organizations adopted above them in the period."""
+    since, until = period_bounds(start, end)
+    return Submission.objects.filter(
+        state=Submission.State.ADOPTED,
+        decided_at__gte=since,
+        decided_at__lt=until,
+        **_subtree(organization, "article__organization"),
+    ).count()
+
+
+def submissions_received(organization, start, end) -> int:
+    """Items sent up to the subtree's organizations in the period."""
+    since, until = period_bounds(start, end)
+    return Submission.objects.filter(
+        submitted_at__gte=since, submitted_at__lt=until, **_subtree(organization, "to_organization")
+    ).count()
+
 
 def register() -> None:
-    pass
+    from dangjian.core.registry import register as add
+
+    add(
+        MenuItem(
+            "submissions",
+            _("Information submissions"),
+            "console:submissions_home",
+            order=52,
+            visible=_works_with_submissions,
+        ),
+        ToDo(
+            "publishing.submissions_waiting",
+            lambda n: (
+                ngettext("%(n)s submitted item waits for adoption", "%(n)s submitted items wait for adoption", n)
+                % {"n": n}
+            ),
+            _waiting_count,
+            "console:submissions_home",
+            "todo=waiting",
+            order=52,
+        ),
+        OrganizationLink(
+            "submissions_inbox", _("Items sent up to us"), "console:submissions", _may_receive, 62, secondary=True
+        ),
+        OrganizationLink(
+            "submissions_sent", _("Send items up"), "console:submissions_sent", _may_send, 63, secondary=True
+        ),
+        UsageMetric(
+            "publishing.submissions_adopted",
+            _("Items adopted by the organizations above"),
+            submissions_adopted,
+            order=62,
+        ),
+        UsageMetric(
+            "publishing.submissions_received",
+            _("Items received from the organizations below"),
+            submissions_received,
+            order=63,
+        ),
+    )

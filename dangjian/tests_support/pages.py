@@ -51,6 +51,8 @@ NOT_PAGES = {
     "meetings:calendar_feed",  # a calendar file at a secret address, for calendar apps
     "console:meeting_file",
     "console:meeting_pdf",
+    "console:notice_attachment",  # files of notices and of their replies
+    "console:notice_reply_file",
 }
 # Links not to follow: they change state on GET by design (signing out) or leave the site's pages.
 SKIP_PREFIXES = ("/admin/", "/static/", "/media/", "/accounts/logout/", "/prefs/", "/healthz/", "/favicon.ico")
@@ -229,7 +231,47 @@ def populate(county) -> Site:
 
     roster.check_upload(secretary, c.village_a1.pk, xlsx([person(1), person(2, 性别="男性", 入党日期="1995.13.01")]))
     site.held_meeting = _meetings(c)
+    _notices_and_submissions(c, site.head)
     return site
+
+
+def _notices_and_submissions(c, town_a_secretary) -> None:
+    """信息报送 (one item waiting at the township, one returned) and notices: the county's to the townships with a
+    file, signed and answered by 东城镇 with a file; the township's to 王庄村, not yet opened."""
+    from dangjian.publishing import notice_actions as notices
+    from dangjian.publishing import submissions
+    from dangjian.publishing.models import Notice, NoticeRecipient
+
+    waiting = f.article(c.village_a1, "王庄村开展志愿服务活动")
+    submissions.submit_upward(c.village_a1_secretary, waiting.pk, c.town_a.pk, "请审阅")
+    returned = f.article(c.village_a1, "王庄村召开党员大会")
+    item = submissions.submit_upward(c.village_a1_secretary, returned.pk, c.town_a.pk)
+    submissions.return_submission(c.town_a_admin, item.pk, "请补充会议照片")
+    reply_by = timezone.localdate() + datetime.timedelta(days=7)
+    notice = notices.send_notice(
+        c.county_admin,
+        c.county.pk,
+        notices.NoticeInput(
+            title="关于报送年度党建工作总结的通知",
+            body="请各乡镇党委于本月底前报送年度党建工作总结。",
+            audience=Notice.Audience.CHILDREN,
+            reply_by=reply_by,
+            needs_reply=True,
+        ),
+        [_pdf("工作总结模板.pdf")],
+    )
+    receipt = NoticeRecipient.objects.get(notice=notice, organization=c.town_a)
+    notices.reply_to_notice(town_a_secretary, receipt.pk, "已收到，按时报送。", [_pdf("东城镇工作总结.pdf")])
+    notices.send_notice(
+        c.town_a_admin,
+        c.town_a.pk,
+        notices.NoticeInput(
+            title="关于开展主题党日活动的通知",
+            body="请各村按要求开展主题党日活动。",
+            audience=Notice.Audience.CHOSEN,
+            organization_ids=[c.village_a1.pk],
+        ),
+    )
 
 
 def _members(c) -> None:

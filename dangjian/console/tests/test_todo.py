@@ -140,11 +140,11 @@ def test_a_new_media_officer_has_no_feedback_inbox_in_the_menu_and_is_told_why_o
 
 
 MENUS = {
-    "county_admin": {"feedback", "members", "notifications", "meeting_office"},
-    "town_a_admin": {"feedback", "members", "notifications", "meeting_office"},
-    "village_a1_secretary": {"feedback", "members", "notifications", "meeting_office"},
-    "town_a_media": {"notifications"},
-    "town_b_discipline": {"supervision", "notifications"},
+    "county_admin": {"feedback", "members", "notifications", "meeting_office", "notices", "submissions"},
+    "town_a_admin": {"feedback", "members", "notifications", "meeting_office", "notices", "submissions"},
+    "village_a1_secretary": {"feedback", "members", "notifications", "meeting_office", "notices", "submissions"},
+    "town_a_media": {"notifications", "notices", "submissions"},
+    "town_b_discipline": {"supervision", "notifications", "notices"},
     "nobody": {"notifications"},
 }
 

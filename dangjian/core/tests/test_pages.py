@@ -24,9 +24,9 @@ from dangjian.tests_support.pages import Crawl, all_pages, links, page_name, pop
 
 pytestmark = pytest.mark.django_db
 
-# Writes that a GET may make: Django's own session, and the audit entry every view of decrypted
-# report content must leave (issue 9.12).
-GET_MAY_WRITE = {"django_session", "supervision_auditentry"}
+# Writes that a GET may make: Django's own session, the audit entry every view of decrypted
+# report content must leave (issue 9.12), and a notice's read receipt (its first opening by a receiver).
+GET_MAY_WRITE = {"django_session", "supervision_auditentry", "publishing_noticerecipient"}
 
 
 # Staff follow the console's links; the public pages they link to are the citizen's crawl.

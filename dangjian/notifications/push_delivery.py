@@ -27,8 +27,8 @@ from django.utils.translation import gettext as _
 from dangjian.core import fieldcrypt
 
 from . import robots
+from .adapters import ADAPTERS, PushMessage
 from .models import Delivery, Robot
-from .push import ADAPTERS, PushMessage
 
 log = logging.getLogger(__name__)
 

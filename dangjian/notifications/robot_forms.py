@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Robot
 from .robot_actions import RobotInput
@@ -34,7 +35,7 @@ class RobotForm(forms.Form):
     clear_secret = forms.BooleanField(label=_("Remove the saved signing secret"), required=False)
     push_articles = forms.BooleanField(label=_("Send published articles to this group"), required=False)
     push_notices = forms.BooleanField(label=_("Send notices to this group"), required=False)
-    active = forms.BooleanField(label=_("Active"), required=False)
+    active = forms.BooleanField(label=pgettext_lazy("group robot", "Active"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, instance: Robot | None = None, **kwargs):

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.permissions import MANAGE_ROBOTS, get_organization_for_user
@@ -24,19 +24,21 @@ LOG_PAGE_SIZE = 20
 def robot_state(robot: Robot) -> tuple[str, str]:
     """(css class, words) of the robot's state, as the list and its page show it."""
     if not robot.active:
-        return "muted", _("Turned off")
+        return "muted", pgettext("group robot", "Turned off")
     if robot.consecutive_failures:
         count = robot.consecutive_failures
         return "warning", ngettext("Failed %(count)s time in a row", "Failed %(count)s times in a row", count) % {
             "count": count
         }
-    return "ok", _("Working")
+    return "ok", pgettext("group robot", "Working")
 
 
 def topic_label(topic: str) -> str:
-    return {"article": _("Article"), "notice": _("Notice"), push_delivery.TEST_TOPIC: _("Test message")}.get(
-        topic, topic
-    )
+    return {
+        "article": pgettext("group robot", "Article"),
+        "notice": pgettext("group robot", "Notice"),
+        push_delivery.TEST_TOPIC: pgettext("group robot", "Test message"),
+    }.get(topic, topic)
 
 
 @console_view

@@ -25,7 +25,7 @@ import urllib.parse
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .push import Adapter, PushMessage, register_adapter
+from .adapters import Adapter, PushMessage, register_adapter
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 # Which service answers at which host: a DingTalk robot with a WeCom address is a mistake worth naming.

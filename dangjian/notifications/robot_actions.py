@@ -115,7 +115,15 @@ def save_robot(
             robot.flagged_at = None
     validate(robot, exclude=["created_by"])
     with transaction.atomic():
-        save_tracked(user, robot, organization, expected_version=expected_version)
+        recorded = save_tracked(user, robot, organization, expected_version=expected_version)
+        if recorded is None and robot_id is not None:
+            # Only what the history does not show changed (a new secret, an address with the same ending).
+            Robot.objects.filter(pk=robot.pk).update(
+                webhook_encrypted=robot.webhook_encrypted,
+                secret_encrypted=robot.secret_encrypted,
+                consecutive_failures=robot.consecutive_failures,
+                flagged_at=robot.flagged_at,
+            )
     return robot
 
 

@@ -13,7 +13,7 @@ from .robot_actions import RobotInput
 class RobotForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Robot.Kind.choices, widget=forms.RadioSelect)
     name = forms.CharField(
-        label=_("Name"),
+        label=pgettext_lazy("group robot", "Name"),
         max_length=50,
         help_text=_("For you to tell the robots apart, e.g. the group's name: 东城镇党建工作群."),
     )

@@ -7,7 +7,8 @@ decrypted only here. Whatever goes wrong (a refused address, no connection, a ti
 an answer that is not JSON, the service's own refusal) is recorded on the delivery in words, without the webhook's
 key, and tried again after PUSH_RETRY_SECONDS, twice as long, ...; after PUSH_MAX_ATTEMPTS it is FAILED. The robot
 counts consecutive failed attempts: at PUSH_FLAG_AFTER it is flagged once and its organization's MANAGE_ROBOTS
-holders are told (kind "notifications.robot_failing"); a success clears the count and the flag.
+holders are told (the signal `robot_flagged` → registrations.tell_robot_managers, kind
+"notifications.robot_failing"); a success clears the count and the flag.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import urllib.request
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -35,6 +37,10 @@ log = logging.getLogger(__name__)
 ANSWER_LIMIT = 64 * 1024
 MAX_BACKOFF = datetime.timedelta(hours=6)
 TEST_TOPIC = "test"  # the console's 发送测试消息: one attempt, shown at once
+
+# Sent once when a robot reaches PUSH_FLAG_AFTER consecutive failures (robot, failures, error); registrations.py
+# connects the notice to its managers (a signal, because notify()'s module already reaches this one).
+robot_flagged = Signal()
 
 
 class PushFailed(Exception):
@@ -187,21 +193,4 @@ def _failed(delivery: Delivery, robot: Robot, attempts: int, reason: str, now: d
         if failures >= settings.PUSH_FLAG_AFTER and Robot.objects.filter(pk=robot.pk, flagged_at__isnull=True).update(
             flagged_at=now
         ):
-            _tell_admins(robot, failures, reason)
-
-
-def _tell_admins(robot: Robot, failures: int, reason: str) -> None:
-    from dangjian.accounts.permissions import MANAGE_ROBOTS
-
-    from .api import notify, staff_holding
-
-    notify(
-        staff_holding(MANAGE_ROBOTS, robot.organization),
-        "notifications.robot_failing",
-        robot,
-        organization=robot.organization,
-        robot=robot.name,
-        org=robot.organization.short_name or robot.organization.name,
-        failures=failures,
-        error=reason,
-    )
+            robot_flagged.send(Robot, robot=robot, failures=failures, error=reason)

@@ -13,8 +13,8 @@ from django.utils.translation import ngettext
 from dangjian.accounts.permissions import MANAGE_ROBOTS, has_capability
 from dangjian.core.registry import MenuItem, OrganizationData, OrganizationLink, TrackedModel, UsageMetric, register
 
-from . import kinds, robots  # noqa: F401 - robots registers the WeCom, DingTalk and Feishu adapters
-from .api import unread_count
+from . import kinds, push_delivery, robots  # noqa: F401 - robots registers the WeCom, DingTalk and Feishu adapters
+from .api import notify, staff_holding, unread_count
 from .models import Delivery, Robot
 
 
@@ -73,7 +73,22 @@ def _merge_robots(source, target) -> None:
     Robot.objects.filter(organization=source).update(organization=target, active=False)
 
 
+def tell_robot_managers(sender, robot, failures: int, error: str, **kwargs) -> None:
+    """A robot keeps failing (push_delivery.robot_flagged): its organization's robot managers are told once."""
+    notify(
+        staff_holding(MANAGE_ROBOTS, robot.organization),
+        "notifications.robot_failing",
+        robot,
+        organization=robot.organization,
+        robot=robot.name,
+        org=robot.organization.short_name or robot.organization.name,
+        failures=failures,
+        error=error,
+    )
+
+
 def register_robot_entries() -> None:
+    push_delivery.robot_flagged.connect(tell_robot_managers, dispatch_uid="notifications.tell_robot_managers")
     register(
         OrganizationLink("robots", _("Group robots"), "console:robots", _may_manage_robots, order=85, secondary=True)
     )

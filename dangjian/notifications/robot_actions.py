@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -20,7 +21,6 @@ from django.utils.translation import gettext as _
 from dangjian.accounts.permissions import MANAGE_ROBOTS, has_capability, require
 from dangjian.core import fieldcrypt
 from dangjian.core.history import ActionError, InvalidInput, NotFound, save_tracked, validate
-from dangjian.organizations.models import Organization
 
 from . import robots
 from .models import Delivery, Robot
@@ -49,15 +49,17 @@ def get_robot_for_user(user, robot_id: int) -> Robot:
     return robot
 
 
-def _open_organization(user, organization_id: int) -> Organization:
-    organization = Organization.objects.filter(pk=organization_id).first()
+def _open_organization(user, organization_id: int):
+    # The organization model through the robot's key: notifications imports no organizations module.
+    organizations: Any = Robot.organization.field.related_model
+    organization = organizations._default_manager.filter(pk=organization_id).first()
     if organization is None or organization.is_closed:
         raise NotFound
     require(user, MANAGE_ROBOTS, organization)
     return organization
 
 
-def _robot_in(user, robot_id: int, organization: Organization | None = None) -> Robot:
+def _robot_in(user, robot_id: int, organization=None) -> Robot:
     scope = {"organization": organization} if organization is not None else {}
     robot = Robot.objects.select_related("organization").filter(pk=robot_id, **scope).first()
     if robot is None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from dangjian.tests_support.robotserver import RobotServer
+from dangjian.notifications.recorder import RobotServer
 
 DEMO_SECRET = "SECdemo"
 

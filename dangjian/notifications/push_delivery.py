@@ -111,9 +111,13 @@ def _send(delivery: Delivery, now: datetime.datetime) -> bool:
     robot = delivery.robot
     attempts = delivery.attempts + 1
     hidden: list[str] = []
+    if not robot.active and delivery.topic != TEST_TOPIC:
+        # Turned off after the message was queued: not sent, and not the robot's failure.
+        Delivery.objects.filter(pk=delivery.pk).update(
+            state=Delivery.State.FAILED, last_error=_("The robot is turned off.")
+        )
+        return False
     try:
-        if not robot.active and delivery.topic != TEST_TOPIC:
-            raise PushFailed(_("The robot is turned off."))
         adapter = ADAPTERS.get(robot.kind)
         if adapter is None:
             raise PushFailed(_("No adapter for this kind of robot."))

@@ -302,3 +302,20 @@ def test_the_webhook_and_secret_are_encrypted_at_rest(county, server):
     assert SECRET.encode() not in bytes(stored.secret_encrypted)
     assert fieldcrypt.decrypt(stored.webhook_encrypted) == server.url("dingtalk")
     assert stored.webhook_hint == "127.0.0.1 …0001"
+
+
+@pytest.mark.django_db
+def test_a_robot_turned_off_after_queueing_sends_nothing_and_is_not_flagged(
+    county, server, settings, django_capture_on_commit_callbacks
+):
+    settings.PUSH_FLAG_AFTER = 1
+    saved = robot(county, server)
+    published_article(county, django_capture_on_commit_callbacks)
+    Robot.objects.filter(pk=saved.pk).update(active=False)
+
+    assert push_delivery.deliver_due() == {"sent": 0, "failed": 1}
+
+    assert server.requests == []
+    assert (Delivery.objects.get().state, Delivery.objects.get().last_error) == ("failed", "机器人已停用。")
+    saved.refresh_from_db()
+    assert (saved.consecutive_failures, saved.flagged_at) == (0, None)

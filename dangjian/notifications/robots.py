@@ -237,9 +237,10 @@ def service_name(kind: str) -> str:
 
 
 def webhook_hint(url: str) -> str:
-    """What the page shows of a saved webhook: its host and the last 4 characters (`oapi.dingtalk.com …3f9a`)."""
-    host = urllib.parse.urlsplit(url).hostname or ""
-    return f"{host} …{url[-4:]}"[:80]
+    """What the pages and the history show of a saved webhook: its scheme and host and the last 4 characters
+    (`https://oapi.dingtalk.com/…3f9a`), never the key in between."""
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc[:60]}/…{url[-4:]}"
 
 
 def secrets_of(webhook: str, secret: str) -> list[str]:

@@ -249,7 +249,7 @@ def _robots(c) -> None:
         message=message,
         state="failed",
         attempts=5,
-        last_error="服务返回 HTTP 500。",
+        last_error="服务返回状态码 500。",
     )
 
 

@@ -35,7 +35,7 @@ def test_township_secretary_adds_a_dingtalk_robot_and_its_test_message_arrives_s
 
         phone.get_by_label("钉钉群机器人").check()
         phone.get_by_label("名称").fill("东城镇党建工作群")
-        phone.get_by_label("Webhook 地址").fill(webhook)
+        phone.get_by_label("机器人地址").fill(webhook)
         phone.get_by_label("加签密钥").fill(SECRET)
         assert phone.evaluate("document.documentElement.classList.contains('large-text')") is large
         assert_accessible(phone)
@@ -45,7 +45,7 @@ def test_township_secretary_adds_a_dingtalk_robot_and_its_test_message_arrives_s
         assert phone.get_by_text("机器人已保存。").is_visible()
         assert phone.locator("h1").inner_text() == "东城镇党建工作群"
         facts = phone.get_by_test_id("robot-facts").inner_text()
-        assert "127.0.0.1 …4a7f" in facts
+        assert f"http://127.0.0.1:{server.port}/…4a7f" in facts
         assert "b1e5c0ffee0d4a7f" not in phone.content() and SECRET not in phone.content()
 
         submit(phone, phone.get_by_role("button", name="发送测试消息"))

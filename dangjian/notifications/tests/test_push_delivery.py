@@ -134,7 +134,7 @@ def test_a_robot_answering_500_is_retried_with_back_off_then_failed_and_the_arti
     assert push_delivery.deliver_due(now=start) == {"sent": 0, "failed": 1}
     delivery = Delivery.objects.get()
     assert (delivery.state, delivery.attempts) == ("pending", 1)
-    assert delivery.last_error == "服务返回 HTTP 500。"
+    assert delivery.last_error == "服务返回状态码 500。"
     assert delivery.next_try_at == start + datetime.timedelta(seconds=60)
     # Not yet due: nothing is tried before the back-off has passed.
     assert push_delivery.deliver_due(now=start + datetime.timedelta(seconds=59)) == {"sent": 0, "failed": 0}
@@ -176,8 +176,8 @@ def test_a_robot_that_does_not_answer_in_time_is_recorded_as_timed_out(
 @pytest.mark.parametrize(
     ("setup", "error"),
     [
-        ({"not_json": True}, "服务的应答（HTTP 200）无法识别。"),
-        ({"redirect_to": "http://10.0.0.1/admin"}, "服务返回了重定向（HTTP 302），未跟随。"),
+        ({"not_json": True}, "服务的应答（状态码 200）无法识别。"),
+        ({"redirect_to": "http://10.0.0.1/admin"}, "服务返回了重定向（状态码 302），未跟随。"),
         ({"errcode": 93000}, "服务拒收了消息：93000: robot refused (test)"),
     ],
     ids=["not-json", "redirect", "refused"],
@@ -301,7 +301,7 @@ def test_the_webhook_and_secret_are_encrypted_at_rest(county, server):
     assert b"test-token-0001" not in bytes(stored.webhook_encrypted)
     assert SECRET.encode() not in bytes(stored.secret_encrypted)
     assert fieldcrypt.decrypt(stored.webhook_encrypted) == server.url("dingtalk")
-    assert stored.webhook_hint == "127.0.0.1 …0001"
+    assert stored.webhook_hint == f"http://127.0.0.1:{server.port}/…0001"
 
 
 @pytest.mark.django_db

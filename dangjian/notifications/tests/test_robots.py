@@ -59,13 +59,13 @@ FORM = {
         ("dingtalk", "http://169.254.169.254/latest/meta-data/", "只能使用企业微信、钉钉和飞书的群机器人"),
         ("wecom", "https://intranet.example.gov.cn/cgi-bin/webhook/send?key=x", "该地址位于 intranet.example.gov.cn"),
         ("dingtalk", "https://oapi.dingtalk.com.evil.cn/robot/send?access_token=x", "只能使用"),
-        ("dingtalk", "https://evil.cn@oapi.dingtalk.com/robot/send", "这不是有效的 Webhook 地址"),
-        ("dingtalk", "http://oapi.dingtalk.com/robot/send?access_token=x", "必须以 https:// 开头"),
-        ("dingtalk", "https://oapi.dingtalk.com:8443/robot/send?access_token=x", "必须以 https:// 开头"),
-        ("dingtalk", "file:///etc/passwd", "必须以 https:// 开头"),
-        ("dingtalk", "gopher://oapi.dingtalk.com/", "必须以 https:// 开头"),
+        ("dingtalk", "https://evil.cn@oapi.dingtalk.com/robot/send", "这不是有效的机器人地址"),
+        ("dingtalk", "http://oapi.dingtalk.com/robot/send?access_token=x", "必须以“https://”开头"),
+        ("dingtalk", "https://oapi.dingtalk.com:8443/robot/send?access_token=x", "必须以“https://”开头"),
+        ("dingtalk", "file:///etc/passwd", "必须以“https://”开头"),
+        ("dingtalk", "gopher://oapi.dingtalk.com/", "必须以“https://”开头"),
         ("feishu", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x", "这是企业微信机器人的地址"),
-        ("dingtalk", "", "请填写机器人的 Webhook 地址。"),
+        ("dingtalk", "", "请填写机器人地址。"),
     ],
 )
 def test_a_webhook_off_the_three_services_is_refused_with_a_clear_message(county, settings, kind, webhook, words):
@@ -128,7 +128,7 @@ def test_a_township_admin_adds_a_robot_whose_address_and_secret_are_never_shown_
     listing = client.get(reverse("console:robots", args=[county.town_a.pk])).content.decode()
     for html in (page, edit, listing):
         assert "0123456789abcdef" not in html and "SECabc123" not in html
-    assert "oapi.dingtalk.com …9f3a" in page and "oapi.dingtalk.com …9f3a" in edit
+    assert "https://oapi.dingtalk.com/…9f3a" in page and "https://oapi.dingtalk.com/…9f3a" in edit
     assert "正常" in listing
 
 
@@ -148,7 +148,7 @@ def test_editing_without_the_address_and_secret_keeps_them_and_the_history_never
     assert [r.action for r in records] == ["update", "create"]
     assert records[0].changes == {"name": ["东城镇党建工作群", "东城镇宣传群"], "push_notices": [True, False]}
     assert "SECabc123" not in str([r.changes for r in records]) and "0123456789abcdef" not in str(records[1].changes)
-    assert records[1].changes["webhook_hint"] == "oapi.dingtalk.com …9f3a"
+    assert records[1].changes["webhook_hint"] == "https://oapi.dingtalk.com/…9f3a"
 
 
 @pytest.mark.django_db
@@ -213,14 +213,14 @@ def test_a_failed_test_message_says_why_at_once_and_is_not_retried(client, count
         robot = dingtalk_robot(county, webhook=server.url("dingtalk"))
         signed_in(client, county.town_a_admin)
         response = client.post(reverse("console:robot_test", args=[robot.pk]), follow=True)
-    assert "测试消息未送达：服务返回 HTTP 500。" in response.content.decode()
+    assert "测试消息未送达：服务返回状态码 500。" in response.content.decode()
     assert Delivery.objects.get().state == "failed"
 
 
 @pytest.mark.django_db
 def test_a_failed_delivery_is_sent_again_on_request(client, county, django_capture_on_commit_callbacks):
     robot = dingtalk_robot(county)
-    failed = delivery(robot, state="failed", attempts=5, last_error="服务返回 HTTP 500。")
+    failed = delivery(robot, state="failed", attempts=5, last_error="服务返回状态码 500。")
     signed_in(client, county.town_a_admin)
     with django_capture_on_commit_callbacks() as callbacks:
         response = client.post(reverse("console:robot_retry", args=[robot.pk, failed.pk]))

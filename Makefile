@@ -39,7 +39,7 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
-	$(PY) manage.py load_demo --if-empty
+	ROBOT_ALLOW_LOOPBACK=$${ROBOT_ALLOW_LOOPBACK:-1} $(PY) manage.py load_demo --if-empty
 
 run: demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0

@@ -9,6 +9,8 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
+# The demo's group robots post to a local recorder on this port (manage.py record_robot_messages).
+ROBOT_RECORDER_PORT ?= 8091
 TEST_ARGS ?=
 
 .PHONY: run serve install install-dev node migrate demo test browser-deps lint check-migrations bench messages clean
@@ -37,11 +39,12 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
-	$(PY) manage.py load_demo --if-empty
+	ROBOT_ALLOW_LOOPBACK=$${ROBOT_ALLOW_LOOPBACK:-1} $(PY) manage.py load_demo --if-empty
 
 run: demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) bash scripts/serve.sh
+	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) ROBOT_RECORDER_PORT=$(ROBOT_RECORDER_PORT) \
+	ROBOT_ALLOW_LOOPBACK=$${ROBOT_ALLOW_LOOPBACK:-1} bash scripts/serve.sh
 
 browser-deps:
 	@bash scripts/browser-deps.sh

@@ -24,6 +24,7 @@ def _test_settings(settings, tmp_path, tmp_path_factory):
     settings.SMS_BACKEND = "dangjian.notifications.sms.FileBackend"
     settings.SMS_OPTIONS = {"directory": str(tmp_path / "sms")}
     settings.SITE_URL = "https://dj.example.gov.cn"
+    settings.ROBOT_ALLOW_LOOPBACK = True  # group robots may post to the local recorder (tests_support/robotserver.py)
     settings.STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

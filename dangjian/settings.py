@@ -388,6 +388,15 @@ NOTICE_REMINDER_DAYS = env_int("NOTICE_REMINDER_DAYS", 1)
 PUSH_TIMEOUT = env_int("PUSH_TIMEOUT", 10)
 PUSH_MAX_ATTEMPTS = env_int("PUSH_MAX_ATTEMPTS", 5)
 PUSH_FLAG_AFTER = env_int("PUSH_FLAG_AFTER", 3)
+# The worker tries waiting deliveries this often; a failed one waits PUSH_RETRY_SECONDS, then twice as long, ...
+PUSH_RETRY_SECONDS = env_int("PUSH_RETRY_SECONDS", 60)
+# The only hosts a robot's webhook may point at (the three services), so that a webhook cannot make the server
+# call an intranet address. Loopback (127.0.0.1, localhost) is allowed too only with ROBOT_ALLOW_LOOPBACK (on
+# with DEBUG; `make run` sets it for the demo's local recorder, `manage.py record_robot_messages`).
+ROBOT_ALLOWED_HOSTS = env_list(
+    "ROBOT_ALLOWED_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com,open.feishu.cn,open.larksuite.com"
+)
+ROBOT_ALLOW_LOOPBACK = env_bool("ROBOT_ALLOW_LOOPBACK", DEBUG)
 
 # --- Background tasks and mail ---------------------------------------------------------------
 # Tasks are stored in the database and run by `manage.py run_worker`; `manage.py run_clock`
@@ -409,7 +418,7 @@ PERIODIC_TASKS = {
     "dangjian.publishing.tasks.publish_due_articles": env_int("PUBLISH_SCAN_SECONDS", 60),
     "dangjian.publishing.tasks.remind_overdue_notices": 3600,
     "dangjian.publishing.tasks.send_digests": 3600,
-    "dangjian.notifications.tasks.deliver_pushes": env_int("PUSH_RETRY_SECONDS", 60),
+    "dangjian.notifications.tasks.deliver_pushes": PUSH_RETRY_SECONDS,
 }
 # Personal data of the feedback module is kept only this long after a case is closed.
 FEEDBACK_CONTACT_RETENTION_DAYS = env_int("FEEDBACK_CONTACT_RETENTION_DAYS", 365)

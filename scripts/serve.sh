@@ -12,10 +12,18 @@ HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 WORKERS=${WORKERS:-2}
 
+# With ROBOT_RECORDER_PORT (`make run`: 8091), a local recorder stands in for the group robots' webhooks
+# (WeCom, DingTalk, Feishu): the demo's robots post there, each message a line in var/robots/received.jsonl.
+EXTRA=()
+if [ -n "${ROBOT_RECORDER_PORT:-}" ]; then
+  EXTRA+=("robot recorder=$PY manage.py record_robot_messages --port $ROBOT_RECORDER_PORT")
+fi
+
 echo "Serving on http://$HOST:$PORT/ with a task worker and a clock (Ctrl-C to stop)"
 # The access log leaves out client addresses, user agents and every /supervision/ request.
 exec $PY scripts/supervise.py \
   "task worker=$PY manage.py run_worker --no-reload --queue-name '*' --verbosity 0" \
   "clock=$PY manage.py run_clock" \
+  ${EXTRA[@]+"${EXTRA[@]}"} \
   "web server=.venv/bin/gunicorn dangjian.wsgi --preload --bind $HOST:$PORT --workers $WORKERS --access-logfile - \
 --logger-class dangjian.gunicorn_logging.PrivateAccessLogger"

@@ -116,3 +116,13 @@ def link(row: _Row) -> str:
     except Exception:  # noqa: BLE001 - a link that cannot be built is left out, the text is still shown
         log.warning("Notification kind %s could not build its link.", row.kind)
         return ""
+
+
+# A group robot (push.py) that keeps failing: its organization's robot managers are told once (push_delivery).
+ROBOT_FAILING = register(
+    Kind(
+        "notifications.robot_failing",
+        _("The group robot “%(robot)s” of %(org)s failed %(failures)s times in a row. Last error: %(error)s"),
+        channels=(CONSOLE, MAIL),
+    )
+)

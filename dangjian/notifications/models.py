@@ -106,7 +106,7 @@ class Robot(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=50)
     webhook_encrypted = models.BinaryField(editable=False)
-    webhook_hint = models.CharField(max_length=80, editable=False, blank=True)  # host and the last characters
+    webhook_hint = models.CharField(_("webhook address"), max_length=80, editable=False, blank=True)  # host, last 4
     secret_encrypted = models.BinaryField(editable=False, blank=True, default=b"")
     push_articles = models.BooleanField(_("push published articles"), default=True)
     push_notices = models.BooleanField(_("push notices"), default=True)

@@ -7,50 +7,19 @@ This is notify()'s channel for organizations rather than persons: a module calls
 
 inside its transaction; one `Delivery` per active robot of the organization that takes the topic is written
 with it, and the worker sends them after the commit (tasks.deliver_pushes), with retries and back-off, each
-outcome recorded. How a message becomes a request is the robot kind's adapter (`ADAPTERS`, `register_adapter`):
+outcome recorded (push_delivery.py). How a message becomes a request is the robot kind's adapter (adapters.py,
+`ADAPTERS`, `register_adapter`; the three services' in robots.py):
 a site adds an SMS gateway or a 公众号 template message by registering one more adapter and robot kind.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .adapters import ADAPTERS, Adapter, PushMessage, register_adapter
 
-@dataclass(frozen=True)
-class PushMessage:
-    title: str
-    summary: str
-    url: str  # absolute, back to the platform
-    image_url: str = ""  # absolute, or empty
-    source: str = ""  # the organization's name, shown on the card
-
-    def as_json(self) -> dict:
-        return asdict(self)
-
-
-class Adapter:
-    """Turns a message into the HTTP request a robot kind expects, and reads its answer."""
-
-    kind: str = ""
-
-    def request(self, robot, message: PushMessage, webhook: str, secret: str) -> tuple[str, dict]:
-        """The URL to POST to and the JSON body."""
-        raise NotImplementedError
-
-    def accepted(self, status: int, body: dict) -> tuple[bool, str]:
-        """Whether the service took the message, and if not why (its own words)."""
-        raise NotImplementedError
-
-
-ADAPTERS: dict[str, Adapter] = {}
-
-
-def register_adapter(adapter: Adapter) -> Adapter:
-    ADAPTERS[adapter.kind] = adapter
-    return adapter
+__all__ = ["ADAPTERS", "Adapter", "PushMessage", "enqueue_deliveries", "push", "register_adapter"]
 
 
 TOPIC_FIELDS = {"article": "push_articles", "notice": "push_notices"}

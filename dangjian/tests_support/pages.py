@@ -232,6 +232,7 @@ def populate(county) -> Site:
     roster.check_upload(secretary, c.village_a1.pk, xlsx([person(1), person(2, 性别="男性", 入党日期="1995.13.01")]))
     site.held_meeting = _meetings(c)
     _notices_and_submissions(c, site.head)
+    _robots(c)
     return site
 
 
@@ -271,6 +272,26 @@ def _notices_and_submissions(c, town_a_secretary) -> None:
             audience=Notice.Audience.CHOSEN,
             organization_ids=[c.village_a1.pk],
         ),
+    )
+
+
+def _robots(c) -> None:
+    """Group robots (notifications, push): the township's DingTalk robot with a delivered and a failed message."""
+    from dangjian.notifications.models import Delivery
+    from dangjian.notifications.robot_actions import RobotInput, save_robot
+
+    webhook = "https://oapi.dingtalk.com/robot/send?access_token=pages0001"
+    robot = save_robot(c.town_a_admin, c.town_a.pk, RobotInput("dingtalk", "东城镇党建工作群", webhook, "SECpages"))
+    message = {"title": "东城镇召开党建工作会议", "summary": "", "url": "https://dj.example.gov.cn/"}
+    Delivery.objects.create(robot=robot, topic="article", key="article:1", message=message, state="sent", attempts=1)
+    Delivery.objects.create(
+        robot=robot,
+        topic="notice",
+        key="notice:1",
+        message=message,
+        state="failed",
+        attempts=5,
+        last_error="服务返回状态码 500。",
     )
 
 

@@ -10,9 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from dangjian.notifications.recorder import RobotServer
-
-DEMO_SECRET = "SECdemo"
+from dangjian.notifications.recorder import DEMO_SECRET, RobotServer
 
 
 class Command(BaseCommand):

@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
+from django.urls import NoReverseMatch, Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
@@ -51,6 +51,9 @@ NOT_PAGES = {
     "meetings:calendar_feed",  # a calendar file at a secret address, for calendar apps
     "console:meeting_file",
     "console:meeting_pdf",
+    "publishing:article_cover",  # an article's pictures and files, served by their records
+    "publishing:article_image",
+    "publishing:article_attachment",
 }
 # Links not to follow: they change state on GET by design (signing out) or leave the site's pages.
 SKIP_PREFIXES = ("/admin/", "/static/", "/media/", "/accounts/logout/", "/prefs/", "/healthz/", "/favicon.ico")
@@ -229,7 +232,46 @@ def populate(county) -> Site:
 
     roster.check_upload(secretary, c.village_a1.pk, xlsx([person(1), person(2, 性别="男性", 入党日期="1995.13.01")]))
     site.held_meeting = _meetings(c)
+    _articles(c, site)
     return site
+
+
+def _articles(c, site) -> None:
+    """Articles of the township: one published with a picture, cover and attachment, one waiting for its final
+    review (初审 passed), one returned to its author; and a sensitive word to check."""
+    from dangjian.core.models import SensitiveWord
+    from dangjian.publishing import articles
+    from dangjian.publishing.models import Column
+
+    SensitiveWord.objects.create(word="内部资料", level=SensitiveWord.Level.FLAG)
+    column = Column.objects.get(organization=c.town_a, key="news").pk
+    writer = c.town_a_media
+    image = articles.add_image(writer, c.town_a.pk, _jpeg())
+
+    def write(title, body, **kwargs):
+        data = articles.ArticleInput(title=title, column_id=column, body=body, source="东城镇党委", author="张明")
+        return articles.save_article(writer, c.town_a.pk, data, **kwargs)
+
+    published = write(
+        "东城镇开展冬季送温暖活动",
+        f'<div>走访困难群众。</div><figure><img src="/articles/images/{image.pk}/" alt="走访"></figure>',
+        cover=_jpeg("cover.jpg"),
+        attachments=[_pdf("活动方案.pdf")],
+    )
+    articles.submit_for_review(writer, published.pk)
+    articles.approve_step(site.head, published.pk, 1)
+    try:  # publishing pushes a link to the portal's article page, which the portal area adds
+        reverse("publishing:article", args=[c.town_a.pk, published.pk])
+    except NoReverseMatch:
+        pass
+    else:
+        articles.approve_step(c.town_a_admin, published.pk, 2)
+    waiting = write("东城镇召开党建工作推进会", "<div>会议传达了内部资料的要求。</div>")
+    articles.submit_for_review(writer, waiting.pk)
+    articles.approve_step(site.head, waiting.pk, 1)
+    returned = write("李湾村修路", "<div>修路进展。</div>")
+    articles.submit_for_review(writer, returned.pk)
+    articles.return_article(site.head, returned.pk, 1, "请补充照片")
 
 
 def _members(c) -> None:

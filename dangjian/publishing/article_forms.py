@@ -50,6 +50,7 @@ def editor_texts() -> dict[str, str]:
         "uploadFailed": _("The picture could not be uploaded."),
         "onlyPictures": _("Only pictures (JPEG, PNG or WebP) can be inserted in the text; add other files as attachments below."),
         "editorLabel": _("Body"),
+        "pictureAlt": _("Picture in the article"),
     }
     return {f"data-lang-{key.lower()}": str(value) for key, value in texts.items()}
 

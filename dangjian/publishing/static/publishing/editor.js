@@ -62,6 +62,20 @@
     status.classList.toggle("error", Boolean(isError));
   };
 
+  // Every picture needs words for those who cannot see it: its caption once written, until then a plain
+  // description (data-lang-picturealt); a picture already in the text keeps its own.
+  const describePictures = () => {
+    if (!editor.editor) return;
+    for (const attachment of editor.editor.getDocument().getAttachments()) {
+      if (!attachment.isPreviewable()) continue;
+      const caption = (attachment.getCaption() || "").trim();
+      const alt = caption || attachment.getAttribute("alt") || text("pictureAlt");
+      if (attachment.getAttribute("alt") !== alt) attachment.setAttributes({ alt });
+    }
+  };
+  editor.addEventListener("trix-initialize", describePictures);
+  editor.addEventListener("trix-change", describePictures);
+
   editor.addEventListener("trix-file-accept", (event) => {
     if (!event.file || !ACCEPTED.test(event.file.type)) {
       event.preventDefault();
@@ -91,7 +105,12 @@
         answer = {};
       }
       if (request.status === 200 && answer.url) {
-        attachment.setAttributes({ url: answer.url, width: answer.width, height: answer.height });
+        attachment.setAttributes({
+          url: answer.url,
+          width: answer.width,
+          height: answer.height,
+          alt: attachment.getAttribute("alt") || text("pictureAlt"),
+        });
         say("", false);
       } else {
         attachment.remove();

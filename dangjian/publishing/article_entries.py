@@ -65,6 +65,3 @@ def register() -> None:
         TrackedModel("article", "publishing", WRITE_ARTICLES),
         UsageMetric("publishing.articles_published", _("Articles published"), articles_published, order=60),
     )
-
-
-

@@ -16,6 +16,10 @@ from .articles import ArticleInput
 from .models import Article, ArticleAttachment, Column
 
 
+def _attachment_name(attachment) -> str:
+    return attachment.name
+
+
 def _checked_attachment(upload):
     check_attachment(upload)
     return upload
@@ -48,7 +52,9 @@ def editor_texts() -> dict[str, str]:
         "urlPlaceholder": _("Enter a web address…"),
         "uploading": _("Uploading the picture…"),
         "uploadFailed": _("The picture could not be uploaded."),
-        "onlyPictures": _("Only pictures (JPEG, PNG or WebP) can be inserted in the text; add other files as attachments below."),
+        "onlyPictures": _(
+            "Only pictures (JPEG, PNG or WebP) can be inserted in the text; add other files as attachments below."
+        ),
         "editorLabel": _("Body"),
         "pictureAlt": _("Picture in the article"),
     }
@@ -103,10 +109,11 @@ class ArticleForm(VersionedModelForm):
         )
         self.fields["publish_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]  # type: ignore[attr-defined]
         attachments = cast(forms.ModelMultipleChoiceField, self.fields["remove_attachments"])
-        if self.instance.pk:
-            attachments.queryset = ArticleAttachment.objects.filter(article=self.instance)
-            attachments.label_from_instance = lambda a: a.name  # type: ignore[method-assign]
-        if not self.instance.pk or not attachments.queryset.exists():
+        existing = ArticleAttachment.objects.filter(article=self.instance) if self.instance.pk else None
+        if existing is not None:
+            attachments.queryset = existing
+            attachments.label_from_instance = _attachment_name  # type: ignore[method-assign,assignment]
+        if existing is None or not existing.exists():
             del self.fields["remove_attachments"]
         if not (self.instance.pk and self.instance.cover):
             del self.fields["remove_cover"]

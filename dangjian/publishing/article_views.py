@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -34,7 +35,7 @@ from .workflow import step_name
 PAGE_SIZE = 30
 TODO_REVIEW = "review"
 # The steps of an article's life as its page lists them (a review step reads "初审 通过").
-EVENT_LABELS = {
+EVENT_LABELS: dict[str, Any] = {
     ArticleEvent.Kind.CREATED: pgettext_lazy("article event", "Written"),
     ArticleEvent.Kind.EDITED: pgettext_lazy("article event", "Edited"),
     ArticleEvent.Kind.SUBMITTED: pgettext_lazy("article event", "Submitted for review"),
@@ -81,7 +82,7 @@ def article_list(request, org_id: int | None = None):
         if column is not None:
             queryset = queryset.filter(column=column)
         items = queryset.order_by("-updated_at", "-pk")
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+    page: Any = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
     filters = {k: v for k, v in {"todo": TODO_REVIEW if todo else "", "state": state, "column": column_id}.items() if v}
     writable = []
     if org is not None and has_capability(request.user, WRITE_ARTICLES, org):
@@ -333,7 +334,9 @@ def sensitive_words(request):
         except ActionError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("%(added)s words added, %(changed)s changed.") % {"added": added, "changed": changed})
+            messages.success(
+                request, _("%(added)s words added, %(changed)s changed.") % {"added": added, "changed": changed}
+            )
             return redirect("console:sensitive_words")
     q = request.GET.get("q", "").strip()[:50]
     words = SensitiveWord.objects.all()

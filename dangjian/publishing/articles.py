@@ -36,7 +36,7 @@ from dangjian.organizations.models import Organization
 
 from . import notices, pushing, sanitize
 from .models import Article, ArticleAttachment, ArticleEvent, ArticleImage, Column
-from .workflow import ARTICLES, EDITABLE, step_capability, why_not_reviewer
+from .workflow import ARTICLES, step_capability, why_not_reviewer
 
 State = Article.State
 Kind = ArticleEvent.Kind
@@ -213,10 +213,10 @@ def save_article(
             raise InvalidInput({"body": [message]}, message)
         old_cover = article.cover.name if article.pk else ""
         if prepared_cover is not None:
-            article.cover.save(prepared_cover.name, prepared_cover, save=False)
-            stored.append(article.cover.name)
+            article.cover.save(prepared_cover.name or "cover.jpg", prepared_cover, save=False)
+            stored.append(article.cover.name or "")
         elif remove_cover:
-            article.cover = ""  # type: ignore[assignment]
+            article.cover = ""
         was_state = article.state
         article.state = State.DRAFT
         validate(article)
@@ -224,17 +224,17 @@ def save_article(
         changed = save_tracked(actor, article, organization, expected_version=expected_version)
         if not creating and changed is None and was_state != State.DRAFT:
             _save_state(article)
-        dropped = []
+        dropped: list[str] = []
         if old_cover and old_cover != article.cover.name:
             dropped.append(old_cover)
         # Pictures: claim the uploads the body shows; forget this article's pictures it no longer shows.
         ArticleImage.objects.filter(pk__in=shown, article__isnull=True).update(article=article)
         for image in ArticleImage.objects.filter(article=article).exclude(pk__in=shown):
-            dropped.append(image.image.name)
+            dropped.append(image.image.name or "")
             image.delete()
         # Attachments: those removed, then the new ones within the limit.
         for attachment in ArticleAttachment.objects.filter(article=article, pk__in=list(remove_attachment_ids)):
-            dropped.append(attachment.file.name)
+            dropped.append(attachment.file.name or "")
             attachment.delete()
         if ArticleAttachment.objects.filter(article=article).count() + len(files) > settings.ARTICLE_MAX_ATTACHMENTS:
             message = _("An article may have at most %(n)s attachments.") % {"n": settings.ARTICLE_MAX_ATTACHMENTS}
@@ -273,7 +273,7 @@ def add_image(actor, organization_id: int, upload, *, article_id: int | None = N
         width, height = probe.size
     photo.seek(0)
     image = ArticleImage(article=article, organization=organization, uploaded_by=actor, width=width, height=height)
-    image.image.save(photo.name, photo, save=False)
+    image.image.save(photo.name or "photo.jpg", photo, save=False)
     try:
         image.save()
     except Exception:

@@ -50,10 +50,7 @@ def visible_articles(user) -> QuerySet[Article]:
 
 def get_article_for_user(user, article_id: int) -> Article:
     article = (
-        visible_articles(user)
-        .select_related("organization", "column", "created_by")
-        .filter(pk=article_id)
-        .first()
+        visible_articles(user).select_related("organization", "column", "created_by").filter(pk=article_id).first()
     )
     if article is None:
         raise Http404

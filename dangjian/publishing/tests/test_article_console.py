@@ -195,7 +195,7 @@ def test_files_are_served_only_once_the_article_is_published(client, county):
     responses = [client.get(url) for url in urls]
     assert [r.status_code for r in responses] == [200, 200, 200]
     assert responses[0]["Content-Type"] == "image/jpeg" and responses[0]["X-Content-Type-Options"] == "nosniff"
-    assert 'filename*=utf-8' in responses[2]["Content-Disposition"]
+    assert "filename*=utf-8" in responses[2]["Content-Disposition"]
     # Another organization's address for the same article is not a way in.
     assert client.get(reverse("publishing:article_cover", args=[county.town_b.pk, article.pk])).status_code == 404
 
@@ -280,7 +280,9 @@ def test_two_reviewers_publish_through_the_pages(client, county):
 def test_returning_without_a_reason_is_refused_with_a_message(client, county):
     article = _in_review(county)
     client.force_login(county.town_a_admin)
-    response = client.post(reverse("console:article_return", args=[article.pk]), {"step": "1", "reason": ""}, follow=True)
+    response = client.post(
+        reverse("console:article_return", args=[article.pk]), {"step": "1", "reason": ""}, follow=True
+    )
     assert "请填写退回理由" in response.content.decode()
     assert Article.objects.get(pk=article.pk).state == State.REVIEWING
 
@@ -299,7 +301,7 @@ def test_the_to_do_line_counts_exactly_what_its_list_shows(client, county):
     assert "有 2 篇文章等待您审核" in home
     assert f'href="{reverse("console:articles")}?todo=review"' in home
     listed = client.get(reverse("console:articles") + "?todo=review").content.decode()
-    shown = set(int(pk) for pk in re.findall(r'href="/console/articles/(\d+)/"', listed))
+    shown = {int(pk) for pk in re.findall(r'href="/console/articles/(\d+)/"', listed)}
     assert shown == {mine.pk, village.pk}
 
     client.force_login(county.town_a_media)  # the author has nothing to review (their own article)
@@ -356,5 +358,3 @@ def test_an_empty_word_list_paste_is_refused_with_a_message(client, county):
     client.force_login(county.county_admin)
     response = client.post(reverse("console:sensitive_words"), {"words": "   \n  ", "level": "block"})
     assert response.status_code == 400 and not SensitiveWord.objects.exists()
-
-

@@ -1,14 +1,17 @@
 """The articles' console pages and files over HTTP: writing through the form, pictures from the editor, the review
 page, the to-do line and its list, raw POSTs by the wrong people, and files served only when they may be seen."""
 
+import datetime
 import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from dangjian.accounts.models import Role
 from dangjian.core.models import SensitiveWord
+from dangjian.core.registry import UsageMetric, registry
 from dangjian.publishing import articles
 from dangjian.publishing.models import Article, ArticleAttachment, ArticleImage
 from dangjian.tests_support import factories as f
@@ -358,3 +361,41 @@ def test_an_empty_word_list_paste_is_refused_with_a_message(client, county):
     client.force_login(county.county_admin)
     response = client.post(reverse("console:sensitive_words"), {"words": "   \n  ", "level": "block"})
     assert response.status_code == 400 and not SensitiveWord.objects.exists()
+
+
+# --- Registrations: the organization page's link, the usage metric -----------------------------------------
+
+
+def test_the_organization_page_links_to_its_articles(client, county):
+    client.force_login(county.town_a_media)
+    page = client.get(reverse("console:organization", args=[county.town_a.pk])).content.decode()
+    assert f'href="{reverse("console:article_list", args=[county.town_a.pk])}"' in page
+
+
+def test_articles_published_are_counted_per_subtree_and_period(county, today):
+    metric = registry.get(UsageMetric, "publishing.articles_published")
+    f.article(county.village_a1, "村里的")
+    f.article(county.town_a, "镇里的")
+    f.article(county.town_b, "别的乡")
+    f.article(county.town_a, "草稿", state=Article.State.DRAFT)
+    f.article(county.town_a, "去年", published_at=timezone.now() - datetime.timedelta(days=400))
+    tomorrow = today + datetime.timedelta(days=1)
+    assert metric.count(county.town_a, today, tomorrow) == 2
+    assert metric.count(county.county, today, tomorrow) == 3
+    assert metric.count(county.town_a, today - datetime.timedelta(days=30), today) == 0
+
+
+def test_saving_again_keeps_the_articles_own_pictures(county):
+    image = articles.add_image(county.town_a_media, county.town_a.pk, jpeg())
+    body = f'<div>文</div><figure><img src="/articles/images/{image.pk}/" alt="走访"></figure>'
+    article = articles.save_article(county.town_a_media, county.town_a.pk, article_input(county.town_a, body=body))
+    # Another writer of the township edits it: the picture is the article's now, not only its uploader's.
+    article = articles.save_article(
+        county.town_a_admin, county.town_a.pk, article_input(county.town_a, body=article.body), article_id=article.pk
+    )
+    assert f'src="/articles/images/{image.pk}/"' in article.body
+    # Taken out of the text, the picture goes.
+    articles.save_article(
+        county.town_a_admin, county.town_a.pk, article_input(county.town_a, body="<div>文</div>"), article_id=article.pk
+    )
+    assert not ArticleImage.objects.exists()

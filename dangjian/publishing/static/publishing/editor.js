@@ -25,11 +25,37 @@
   const form = area.form;
   const csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
 
+  // The stored body is plain HTML (the server keeps no editor markup); a picture's size, caption and words
+  // are given back to the editor as the attachment Trix would have written, so they survive another save.
+  const forEditor = (html) => {
+    const template = document.createElement("template");
+    template.innerHTML = html;
+    for (const figure of template.content.querySelectorAll("figure")) {
+      const img = figure.querySelector("img");
+      if (!img || !img.getAttribute("src")) continue;
+      const attributes = { contentType: "image", url: img.getAttribute("src") };
+      for (const name of ["width", "height"]) {
+        const value = parseInt(img.getAttribute(name) || "", 10);
+        if (value > 0) attributes[name] = value;
+      }
+      if (img.getAttribute("alt")) attributes.alt = img.getAttribute("alt");
+      const caption = figure.querySelector("figcaption");
+      figure.setAttribute("data-trix-attachment", JSON.stringify(attributes));
+      // A caption is an attribute of the picture's place in the text, not of the picture.
+      if (caption && caption.textContent.trim()) {
+        figure.setAttribute("data-trix-attributes", JSON.stringify({ caption: caption.textContent.trim() }));
+      }
+      figure.setAttribute("data-trix-content-type", "image");
+      figure.className = "attachment attachment--preview";
+    }
+    return template.innerHTML;
+  };
+
   const input = document.createElement("input");
   input.type = "hidden";
   input.name = area.name;
   input.id = area.id + "-html";
-  input.value = area.value;
+  input.value = forEditor(area.value);
   area.removeAttribute("name");
   area.hidden = true;
   area.required = false;
@@ -55,22 +81,20 @@
   status.setAttribute("role", "status");
   status.setAttribute("aria-live", "polite");
 
-  area.after(input, editor, status);
 
   const say = (message, isError) => {
     status.textContent = message || "";
     status.classList.toggle("error", Boolean(isError));
   };
 
-  // Every picture needs words for those who cannot see it: its caption once written, until then a plain
-  // description (data-lang-picturealt); a picture already in the text keeps its own.
+  // Every picture needs words for those who cannot see it: a plain description (data-lang-picturealt) unless it
+  // has its own.
   const describePictures = () => {
     if (!editor.editor) return;
     for (const attachment of editor.editor.getDocument().getAttachments()) {
-      if (!attachment.isPreviewable()) continue;
-      const caption = (attachment.getCaption() || "").trim();
-      const alt = caption || attachment.getAttribute("alt") || text("pictureAlt");
-      if (attachment.getAttribute("alt") !== alt) attachment.setAttributes({ alt });
+      if (attachment.isPreviewable() && !attachment.getAttribute("alt")) {
+        attachment.setAttributes({ alt: text("pictureAlt") });
+      }
     }
   };
   editor.addEventListener("trix-initialize", describePictures);
@@ -123,4 +147,6 @@
     });
     request.send(body);
   });
+
+  area.after(input, editor, status);
 })();

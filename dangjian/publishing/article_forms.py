@@ -88,7 +88,8 @@ class ArticleForm(VersionedModelForm):
         fields = ["title", "summary", "column", "body", "source", "author", "show_below", "publish_at"]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 2}),
-            "body": forms.Textarea(attrs={"rows": 14, "data-editor": ""}),
+            # The body is HTML (the editor's own markup shows as such without JavaScript): not for translation.
+            "body": forms.Textarea(attrs={"rows": 14, "data-editor": "", "translate": "no"}),
             "publish_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         }
         labels = {"show_below": _("Also show on the portals of the organizations below")}

@@ -3,6 +3,65 @@ usage metrics, tracked models): called from registrations.register_entries()."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext_lazy
+
+from dangjian.accounts.permissions import WRITE_ARTICLES
+from dangjian.core.registry import MenuItem, OrganizationLink, ToDo, TrackedModel, UsageMetric, period_bounds
+
+from . import articles, queries
+from .models import Article
+
+
+def articles_published(organization, start, end) -> int:
+    """Articles of the subtree's organizations published in the period (withdrawn later or not)."""
+    since, until = period_bounds(start, end)
+    return Article.objects.filter(
+        organization__path__startswith=organization.path,
+        state__in=[Article.State.PUBLISHED, Article.State.WITHDRAWN],
+        published_at__gte=since,
+        published_at__lt=until,
+    ).count()
+
+
+def _waiting_text(n: int) -> str:
+    return ngettext("%(n)s article waits for your review", "%(n)s articles wait for your review", n) % {"n": n}
+
 
 def register() -> None:
-    pass
+    from dangjian.core import registry
+
+    registry.register(
+        MenuItem(
+            "articles",
+            pgettext_lazy("console menu", "Articles"),
+            "console:articles",
+            order=45,
+            visible=lambda request: queries.may_use_articles(request.user),
+        ),
+        MenuItem(
+            "sensitive_words",
+            _("Sensitive words"),
+            "console:sensitive_words",
+            order=95,
+            visible=lambda request: articles.may_keep_words(request.user),
+        ),
+        ToDo(
+            "publishing.articles_waiting",
+            _waiting_text,
+            lambda request: queries.waiting_count(request.user),
+            "console:articles",
+            query="todo=review",
+            order=45,
+        ),
+        OrganizationLink(
+            "articles",
+            pgettext_lazy("console menu", "Articles"),
+            "console:article_list",
+            lambda user, org: queries.may_see(user, org),
+            order=25,
+            count=lambda org: Article.objects.filter(organization=org).count(),
+        ),
+        TrackedModel("article", "publishing", WRITE_ARTICLES),
+        UsageMetric("publishing.articles_published", _("Articles published"), articles_published, order=60),
+    )

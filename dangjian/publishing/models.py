@@ -141,9 +141,16 @@ class ArticleEvent(models.Model):
 
 
 class ArticleImage(models.Model):
-    """A picture in an article's body, re-encoded on upload (core/uploads.py) and served by its own view."""
+    """A picture in an article's body, re-encoded on upload (core/uploads.py) and served by its own view.
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="images")
+    The editor uploads a picture as soon as it is inserted, before a new article has been saved: such an image
+    belongs to its organization and its uploader only (`article` empty) until the article that shows it is saved
+    (articles.save_article claims it); one never claimed is deleted by the clock after a day."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="images", null=True, blank=True)
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
     image = models.ImageField(upload_to="articles/%Y/%m/")
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)

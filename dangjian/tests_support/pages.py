@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
+from django.urls import NoReverseMatch, Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
@@ -53,6 +53,9 @@ NOT_PAGES = {
     "console:meeting_pdf",
     "console:notice_attachment",  # files of notices and of their replies
     "console:notice_reply_file",
+    "publishing:article_cover",  # an article's pictures and files, served by their records
+    "publishing:article_image",
+    "publishing:article_attachment",
 }
 # Links not to follow: they change state on GET by design (signing out) or leave the site's pages.
 SKIP_PREFIXES = ("/admin/", "/static/", "/media/", "/accounts/logout/", "/prefs/", "/healthz/", "/favicon.ico")
@@ -233,6 +236,7 @@ def populate(county) -> Site:
     site.held_meeting = _meetings(c)
     _notices_and_submissions(c, site.head)
     _robots(c)
+    _articles(c, site)
     return site
 
 
@@ -293,6 +297,44 @@ def _robots(c) -> None:
         attempts=5,
         last_error="服务返回状态码 500。",
     )
+
+
+def _articles(c, site) -> None:
+    """Articles of the township: one published with a picture, cover and attachment, one waiting for its final
+    review (初审 passed), one returned to its author; and a sensitive word to check."""
+    from dangjian.core.models import SensitiveWord
+    from dangjian.publishing import articles
+    from dangjian.publishing.models import Column
+
+    SensitiveWord.objects.create(word="内部资料", level=SensitiveWord.Level.FLAG)
+    column = Column.objects.get(organization=c.town_a, key="news").pk
+    writer = c.town_a_media
+    image = articles.add_image(writer, c.town_a.pk, _jpeg())
+
+    def write(title, body, **kwargs):
+        data = articles.ArticleInput(title=title, column_id=column, body=body, source="东城镇党委", author="张明")
+        return articles.save_article(writer, c.town_a.pk, data, **kwargs)
+
+    published = write(
+        "东城镇开展冬季送温暖活动",
+        f'<div>走访困难群众。</div><figure><img src="/articles/images/{image.pk}/" alt="走访"></figure>',
+        cover=_jpeg("cover.jpg"),
+        attachments=[_pdf("活动方案.pdf")],
+    )
+    articles.submit_for_review(writer, published.pk)
+    articles.approve_step(site.head, published.pk, 1)
+    try:  # publishing pushes a link to the portal's article page, which the portal area adds
+        reverse("publishing:article", args=[c.town_a.pk, published.pk])
+    except NoReverseMatch:
+        pass
+    else:
+        articles.approve_step(c.town_a_admin, published.pk, 2)
+    waiting = write("东城镇召开党建工作推进会", "<div>会议传达了内部资料的要求。</div>")
+    articles.submit_for_review(writer, waiting.pk)
+    articles.approve_step(site.head, waiting.pk, 1)
+    returned = write("李湾村修路", "<div>修路进展。</div>")
+    articles.submit_for_review(writer, returned.pk)
+    articles.return_article(site.head, returned.pk, 1, "请补充照片")
 
 
 def _members(c) -> None:

@@ -34,6 +34,7 @@ class ColumnForm(VersionedModelForm):
             del self.fields["name"]
         else:
             self.fields["name"].required = True
+            self.fields["name"].error_messages["required"] = _("Enter the column's name.")
         self.fields["update_days"].help_text = _(
             "The inspection rules: 工作动态 at least every 14 days, 通知公告 every 183. Empty: no rule."
         )

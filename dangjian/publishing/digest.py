@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import hmac
+import logging
 import secrets
 import zoneinfo
 
@@ -36,6 +37,7 @@ UNCONFIRMED_DAYS = 3
 SEND_HOUR = 7
 DIGEST_MAX_ITEMS = 30
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+logger = logging.getLogger(__name__)
 
 # A confirmation mail at most this often per address (over every portal), and per client.
 per_address = Throttle("digest-address", 3, 3600)
@@ -111,7 +113,15 @@ def subscribe(organization, email: str, client: str) -> None:
             except IntegrityError:  # the same address asked twice at the same moment: the first one stands
                 return
             message = _confirmation_mail(subscription, token)
-        transaction.on_commit(lambda: message.send(fail_silently=True))
+        transaction.on_commit(lambda: _send_quietly(message))
+
+
+def _send_quietly(message: EmailMessage) -> None:
+    """A confirmation mail that cannot go out now: the person asks again (nothing personal is logged)."""
+    try:
+        message.send()
+    except Exception:  # noqa: BLE001 - any failure of the mail server
+        logger.warning("a digest confirmation mail could not be sent")
 
 
 def _confirmation_mail(subscription: DigestSubscription, token: str) -> EmailMessage:

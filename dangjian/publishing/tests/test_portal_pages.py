@@ -4,8 +4,8 @@ the article page with its share metadata, the print view, the portal home's bloc
 import datetime
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 

@@ -281,9 +281,9 @@ def main() -> None:
         # First requests of pages nobody asked for yet (no cached copy): other villages' articles and lists.
         others = rng.sample(villages, min(60, len(villages)))
         ids = list(
-            Article.objects.filter(organization__in=others).order_by("organization_id").values_list(
-                "organization_id", "pk"
-            )[::50][:60]
+            Article.objects.filter(organization__in=others)
+            .order_by("organization_id")
+            .values_list("organization_id", "pk")[::50][:60]
         )
         cold_articles = [fetch(f"/o/{org_id}/articles/{pk}/")[0] for org_id, pk in ids]
         cold_lists = [

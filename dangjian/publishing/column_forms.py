@@ -48,5 +48,5 @@ class ColumnForm(VersionedModelForm):
             description=data.get("description", ""),
             update_days=data.get("update_days"),
             review_steps=data["review_steps"],
-            order=data.get("order") if data.get("order") is not None else 100,
+            order=int(data["order"]) if data.get("order") is not None else 100,
         )

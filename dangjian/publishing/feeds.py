@@ -71,7 +71,7 @@ def build_feed(request, organization: Organization, kind: str, column: Column | 
         else (column.description or _("News published on the portal of %(name)s.") % {"name": organization.name})
     )
     feed.language("zh-CN")
-    if articles:
+    if articles and articles[0].published_at is not None:
         feed.updated(articles[0].published_at.astimezone(SHANGHAI))
     # feedgen lists entries newest-first when they are added oldest-first.
     for article in reversed(articles):
@@ -82,7 +82,7 @@ def build_feed(request, organization: Organization, kind: str, column: Column | 
         entry.title(article.title)
         entry.link(href=url)
         entry.description(_summary(article, organization))
-        published = article.published_at.astimezone(SHANGHAI)
+        published = (article.published_at or article.created_at).astimezone(SHANGHAI)
         entry.published(published)
         entry.updated(published)
         if article.author:

@@ -72,7 +72,13 @@ def test_add_edit_and_archive_a_column_of_its_own(client, county):
     client.force_login(county.town_a_admin)
     response = client.post(
         reverse("console:column_new", args=[org.pk]),
-        {"name": " 乡村  振兴 ", "description": "乡村振兴工作", "update_days": "30", "review_steps": "1", "order": "50"},
+        {
+            "name": " 乡村  振兴 ",
+            "description": "乡村振兴工作",
+            "update_days": "30",
+            "review_steps": "1",
+            "order": "50",
+        },
     )
     assert response.status_code == 302
     column = Column.objects.get(organization=org, name="乡村 振兴")
@@ -80,8 +86,14 @@ def test_add_edit_and_archive_a_column_of_its_own(client, county):
     assert ChangeRecord.objects.filter(object_id=str(column.pk)).count() == 1
     response = client.post(
         reverse("console:column_edit", args=[org.pk, column.pk]),
-        {"name": "乡村振兴", "description": "", "update_days": "", "review_steps": "3", "order": "5",
-         "seen_version": "1"},
+        {
+            "name": "乡村振兴",
+            "description": "",
+            "update_days": "",
+            "review_steps": "3",
+            "order": "5",
+            "seen_version": "1",
+        },
     )
     assert response.status_code == 302
     column.refresh_from_db()

@@ -75,7 +75,9 @@ def test_forged_or_other_portals_tokens_do_nothing(client, county, subscribe):
     token = confirm.rstrip("/").rsplit("/", 1)[1]
     other = reverse("publishing:digest_confirm", args=[county.village_a2.pk, token])
     assert client.post(other).status_code == 404
-    assert client.post(reverse("publishing:digest_confirm", args=[county.village_a1.pk, "x" + token])).status_code == 404
+    assert (
+        client.post(reverse("publishing:digest_confirm", args=[county.village_a1.pk, "x" + token])).status_code == 404
+    )
     row = DigestSubscription.objects.get()
     forged = reverse("publishing:digest_unsubscribe", args=[county.village_a1.pk, f"{row.pk}-{'0' * 32}"])
     assert client.post(forged).status_code == 404
@@ -95,7 +97,7 @@ def test_subscribing_again_answers_the_same_and_sends_no_digest_before_confirmat
 def test_bad_address_and_throttle(client, county, subscribe):
     response = subscribe(county.village_a1, "不是邮箱")
     assert response.status_code == 400 and "请填写正确的电子邮箱" in response.content.decode()
-    for index in range(digest.per_address.limit):
+    for _index in range(digest.per_address.limit):
         assert subscribe(county.village_a1, "many@example.com").status_code == 200
     response = subscribe(county.village_a2, "many@example.com")
     assert response.status_code == 429 and "过于频繁" in response.content.decode()

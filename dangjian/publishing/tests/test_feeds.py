@@ -73,4 +73,4 @@ def test_portal_pages_announce_their_feeds(client, county):
     column = f.column(county.village_a1, "news")
     html = client.get(reverse("publishing:column", args=[county.village_a1.pk, column.pk])).content.decode()
     rss = reverse("publishing:feed_column_rss", args=[county.village_a1.pk, column.pk])
-    assert f'<link rel="alternate" type="application/rss+xml"' in html and rss in html
+    assert '<link rel="alternate" type="application/rss+xml"' in html and rss in html

@@ -139,9 +139,13 @@ def _confirmation_mail(subscription: DigestSubscription, token: str) -> EmailMes
                 _("To confirm, open this link within %(days)s days: %(link)s")
                 % {"days": UNCONFIRMED_DAYS, "link": link},
                 _("If it was not you, ignore this mail: the address is deleted if nobody confirms it."),
+                _("To stop these mails and delete your address, open: %(link)s")
+                % {"link": _url("publishing:digest_unsubscribe", organization.pk, token)},
             ]
         )
-    return EmailMessage(subject=subject, body=body, to=[subscription.email])
+    unsubscribe = _url("publishing:digest_unsubscribe", organization.pk, token)
+    headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    return EmailMessage(subject=subject, body=body, to=[subscription.email], headers=headers)
 
 
 def _already_subscribed_mail(subscription: DigestSubscription) -> EmailMessage:

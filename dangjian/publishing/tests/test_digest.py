@@ -45,6 +45,7 @@ def test_double_opt_in_then_unsubscribe_deletes_the_address(client, county, subs
     assert "请确认订阅" in message.subject and "王庄村" in message.subject
     confirm = link_in(message, "subscribe")
     token = confirm.rstrip("/").rsplit("/", 1)[1]
+    assert link_in(message, "unsubscribe").endswith(f"/{token}/")  # every mail can delete the address
     row = DigestSubscription.objects.get()
     assert row.confirmed_at is None
     assert row.token_hash == lookup_hash(f"digest:{token}") and token not in row.token_hash  # only the keyed hash

@@ -18,10 +18,6 @@ from django.db.models import Q, QuerySet
 from .models import Article, Column, Submission
 
 
-def _published() -> QuerySet[Article]:
-    return Article.objects.filter(state=Article.State.PUBLISHED, published_at__isnull=False)
-
-
 def _adopted_by(organization) -> QuerySet[Submission]:
     return Submission.objects.filter(to_organization=organization, state=Submission.State.ADOPTED)
 

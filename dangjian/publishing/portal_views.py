@@ -162,7 +162,8 @@ def article_detail(request, org_id: int, article_id: int):
     if gone is not None:
         return gone
     context.update(_article_context(request, organization, article))
-    shown_column = article.column if article.column.organization_id == organization.pk else None
+    own_column = article.column.organization_id == organization.pk and article.column.archived_at is None
+    shown_column = article.column if own_column else None
     context["column"] = shown_column
     return render(request, "publishing/portal/article.html", context)
 

@@ -245,3 +245,13 @@ def test_archived_column_is_not_listed_but_its_articles_keep_their_address(clien
     assert "乡村振兴" not in [str(c.title) for c, _entries in response.context["blocks"]]
     assert client.get(reverse("publishing:column", args=[county.town_a.pk, column.pk])).status_code == 404
     assert client.get(reverse("publishing:article", args=[county.town_a.pk, article.pk])).status_code == 200
+
+
+def test_an_adopted_article_withdrawn_by_its_author_leaves_the_adopting_portal(client, county):
+    article = f.article(county.village_a1, "被采用后撤回")
+    adopt(article, county.town_a)
+    Article.objects.filter(pk=article.pk).update(state=Article.State.WITHDRAWN)
+    assert "被采用后撤回" not in titles(news_list(client, county.town_a))
+    column = f.column(county.town_a, "news")
+    assert titles(client.get(reverse("publishing:column", args=[county.town_a.pk, column.pk]))) == []
+    assert client.get(reverse("publishing:article", args=[county.town_a.pk, article.pk])).status_code == 410

@@ -46,7 +46,7 @@ def _listed(*branches) -> QuerySet[Article]:
 def portal_articles(organization) -> QuerySet[Article]:
     """Every published article the organization's portal shows, newest first (with organization and column)."""
     published = Article.State.PUBLISHED
-    branches = [Article.objects.filter(organization_id=organization.pk, state=published).values("pk")]
+    branches: list[QuerySet] = [Article.objects.filter(organization_id=organization.pk, state=published).values("pk")]
     ancestors = organization.ancestor_ids[:-1]
     if ancestors:
         branches.append(
@@ -62,7 +62,7 @@ def column_articles(column: Column, organization=None) -> QuerySet[Article]:
     caller has it at hand.)"""
     organization = organization or column.organization
     published = Article.State.PUBLISHED
-    branches = [Article.objects.filter(column_id=column.pk, state=published).values("pk")]
+    branches: list[QuerySet] = [Article.objects.filter(column_id=column.pk, state=published).values("pk")]
     ancestors = organization.ancestor_ids[:-1]
     if column.key and ancestors:
         above = Column.objects.filter(organization_id__in=ancestors, key=column.key).values("pk")

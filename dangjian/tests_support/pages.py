@@ -56,6 +56,12 @@ NOT_PAGES = {
     "publishing:article_cover",  # an article's pictures and files, served by their records
     "publishing:article_image",
     "publishing:article_attachment",
+    "publishing:feed_rss",  # RSS and Atom feeds: XML for feed readers (publishing/tests/test_feeds.py)
+    "publishing:feed_atom",
+    "publishing:feed_column_rss",
+    "publishing:feed_column_atom",
+    "publishing:digest_confirm",  # links with a token, sent by e-mail (publishing/tests/test_digest.py)
+    "publishing:digest_unsubscribe",
 }
 # Links not to follow: they change state on GET by design (signing out) or leave the site's pages.
 SKIP_PREFIXES = ("/admin/", "/static/", "/media/", "/accounts/logout/", "/prefs/", "/healthz/", "/favicon.ico")
@@ -121,6 +127,12 @@ def populate(county) -> Site:
         issued_on=timezone.localdate() - datetime.timedelta(days=2000),
         expires_on=timezone.localdate() - datetime.timedelta(days=900),
     )
+
+    # Publishing (portal news): a county item pushed down, a township's own, a village's, a column of its own.
+    f.article(c.county, "全县召开乡村振兴工作推进会", show_below=True, summary="会议部署下一阶段工作。")
+    f.article(c.town_a, "东城镇开展主题党日活动", source="东城镇党委办", author="张明")
+    f.article(c.village_a1, "王庄村公开十月财务收支", key="village")
+    f.article(c.town_a, "东城镇乡村振兴专栏第一期", column=f.column(c.town_a, "乡村振兴"))
 
     # Party members (members app): a village's register with a party group, a probation ending soon, a transfer
     # waiting for the village's confirmation, one arrived, and an audited export.

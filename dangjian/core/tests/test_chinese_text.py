@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 # Latin names a Chinese user reads as they are: file types and programs (WPS is Kingsoft's office suite), size units,
 # "IP 地址". Keep this list short: every other word is a missing translation.
 # X: the last character of an ID-card number may be X (身份证号最后一位可以是X).
-ALLOWED = {"PDF", "Word", "Excel", "WPS", "JPEG", "PNG", "WebP", "ZIP", "KB", "MB", "IP", "X"}
+# RSS, Atom: the news feeds' formats, named like PDF (publishing).
+ALLOWED = {"PDF", "Word", "Excel", "WPS", "JPEG", "PNG", "WebP", "ZIP", "KB", "MB", "IP", "X", "RSS", "Atom"}
 
 SPOKEN_ATTRIBUTES = ("title", "placeholder", "alt", "aria-label")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from dangjian.core.cache import public_page
@@ -47,14 +47,6 @@ def item(article: Article, organization: Organization) -> Item:
 
 def items(articles, organization: Organization) -> list[Item]:
     return [item(article, organization) for article in articles]
-
-
-def optional_url(name: str, *args) -> str:
-    """A URL of another area of publishing (the articles' images and files), or "" while it is not there."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
 
 
 def _organization(org_id: int) -> Organization:
@@ -132,14 +124,17 @@ def _absolute(request, path: str) -> str:
 
 def _article_context(request, organization: Organization, article: Article) -> dict:
     images = list(ArticleImage.objects.filter(article=article).order_by("pk"))
+    # Files are served by the article's own organization's addresses, whichever portal shows it (pushed down,
+    # adopted).
+    own = article.organization_id
     attachments = [
-        (attachment, optional_url("publishing:article_attachment", organization.pk, article.pk, attachment.pk))
+        (attachment, reverse("publishing:article_attachment", args=[own, article.pk, attachment.pk]))
         for attachment in ArticleAttachment.objects.filter(article=article)
     ]
-    cover_url = optional_url("publishing:article_cover", organization.pk, article.pk) if article.cover else ""
+    cover_url = reverse("publishing:article_cover", args=[own, article.pk]) if article.cover else ""
     share_image = cover_url
     if not share_image and images:
-        share_image = optional_url("publishing:article_image", organization.pk, article.pk, images[0].pk)
+        share_image = reverse("publishing:article_image", args=[images[0].pk])
     shown = item(article, organization)
     return {
         "article": article,

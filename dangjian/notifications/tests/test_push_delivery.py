@@ -21,11 +21,6 @@ from dangjian.tests_support.robotserver import RobotServer
 SECRET = "SEC0123456789abcdef"
 
 
-@pytest.fixture(autouse=True)
-def _article_routes(settings):
-    settings.ROOT_URLCONF = "dangjian.notifications.tests.article_urls"
-
-
 @pytest.fixture
 def server():
     with RobotServer(secret=SECRET) as running:

@@ -13,8 +13,6 @@ from dangjian.publishing.articles import ArticleInput
 from dangjian.publishing.models import Column
 from dangjian.tests_support import factories as f
 
-URLCONF = "dangjian.publishing.tests.article_urlconf"
-
 
 def secretary(county):
     """A second person who may review at 东城镇 (初审 and 终审), besides its administrator."""

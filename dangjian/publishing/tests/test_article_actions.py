@@ -16,9 +16,9 @@ from dangjian.publishing import articles, clock
 from dangjian.publishing.models import Article, ArticleEvent, Column
 from dangjian.tests_support import factories as f
 
-from .articles_support import URLCONF, article_input, news, secretary, tomorrow_at
+from .articles_support import article_input, news, secretary, tomorrow_at
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(URLCONF)]
+pytestmark = [pytest.mark.django_db]
 
 State = Article.State
 

@@ -16,9 +16,9 @@ from dangjian.publishing import articles
 from dangjian.publishing.models import Article, ArticleAttachment, ArticleImage
 from dangjian.tests_support import factories as f
 
-from .articles_support import URLCONF, article_input, jpeg, news, secretary
+from .articles_support import article_input, jpeg, news, secretary
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(URLCONF)]
+pytestmark = [pytest.mark.django_db]
 
 State = Article.State
 

@@ -14,9 +14,9 @@ from dangjian.conftest import assert_accessible
 from dangjian.publishing.models import Article, ArticleImage
 from dangjian.tests_support.browser import assert_fits, sign_in, submit
 
-from .articles_support import URLCONF, secretary
+from .articles_support import secretary
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.urls(URLCONF)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _open_as(browser, live_server, username: str, width: int, large: bool):

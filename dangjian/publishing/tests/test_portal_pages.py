@@ -255,3 +255,28 @@ def test_an_adopted_article_withdrawn_by_its_author_leaves_the_adopting_portal(c
     column = f.column(county.town_a, "news")
     assert titles(client.get(reverse("publishing:column", args=[county.town_a.pk, column.pk]))) == []
     assert client.get(reverse("publishing:article", args=[county.town_a.pk, article.pk])).status_code == 410
+
+
+def test_a_pushed_down_articles_cover_picture_and_file_load_on_a_village_portal(client, county, settings, tmp_path):
+    """The village's page of a county article links its cover, body picture and attachment at the county's own
+    addresses, and each of them loads for a citizen."""
+    from django.core.files.base import ContentFile
+
+    from dangjian.publishing.models import ArticleAttachment, ArticleImage
+
+    from .articles_support import jpeg
+
+    settings.MEDIA_ROOT = tmp_path
+    article = f.article(county.county, "全县冬季送温暖", show_below=True)
+    article.cover.save("cover.jpg", ContentFile(jpeg().read()))
+    image = ArticleImage.objects.create(article=article, organization=county.county)
+    image.image.save("body.jpg", ContentFile(jpeg().read()))
+    attachment = ArticleAttachment(article=article, name="方案.pdf", content_type="application/pdf")
+    attachment.file.save("plan.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    page = client.get(reverse("publishing:article", args=[county.village_a1.pk, article.pk])).content.decode()
+    cover = reverse("publishing:article_cover", args=[county.county.pk, article.pk])
+    file = reverse("publishing:article_attachment", args=[county.county.pk, article.pk, attachment.pk])
+    assert cover in page and file in page
+    for url in (cover, file):
+        assert client.get(url).status_code == 200
+    assert client.get(reverse("publishing:article_image", args=[image.pk])).status_code == 200

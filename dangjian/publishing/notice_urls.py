@@ -6,7 +6,7 @@ from . import notice_views as views
 
 console: list = [
     path("notices/", views.notice_office, name="notices"),
-    path("orgs/<int:org_id>/notices/new/", views.notice_new, name="notice_new"),
+    path("o/<int:org_id>/notices/new/", views.notice_new, name="notice_new"),
     path("notices/<int:notice_id>/", views.notice_detail, name="notice"),
     path("notices/<int:notice_id>/receipts/<int:recipient_id>/sign/", views.notice_sign, name="notice_sign"),
     path("notices/<int:notice_id>/receipts/<int:recipient_id>/reply/", views.notice_reply, name="notice_reply"),

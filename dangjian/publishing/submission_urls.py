@@ -6,14 +6,14 @@ from . import submission_views as views
 
 console: list = [
     path("submissions/", views.submissions_home, name="submissions_home"),
-    path("orgs/<int:org_id>/submissions/", views.submission_inbox, name="submissions"),
-    path("orgs/<int:org_id>/submissions/<int:submission_id>/adopt/", views.submission_adopt, name="submission_adopt"),
+    path("o/<int:org_id>/submissions/", views.submission_inbox, name="submissions"),
+    path("o/<int:org_id>/submissions/<int:submission_id>/adopt/", views.submission_adopt, name="submission_adopt"),
     path(
         "orgs/<int:org_id>/submissions/<int:submission_id>/return/",
         views.submission_return,
         name="submission_return",
     ),
-    path("orgs/<int:org_id>/submissions/sent/", views.submissions_sent, name="submissions_sent"),
-    path("orgs/<int:org_id>/articles/<int:article_id>/submit/", views.article_submit, name="article_submit"),
+    path("o/<int:org_id>/submissions/sent/", views.submissions_sent, name="submissions_sent"),
+    path("o/<int:org_id>/articles/<int:article_id>/submit/", views.article_submit, name="article_submit"),
 ]
 public: list = []

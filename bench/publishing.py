@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime
 import os
 import random
-import re
 import signal
 import statistics
 import subprocess
@@ -26,6 +25,8 @@ import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from bench import load
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -154,30 +155,7 @@ def server_env() -> dict[str, str]:
 
 
 def start_server() -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            str(Path(PY).parent / "gunicorn"),
-            "dangjian.wsgi",
-            "--preload",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=server_env(),
-        start_new_session=True,
-    )
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz/", timeout=1).read()
-            return server
-        except OSError:
-            time.sleep(0.1)
-    os.killpg(server.pid, signal.SIGTERM)
-    sys.exit("the server did not start")
+    return load.start_server(PORT, server_env())
 
 
 def fetch(path: str) -> tuple[float, str]:
@@ -188,26 +166,11 @@ def fetch(path: str) -> tuple[float, str]:
     return (time.perf_counter() - started) * 1000, body
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(int(round(p / 100 * (len(ordered) - 1))), len(ordered) - 1)]
+percentile = load.percentile
 
 
 def wrk(path: str) -> tuple[float, float]:
-    out = subprocess.run(
-        ["wrk", "-t2", "-c32", "-d", DURATION, "--latency", f"http://127.0.0.1:{PORT}{path}"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
-    value, unit = float(p99.group(1)), p99.group(2)
-    p99_ms = value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if non2xx:
-        sys.exit(f"{path}: {non2xx.group(1)} error responses under load")
-    return rps, p99_ms
+    return load.wrk(PORT, path, DURATION)
 
 
 def fanout(county: Organization, villages: list[Organization]) -> float:

@@ -350,6 +350,12 @@ def _go_live(article: Article, actor, now: datetime.datetime) -> None:
     article.state = State.PUBLISHED
     article.published_at = now
     _save_state(article, "published_at")
+    _announce(article, actor)
+
+
+def _announce(article: Article, actor) -> None:
+    """What follows a publication (by the last reviewer, or by the clock when actor is None), in its transaction:
+    the step recorded, the robots' cards queued, cached pages renewed, the author told."""
     _event(article, Kind.PUBLISHED, actor)
     pushing.push_article(article)
     bump_content_generation()
@@ -489,17 +495,7 @@ def publish_due(article_id: int, now: datetime.datetime) -> bool:
         article = Article.objects.select_related("organization", "column").get(pk=article_id)
         article.published_at = article.publish_at or now
         article.save(update_fields=["published_at"])
-        _event(article, Kind.PUBLISHED, None)
-        pushing.push_article(article)
-        bump_content_generation()
-        if article.created_by_id is not None:
-            notify(
-                [article.created_by_id],
-                notices.ARTICLE_PUBLISHED,
-                article,
-                organization=article.organization,
-                title=article.title,
-            )
+        _announce(article, None)
     return True
 
 

@@ -62,3 +62,20 @@ def assert_fits(page, width: int | None = None) -> None:
     width = width or page.viewport_size["width"]
     found = page.evaluate(OVERFLOW_JS, width)
     assert found["scrollWidth"] <= width and not found["offenders"], f"{page.url}: {found}"
+
+
+def open_as(browser, live_server, login: str | None = None, *, width: int = 390, large: bool = False):
+    """A new browser (context) `width` wide in Chinese, signed in as `login` (on the console) when given, in the
+    site's large-text mode (大字模式, its own switch) when `large`; returns the context and its page."""
+    context = browser.new_context(viewport={"width": width, "height": 844}, locale="zh-CN", base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    if login:
+        sign_in(page, login)
+        page.wait_for_url("**/console/**")
+    else:
+        page.goto("/")
+    if large:
+        submit(page, page.get_by_role("link", name="大字模式"))
+        assert page.evaluate("document.documentElement.classList.contains('large-text')")
+    return context, page

@@ -12,23 +12,11 @@ from PIL import Image
 
 from dangjian.conftest import assert_accessible
 from dangjian.publishing.models import Article, ArticleImage
-from dangjian.tests_support.browser import assert_fits, sign_in, submit
+from dangjian.tests_support.browser import assert_fits, open_as, submit
 
 from .articles_support import secretary
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _open_as(browser, live_server, username: str, width: int, large: bool):
-    context = browser.new_context(viewport={"width": width, "height": 844}, locale="zh-CN", base_url=live_server.url)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    sign_in(page, username)
-    page.wait_for_url("**/console/**")
-    if large:  # the site's own switch (大字模式), kept for the whole visit
-        submit(page, page.get_by_role("link", name="大字模式"))
-        assert page.evaluate("document.documentElement.classList.contains('large-text')")
-    return context, page
 
 
 def _check(page, width: int) -> None:
@@ -48,7 +36,7 @@ def test_write_review_and_schedule_an_article(browser, live_server, county, tmp_
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
 
     # The media officer writes.
-    context, page = _open_as(browser, live_server, "town_a_media", width, large)
+    context, page = open_as(browser, live_server, "town_a_media", width=width, large=large)
     page.goto("/console/articles/")
     _check(page, width)
     submit(page, page.get_by_role("link", name="撰写文章"))
@@ -84,7 +72,7 @@ def test_write_review_and_schedule_an_article(browser, live_server, county, tmp_
     assert article.show_below and timezone.localtime(article.publish_at).strftime("%H:%M") == "08:00"
 
     # 初审 by the township's secretary, from the to-do line.
-    context, page = _open_as(browser, live_server, second.username, width, large)
+    context, page = open_as(browser, live_server, second.username, width=width, large=large)
     page.goto("/console/")
     submit(page, page.get_by_role("link", name="有 1 篇文章等待您审核"))
     _check(page, width)
@@ -99,7 +87,7 @@ def test_write_review_and_schedule_an_article(browser, live_server, county, tmp_
     context.close()
 
     # 终审 by the township's administrator: the article is scheduled for 8:00 tomorrow.
-    context, page = _open_as(browser, live_server, "town_a_admin", width, large)
+    context, page = open_as(browser, live_server, "town_a_admin", width=width, large=large)
     page.goto(f"/console/articles/{article.pk}/")
     assert page.get_by_role("heading", name="您的终审").is_visible()
     _check(page, width)

@@ -25,7 +25,7 @@ from dangjian.notifications.robot_actions import RobotInput, save_robot
 from dangjian.publishing import clock
 from dangjian.publishing.models import Article, NoticeRecipient, Submission
 from dangjian.tests_support import factories as f
-from dangjian.tests_support.browser import assert_fits, sign_in, submit
+from dangjian.tests_support.browser import assert_fits, open_as, submit
 from dangjian.tests_support.robotserver import RobotServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,16 +36,7 @@ TITLE = "东城镇开展冬季送温暖活动"
 
 
 def _phone(browser, live_server, login: str | None = None):
-    context = browser.new_context(viewport={"width": WIDTH, "height": 844}, locale="zh-CN", base_url=live_server.url)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto("/")
-    submit(page, page.get_by_role("link", name="大字模式"))
-    assert page.evaluate("document.documentElement.classList.contains('large-text')")
-    if login:
-        sign_in(page, login)
-        page.wait_for_url("**/console/**")
-    return context, page
+    return open_as(browser, live_server, login, width=WIDTH, large=True)
 
 
 def _check(page) -> None:

@@ -14,21 +14,9 @@ from dangjian.conftest import assert_accessible
 from dangjian.notifications.models import Notification
 from dangjian.publishing.models import Notice, NoticeRecipient
 from dangjian.tests_support import factories as f
-from dangjian.tests_support.browser import assert_fits, sign_in, submit
+from dangjian.tests_support.browser import assert_fits, open_as, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def open_as(browser, live_server, login: str, width: int, large: bool):
-    context = browser.new_context(viewport={"width": width, "height": 844}, locale="zh-CN", base_url=live_server.url)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    sign_in(page, login)
-    page.wait_for_url("**/console/**")
-    if large:
-        submit(page, page.get_by_role("link", name="大字模式"))
-        assert page.evaluate("document.documentElement.classList.contains('large-text')")
-    return context, page
 
 
 def check(page, width: int) -> None:
@@ -45,7 +33,7 @@ def test_a_county_notice_is_signed_off_by_a_township_and_the_rest_reminded(brows
     reply_by = timezone.localdate() + datetime.timedelta(days=5)
 
     # The county writes the notice and sends it to the townships directly below.
-    sender, page = open_as(browser, live_server, county.county_admin.username, width, large)
+    sender, page = open_as(browser, live_server, county.county_admin.username, width=width, large=large)
     submit(page, page.get_by_role("link", name="通知签收", exact=True))
     submit(page, page.get_by_role("link", name="发通知"))
     page.get_by_label("标题").fill("关于报送年度党建工作总结的通知")
@@ -60,7 +48,7 @@ def test_a_county_notice_is_signed_off_by_a_township_and_the_rest_reminded(brows
     check(page, width)
 
     # A township secretary opens it from the to-do on the console home, on the phone.
-    secretary, phone = open_as(browser, live_server, "town_a_secretary", width, large)
+    secretary, phone = open_as(browser, live_server, "town_a_secretary", width=width, large=large)
     submit(phone, phone.get_by_role("link", name="有 1 份通知待签收"))
     check(phone, width)
     submit(phone, phone.get_by_role("link", name="关于报送年度党建工作总结的通知"))

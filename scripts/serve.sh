@@ -11,6 +11,9 @@ PY=.venv/bin/python
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 WORKERS=${WORKERS:-2}
+# Links that leave the site (robot cards, e-mail, feeds) point at the address it is served on, unless SITE_URL
+# names the public address (behind a front server).
+export SITE_URL=${SITE_URL:-http://$HOST:$PORT}
 
 # With ROBOT_RECORDER_PORT (`make run`: 8091), a local recorder stands in for the group robots' webhooks
 # (WeCom, DingTalk, Feishu): the demo's robots post there, each message a line in var/robots/received.jsonl.

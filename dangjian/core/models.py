@@ -75,6 +75,10 @@ class ChangeRecord(models.Model):
             label = str(getattr(field, "verbose_name", "") or name)
             # An update records [before, after]; a creation or deletion the value the record had.
             before, after = values if self.action == self.Action.UPDATE else (None, values)
+            # A model may say how a field reads in its history (e.g. a rich-text body as its plain words).
+            shown_as = getattr(model, "HISTORY_SHOWN", {}).get(name)
+            if shown_as is not None:
+                before, after = (shown_as(v) if isinstance(v, str) else v for v in (before, after))
             if self.action != self.Action.UPDATE and after in (None, ""):
                 continue  # a created or deleted record's empty fields say nothing
             rows.append((label, _shown_value(field, before), _shown_value(field, after)))

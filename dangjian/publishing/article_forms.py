@@ -94,7 +94,8 @@ class ArticleForm(VersionedModelForm):
         }
         labels = {"show_below": _("Also show on the portals of the organizations below")}
         help_texts = {
-            "publish_at": _("Leave empty to publish as soon as the review is done; or choose a later time."),
+            "publish_at": _("Set before submitting for review; leave empty to publish as soon as the review passes."),
+            "show_below": _("When ticked, the news columns of the portals of the organizations below also show it."),
             "source": _("Where the article comes from, e.g. 东城镇党委办公室."),
             "author": _("The byline, e.g. 张明."),
         }

@@ -21,7 +21,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.permissions import WRITE_ARTICLES, get_organization_for_user, has_capability, scope_paths
-from dangjian.console.shell import console_view, form_page
+from dangjian.console.shell import console_view, handle_form, render_form_page
 from dangjian.core import sensitive
 from dangjian.core.history import ActionError
 from dangjian.core.models import SensitiveWord
@@ -139,12 +139,22 @@ def _edit_page(request, org: Organization, article: Article):
             remove_attachment_ids=[a.pk for a in data.get("remove_attachments") or []],
         )
 
-    return form_page(
+    done = handle_form(
         request,
         form,
         save,
-        success_url=lambda f: reverse("console:article", args=[f.instance.pk]),
-        success_message=_("The article was saved. Submit it for review when it is ready."),
+        lambda f: reverse("console:article", args=[f.instance.pk]),
+        _("The article was saved. Submit it for review when it is ready."),
+    )
+    if done is not None:
+        return done
+    # A browser never keeps chosen files when a page comes back: say so next to the first file field chosen.
+    chosen = [name for name in ("cover_upload", "attachment_uploads") if request.FILES.getlist(name)]
+    if chosen and chosen[0] in form.fields:
+        form.add_error(chosen[0], _("Please choose the cover and attachments again."))
+    return render_form_page(
+        request,
+        form,
         org=org,
         title=_("Edit article") if article.pk else _("Write an article"),
         template="publishing/console/article_form.html",
@@ -235,6 +245,7 @@ def article_detail(request, article_id: int):
             "blocked": blocked,
             "body": mark_safe(highlight(article.body, flagged + blocked)),  # body: sanitized on save
             "title_marked": mark_safe(highlight(html.escape(article.title), flagged + blocked)),
+            "summary_marked": mark_safe(highlight(html.escape(article.summary), flagged + blocked)),
             "current_step": current,
             "step_number": article.steps_passed + 1,
             "step_names": [step_name(n, article.review_steps) for n in range(1, article.review_steps + 1)],

@@ -206,8 +206,9 @@ def save_article(
         article.author = data.author.strip()
         article.show_below = data.show_below
         article.publish_at = data.publish_at
-        article.body = body
-        article.body_text = sanitize.text_of(body)
+        if not (article.pk and sanitize.same_content(article.body, body)):  # re-saved as it was: no change
+            article.body = body
+            article.body_text = sanitize.text_of(body)
         if not article.body_text and not shown:
             message = _("Write the article's text.")
             raise InvalidInput({"body": [message]}, message)
@@ -480,6 +481,14 @@ def withdraw_article(actor, article_id: int, reason: str, *, expected_version: i
         _save_state(article, "withdrawn_at", "withdraw_reason")
         _event(article, Kind.WITHDRAWN, actor, note=reason)
         bump_content_generation()
+        notify(
+            [article.created_by_id] if article.created_by_id else [],
+            notices.ARTICLE_WITHDRAWN,
+            article,
+            organization=article.organization,
+            title=article.title,
+            reason=reason,
+        )
     return article
 
 

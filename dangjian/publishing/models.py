@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .column_names import standard_name
+from .sanitize import text_of
 
 
 class Column(models.Model):
@@ -97,6 +98,7 @@ class Article(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     HISTORY_FIELDS = ["column", "title", "summary", "cover", "body", "source", "author", "show_below", "publish_at"]
+    HISTORY_SHOWN = {"body": text_of}  # the history shows the body's words, not its HTML
 
     class Meta:
         ordering = ["-published_at", "-pk"]

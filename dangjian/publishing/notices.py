@@ -15,6 +15,7 @@ ARTICLE_WAITING = "publishing.article_waiting"  # to those who may take the next
 ARTICLE_RETURNED = "publishing.article_returned"  # to the author
 ARTICLE_PUBLISHED = "publishing.article_published"  # to the author (published now)
 ARTICLE_SCHEDULED = "publishing.article_scheduled"  # to the author (passed review, published at a set time)
+ARTICLE_WITHDRAWN = "publishing.article_withdrawn"  # to the author (taken off the portals, with the reason)
 
 
 def _article_step(values):
@@ -57,6 +58,14 @@ def register_article_kinds() -> None:
         Kind(
             ARTICLE_SCHEDULED,
             _("Your article “%(title)s” passed review and will be published at %(time)s."),
+            channels=BOTH,
+            mail_hint=hint,
+        )
+    )
+    register(
+        Kind(
+            ARTICLE_WITHDRAWN,
+            _("Your article “%(title)s” was withdrawn: %(reason)s"),
             channels=BOTH,
             mail_hint=hint,
         )

@@ -50,6 +50,11 @@ _DIMENSION = re.compile(r"^\d{1,4}$")
 _IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
 _BLOCK_END = re.compile(r"</(p|div|h1|h2|h3|blockquote|pre|li|figure|figcaption)>|<br\s*/?>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
+# The editor's own caption under a picture (its file name and size, class "attachment__caption" only); a caption
+# the writer typed has the class "attachment__caption--edited" as well and is kept.
+_FIGCAPTION = re.compile(r"<figcaption\b([^>]*)>.*?</figcaption\s*>", re.IGNORECASE | re.DOTALL)
+_EMPTY_FIGCAPTION = re.compile(r"<figcaption>\s*</figcaption>")
+_CLASS = re.compile(r"""\bclass\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
@@ -71,11 +76,20 @@ def _attribute(allowed_image):
     return check
 
 
+def _drop_automatic_caption(match: re.Match) -> str:
+    found = _CLASS.search(match.group(1))
+    classes = found.group(1).strip("\"'").split() if found else []
+    if "attachment__caption" in classes and "attachment__caption--edited" not in classes:
+        return ""
+    return match.group(0)
+
+
 def clean(html: str, *, allowed_image=None) -> str:
     """The HTML as it may be stored and shown. `allowed_image(image_id) -> bool`, when given, further limits the
-    pictures to those the article may show (its own uploads); a picture it refuses is removed."""
+    pictures to those the article may show (its own uploads); a picture it refuses is removed. The editor's
+    automatic caption (file name and size) is dropped; a caption the writer typed stays."""
     cleaned = nh3.clean(
-        html or "",
+        _FIGCAPTION.sub(_drop_automatic_caption, html or ""),
         tags=TAGS,
         clean_content_tags=DROPPED_WITH_CONTENT,
         attributes=ATTRIBUTES,
@@ -84,8 +98,9 @@ def clean(html: str, *, allowed_image=None) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
-    # A picture whose address was refused is removed whole, not left as an empty frame.
-    return _IMG_WITHOUT_SRC.sub("", cleaned).strip()
+    # A picture whose address was refused is removed whole, not left as an empty frame; an empty caption (the
+    # editor writes one under every picture it loaded) says nothing.
+    return _EMPTY_FIGCAPTION.sub("", _IMG_WITHOUT_SRC.sub("", cleaned)).strip()
 
 
 def image_ids(html: str) -> list[int]:
@@ -100,3 +115,17 @@ def text_of(html: str) -> str:
     text = html_lib.unescape(_TAG.sub("", text))
     lines = [_SPACES.sub(" ", line).strip() for line in text.splitlines()]
     return _BLANK_LINES.sub("\n", "\n".join(line for line in lines if line)).strip()
+
+
+_BETWEEN_TAGS = re.compile(r">[ \t]*\n\s*<")
+_FIGURE_IN_DIV = re.compile(r"<div>(<figure>(?:(?!</figure>).)*</figure>)</div>", re.DOTALL)
+
+
+def _layout_free(html: str) -> str:
+    return _FIGURE_IN_DIV.sub(r"\1", _BETWEEN_TAGS.sub("><", (html or "").strip()))
+
+
+def same_content(html_a: str, html_b: str) -> bool:
+    """Whether two cleaned bodies differ only in layout, not in what a reader sees: line breaks and spaces between
+    tags, or a picture in a block of its own (the editor writes a body it loaded that way on a later save)."""
+    return _layout_free(html_a) == _layout_free(html_b)

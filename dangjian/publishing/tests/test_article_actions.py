@@ -60,6 +60,20 @@ def test_a_new_article_is_a_draft_with_its_body_cleaned(county):
     assert list(stored.events.values_list("kind", "actor")) == [(ArticleEvent.Kind.CREATED, county.town_a_media.pk)]
 
 
+def test_the_editors_automatic_picture_caption_is_dropped_and_a_typed_one_kept(county):
+    body = (
+        "<div>正文</div>"
+        '<figure class="attachment attachment--preview"><figcaption class="attachment__caption">'
+        '<span class="attachment__name">pic.png</span> <span class="attachment__size">2.28 KB</span></figcaption>'
+        "</figure>"
+        '<figure class="attachment attachment--preview">'
+        '<figcaption class="attachment__caption attachment__caption--edited">村民代表在会上发言</figcaption></figure>'
+    )
+    article = _written(county, body=body)
+    assert "pic.png" not in article.body and "2.28 KB" not in article.body
+    assert "<figcaption>村民代表在会上发言</figcaption>" in article.body
+
+
 def test_a_body_typed_without_the_editor_keeps_its_lines(county):
     article = _written(county, body="第一段文字。\n第二段 <不是标签\n")
     assert article.body == "<div>第一段文字。</div><div>第二段 &lt;不是标签</div>"
@@ -366,6 +380,20 @@ def test_withdrawing_needs_a_reason_and_the_approvers_role(county):
         county.town_a_media, county.town_a.pk, article_input(county.town_a), article_id=article.pk
     )
     assert article.state == State.DRAFT
+
+
+def test_withdrawing_tells_the_author_why(county):
+    from django.urls import reverse
+    from django.utils import translation
+
+    Column.objects.filter(pk=news(county.town_a).pk).update(review_steps=0)
+    article = _submitted(county)
+    articles.withdraw_article(county.town_a_admin, article.pk, "数据有误")
+    told = Notification.objects.get(user=county.town_a_media, kind="publishing.article_withdrawn")
+    assert told.params["reason"] == "数据有误"
+    with translation.override("zh-hans"):
+        assert told.text == f"您的文章《{article.title}》已被撤回：数据有误"
+    assert told.link == reverse("console:article", args=[article.pk])
 
 
 def test_a_publication_time_that_passed_while_waiting_is_refused_at_submission(county):

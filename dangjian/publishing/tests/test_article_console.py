@@ -13,7 +13,7 @@ from dangjian.accounts.models import Role
 from dangjian.core.models import SensitiveWord
 from dangjian.core.registry import UsageMetric, registry
 from dangjian.publishing import articles
-from dangjian.publishing.models import Article, ArticleAttachment, ArticleImage
+from dangjian.publishing.models import Article, ArticleAttachment, ArticleImage, Column
 from dangjian.tests_support import factories as f
 
 from .articles_support import article_input, jpeg, news, secretary
@@ -399,3 +399,91 @@ def test_saving_again_keeps_the_articles_own_pictures(county):
         county.town_a_admin, county.town_a.pk, article_input(county.town_a, body="<div>文</div>"), article_id=article.pk
     )
     assert not ArticleImage.objects.exists()
+
+
+def test_a_flagged_word_in_the_summary_is_marked_there(client, county):
+    SensitiveWord.objects.create(word="刷单", level=SensitiveWord.Level.FLAG)
+    article = articles.save_article(
+        county.town_a_media, county.town_a.pk, article_input(county.town_a, summary="揭露刷单骗局。")
+    )
+    articles.submit_for_review(county.town_a_media, article.pk)
+    client.force_login(secretary(county))
+    page = client.get(reverse("console:article", args=[article.pk])).content.decode()
+    assert '<p class="summary">揭露<mark class="flagged">刷单</mark>骗局。</p>' in page
+    assert "需注意的词语（已在标题、摘要或正文中标出）：" in page
+    assert "下文中已标出" not in page
+
+
+def test_a_failed_form_asks_to_choose_the_files_again(client, county):
+    client.force_login(county.town_a_media)
+    pdf = SimpleUploadedFile("方案.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    response = client.post(
+        reverse("console:article_new", args=[county.town_a.pk]),
+        {
+            **_form(county, publish_at="2020-01-01T08:00"),
+            "cover_upload": jpeg("cover.jpg"),
+            "attachment_uploads": [pdf],
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "已经过去" in page
+    assert page.count("请重新选择封面和附件") == 1
+    # Next to the cover field: its error list sits right before the file input.
+    assert re.search(r"请重新选择封面和附件.{0,300}name=\"cover_upload\"", page, re.S)
+    assert not Article.objects.exists()
+    # Without chosen files the form says nothing of them.
+    page = client.post(
+        reverse("console:article_new", args=[county.town_a.pk]), _form(county, publish_at="2020-01-01T08:00")
+    ).content.decode()
+    assert "已经过去" in page and "请重新选择封面和附件" not in page
+
+
+def test_the_form_explains_the_publication_time_and_the_portals_below(client, county):
+    client.force_login(county.town_a_media)
+    page = client.get(reverse("console:article_new", args=[county.town_a.pk])).content.decode()
+    assert "提交审核前设定；留空则审核通过后立即发布" in page
+    assert "勾选后，下级各组织门户的新闻栏目也会显示本文" in page
+
+
+def test_a_published_article_links_to_its_portal_page(client, county):
+    Column.objects.filter(pk=news(county.town_a).pk).update(review_steps=0)
+    article = articles.save_article(county.town_a_media, county.town_a.pk, article_input(county.town_a))
+    client.force_login(county.town_a_media)
+    portal = reverse("publishing:article", args=[county.town_a.pk, article.pk])
+    assert portal not in client.get(reverse("console:article", args=[article.pk])).content.decode()
+    articles.submit_for_review(county.town_a_media, article.pk)
+    page = client.get(reverse("console:article", args=[article.pk])).content.decode()
+    assert f'<a href="{portal}">在门户中查看</a>' in page
+
+
+def test_the_history_shows_the_body_as_words_and_a_resave_is_no_change(client, county):
+    from dangjian.core.models import ChangeRecord
+
+    image = articles.add_image(county.town_a_media, county.town_a.pk, jpeg())
+    src = f"/articles/images/{image.pk}/"
+    # What the editor writes when the picture is inserted, and when it writes the same body again after loading it.
+    first = (
+        "<div>镇党委走访困难群众。</div>"
+        f'<figure data-trix-attachment="{{}}" class="attachment attachment--preview attachment--jpg">'
+        f'<img src="{src}" width="640" height="480" alt="走访"><figcaption class="attachment__caption">'
+        '<span class="attachment__name">photo.jpg</span> <span class="attachment__size">2.28 KB</span>'
+        "</figcaption></figure>"
+    )
+    again = (
+        "<div>镇党委走访困难群众。</div>"
+        f'<div><figure data-trix-attachment="{{}}" class="attachment attachment--preview">'
+        f'<img src="{src}" width="640" height="480" alt="走访"><figcaption class="attachment__caption"></figcaption>'
+        "</figure></div>"
+    )
+    article = articles.save_article(county.town_a_media, county.town_a.pk, article_input(county.town_a, body=first))
+    saved = articles.save_article(
+        county.town_a_media, county.town_a.pk, article_input(county.town_a, body=again), article_id=article.pk
+    )
+    assert saved.version == article.version and saved.body == article.body
+    assert not ChangeRecord.objects.filter(object_id=article.pk, action=ChangeRecord.Action.UPDATE).exists()
+    changed = article_input(county.town_a, body="<div>镇党委走访困难群众<strong>八十户</strong>。</div>")
+    articles.save_article(county.town_a_media, county.town_a.pk, changed, article_id=article.pk)
+    client.force_login(county.town_a_media)
+    page = client.get(reverse("console:history", args=["article", article.pk])).content.decode()
+    assert "镇党委走访困难群众八十户。" in page
+    assert "&lt;strong&gt;" not in page and "&lt;div&gt;" not in page and "&lt;figure&gt;" not in page

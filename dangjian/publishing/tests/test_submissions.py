@@ -86,6 +86,26 @@ def test_the_township_adopts_into_its_column_and_the_village_is_told(county, ite
     assert render(note) == f"东城镇采用了你们报送的“{item.title}”，编入栏目“{column.title}”"
 
 
+def test_a_decision_tells_the_submitter_and_the_villages_writers_never_the_adopting_township(county, item):
+    from dangjian.accounts.models import RoleGrant
+
+    s = submissions.submit_upward(county.village_a1_secretary, item.pk, county.town_a.pk)
+    # The village is left without a writer of its own (its secretary's grant revoked after sending).
+    RoleGrant.objects.filter(user=county.village_a1_secretary, organization=county.village_a1).delete()
+    column = f.column(county.town_a, "news")
+    client = client_for(county.town_a_admin)
+    response = client.post(reverse("console:submission_adopt", args=[county.town_a.pk, s.pk]), {"column": column.pk})
+    assert response.status_code == 302
+    told = set(Notification.objects.filter(kind="publishing.submission_adopted").values_list("user__username", flat=True))
+    assert told == {"a1_secretary"}
+    # A township writer who sent a village's item for it hears nothing of its own township's decision.
+    other = f.article(county.village_a2, "李庄村修缮党员活动室")
+    s2 = submissions.submit_upward(county.town_a_media, other.pk, county.town_a.pk)
+    response = client.post(reverse("console:submission_return", args=[county.town_a.pk, s2.pk]), {"reason": "请补图"})
+    assert response.status_code == 302
+    assert not Notification.objects.filter(kind="publishing.submission_returned").exists()
+
+
 def test_adopting_into_another_organizations_or_an_archived_column_is_refused(county, item):
     s = submissions.submit_upward(county.village_a1_secretary, item.pk, county.town_a.pk)
     for column in (f.column(county.town_b, "news"), f.column(county.village_a1, "news")):

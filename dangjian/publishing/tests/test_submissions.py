@@ -182,6 +182,40 @@ def test_the_inbox_adopts_through_the_page_and_refuses_raw_http_from_outside(cou
     assert s.state == Submission.State.ADOPTED
 
 
+def test_the_sent_page_dates_and_links_each_article_and_shows_a_live_submission_instead_of_the_button(county, item):
+    adopted = f.article(county.village_a1, "王庄村召开党员大会")
+    returned = f.article(county.village_a1, "王庄村整治人居环境")
+    submissions.submit_upward(county.village_a1_secretary, item.pk, county.town_a.pk)
+    s = submissions.submit_upward(county.village_a1_secretary, adopted.pk, county.town_a.pk)
+    submissions.adopt_submission(county.town_a_admin, s.pk, f.column(county.town_a, "news").pk)
+    r = submissions.submit_upward(county.village_a1_secretary, returned.pk, county.town_a.pk)
+    submissions.return_submission(county.town_a_admin, r.pk, "请补充照片")
+    client = client_for(county.village_a1_secretary)
+    page = client.get(reverse("console:submissions_sent", args=[county.village_a1.pk])).content.decode()
+    listed = page.split('data-testid="sendable-articles"')[1].split("</ul>")[0]
+    lines = {a.pk: next(li for li in listed.split("<li>") if a.title in li) for a in (item, adopted, returned)}
+    for article in (item, adopted, returned):
+        line = lines[article.pk]
+        assert reverse("publishing:article", args=[county.village_a1.pk, article.pk]) in line
+        assert timezone.localtime(article.published_at).strftime("%Y-%m-%d") in line
+    submit = "console:article_submit"
+    assert "待采用" in lines[item.pk] and reverse(submit, args=[county.village_a1.pk, item.pk]) not in lines[item.pk]
+    assert "已采用" in lines[adopted.pk]
+    assert reverse(submit, args=[county.village_a1.pk, adopted.pk]) not in lines[adopted.pk]
+    # A returned item may be sent again.
+    assert reverse(submit, args=[county.village_a1.pk, returned.pk]) in lines[returned.pk]
+
+
+def test_the_inbox_lists_its_items_as_cards_without_bullets(county, item):
+    from django.contrib.staticfiles import finders
+
+    submissions.submit_upward(county.village_a1_secretary, item.pk, county.town_a.pk)
+    page = client_for(county.town_a_admin).get(reverse("console:submissions", args=[county.town_a.pk]))
+    assert '<ul class="card-list" data-testid="submissions">' in page.content.decode()
+    with open(finders.find("core/site.css"), encoding="utf-8") as css:
+        assert ".card-list { list-style: none; padding: 0; margin: 0; }" in css.read()
+
+
 def test_the_village_sends_through_the_form_and_sees_the_return_reason(county, item):
     client = client_for(county.village_a1_secretary)
     sent_page = client.get(reverse("console:submissions_sent", args=[county.village_a1.pk])).content.decode()

@@ -453,3 +453,19 @@ def test_a_notice_past_its_reply_date_and_not_signed_off_is_marked_overdue(peopl
     # Before the date nobody is overdue.
     Notice.objects.filter(pk=sent.pk).update(reply_by=timezone.localdate())
     assert "逾期" not in client.get(reverse("console:notices") + "?view=sent").content.decode()
+
+
+def test_the_receipt_table_stacks_each_unit_under_labels_on_a_phone(people, sent):
+    from django.contrib.staticfiles import finders
+
+    c = people
+    actions.reply_to_notice(c.town_a_secretary, receipt(sent, c.town_a).pk, "已收到，按时报送。", [])
+    page = client_for(c.county_admin).get(reverse("console:notice", args=[sent.pk])).content.decode()
+    table = page.split('<table class="table stacked" data-testid="receipts">')[1].split("</table>")[0]
+    row = table.split("东城镇")[1].split("</tr>")[0]
+    assert '<td data-label="已阅">' in row and '<td data-label="已签收">' in row
+    assert '<td data-label="回复">' in row and "已收到，按时报送。" in row
+    with open(finders.find("core/site.css"), encoding="utf-8") as css:
+        rules = css.read().split("@media (max-width: 37.5rem) {\n  .table.stacked thead")[1].split("\n}\n")[0]
+    assert ".table-wrap .table.stacked th, .table-wrap .table.stacked td { display: block;" in rules
+    assert 'td[data-label]::before { content: attr(data-label) "："' in rules

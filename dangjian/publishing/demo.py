@@ -102,7 +102,10 @@ def setup(ctx: DemoContext) -> list[str]:
 
 # The county's news desk: with the county's administrator, enough people for its three review steps without the
 # author reviewing or anyone passing two steps (its 终审 then falls to the system administrator).
-COUNTY_REVIEWERS = [("county_media", "县委宣传部 刘洋", Role.MEDIA_OFFICER), ("county_secretary", "县委 周华", Role.SECRETARY)]
+COUNTY_REVIEWERS = [
+    ("county_media", "县委宣传部 刘洋", Role.MEDIA_OFFICER),
+    ("county_secretary", "县委 周华", Role.SECRETARY),
+]
 
 
 def _county_reviewers(county: Organization) -> None:
@@ -248,7 +251,9 @@ class Staff:
     def writer(self, org: Organization) -> User | None:
         return self.nearest(org, WRITE_ARTICLES)
 
-    def step_actor(self, org: Organization, step: int, steps: int, exclude: frozenset[int] = frozenset()) -> User | None:
+    def step_actor(
+        self, org: Organization, step: int, steps: int, exclude: frozenset[int] = frozenset()
+    ) -> User | None:
         """Who takes a review step: never one of `exclude` (the author and whoever passed an earlier step, as the
         live system refuses both)."""
         if step == steps:  # 终审: only the organization's head (secretary or administrator)

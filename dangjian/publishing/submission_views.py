@@ -197,12 +197,11 @@ def submissions_sent(request, org_id: int):
         ).select_related("to_organization")
     ):
         live.setdefault(row.article_id, []).append(row)
-    for article in articles:
-        article.live_submissions = live.get(article.pk, [])
+    sendable = [(article, live.get(article.pk, [])) for article in articles]
     return render(
         request,
         "publishing/console/submission_sent.html",
-        {"org": org, "page": page, "articles": articles, "has_parent": org.parent_id is not None},
+        {"org": org, "page": page, "articles": sendable, "has_parent": org.parent_id is not None},
     )
 
 

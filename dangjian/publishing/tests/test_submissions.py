@@ -96,7 +96,9 @@ def test_a_decision_tells_the_submitter_and_the_villages_writers_never_the_adopt
     client = client_for(county.town_a_admin)
     response = client.post(reverse("console:submission_adopt", args=[county.town_a.pk, s.pk]), {"column": column.pk})
     assert response.status_code == 302
-    told = set(Notification.objects.filter(kind="publishing.submission_adopted").values_list("user__username", flat=True))
+    told = set(
+        Notification.objects.filter(kind="publishing.submission_adopted").values_list("user__username", flat=True)
+    )
     assert told == {"a1_secretary"}
     # A township writer who sent a village's item for it hears nothing of its own township's decision.
     other = f.article(county.village_a2, "李庄村修缮党员活动室")

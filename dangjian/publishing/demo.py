@@ -80,6 +80,7 @@ def setup(ctx: DemoContext) -> list[str]:
     places = _places()
     if places.county is None:
         return []
+    _county_reviewers(places.county)
     for which, name, description, days in OWN_COLUMNS:
         org = places.named(which)
         if org is not None:
@@ -97,6 +98,24 @@ def setup(ctx: DemoContext) -> list[str]:
         ignore_conflicts=True,
     )
     return []
+
+
+# The county's news desk: with the county's administrator, enough people for its three review steps without the
+# author reviewing or anyone passing two steps (its 终审 then falls to the system administrator).
+COUNTY_REVIEWERS = [
+    ("county_media", "县委宣传部 刘洋", Role.MEDIA_OFFICER),
+    ("county_secretary", "县委 周华", Role.SECRETARY),
+]
+
+
+def _county_reviewers(county: Organization) -> None:
+    granter = User.objects.filter(is_superuser=True).order_by("pk").first()
+    for username, full_name, role in COUNTY_REVIEWERS:
+        user, _made = User.objects.get_or_create(username=username, defaults={"full_name": full_name})
+        if _made:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        RoleGrant.objects.get_or_create(user=user, organization=county, role=role, defaults={"granted_by": granter})
 
 
 def load(ctx: DemoContext) -> list[str]:
@@ -197,9 +216,21 @@ class Staff:
         ]
         self.admin = User.objects.filter(is_superuser=True).order_by("pk").first()
 
-    def nearest(self, org: Organization, capability: str, preference: dict[str, int] | None = None) -> User | None:
+    def nearest(
+        self,
+        org: Organization,
+        capability: str,
+        preference: dict[str, int] | None = None,
+        exclude: frozenset[int] = frozenset(),
+    ) -> User | None:
+        """The nearest holder who is not one of `exclude` (user pks): on the organization, else above it, else the
+        system administrator."""
         roles = CAPABILITIES[capability]
-        found = [(path, role, user) for path, role, user in self.grants if org.path.startswith(path) and role in roles]
+        found = [
+            (path, role, user)
+            for path, role, user in self.grants
+            if org.path.startswith(path) and role in roles and user.pk not in exclude
+        ]
         if not found:
             return self.admin
         deepest = max(len(path) for path, _role, _user in found)
@@ -220,10 +251,14 @@ class Staff:
     def writer(self, org: Organization) -> User | None:
         return self.nearest(org, WRITE_ARTICLES)
 
-    def step_actor(self, org: Organization, step: int, steps: int) -> User | None:
+    def step_actor(
+        self, org: Organization, step: int, steps: int, exclude: frozenset[int] = frozenset()
+    ) -> User | None:
+        """Who takes a review step: never one of `exclude` (the author and whoever passed an earlier step, as the
+        live system refuses both)."""
         if step == steps:  # 终审: only the organization's head (secretary or administrator)
-            return self.nearest(org, APPROVE_ARTICLES, self.APPROVER_PREFERENCE)
-        return self.nearest(org, REVIEW_ARTICLES)
+            return self.nearest(org, APPROVE_ARTICLES, self.APPROVER_PREFERENCE, exclude)
+        return self.nearest(org, REVIEW_ARTICLES, exclude=exclude)
 
 
 # --- Articles ---------------------------------------------------------------------------------------------------
@@ -355,9 +390,17 @@ class _Writer:
             events.append(
                 ArticleEvent(kind=ArticleEvent.Kind.SUBMITTED, actor=article.created_by, at=at, of_steps=steps)
             )
+        # The 终审 is chosen first (the organization's head, unless the author), then the earlier steps from the
+        # others, so the author reviews nothing and no one passes two steps (as the live system demands).
+        taken = {article.created_by.pk} if article.created_by else set()
+        final = self.staff.step_actor(org, steps, steps, frozenset(taken)) if steps else None
+        if final is not None:
+            taken.add(final.pk)
         for step in range(1, passed + 1):
             at += datetime.timedelta(minutes=self.rng.randint(20, 150))
-            actor = self.staff.step_actor(org, step, steps)
+            actor = final if step == steps else self.staff.step_actor(org, step, steps, frozenset(taken))
+            if actor is not None:
+                taken.add(actor.pk)
             events.append(ArticleEvent(kind=ArticleEvent.Kind.APPROVED, actor=actor, at=at, step=step, of_steps=steps))
         return events, at
 
@@ -414,7 +457,9 @@ class _Writer:
             events.append(
                 ArticleEvent(
                     kind=ArticleEvent.Kind.RETURNED,
-                    actor=self.staff.step_actor(town, 1, article.review_steps),
+                    actor=self.staff.step_actor(
+                        town, 1, article.review_steps, frozenset({article.created_by.pk} if article.created_by else ())
+                    ),
                     at=at + datetime.timedelta(hours=2),
                     step=1,
                     of_steps=article.review_steps,

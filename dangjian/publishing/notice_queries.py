@@ -59,6 +59,7 @@ def sent_by(user):
         .annotate(
             receivers=Count("recipients"),
             signed=Count("recipients", filter=Q(recipients__signed_at__isnull=False)),
+            unsigned=Count("recipients", filter=Q(recipients__signed_at__isnull=True)),
         )
         .select_related("organization")
         .order_by("-sent_at", "-pk")

@@ -189,10 +189,19 @@ def submissions_sent(request, org_id: int):
             :ARTICLES_SHOWN
         ]
     )
+    # An article already waiting or adopted above shows where and how, not a button that would be refused.
+    live: dict[int, list[Submission]] = {}
+    for row in _labelled(
+        Submission.objects.filter(
+            article__in=articles, state__in=[Submission.State.SUBMITTED, Submission.State.ADOPTED]
+        ).select_related("to_organization")
+    ):
+        live.setdefault(row.article_id, []).append(row)
+    sendable = [(article, live.get(article.pk, [])) for article in articles]
     return render(
         request,
         "publishing/console/submission_sent.html",
-        {"org": org, "page": page, "articles": articles, "has_parent": org.parent_id is not None},
+        {"org": org, "page": page, "articles": sendable, "has_parent": org.parent_id is not None},
     )
 
 

@@ -5,7 +5,7 @@ then shows on that portal with the source named) or returns it with a reason.
     adopt_submission(user, submission_id, column_id)            ADOPT_SUBMISSIONS on the receiving organization
     return_submission(user, submission_id, reason)              ADOPT_SUBMISSIONS on the receiving organization
 
-Each decision is told to the submitting organization's writers, a new item to the receiver's adopters.
+Each decision is told to the person who sent the item and the writers of exactly the submitting organization, a new item to the receiver's adopters.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from dangjian.accounts.permissions import ADOPT_SUBMISSIONS, WRITE_ARTICLES, has_capability
+from dangjian.accounts.permissions import ADOPT_SUBMISSIONS, WRITE_ARTICLES, has_capability, holders
 from dangjian.core.cache import bump_content_generation
 from dangjian.core.history import ActionError, InvalidInput, NotFound
 from dangjian.notifications.api import notify, staff_holding
@@ -98,9 +98,18 @@ def _waiting(user, submission_id: int) -> Submission:
 
 
 def _tell_submitter(submission: Submission, kind: str, **params) -> None:
+    """Tell the person who sent the item and the writers of exactly the submitting organization: never fall back
+    up the tree, where the deciding organization's own people would read "X adopted your item"."""
     source = submission.article.organization
+    submitter = submission.submitted_by
+    people = [submitter] if submitter is not None and submitter.is_active else []
+    target = submission.to_organization
     notify(
-        staff_holding(WRITE_ARTICLES, source),
+        [
+            person
+            for person in [*people, *holders(source, WRITE_ARTICLES)]
+            if not has_capability(person, ADOPT_SUBMISSIONS, target)  # the deciding side knows already
+        ],
         kind,
         submission,
         organization=source,

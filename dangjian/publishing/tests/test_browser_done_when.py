@@ -159,7 +159,7 @@ def test_a_township_article_a_county_notice_and_a_village_item(browser, live_ser
         context, page = _phone(browser, live_server, county.village_a1_secretary.username)
         page.goto(f"/console/o/{village.pk}/")
         submit(page, page.get_by_role("link", name="向上级报送信息"))
-        submit(page, page.get_by_role("link", name="王庄村开展志愿服务活动"))  # 报送：<title>
+        submit(page, page.get_by_role("link", name="报送").filter(has_text="王庄村开展志愿服务活动"))  # 报送：<title>
         _check(page)
         submit(page, page.get_by_role("button", name="报送"))
         assert f"稿件已报送给{town.short_name}" in page.locator(".messages").inner_text()

@@ -431,3 +431,41 @@ def test_the_form_offers_only_the_organizations_below(people):
     page = client_for(c.town_a_admin).get(reverse("console:notice_new", args=[c.town_a.pk])).content.decode()
     assert c.village_a1.name in page and c.village_a2.name in page
     assert c.village_b1.name not in page and c.town_b.name not in page
+
+
+def test_a_notice_past_its_reply_date_and_not_signed_off_is_marked_overdue(people, sent):
+    c = people
+    actions.sign_notice(c.town_a_secretary, receipt(sent, c.town_a).pk)
+    # An earlier notice whose reply date has passed: 西山乡 has not signed it.
+    Notice.objects.filter(pk=sent.pk).update(reply_by=timezone.localdate() - datetime.timedelta(days=1))
+    inbox = client_for(c.town_b_admin).get(reverse("console:notices")).content.decode()
+    line = inbox.split('data-testid="received-notices"')[1].split("</li>")[0]
+    assert "未签收" in line and "已逾期" in line
+    # Signed off late: not marked.
+    signed = client_for(c.town_a_secretary).get(reverse("console:notices")).content.decode()
+    assert "已逾期" not in signed.split('data-testid="received-notices"')[1]
+    client = client_for(c.county_admin)
+    office = client.get(reverse("console:notices") + "?view=sent").content.decode()
+    assert "已签收 1/2 · " in office and "1 个单位逾期" in office
+    table = client.get(reverse("console:notice", args=[sent.pk])).content.decode().split('data-testid="receipts"')[1]
+    west, east = table.split("西山乡")[1].split("</tr>")[0], table.split("东城镇")[1].split("</tr>")[0]
+    assert "已逾期" in west and "已逾期" not in east
+    # Before the date nobody is overdue.
+    Notice.objects.filter(pk=sent.pk).update(reply_by=timezone.localdate())
+    assert "逾期" not in client.get(reverse("console:notices") + "?view=sent").content.decode()
+
+
+def test_the_receipt_table_stacks_each_unit_under_labels_on_a_phone(people, sent):
+    from django.contrib.staticfiles import finders
+
+    c = people
+    actions.reply_to_notice(c.town_a_secretary, receipt(sent, c.town_a).pk, "已收到，按时报送。", [])
+    page = client_for(c.county_admin).get(reverse("console:notice", args=[sent.pk])).content.decode()
+    table = page.split('<table class="table stacked" data-testid="receipts">')[1].split("</table>")[0]
+    row = table.split("东城镇")[1].split("</tr>")[0]
+    assert '<td data-label="已阅">' in row and '<td data-label="已签收">' in row
+    assert '<td data-label="回复">' in row and "已收到，按时报送。" in row
+    with open(finders.find("core/site.css"), encoding="utf-8") as css:
+        rules = css.read().split("@media (max-width: 37.5rem) {\n  .table.stacked thead")[1].split("\n}\n")[0]
+    assert ".table-wrap .table.stacked th, .table-wrap .table.stacked td { display: block;" in rules
+    assert 'td[data-label]::before { content: attr(data-label) "："' in rules

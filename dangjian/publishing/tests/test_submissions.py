@@ -86,6 +86,28 @@ def test_the_township_adopts_into_its_column_and_the_village_is_told(county, ite
     assert render(note) == f"东城镇采用了你们报送的“{item.title}”，编入栏目“{column.title}”"
 
 
+def test_a_decision_tells_the_submitter_and_the_villages_writers_never_the_adopting_township(county, item):
+    from dangjian.accounts.models import RoleGrant
+
+    s = submissions.submit_upward(county.village_a1_secretary, item.pk, county.town_a.pk)
+    # The village is left without a writer of its own (its secretary's grant revoked after sending).
+    RoleGrant.objects.filter(user=county.village_a1_secretary, organization=county.village_a1).delete()
+    column = f.column(county.town_a, "news")
+    client = client_for(county.town_a_admin)
+    response = client.post(reverse("console:submission_adopt", args=[county.town_a.pk, s.pk]), {"column": column.pk})
+    assert response.status_code == 302
+    told = set(
+        Notification.objects.filter(kind="publishing.submission_adopted").values_list("user__username", flat=True)
+    )
+    assert told == {"a1_secretary"}
+    # A township writer who sent a village's item for it hears nothing of its own township's decision.
+    other = f.article(county.village_a2, "李庄村修缮党员活动室")
+    s2 = submissions.submit_upward(county.town_a_media, other.pk, county.town_a.pk)
+    response = client.post(reverse("console:submission_return", args=[county.town_a.pk, s2.pk]), {"reason": "请补图"})
+    assert response.status_code == 302
+    assert not Notification.objects.filter(kind="publishing.submission_returned").exists()
+
+
 def test_adopting_into_another_organizations_or_an_archived_column_is_refused(county, item):
     s = submissions.submit_upward(county.village_a1_secretary, item.pk, county.town_a.pk)
     for column in (f.column(county.town_b, "news"), f.column(county.village_a1, "news")):
@@ -160,6 +182,40 @@ def test_the_inbox_adopts_through_the_page_and_refuses_raw_http_from_outside(cou
     assert response.status_code == 302
     s.refresh_from_db()
     assert s.state == Submission.State.ADOPTED
+
+
+def test_the_sent_page_dates_and_links_each_article_and_shows_a_live_submission_instead_of_the_button(county, item):
+    adopted = f.article(county.village_a1, "王庄村召开党员大会")
+    returned = f.article(county.village_a1, "王庄村整治人居环境")
+    submissions.submit_upward(county.village_a1_secretary, item.pk, county.town_a.pk)
+    s = submissions.submit_upward(county.village_a1_secretary, adopted.pk, county.town_a.pk)
+    submissions.adopt_submission(county.town_a_admin, s.pk, f.column(county.town_a, "news").pk)
+    r = submissions.submit_upward(county.village_a1_secretary, returned.pk, county.town_a.pk)
+    submissions.return_submission(county.town_a_admin, r.pk, "请补充照片")
+    client = client_for(county.village_a1_secretary)
+    page = client.get(reverse("console:submissions_sent", args=[county.village_a1.pk])).content.decode()
+    listed = page.split('data-testid="sendable-articles"')[1].split("</ul>")[0]
+    lines = {a.pk: next(li for li in listed.split("<li>") if a.title in li) for a in (item, adopted, returned)}
+    for article in (item, adopted, returned):
+        line = lines[article.pk]
+        assert reverse("publishing:article", args=[county.village_a1.pk, article.pk]) in line
+        assert timezone.localtime(article.published_at).strftime("%Y-%m-%d") in line
+    submit = "console:article_submit"
+    assert "待采用" in lines[item.pk] and reverse(submit, args=[county.village_a1.pk, item.pk]) not in lines[item.pk]
+    assert "已采用" in lines[adopted.pk]
+    assert reverse(submit, args=[county.village_a1.pk, adopted.pk]) not in lines[adopted.pk]
+    # A returned item may be sent again.
+    assert reverse(submit, args=[county.village_a1.pk, returned.pk]) in lines[returned.pk]
+
+
+def test_the_inbox_lists_its_items_as_cards_without_bullets(county, item):
+    from django.contrib.staticfiles import finders
+
+    submissions.submit_upward(county.village_a1_secretary, item.pk, county.town_a.pk)
+    page = client_for(county.town_a_admin).get(reverse("console:submissions", args=[county.town_a.pk]))
+    assert '<ul class="card-list" data-testid="submissions">' in page.content.decode()
+    with open(finders.find("core/site.css"), encoding="utf-8") as css:
+        assert ".card-list { list-style: none; padding: 0; margin: 0; }" in css.read()
 
 
 def test_the_village_sends_through_the_form_and_sees_the_return_reason(county, item):

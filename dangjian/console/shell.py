@@ -43,6 +43,13 @@ def signed_in_view(view):
     return wrapper
 
 
+def add_field_errors(form, error) -> None:
+    """Show an action's InvalidInput on the fields it names (on the form when it names no field of it)."""
+    for name, field_errors in error.errors.items():
+        for message in field_errors:
+            form.add_error(name if name in form.fields else None, message)
+
+
 def handle_form(request, form, save: Callable, success_url: str | Callable, success_message: str):
     """Validate and save a bound form through an action; refusals become form errors.
 

@@ -11,7 +11,7 @@ from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.permissions import MANAGE_ROBOTS, get_organization_for_user
-from dangjian.console.shell import console_view, render_form_page
+from dangjian.console.shell import add_field_errors, console_view, render_form_page
 from dangjian.core.history import ActionError, InvalidInput
 
 from . import push_delivery, robot_actions
@@ -60,9 +60,7 @@ def _save(request, form, org, robot: Robot | None):
             expected_version=form.cleaned_data.get("version"),
         )
     except InvalidInput as error:
-        for field, field_messages in error.errors.items():
-            for message in field_messages:
-                form.add_error(field if field in form.fields else None, message)
+        add_field_errors(form, error)
         return None
     except ActionError as error:
         form.add_error(None, str(error))

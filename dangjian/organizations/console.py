@@ -17,7 +17,7 @@ from dangjian.accounts.permissions import (
     get_organization_for_user,
     has_capability,
 )
-from dangjian.console.shell import console_view, form_page
+from dangjian.console.shell import add_field_errors, console_view, form_page
 from dangjian.console.views import render_panels
 from dangjian.core.history import ActionError, InvalidInput
 from dangjian.core.registry import OrganizationLink, OrganizationPanel, entries
@@ -163,7 +163,7 @@ def organization_add(request, org_id: int):
         try:
             made = tree.add_organization(request.user, parent.pk, form.to_input())
         except InvalidInput as error:
-            _form_errors(form, error)
+            add_field_errors(form, error)
         except ActionError as error:
             form.add_error(None, str(error))
         else:
@@ -251,9 +251,3 @@ def _version(request) -> int | None:
         return int(request.POST.get("version", ""))
     except ValueError:
         return None
-
-
-def _form_errors(form, error: InvalidInput) -> None:
-    for name, field_errors in error.errors.items():
-        for message in field_errors:
-            form.add_error(name if name in form.fields else None, message)

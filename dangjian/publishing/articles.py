@@ -432,15 +432,18 @@ def approve_step(actor, article_id: int, step: int, *, expected_version: int | N
     return article
 
 
+def _reason(text: str, missing: str) -> str:
+    """A return's or a withdrawal's reason: required, at most 300 characters."""
+    reason = (text or "").strip()
+    message = missing if not reason else _("The reason may have at most 300 characters.") if len(reason) > 300 else ""
+    if message:
+        raise InvalidInput({"reason": [message]}, message)
+    return reason
+
+
 def return_article(actor, article_id: int, step: int, reason: str, *, expected_version: int | None = None) -> Article:
     """Return the article to its author at the current step, with the reason (required)."""
-    reason = (reason or "").strip()
-    if not reason:
-        message = _("Say why the article is returned, so the author knows what to change.")
-        raise InvalidInput({"reason": [message]}, message)
-    if len(reason) > 300:
-        message = _("The reason may have at most 300 characters.")
-        raise InvalidInput({"reason": [message]}, message)
+    reason = _reason(reason, _("Say why the article is returned, so the author knows what to change."))
     with transaction.atomic():
         article = _lock(article_id)
         _reviewing(actor, article, step, expected_version)
@@ -464,13 +467,7 @@ def return_article(actor, article_id: int, step: int, reason: str, *, expected_v
 
 def withdraw_article(actor, article_id: int, reason: str, *, expected_version: int | None = None) -> Article:
     """Take a published (or scheduled) article off the portals, with the reason (required)."""
-    reason = (reason or "").strip()
-    if not reason:
-        message = _("Say why the article is withdrawn.")
-        raise InvalidInput({"reason": [message]}, message)
-    if len(reason) > 300:
-        message = _("The reason may have at most 300 characters.")
-        raise InvalidInput({"reason": [message]}, message)
+    reason = _reason(reason, _("Say why the article is withdrawn."))
     with transaction.atomic():
         article = _lock(article_id)
         ARTICLES.require(actor, "withdraw", article)

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.permissions import SEND_NOTICES, get_organization_for_user, units_for
-from dangjian.console.shell import console_view
+from dangjian.console.shell import add_field_errors, console_view
 from dangjian.core.history import ActionError, InvalidInput
 
 from . import notice_actions as actions
@@ -68,9 +68,7 @@ def notice_new(request, org_id: int):
             messages.info(request, str(duplicate))
             return redirect(reverse("console:notice", args=[duplicate.notice.pk]))
         except InvalidInput as error:
-            for name, errors in error.errors.items():
-                for message in errors:
-                    form.add_error(name if name in form.fields else None, message)
+            add_field_errors(form, error)
         except ActionError as error:
             form.add_error(None, str(error))
         else:
@@ -176,9 +174,7 @@ def notice_reply(request, notice_id: int, recipient_id: int):
                 request.user, recipient_id, form.cleaned_data["text"], form.cleaned_data.get("files") or []
             )
         except InvalidInput as error:
-            for name, errors in error.errors.items():
-                for message in errors:
-                    form.add_error(name if name in form.fields else None, message)
+            add_field_errors(form, error)
         except ActionError as error:
             form.add_error(None, str(error))
         else:

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from dangjian.accounts.models import RoleGrant
 from dangjian.conftest import assert_accessible
@@ -83,4 +84,4 @@ def test_wrong_password_then_right_one(phone, county):
     assert_accessible(phone)
     phone.get_by_label("密码").fill(PASSWORD)
     phone.get_by_role("button", name="登录").click()
-    assert phone.locator("h1").inner_text() == "管理后台"
+    expect(phone.locator("h1")).to_have_text("管理后台")

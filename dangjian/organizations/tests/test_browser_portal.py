@@ -4,6 +4,7 @@ inherited policies, large-text mode that persists, keyboard use, and axe checks.
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from dangjian.conftest import assert_accessible
 from dangjian.tests_support.browser import assert_fits
@@ -39,11 +40,13 @@ def test_citizen_walks_down_the_tree_on_a_phone(phone, county, portal_data):
     assert_accessible(phone)
 
     phone.get_by_role("link", name="中共测试县东城镇委员会").click()
-    assert phone.locator("h1").inner_text() == "中共测试县东城镇委员会"
+    expect(phone.locator("h1")).to_have_text("中共测试县东城镇委员会")
     phone.get_by_role("link", name="东城镇王庄村党支部委员会").click()
+    # The click returns once navigation commits; wait for the new page to be parsed before reading it.
+    phone.wait_for_load_state()
 
     crumbs = phone.get_by_role("navigation", name="当前位置")
-    assert crumbs.get_by_role("listitem").all_inner_texts() == ["测试县", "东城镇", "王庄村"]
+    expect(crumbs.get_by_role("listitem")).to_have_text(["测试县", "东城镇", "王庄村"])
     assert "第十二届" in phone.locator("#leaders-h + p").inner_text()
     policies = phone.locator(".policy-list .policy-title").all_inner_texts()
     assert policies == [
@@ -55,7 +58,8 @@ def test_citizen_walks_down_the_tree_on_a_phone(phone, county, portal_data):
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
 
     phone.get_by_role("link", name="王秀兰 党支部书记、村委会主任").click()
-    assert phone.locator("h1").inner_text() == "王秀兰"
+    expect(phone.locator("h1")).to_have_text("王秀兰")
+    phone.wait_for_load_state()
     body = phone.locator("main").inner_text()
     for text in ["党支部书记、村委会主任", "主持支部全面工作", "1975年出生，大专学历。", "2026-03-15", "2031-03-15"]:
         assert text in body
@@ -63,7 +67,7 @@ def test_citizen_walks_down_the_tree_on_a_phone(phone, county, portal_data):
 
     crumbs = phone.get_by_role("navigation", name="当前位置")
     crumbs.get_by_role("link", name="东城镇").click()
-    assert phone.locator("h1").inner_text() == "中共测试县东城镇委员会"
+    expect(phone.locator("h1")).to_have_text("中共测试县东城镇委员会")
 
 
 def test_large_text_mode_switches_on_and_persists(phone, county, portal_data):
@@ -114,4 +118,4 @@ def test_villager_finds_the_village_by_name_on_a_phone(phone, county, width, lar
     assert_fits(phone, width)
     assert_accessible(phone)
     phone.get_by_role("link", name="东城镇王庄村党支部委员会").click()
-    assert phone.locator("h1").inner_text() == "东城镇王庄村党支部委员会"
+    expect(phone.locator("h1")).to_have_text("东城镇王庄村党支部委员会")

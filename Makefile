@@ -13,7 +13,7 @@ WORKERS ?= 2
 ROBOT_RECORDER_PORT ?= 8091
 TEST_ARGS ?=
 
-.PHONY: run serve install install-dev node migrate demo test browser-deps lint check-migrations bench messages clean
+.PHONY: run serve install install-dev node migrate demo test browser-deps media-deps lint check-migrations bench messages clean
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed (found %s)" % sys.version.split()[0])'
@@ -38,7 +38,10 @@ install-dev: $(VENV)/.installed-dev node_modules/.installed
 migrate: install
 	$(PY) manage.py migrate --noinput
 
-demo: migrate
+media-deps:
+	@bash scripts/media-deps.sh
+
+demo: migrate media-deps
 	ROBOT_ALLOW_LOOPBACK=$${ROBOT_ALLOW_LOOPBACK:-1} $(PY) manage.py load_demo --if-empty
 
 run: demo

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "dangjian.members",
     "dangjian.meetings",
     "dangjian.publishing",
+    "dangjian.learning",
     "dangjian.demo",
     "django_tasks_db",
     "django_otp",
@@ -377,6 +378,12 @@ PUBLISHING_COLUMN_RULE_DAYS = {"news": 14, "notices": 183, "party": 92, "village
 PUBLISHING_REVIEW_STEPS = {"county": 3, "township": 2, "village": 1, "community": 1}
 # An article body at most this many characters of HTML; its images and attachments as elsewhere
 # (PHOTO_MAX_BYTES, ATTACHMENT_MAX_BYTES), at most this many of each.
+# Learning: a lesson's video (MP4 or WebM, streamed to disk while it arrives, refused past this size before it is
+# read whole) and PDF document; ffmpeg/ffprobe read a video's length and poster when they are installed.
+LEARNING_VIDEO_MAX_BYTES = env_int("LEARNING_VIDEO_MAX_BYTES", 500 * 1024 * 1024)
+LEARNING_DOCUMENT_MAX_BYTES = env_int("LEARNING_DOCUMENT_MAX_BYTES", 30 * 1024 * 1024)
+FFMPEG = os.environ.get("FFMPEG", "ffmpeg")
+FFPROBE = os.environ.get("FFPROBE", "ffprobe")
 ARTICLE_MAX_HTML = env_int("ARTICLE_MAX_HTML", 200_000)
 ARTICLE_MAX_IMAGES = env_int("ARTICLE_MAX_IMAGES", 30)
 ARTICLE_MAX_ATTACHMENTS = env_int("ARTICLE_MAX_ATTACHMENTS", 10)

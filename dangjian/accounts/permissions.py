@@ -51,6 +51,15 @@ SEND_NOTICES = "notices.send"
 SIGN_NOTICES = "notices.sign"
 # An organization's group robots (企业微信, 钉钉, 飞书 webhooks) and their delivery log.
 MANAGE_ROBOTS = "robots.manage"
+# Learning (学习培训与考核). Writing courses and their lessons; publishing them (the review step) and withdrawing;
+# question banks and exams; training sessions (registration, attendance); the competency framework and assessment
+# rounds of new-media officers, and their results; grading an officer's practical task (never one's own).
+WRITE_COURSES = "learning.write"
+PUBLISH_COURSES = "learning.publish"
+MANAGE_QUESTIONS = "learning.questions"
+MANAGE_TRAINING = "learning.training"
+MANAGE_ASSESSMENTS = "learning.assessments"
+GRADE_ASSESSMENTS = "learning.grade"
 
 CAPABILITIES: dict[str, set[str]] = {
     MANAGE_CONTENT: {Role.ORG_ADMIN, Role.SECRETARY, Role.MEDIA_OFFICER},
@@ -76,6 +85,12 @@ CAPABILITIES: dict[str, set[str]] = {
     SEND_NOTICES: {Role.ORG_ADMIN, Role.SECRETARY},
     SIGN_NOTICES: {Role.ORG_ADMIN, Role.SECRETARY, Role.MEDIA_OFFICER},
     MANAGE_ROBOTS: {Role.ORG_ADMIN, Role.SECRETARY},
+    WRITE_COURSES: {Role.ORG_ADMIN, Role.SECRETARY, Role.MEDIA_OFFICER},
+    PUBLISH_COURSES: {Role.ORG_ADMIN, Role.SECRETARY},
+    MANAGE_QUESTIONS: {Role.ORG_ADMIN, Role.SECRETARY, Role.MEDIA_OFFICER},
+    MANAGE_TRAINING: {Role.ORG_ADMIN, Role.SECRETARY},
+    MANAGE_ASSESSMENTS: {Role.ORG_ADMIN, Role.SECRETARY},
+    GRADE_ASSESSMENTS: {Role.ORG_ADMIN, Role.SECRETARY},
 }
 # Capabilities the system administrator does not hold by being one: reading reports needs one's own grant
 # (and one's own share of the unit's keys); the administrator may only ask for an officer change.

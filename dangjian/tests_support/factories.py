@@ -160,3 +160,78 @@ def article(organization: Organization, title: str = "", *, key: str = "news", *
 
 
 _article_seq = 0
+
+
+# Learning ------------------------------------------------------------------------------------------------
+
+
+def course(organization: Organization, title: str = "", *, lessons: int = 0, **kwargs):
+    """A course of the organization, published now and offered to its members unless told otherwise, with
+    `lessons` article lessons ("第1课" ...)."""
+    from dangjian.core.text import index_text
+    from dangjian.learning.models import Course, Lesson
+
+    global _course_seq
+    _course_seq += 1
+    state = kwargs.pop("state", Course.State.PUBLISHED)
+    values = {
+        "organization": organization,
+        "offered_to": kwargs.pop("offered_to", organization),
+        "title": title or f"学习课程第{_course_seq}讲",
+        "state": state,
+        "published_at": kwargs.pop("published_at", timezone.now() if state == Course.State.PUBLISHED else None),
+        **kwargs,
+    }
+    obj = Course(**values)
+    obj.search_text = index_text(f"{obj.title} {obj.summary}")
+    obj.save()
+    for n in range(1, lessons + 1):
+        Lesson.objects.create(
+            course=obj,
+            order=n,
+            kind=Lesson.Kind.ARTICLE,
+            title=f"第{n}课",
+            body=f"<div>第{n}课的内容：学习党章党规。</div>",
+            body_text=f"第{n}课的内容：学习党章党规。",
+        )
+    return obj
+
+
+_course_seq = 0
+
+
+def question_bank(organization: Organization, name: str = "", *, questions: int = 0, tag: str = ""):
+    """A bank with `questions` single-choice questions (the right answer is always option B, index 1), each tagged
+    `tag` when given."""
+    from dangjian.learning.models import Question, QuestionBank, Tag
+
+    bank = QuestionBank.objects.create(organization=organization, name=name or "党的基本知识题库")
+    tag_obj = Tag.objects.get_or_create(name=tag)[0] if tag else None
+    for n in range(1, questions + 1):
+        q = Question.objects.create(
+            bank=bank,
+            kind=Question.Kind.SINGLE,
+            text=f"第{n}题：党的根本宗旨是什么？",
+            options=["发展经济", "全心全意为人民服务", "改革开放", "依法治国"],
+            answer=[1],
+            explanation="党章总纲：党除了工人阶级和最广大人民群众的利益，没有自己特殊的利益。",
+        )
+        if tag_obj is not None:
+            q.tags.add(tag_obj)
+    return bank
+
+
+def exam(bank, title: str = "", *, count: int = 5, **kwargs):
+    """An open exam drawing `count` questions of any kind from `bank`, each worth one point."""
+    from dangjian.learning.models import Exam, ExamRule
+
+    values = {
+        "organization": kwargs.pop("organization", bank.organization),
+        "bank": bank,
+        "title": title or "党的基本知识测试",
+        "state": kwargs.pop("state", Exam.State.OPEN),
+        **kwargs,
+    }
+    obj = Exam.objects.create(**values)
+    ExamRule.objects.create(exam=obj, count=count, points=1)
+    return obj

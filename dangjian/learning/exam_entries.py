@@ -1,0 +1,7 @@
+"""What the exam area adds to the shared pages (core/registry.py)."""
+
+from __future__ import annotations
+
+
+def register() -> None:
+    pass

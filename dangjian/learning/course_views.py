@@ -290,7 +290,7 @@ def _lesson_page(request, course: Course, lesson: Lesson, *, refused: str = ""):
         kind=kind,
     )
     if refused:
-        form.add_error(None, refused)
+        pass  # shown above the form (an unbound form holds no errors)
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -325,6 +325,7 @@ def _lesson_page(request, course: Course, lesson: Lesson, *, refused: str = ""):
         course=course,
         lesson=lesson,
         kind=kind,
+        refused=refused,
         status=(413 if refused else 400) if request.method == "POST" else 200,
     )
 

@@ -305,9 +305,7 @@ def save_lesson(
     if data.kind == Lesson.Kind.QUIZ and not 1 <= int(data.pass_percent or 0) <= 100:
         raise _refuse("pass_percent", _("The pass mark is a percentage from 1 to 100."))
     checked_video = check_video(video) if video is not None and data.kind == Lesson.Kind.VIDEO else None
-    checked_document = (
-        check_document(document) if document is not None and data.kind == Lesson.Kind.DOCUMENT else None
-    )
+    checked_document = check_document(document) if document is not None and data.kind == Lesson.Kind.DOCUMENT else None
 
     storage = Lesson._meta.get_field("video").storage
     with discard_all_on_failure(storage) as stored, transaction.atomic():

@@ -91,7 +91,11 @@ def probe(path: str) -> Probe | None:
         return None
     streams = [s for s in data.get("streams") or [] if isinstance(s, dict)]
     video = next(
-        (s for s in streams if s.get("codec_type") == "video" and (s.get("disposition") or {}).get("attached_pic") != 1),
+        (
+            s
+            for s in streams
+            if s.get("codec_type") == "video" and (s.get("disposition") or {}).get("attached_pic") != 1
+        ),
         None,
     )
     duration = None

@@ -26,7 +26,9 @@ def register_course_kinds() -> None:
 
     hint = _("Sign in to the console to open the course.")
     register(
-        Kind(COURSE_WAITING, _("The course “%(title)s” (%(org)s) waits for your review."), channels=BOTH, mail_hint=hint)
+        Kind(
+            COURSE_WAITING, _("The course “%(title)s” (%(org)s) waits for your review."), channels=BOTH, mail_hint=hint
+        )
     )
     register(
         Kind(COURSE_RETURNED, _("Your course “%(title)s” was returned: %(reason)s"), channels=BOTH, mail_hint=hint)

@@ -40,12 +40,24 @@ def written(county, *, lessons: int = 1, by=None, org=None):
 def make_video(folder: Path, name: str = "clip.mp4", seconds: int = 2) -> Path:
     """A real tiny video (a test pattern) made by ffmpeg: MP4 (H.264) or WebM (VP9) by its name."""
     out = folder / name
-    codec = ["-c:v", "libvpx-vp9", "-b:v", "100k", "-deadline", "realtime"] if name.endswith(".webm") else [
-        "-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags", "+faststart"
-    ]
+    codec = (
+        ["-c:v", "libvpx-vp9", "-b:v", "100k", "-deadline", "realtime"]
+        if name.endswith(".webm")
+        else ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags", "+faststart"]
+    )
     subprocess.run(
-        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc=duration={seconds}:size=160x120:rate=10",
-         *codec, str(out)],
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc=duration={seconds}:size=160x120:rate=10",
+            *codec,
+            str(out),
+        ],
         check=True,
         timeout=60,
     )

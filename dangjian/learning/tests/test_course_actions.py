@@ -193,7 +193,9 @@ def test_a_stale_lesson_edit_is_refused(county):
     course = written(county)
     lesson = course.lessons.get()
     seen = lesson.version
-    actions.save_lesson(county.town_a_media, course.pk, article(title="新标题"), lesson_id=lesson.pk, expected_version=seen)
+    actions.save_lesson(
+        county.town_a_media, course.pk, article(title="新标题"), lesson_id=lesson.pk, expected_version=seen
+    )
     with pytest.raises(EditConflict):
         actions.save_lesson(
             county.town_a_media, course.pk, article(title="另一个标题"), lesson_id=lesson.pk, expected_version=seen

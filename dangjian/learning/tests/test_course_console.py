@@ -73,7 +73,7 @@ def test_a_two_gigabyte_upload_is_refused_unread_and_nothing_is_saved(client, co
     response = client.generic(
         "POST",
         url,
-        b"--x\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nbig\r\n--x--\r\n",
+        b'--x\r\nContent-Disposition: form-data; name="title"\r\n\r\nbig\r\n--x--\r\n',
         content_type="multipart/form-data; boundary=x",
         CONTENT_LENGTH=str(2 * 1024**3),
     )
@@ -190,9 +190,13 @@ def test_review_steps_through_the_pages(client, county):
     client.force_login(county.town_a_admin)
     page = client.get(reverse("console:course", args=[course.pk])).content.decode()
     assert "发布课程" in page and "退回" in page
-    response = client.post(reverse("console:course_return", args=[course.pk]), {"reason": "", "version": course.version})
+    response = client.post(
+        reverse("console:course_return", args=[course.pk]), {"reason": "", "version": course.version}
+    )
     assert Course.objects.get(pk=course.pk).state == State.REVIEWING
-    response = client.post(reverse("console:course_publish", args=[course.pk]), {"version": course.version}, follow=True)
+    response = client.post(
+        reverse("console:course_publish", args=[course.pk]), {"version": course.version}, follow=True
+    )
     assert "课程已发布。" in response.content.decode()
     course.refresh_from_db()
     assert course.state == State.PUBLISHED
@@ -246,7 +250,10 @@ def test_the_list_filters_by_state_within_scope(client, county):
     client.force_login(county.town_a_media)
     page = client.get(reverse("console:courses") + "?state=draft").content.decode()
     assert set(re.findall(r'href="/console/learning/courses/(\d+)/"', page)) == {str(draft.pk)}
-    assert not re.findall(r'href="/console/learning/courses/(\d+)/"', client.get("/console/learning/courses/?state=published").content.decode())
+    assert not re.findall(
+        r'href="/console/learning/courses/(\d+)/"',
+        client.get("/console/learning/courses/?state=published").content.decode(),
+    )
     client.force_login(county.county_admin)
     page = client.get(reverse("console:courses")).content.decode()
     assert set(re.findall(r'href="/console/learning/courses/(\d+)/"', page)) == {str(draft.pk), str(other.pk)}

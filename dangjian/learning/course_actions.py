@@ -161,7 +161,7 @@ def save_course(
         course.staff_role = staff_role
         old_cover = course.cover.name if course.pk else ""
         if remove_cover and prepared_cover is None:
-            course.cover = ""  # type: ignore[assignment]
+            course.cover = ""
         was_state = course.state
         course.state = State.DRAFT
         validate(course, exclude=["cover"])
@@ -350,7 +350,7 @@ def save_lesson(
             lesson.video_type = checked_video.content_type
             lesson.video_size = checked_video.size
             lesson.duration = checked_video.duration
-            lesson.poster = ""  # type: ignore[assignment]
+            lesson.poster = ""
             if checked_video.poster:
                 lesson.poster.save(f"{uuid.uuid4().hex}.jpg", ContentFile(checked_video.poster), save=False)
                 stored.append(lesson.poster.name or "")

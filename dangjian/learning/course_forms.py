@@ -14,7 +14,7 @@ from dangjian.core.uploads import process_photo
 from dangjian.publishing.article_forms import editor_texts
 
 from .course_actions import CourseInput, LessonInput, offered_choices
-from .models import Course, Lesson
+from .models import Audience, Course, Lesson
 
 
 class CourseForm(VersionedModelForm):
@@ -47,7 +47,7 @@ class CourseForm(VersionedModelForm):
         if not self.instance.pk and not self.is_bound:
             self.initial["offered_to"] = organization.pk
         audience = cast(forms.ChoiceField, self.fields["audience"])
-        audience.choices = [c for c in audience.choices if c[0]]
+        audience.choices = Audience.choices  # no empty choice: chips
         if not (self.instance.pk and self.instance.cover):
             del self.fields["remove_cover"]
 

@@ -211,10 +211,9 @@ def course_detail(request, course_id: int):
         form = CourseForm(
             request.POST or None, request.FILES or None, instance=course, organization=course.organization
         )
-        if request.method == "POST":
-            if _save_course(request, course.organization, course, form):
-                messages.success(request, _("The course was saved."))
-                return redirect("console:course", course.pk)
+        if request.method == "POST" and _save_course(request, course.organization, course, form):
+            messages.success(request, _("The course was saved."))
+            return redirect("console:course", course.pk)
     elif request.method == "POST":
         messages.error(request, _("This course cannot be changed now."))
         return redirect("console:course", course.pk)
@@ -229,9 +228,9 @@ def course_detail(request, course_id: int):
         if lesson.kind == Lesson.Kind.ARTICLE:
             lesson.shown = mark_safe(highlight(lesson.body, flagged + blocked))  # type: ignore[attr-defined]  # sanitized on save
     why_not = ""
-    if course.state == Course.State.REVIEWING and "publish" not in steps:
-        if has_capability(request.user, PUBLISH_COURSES, course.organization):
-            why_not = why_not_publisher(request.user, course)
+    reviewing = course.state == Course.State.REVIEWING and "publish" not in steps
+    if reviewing and has_capability(request.user, PUBLISH_COURSES, course.organization):
+        why_not = why_not_publisher(request.user, course)
     submit_blocked = ""
     if "edit" in steps and "submit" not in steps and COURSES.acting(request.user, "submit", course):
         condition = COURSES["submit"].condition
@@ -312,9 +311,9 @@ def _lesson_page(request, course: Course, lesson: Lesson, *, refused: str = ""):
         else:
             messages.success(request, _("The lesson “%(title)s” was saved.") % {"title": saved.title})
             return redirect(reverse("console:course", args=[course.pk]) + f"#lesson-{saved.pk}")
-    if not refused and request.method == "POST" and form.errors:
-        if request.FILES.getlist("video_upload") or request.FILES.getlist("document_upload"):
-            form.add_error(None, _("Please choose the file again."))
+    chosen = not refused and (request.FILES.getlist("video_upload") or request.FILES.getlist("document_upload"))
+    if chosen and form.errors:
+        form.add_error(None, _("Please choose the file again."))
     kind_label = Lesson.Kind(kind).label
     return render_form_page(
         request,

@@ -74,7 +74,7 @@ def probe(path: str) -> Probe | None:
     if tool is None:
         return None
     try:
-        done = subprocess.run(
+        done = subprocess.run(  # noqa: S603 - an argument list (settings.FFMPEG/FFPROBE), never a shell
             [tool, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", "--", path],
             capture_output=True,
             timeout=PROBE_TIMEOUT,
@@ -98,10 +98,10 @@ def probe(path: str) -> Probe | None:
         ),
         None,
     )
-    duration = None
+    duration: float | None = None
     for value in ((data.get("format") or {}).get("duration"), (video or {}).get("duration")):
         try:
-            duration = float(value)
+            duration = float(str(value))
         except (TypeError, ValueError):
             continue
         if duration > 0:
@@ -151,7 +151,7 @@ def make_poster(path: str, duration: float | None = None) -> bytes | None:
             out,
         ]
         try:
-            done = subprocess.run(command, capture_output=True, timeout=POSTER_TIMEOUT, check=False)
+            done = subprocess.run(command, capture_output=True, timeout=POSTER_TIMEOUT, check=False)  # noqa: S603 - an argument list (settings.FFMPEG/FFPROBE), never a shell
         except (OSError, subprocess.SubprocessError):
             logger.warning("ffmpeg could not make a poster")
             return None

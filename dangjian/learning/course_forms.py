@@ -11,10 +11,37 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.forms import ChoiceChips, VersionedModelForm, picker_attrs
 from dangjian.core.uploads import process_photo
-from dangjian.publishing.article_forms import editor_texts
 
 from .course_actions import CourseInput, LessonInput, offered_choices
 from .models import Audience, Course, Lesson
+
+
+def editor_texts() -> dict[str, str]:
+    """The Trix editor's toolbar and messages in the page's language (publishing/static/publishing/editor.js reads
+    them from the textarea's data attributes; the same words as an article's editor)."""
+    texts = {
+        "bold": _("Bold"),
+        "bullets": _("Bulleted list"),
+        "code": _("Preformatted text"),
+        "heading1": _("Heading"),
+        "indent": _("Indent more"),
+        "italic": _("Italic"),
+        "link": _("Link"),
+        "numbers": _("Numbered list"),
+        "outdent": _("Indent less"),
+        "quote": _("Quote"),
+        "redo": _("Redo"),
+        "remove": _("Remove"),
+        "strike": _("Strikethrough"),
+        "undo": _("Undo"),
+        "unlink": _("Remove link"),
+        "url": _("Web address"),
+        "urlPlaceholder": _("Enter a web address…"),
+        "attachFiles": _("Insert a picture"),
+        "onlyPictures": _("A lesson's text takes words only; add a picture as a document."),
+        "editorLabel": _("Text"),
+    }
+    return {f"data-lang-{key.lower()}": str(value) for key, value in texts.items()}
 
 
 class CourseForm(VersionedModelForm):
@@ -107,10 +134,7 @@ class LessonForm(VersionedModelForm):
                 del self.fields[name]
         if "body" in self.fields:
             self.fields["body"].required = True
-            texts = editor_texts()
-            texts["data-lang-onlypictures"] = str(_("A lesson's text takes words only; add a picture as a document."))
-            texts["data-lang-editorlabel"] = str(_("Text"))
-            self.fields["body"].widget.attrs.update(texts)
+            self.fields["body"].widget.attrs.update(editor_texts())
         if "video_upload" in self.fields and not self.instance.video:
             self.fields["video_upload"].required = True
         if "document_upload" in self.fields and not self.instance.document:

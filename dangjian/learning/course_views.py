@@ -10,6 +10,7 @@ stored. Files larger than FILE_UPLOAD_MAX_MEMORY_SIZE stream to a temporary file
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -38,7 +39,6 @@ from dangjian.console.shell import add_field_errors, console_view, render_form_p
 from dangjian.core import sensitive
 from dangjian.core.history import ActionError, InvalidInput
 from dangjian.organizations.models import Organization
-from dangjian.publishing.article_views import highlight
 
 from . import course_actions as actions
 from . import media
@@ -48,6 +48,21 @@ from .models import Course, Lesson
 from .queries import may_use, within_scope
 
 PAGE_SIZE = 30
+
+
+def highlight(text_html: str, words: list[str]) -> str:
+    """Sanitized HTML with each occurrence of `words` in its text wrapped in <mark> (tags are left alone), as the
+    article review page does."""
+    if not words:
+        return text_html
+    pattern = re.compile("|".join(re.escape(html.escape(word)) for word in sorted(words, key=len, reverse=True)), re.I)
+    parts = re.split(r"(<[^>]*>)", text_html)
+    return "".join(
+        part if part.startswith("<") else pattern.sub(lambda m: f'<mark class="flagged">{m.group(0)}</mark>', part)
+        for part in parts
+    )
+
+
 TODO_REVIEW = "review"
 UPLOAD_SLACK = 1024 * 1024  # the form's other fields and the multipart framing, beside the file
 

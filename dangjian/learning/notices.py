@@ -12,8 +12,32 @@ BOTH = (CONSOLE, MAIL)
 # --- Courses: review and publication (course area) -----------------------------------------------------------
 
 
+COURSE_WAITING = "learning.course_waiting"  # to those who may publish it
+COURSE_RETURNED = "learning.course_returned"  # to the author, with the reason
+COURSE_PUBLISHED = "learning.course_published"  # to the author
+COURSE_WITHDRAWN = "learning.course_withdrawn"  # to the author, with the reason
+
+
 def register_course_kinds() -> None:
-    pass
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as _
+
+    from dangjian.notifications.kinds import Kind, register, register_target_link
+
+    hint = _("Sign in to the console to open the course.")
+    register(
+        Kind(
+            COURSE_WAITING, _("The course “%(title)s” (%(org)s) waits for your review."), channels=BOTH, mail_hint=hint
+        )
+    )
+    register(
+        Kind(COURSE_RETURNED, _("Your course “%(title)s” was returned: %(reason)s"), channels=BOTH, mail_hint=hint)
+    )
+    register(Kind(COURSE_PUBLISHED, _("Your course “%(title)s” was published."), channels=BOTH, mail_hint=hint))
+    register(
+        Kind(COURSE_WITHDRAWN, _("Your course “%(title)s” was withdrawn: %(reason)s"), channels=BOTH, mail_hint=hint)
+    )
+    register_target_link("learning.course", lambda pk: reverse("console:course", args=[pk]))
 
 
 # --- Exams and certificates (exam area) -----------------------------------------------------------------------

@@ -62,6 +62,8 @@ NOT_PAGES = {
     "publishing:feed_column_atom",
     "publishing:digest_confirm",  # links with a token, sent by e-mail (publishing/tests/test_digest.py)
     "publishing:digest_unsubscribe",
+    "console:course_cover",  # a course's cover and its lessons' files, served by their records
+    "console:course_lesson_file",
 }
 # Links not to follow: they change state on GET by design (signing out) or leave the site's pages.
 SKIP_PREFIXES = ("/admin/", "/static/", "/media/", "/accounts/logout/", "/prefs/", "/healthz/", "/favicon.ico")
@@ -249,7 +251,23 @@ def populate(county) -> Site:
     _notices_and_submissions(c, site.head)
     _robots(c)
     _articles(c, site)
+    _courses(c)
     return site
+
+
+def _courses(c) -> None:
+    """Courses (learning, course area): a township's draft with an article and a quiz lesson (its edit pages)."""
+    from dangjian.learning import course_actions
+
+    course = course_actions.save_course(
+        c.town_a_media,
+        c.town_a.pk,
+        course_actions.CourseInput(title="学习党章", offered_to_id=c.town_a.pk, summary="逐章学习。"),
+    )
+    course_actions.save_lesson(
+        c.town_a_media, course.pk, course_actions.LessonInput(kind="article", title="总纲", body="<div>总纲内容</div>")
+    )
+    course_actions.save_lesson(c.town_a_media, course.pk, course_actions.LessonInput(kind="quiz", title="随堂测验"))
 
 
 def _notices_and_submissions(c, town_a_secretary) -> None:

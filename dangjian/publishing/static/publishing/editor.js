@@ -101,7 +101,8 @@
   editor.addEventListener("trix-change", describePictures);
 
   editor.addEventListener("trix-file-accept", (event) => {
-    if (!event.file || !ACCEPTED.test(event.file.type)) {
+    // Without data-image-upload (a lesson's text) no file is accepted at all.
+    if (!event.file || !d.imageUpload || !ACCEPTED.test(event.file.type)) {
       event.preventDefault();
       say(text("onlyPictures"), true);
     }

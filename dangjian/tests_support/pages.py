@@ -62,6 +62,9 @@ NOT_PAGES = {
     "publishing:feed_column_atom",
     "publishing:digest_confirm",  # links with a token, sent by e-mail (publishing/tests/test_digest.py)
     "publishing:digest_unsubscribe",
+    "learning:lesson_video",  # a lesson's files, served by their records with range requests
+    "learning:lesson_poster",
+    "learning:lesson_document",
 }
 # Links not to follow: they change state on GET by design (signing out) or leave the site's pages.
 SKIP_PREFIXES = ("/admin/", "/static/", "/media/", "/accounts/logout/", "/prefs/", "/healthz/", "/favicon.ico")
@@ -249,7 +252,14 @@ def populate(county) -> Site:
     _notices_and_submissions(c, site.head)
     _robots(c)
     _articles(c, site)
+    _study(c)
     return site
+
+
+def _study(c) -> None:
+    """Courses on the portals (study area): a public county course of two lessons and a members' course."""
+    f.course(c.county, "党的基本知识公开课", lessons=2, audience="public")
+    f.course(c.town_a, "东城镇党员学习课", lessons=1)
 
 
 def _notices_and_submissions(c, town_a_secretary) -> None:

@@ -18,7 +18,7 @@ import os
 import re
 from pathlib import Path
 
-from django.http import HttpResponse, HttpResponseNotModified, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.utils.http import content_disposition_header, http_date, parse_http_date_safe
 
 CHUNK = 256 * 1024
@@ -94,8 +94,6 @@ def serve(
     cache_control: str = "private, max-age=3600",
 ) -> HttpResponse | StreamingHttpResponse:
     """The file at `path` (checked by the caller) with range support; 404 (raised) when it is missing."""
-    from django.http import Http404
-
     path = Path(path)
     try:
         stat = path.stat()
@@ -116,20 +114,20 @@ def serve(
             response["Content-Disposition"] = content_disposition_header(attachment, filename or path.name)
         return response
 
-    requested = None
+    requested: tuple[int, int] | str | None = None
     range_header = request.headers.get("Range")
     if range_header and request.method in ("GET", "HEAD") and _range_applies(request, etag, mtime):
         requested = parse_range(range_header, size)
     if requested is None and _not_modified(request, etag, mtime):
         return headers(HttpResponseNotModified())
-    if requested == "unsatisfiable":
-        response = HttpResponse(status=416, content_type="text/plain")
-        response["Content-Range"] = f"bytes */{size}"
-        return headers(response)
+    if isinstance(requested, str):  # unsatisfiable
+        refused = HttpResponse(status=416, content_type="text/plain")
+        refused["Content-Range"] = f"bytes */{size}"
+        return headers(refused)
     if requested is None:
         start, length, status = 0, size, 200
     else:
-        first, last = requested  # type: ignore[misc]
+        first, last = requested
         start, length, status = first, last - first + 1, 206
     body = _chunks(path, start, length) if request.method != "HEAD" else iter(())
     response = StreamingHttpResponse(body, status=status, content_type=content_type)

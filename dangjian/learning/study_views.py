@@ -264,7 +264,7 @@ def lesson_video(request, lesson_id: int):
     found = _file_lesson(request, lesson_id)
     if not found.video:
         raise Http404
-    content_type = found.video_type or mimetypes.guess_type(found.video.name)[0] or "video/mp4"
+    content_type = found.video_type or mimetypes.guess_type(found.video.name or "")[0] or "video/mp4"
     return serving.serve(request, found.video.path, content_type)
 
 
@@ -276,7 +276,7 @@ def lesson_poster(request, lesson_id: int):
     return serving.serve(request, found.poster.path)
 
 
-DOCUMENT_CSP = {
+DOCUMENT_CSP: dict[str, list[str]] = {
     "default-src": [CSP.NONE],
     "frame-ancestors": [CSP.SELF],
     "style-src": [CSP.SELF],
@@ -347,8 +347,8 @@ def learning_summary(user) -> dict:
     suggested = []
     if audience.learner_places(user):
         for course in audience.offered_courses(user).select_related("offered_to").exclude(pk__in=started)[:SUGGESTED]:
-            home = audience.learner_for(user, course)
-            home = home if home is not None and course.offered_to_id in home.ancestor_ids else course.offered_to
+            place = audience.learner_for(user, course)
+            home = place if place is not None and course.offered_to_id in place.ancestor_ids else course.offered_to
             suggested.append(
                 {"course": course, "course_url": _course_url(course, home), "offered": offered_text(course)}
             )

@@ -18,7 +18,7 @@ import os
 import re
 from pathlib import Path
 
-from django.http import Http404, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.utils.http import content_disposition_header, http_date, parse_http_date_safe
 
 CHUNK = 256 * 1024
@@ -52,16 +52,35 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None | str:
     return first, min(last, size - 1)
 
 
-def _chunks(path: Path, start: int, length: int):
-    with open(path, "rb") as handle:
-        handle.seek(start)
-        remaining = length
-        while remaining > 0:
-            data = handle.read(min(CHUNK, remaining))
-            if not data:
-                break
-            remaining -= len(data)
-            yield data
+class FileSlice:
+    """`length` bytes of a file from `start`, read in chunks. It shows its file descriptor (positioned at `start`)
+    so that a WSGI server's file wrapper can send the slice with sendfile (gunicorn sends Content-Length bytes
+    from the descriptor's position); other servers read it through `read`."""
+
+    def __init__(self, path: Path, start: int, length: int):
+        self._file = open(path, "rb")  # noqa: SIM115 - closed by the response (FileResponse closes it)
+        self._file.seek(start)
+        self._remaining = length
+
+    def read(self, size: int = -1) -> bytes:
+        if self._remaining <= 0:
+            return b""
+        size = self._remaining if size is None or size < 0 else min(size, self._remaining)
+        data = self._file.read(min(size, CHUNK))
+        self._remaining -= len(data)
+        return data
+
+    def fileno(self) -> int:
+        return self._file.fileno()
+
+    def seek(self, offset: int, whence: int = 0) -> int:  # socket.sendfile's fallback seeks to where it starts
+        return self._file.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._file.tell()
+
+    def close(self) -> None:
+        self._file.close()
 
 
 def _range_applies(request, etag: str, mtime: int) -> bool:
@@ -129,8 +148,13 @@ def serve(
     else:
         first, last = requested
         start, length, status = first, last - first + 1, 206
-    body = _chunks(path, start, length) if request.method != "HEAD" else iter(())
-    response = StreamingHttpResponse(body, status=status, content_type=content_type)
+    if request.method == "HEAD":
+        response: HttpResponse | StreamingHttpResponse = StreamingHttpResponse(
+            iter(()), status=status, content_type=content_type
+        )
+    else:
+        response = FileResponse(FileSlice(path, start, length), status=status, content_type=content_type)
+        response.block_size = CHUNK
     response["Content-Length"] = str(length)
     if status == 206:
         response["Content-Range"] = f"bytes {start}-{start + length - 1}/{size}"

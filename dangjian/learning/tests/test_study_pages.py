@@ -418,3 +418,11 @@ def test_completions_are_counted_per_organization_subtree(county, learner, outsi
     assert metric.count(county.county, today - datetime.timedelta(days=9), today) == 0
     offered = next(m for m in entries(UsageMetric) if m.key == "learning.courses_offered")
     assert offered.count(county.village_a1, today, tomorrow) == 1
+
+
+def test_head_gives_the_headers_without_the_bytes(client, county, learner):
+    video, _document = with_files(county_course(county, lessons=0))
+    client.force_login(learner)
+    response = client.head(reverse("learning:lesson_video", args=[video.pk]), HTTP_RANGE="bytes=0-9")
+    assert response.status_code == 206 and response["Content-Length"] == "10"
+    assert b"".join(response.streaming_content) == b""

@@ -28,7 +28,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from dangjian.accounts.permissions import WRITE_COURSES, has_capability
 from dangjian.console.shell import signed_in_view
@@ -259,7 +259,7 @@ def _file_lesson(request, lesson_id: int) -> Lesson:
     return found
 
 
-@require_GET
+@require_safe
 def lesson_video(request, lesson_id: int):
     found = _file_lesson(request, lesson_id)
     if not found.video:
@@ -268,7 +268,7 @@ def lesson_video(request, lesson_id: int):
     return serving.serve(request, found.video.path, content_type)
 
 
-@require_GET
+@require_safe
 def lesson_poster(request, lesson_id: int):
     found = _file_lesson(request, lesson_id)
     if not found.poster:
@@ -284,7 +284,7 @@ DOCUMENT_CSP: dict[str, list[str]] = {
 }
 
 
-@require_GET
+@require_safe
 @xframe_options_sameorigin
 @csp_override(DOCUMENT_CSP)
 def lesson_document(request, lesson_id: int):

@@ -207,6 +207,15 @@ def test_anonymous_reader_of_a_public_course_reads_and_is_told_to_sign_in(client
     assert not Enrollment.objects.exists()
 
 
+def test_anonymous_reader_starts_a_public_course_at_its_first_lesson(client, county):
+    course = f.course(county.county, "公开课", lessons=2, audience=Audience.PUBLIC)
+    response = client.get(reverse("learning:course", args=[county.village_a1.pk, course.pk]))
+    page = response.content.decode()
+    assert response.status_code == 200 and "开始学习" in page and "登录后可保存学习进度" in page
+    first = course.lessons.first()
+    assert response.context["resume_url"] == f"{reverse('learning:lesson', args=[first.pk])}?o={county.village_a1.pk}"
+
+
 def test_video_and_document_lessons_show_the_player_and_the_frame(client, county, learner):
     course = county_course(county, lessons=1)
     video, document = with_files(course)

@@ -68,7 +68,8 @@ def resume_lesson(user, course) -> Lesson | None:
     if not lessons:
         return None
     done = done_lessons(user, course)
-    enrollment = Enrollment.objects.filter(course=course, user=user).first() if done or lessons else None
+    signed_in = getattr(user, "is_authenticated", False)
+    enrollment = Enrollment.objects.filter(course=course, user=user).first() if signed_in else None
     if enrollment is not None and enrollment.last_lesson_id and enrollment.last_lesson_id not in done:
         for lesson in lessons:
             if lesson.pk == enrollment.last_lesson_id:

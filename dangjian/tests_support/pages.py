@@ -64,6 +64,9 @@ NOT_PAGES = {
     "publishing:digest_unsubscribe",
     "console:course_cover",  # a course's cover and its lessons' files, served by their records
     "console:course_lesson_file",
+    "learning:lesson_video",  # a lesson's files, served by their records with range requests
+    "learning:lesson_poster",
+    "learning:lesson_document",
 }
 # Links not to follow: they change state on GET by design (signing out) or leave the site's pages.
 SKIP_PREFIXES = ("/admin/", "/static/", "/media/", "/accounts/logout/", "/prefs/", "/healthz/", "/favicon.ico")
@@ -252,6 +255,7 @@ def populate(county) -> Site:
     _robots(c)
     _articles(c, site)
     _courses(c)
+    _study(c)
     return site
 
 
@@ -268,6 +272,12 @@ def _courses(c) -> None:
         c.town_a_media, course.pk, course_actions.LessonInput(kind="article", title="总纲", body="<div>总纲内容</div>")
     )
     course_actions.save_lesson(c.town_a_media, course.pk, course_actions.LessonInput(kind="quiz", title="随堂测验"))
+
+
+def _study(c) -> None:
+    """Courses on the portals (study area): a public county course of two lessons and a members' course."""
+    f.course(c.county, "党的基本知识公开课", lessons=2, audience="public")
+    f.course(c.town_a, "东城镇党员学习课", lessons=1)
 
 
 def _notices_and_submissions(c, town_a_secretary) -> None:

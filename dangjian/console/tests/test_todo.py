@@ -155,6 +155,9 @@ MENUS["county_admin"] = MENUS["county_admin"] | {"sensitive_words"}
 # Learning: 学习课程 for those who write or publish courses (administrators, secretaries, media officers).
 for _who in ("county_admin", "town_a_admin", "village_a1_secretary", "town_a_media"):
     MENUS[_who] = MENUS[_who] | {"courses"}
+# Learning: 我的学习 for everyone who learns, as a party member or as a role holder (staff courses).
+for _who in ("county_admin", "town_a_admin", "village_a1_secretary", "town_a_media", "town_b_discipline"):
+    MENUS[_who] = MENUS[_who] | {"my_learning"}
 
 
 @pytest.mark.parametrize("who", sorted(MENUS))

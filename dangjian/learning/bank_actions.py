@@ -55,7 +55,7 @@ KIND_WORDS = {
     "填空": Kind.BLANK,
     "填空题": Kind.BLANK,
 }
-KIND_NAMES = {Kind.SINGLE: "单选", Kind.MULTIPLE: "多选", Kind.TRUE_FALSE: "判断", Kind.BLANK: "填空"}
+KIND_NAMES: dict[str, str] = {Kind.SINGLE: "单选", Kind.MULTIPLE: "多选", Kind.TRUE_FALSE: "判断", Kind.BLANK: "填空"}
 
 
 def text_key(text: str) -> str:

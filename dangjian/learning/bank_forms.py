@@ -27,7 +27,7 @@ class BankForm(forms.Form):
 
     def __init__(self, *args, organizations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].choices = [(o.pk, o.name) for o in organizations]
+        self.fields["organization"].choices = [(o.pk, o.name) for o in organizations]  # type: ignore[attr-defined]
         self.fields["name"].error_messages["required"] = _("Enter the bank's name.")
 
 
@@ -91,7 +91,8 @@ class QuestionForm(forms.Form):
         names = [c.name for c in competencies]
         if question.competency_id and question.competency and question.competency.name not in names:
             names.append(question.competency.name)
-        self.fields["competency"].choices = [("", _("(none)"))] + [(n, n) for n in names]
+        choices = [("", _("(none)")), *[(n, n) for n in names]]
+        self.fields["competency"].choices = choices  # type: ignore[attr-defined]
         if question.pk and not self.is_bound:
             self.initial.update(
                 {
@@ -135,10 +136,7 @@ class QuestionForm(forms.Form):
     def add_action_errors(self, errors: dict[str, list[str]]) -> None:
         """The action's problems on the fields they are about."""
         kind = self.cleaned_data.get("kind")
-        answer_field = {
-            Question.Kind.TRUE_FALSE: "truth",
-            Question.Kind.BLANK: "accepted",
-        }.get(kind, "correct")
+        answer_field = {"true_false": "truth", "blank": "accepted"}.get(str(kind), "correct")
         places = {"options": "option_a", "answer": answer_field}
         for name, messages in errors.items():
             target = places.get(name, name)
@@ -155,8 +153,11 @@ class QuestionFilterForm(forms.Form):
 
     def __init__(self, *args, competencies=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", _("All kinds")), *KIND_CHOICES]
-        self.fields["competency"].choices = [("", _("All competencies")), *[(c.pk, c.name) for c in competencies]]
+        self.fields["kind"].choices = [("", _("All kinds")), *KIND_CHOICES]  # type: ignore[attr-defined]
+        self.fields["competency"].choices = [  # type: ignore[attr-defined]
+            ("", _("All competencies")),
+            *[(c.pk, c.name) for c in competencies],
+        ]
 
 
 class UploadForm(forms.Form):

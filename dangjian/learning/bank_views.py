@@ -97,7 +97,7 @@ def bank_detail(request, bank_id: int):
     form = QuestionFilterForm(request.GET or None, competencies=framework)
     page = Paginator(_filtered(bank, form), PAGE_SIZE).get_page(request.GET.get("page"))
     for question in page:
-        question.shown_answer = grading.shown_answer(question)  # type: ignore[attr-defined]
+        question.shown_answer = grading.shown_answer(question)
     query = request.GET.copy()
     query.pop("page", None)
     counts = dict(
@@ -107,7 +107,7 @@ def bank_detail(request, bank_id: int):
     tags = (
         Question.tags.through.objects.filter(question__bank=bank, question__archived_at=None)
         .values_list("tag__name")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"))  # type: ignore[misc]
         .order_by("-n", "tag__name")[:30]
     )
     return render(

@@ -1,11 +1,14 @@
 """Practice quizzes: grading by kind, retries, the lesson done when passed (and nothing else stored), bad input,
 who may take a quiz, and who may choose its questions."""
 
+import random
+
 import pytest
 from django.urls import reverse
 
 from dangjian.accounts.models import Role
-from dangjian.learning import bank_actions, demo_banks
+from dangjian.demo.context import DemoContext
+from dangjian.learning import bank_actions, competencies, demo_banks, grading
 from dangjian.learning.models import Audience, Competency, Enrollment, Lesson, LessonDone, Question
 from dangjian.tests_support import factories as f
 
@@ -89,7 +92,7 @@ def test_below_the_pass_mark_records_nothing_and_a_retry_shows_the_questions_aga
     assert "尚未通过" in body and "再试一次" in body
     assert not LessonDone.objects.filter(lesson=lesson).exists()
     again = client.get(reverse("learning:quiz", args=[lesson.pk])).content.decode()
-    assert 'name="q%d"' % questions[0].pk in again and "尚未通过" not in again
+    assert f'name="q{questions[0].pk}"' in again and "尚未通过" not in again
     client.post(reverse("learning:quiz", args=[lesson.pk]), _answers(questions))
     assert LessonDone.objects.filter(lesson=lesson, user=learner).count() == 1
     assert Enrollment.objects.filter(course=lesson.course, user=learner).exists()
@@ -216,14 +219,8 @@ def test_another_townships_staff_cannot_choose_a_quizs_questions(client, county)
 
 
 def test_the_demo_bank_has_200_questions_of_every_kind_with_12_per_competency(county):
-    from dangjian.demo.context import DemoContext
-
-    from dangjian.learning import competencies
-
     competencies.create_standard(county.county)
     ctx = DemoContext.__new__(DemoContext)
-    import random
-
     ctx.rng = random.Random(1)
     demo_banks.load(ctx)
     questions = Question.objects.filter(bank__name=demo_banks.BANK_NAME)
@@ -232,7 +229,5 @@ def test_the_demo_bank_has_200_questions_of_every_kind_with_12_per_competency(co
     for competency in Competency.objects.filter(organization=county.county):
         assert questions.filter(competency=competency).count() >= 12, competency.name
     assert questions.filter(tags__name="乡村振兴").exists() and questions.filter(tags__name="惠民政策").exists()
-    from dangjian.learning import grading
-
     for q in questions:  # every right answer is right by the grader's own rules
         assert grading.is_correct(q, q.answer if q.kind != "blank" else q.answer[:1]), q.text

@@ -62,6 +62,11 @@ NOT_PAGES = {
     "publishing:feed_column_atom",
     "publishing:digest_confirm",  # links with a token, sent by e-mail (publishing/tests/test_digest.py)
     "publishing:digest_unsubscribe",
+    "console:question_bank_template",  # .xlsx files of a question bank (learning/tests/test_bank_excel.py)
+    "console:question_bank_export",
+    # Linked from the study area's lesson page and the course area's lesson form: drop these two once merged.
+    "learning:quiz",
+    "console:quiz_questions",
 }
 # Links not to follow: they change state on GET by design (signing out) or leave the site's pages.
 SKIP_PREFIXES = ("/admin/", "/static/", "/media/", "/accounts/logout/", "/prefs/", "/healthz/", "/favicon.ico")
@@ -249,6 +254,8 @@ def populate(county) -> Site:
     _notices_and_submissions(c, site.head)
     _robots(c)
     _articles(c, site)
+    # Question banks: the township's bank with questions (its page, the question form, the import page).
+    f.question_bank(c.town_a, "东城镇党建知识题库", questions=2, tag="党章")
     return site
 
 

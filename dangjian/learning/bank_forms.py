@@ -6,11 +6,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.forms import VersionedModelForm
-
 from .bank_actions import LETTERS, QuestionInput
 from .bank_excel import XLSX_TYPE
-from .models import Question, QuestionBank
+from .models import Question
 
 KIND_CHOICES = [
     (Question.Kind.SINGLE, _("Single choice")),
@@ -166,9 +164,3 @@ class UploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx," + XLSX_TYPE}),
         error_messages={"required": _("Choose the filled-in question file."), "empty": _("The file is empty.")},
     )
-
-
-class BankEditForm(VersionedModelForm):
-    class Meta:
-        model = QuestionBank
-        fields = ["name", "description"]

@@ -1,5 +1,7 @@
 """The question-bank console: who may see and change a bank, the question form's checks for each kind, archiving."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -200,3 +202,38 @@ def test_the_filters_narrow_the_questions(client, county):
     assert "第1题" in page and "乡村振兴是国家战略" not in page
     page = client.get(url, {"q": "乡村振兴"}).content.decode()
     assert "乡村振兴是国家战略" in page and "第2题" not in page
+
+
+def test_the_bank_list_shows_only_the_banks_within_ones_scope(client, county):
+    f.question_bank(county.town_a, "东城镇题库")
+    f.question_bank(county.town_b, "西山乡题库")
+    f.question_bank(county.village_a1, "王庄村题库")
+    client.force_login(county.town_a_media)
+    page = client.get(reverse("console:question_banks")).content.decode()
+    assert "东城镇题库" in page and "王庄村题库" in page and "西山乡题库" not in page
+
+
+def test_a_revoked_officer_is_refused_at_once(client, county):
+    bank = f.question_bank(county.town_a, "东城镇题库")
+    client.force_login(county.town_a_media)
+    assert client.get(reverse("console:question_bank", args=[bank.pk])).status_code == 200
+    county.town_a_media.role_grants.all().delete()
+    response = client.post(reverse("console:question_new", args=[bank.pk]), _form())
+    assert response.status_code == 403
+    assert not bank.questions.exists()
+
+
+def test_the_edit_form_shows_the_stored_question(client, county):
+    bank = f.question_bank(county.town_a)
+    question = Question.objects.create(
+        bank=bank, kind="multiple", text="三会包括？", options=["党员大会", "支委会", "党小组会"], answer=[0, 2]
+    )
+    client.force_login(county.town_a_media)
+    page = client.get(reverse("console:question_edit", args=[bank.pk, question.pk])).content.decode()
+    assert 'value="党小组会"' in page
+    ticked = {
+        re.search(r'value="([A-H])"', tag).group(1)
+        for tag in re.findall(r'<input type="checkbox" name="correct"[^>]*>', page)
+        if "checked" in tag
+    }
+    assert ticked == {"A", "C"}

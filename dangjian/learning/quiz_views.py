@@ -45,7 +45,7 @@ def take_quiz(request, lesson_id: int):
         items, complete = quiz.read_answers(lesson, request.POST)
         if complete and items:
             result = quiz.grade(request.user, lesson, items)
-        else:
+        elif items:
             incomplete = True
     else:
         items = quiz.items_for(lesson)

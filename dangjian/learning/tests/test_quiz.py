@@ -231,3 +231,12 @@ def test_the_demo_bank_has_200_questions_of_every_kind_with_12_per_competency(co
     assert questions.filter(tags__name="乡村振兴").exists() and questions.filter(tags__name="惠民政策").exists()
     for q in questions:  # every right answer is right by the grader's own rules
         assert grading.is_correct(q, q.answer if q.kind != "blank" else q.answer[:1]), q.text
+
+
+def test_a_quiz_without_questions_says_so(client, county, learner):
+    course = f.course(county.town_a, "课程")
+    lesson = Lesson.objects.create(course=course, kind=Lesson.Kind.QUIZ, title="空测验")
+    assert "本测验还没有题目" in client.get(reverse("learning:quiz", args=[lesson.pk])).content.decode()
+    response = client.post(reverse("learning:quiz", args=[lesson.pk]), {})
+    assert response.status_code == 200 and "本测验还没有题目" in response.content.decode()
+    assert not LessonDone.objects.exists()

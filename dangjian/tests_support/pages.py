@@ -67,6 +67,8 @@ NOT_PAGES = {
     "learning:lesson_video",  # a lesson's files, served by their records with range requests
     "learning:lesson_poster",
     "learning:lesson_document",
+    "console:question_bank_template",  # .xlsx files of a question bank (learning/tests/test_bank_excel.py)
+    "console:question_bank_export",
 }
 # Links not to follow: they change state on GET by design (signing out) or leave the site's pages.
 SKIP_PREFIXES = ("/admin/", "/static/", "/media/", "/accounts/logout/", "/prefs/", "/healthz/", "/favicon.ico")
@@ -256,6 +258,8 @@ def populate(county) -> Site:
     _articles(c, site)
     _courses(c)
     _study(c)
+    # Question banks: the township's bank with questions (its page, the question form, the import page).
+    f.question_bank(c.town_a, "东城镇党建知识题库", questions=2, tag="党章")
     return site
 
 

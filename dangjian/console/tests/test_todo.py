@@ -158,6 +158,9 @@ for _who in ("county_admin", "town_a_admin", "village_a1_secretary", "town_a_med
 # Learning: 我的学习 for everyone who learns, as a party member or as a role holder (staff courses).
 for _who in ("county_admin", "town_a_admin", "village_a1_secretary", "town_a_media", "town_b_discipline"):
     MENUS[_who] = MENUS[_who] | {"my_learning"}
+# Learning: 题库 for those who keep question banks (MANAGE_QUESTIONS).
+for _who in ("county_admin", "town_a_admin", "village_a1_secretary", "town_a_media"):
+    MENUS[_who] = MENUS[_who] | {"question_banks"}
 
 
 @pytest.mark.parametrize("who", sorted(MENUS))

@@ -48,7 +48,7 @@ def issue(attempt: Attempt) -> Certificate:
                     user=attempt.user,
                     person_name=person_name(attempt.user),
                     organization_name=organization.name[:100],
-                    course_title=(exam.course.title if exam.course_id else "")[:100],
+                    course_title=(exam.course.title if exam.course is not None else "")[:100],
                     exam_title=exam.title[:100],
                     score=attempt.score or 0,
                     max_score=attempt.max_score,

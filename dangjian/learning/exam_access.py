@@ -32,7 +32,7 @@ def attempts_used(user, exam: Exam) -> int:
 
 
 def _meant_for(user, exam: Exam) -> str:
-    if exam.course_id is not None and not audience.is_offered(user, exam.course):
+    if exam.course is not None and not audience.is_offered(user, exam.course):
         return _("This exam belongs to the course “%(title)s”, which is not offered to you.") % {
             "title": exam.course.title
         }

@@ -38,12 +38,13 @@ MAX_RULE_POINTS = 100
 
 def kind_name(kind: str) -> str:
     """A question kind as the exam pages say it ("单选题"); blank: any kind."""
-    return {
+    names: dict[str, str] = {
         Kind.SINGLE: pgettext("exam", "single-choice questions"),
         Kind.MULTIPLE: pgettext("exam", "multiple-choice questions"),
         Kind.TRUE_FALSE: pgettext("exam", "true-or-false questions"),
         Kind.BLANK: pgettext("exam", "fill-in-the-blank questions"),
-    }.get(kind, pgettext("exam", "questions of any kind"))
+    }
+    return names.get(kind, pgettext("exam", "questions of any kind"))
 
 
 # --- Exams (console) -------------------------------------------------------------------------------------
@@ -202,7 +203,7 @@ def remove_rule(actor, exam_id: int, rule_id: int) -> None:
 
 
 def rule_text(rule: ExamRule) -> str:
-    tag = f" · {rule.tag.name}" if rule.tag_id else ""
+    tag = f" · {rule.tag.name}" if rule.tag is not None else ""
     return _("%(count)d %(kind)s%(tag)s, %(points)d points each") % {
         "count": rule.count,
         "kind": kind_name(rule.kind),
@@ -252,7 +253,7 @@ def draw(exam: Exam, rng: random.Random | None = None) -> list[dict]:
         candidates = list(rows.distinct().values_list("pk", "kind", "options"))
         if len(candidates) < rule.count:
             what = kind_name(rule.kind)
-            if rule.tag_id:
+            if rule.tag is not None:
                 message = _("The bank has only %(n)d %(kind)s tagged “%(tag)s”.") % {
                     "n": len(candidates),
                     "kind": what,
@@ -311,7 +312,7 @@ class TimeUp(ActionError):
 
 
 def _learner_organization(user, exam: Exam):
-    if exam.course_id is not None:
+    if exam.course is not None:
         found = audience.learner_for(user, exam.course)
         if found is not None:
             return found

@@ -45,9 +45,10 @@ def _console_exam(request, exam_id: int) -> Exam:
         exam_id,
         MANAGE_QUESTIONS,
     )
+    assert isinstance(exam, Exam)
     if exam.organization.closed_at is not None:
         raise Http404
-    return exam  # type: ignore[return-value]
+    return exam
 
 
 @console_view
@@ -146,11 +147,12 @@ def _detail_context(request, exam: Exam, form, rule_form) -> dict:
 
 
 def state_name(state: str) -> str:
-    return {
+    names: dict[str, str] = {
         Exam.State.DRAFT: pgettext("exam state", "Draft (not open yet)"),
         Exam.State.OPEN: pgettext("exam state", "Open"),
         Exam.State.CLOSED: pgettext("exam state", "Closed"),
-    }.get(state, state)
+    }
+    return names.get(state, state)
 
 
 def _names(user_ids: set[int]) -> dict[int, str]:
@@ -158,12 +160,8 @@ def _names(user_ids: set[int]) -> dict[int, str]:
 
     from dangjian.members.models import Member
 
-    names = {
-        user_id: name
-        for user_id, name in Member.objects.filter(user_id__in=user_ids, status=Member.Status.ACTIVE).values_list(
-            "user_id", "name"
-        )
-    }
+    active = Member.objects.filter(user_id__in=user_ids, status=Member.Status.ACTIVE)
+    names: dict[int, str] = dict(active.values_list("user_id", "name"))
     for user in get_user_model().objects.filter(pk__in=user_ids - set(names)):
         names[user.pk] = user.full_name or user.get_username()
     return names

@@ -62,6 +62,7 @@ NOT_PAGES = {
     "publishing:feed_column_atom",
     "publishing:digest_confirm",  # links with a token, sent by e-mail (publishing/tests/test_digest.py)
     "publishing:digest_unsubscribe",
+    "learning:certificate_pdf",  # a PDF (learning/tests/test_certificates.py)
 }
 # Links not to follow: they change state on GET by design (signing out) or leave the site's pages.
 SKIP_PREFIXES = ("/admin/", "/static/", "/media/", "/accounts/logout/", "/prefs/", "/healthz/", "/favicon.ico")
@@ -249,7 +250,26 @@ def populate(county) -> Site:
     _notices_and_submissions(c, site.head)
     _robots(c)
     _articles(c, site)
+    _exams(c, site)
     return site
+
+
+def _exams(c, site) -> None:
+    """A county exam the member with an account has sat once (graded, a certificate) and is sitting again."""
+    from dangjian.learning import exam_actions
+    from dangjian.learning.models import Question
+
+    bank = f.question_bank(c.county, "党的基本知识题库", questions=6)
+    exam = f.exam(bank, "党的基本知识测试", count=5, certifying=True)
+    first = exam_actions.start_attempt(site.member_user, exam.pk)
+    for item in first.paper[:4]:
+        question = Question.objects.get(pk=item["q"])
+        exam_actions.save_answer(
+            site.member_user, first.pk, question.pk, [str(item["order"].index(question.answer[0]))]
+        )
+    exam_actions.submit(site.member_user, first.pk)
+    second = exam_actions.start_attempt(site.member_user, exam.pk)
+    exam_actions.save_answer(site.member_user, second.pk, second.paper[0]["q"], ["0"])
 
 
 def _notices_and_submissions(c, town_a_secretary) -> None:

@@ -5,7 +5,7 @@ gunicorn as `make run` does, and prints one line per figure: `name value unit`.
 Throughput is measured with wrk (2 threads, 32 connections) against the county portal, a
 village policy list and a plain "hello" view (/healthz/) served the same way in the same run.
 Set DATABASE_URL to benchmark PostgreSQL instead of SQLite; BENCH_POLICIES to change the scale.
-The modules' own figures come from bench/supervision.py, roster.py, meetings.py and publishing.py (each also
+The modules' own figures come from bench/supervision.py, roster.py, meetings.py, publishing.py and exams.py (each also
 runnable alone with `python -m bench.<name>`).
 """
 
@@ -332,6 +332,12 @@ def main() -> None:
             [PY, "-m", "bench.publishing"], cwd=ROOT, env=env(), capture_output=True, text=True, check=False
         )
         print(publishing.stdout.strip() or publishing.stderr.strip()[-2000:], flush=True)
+        # Exams: 100 examinees at once saving answers and handing in (built, served on its own port and deleted by
+        # bench/exams.py): papers graded per second, the paper page's p95, answers acknowledged but lost (0).
+        exams = subprocess.run(
+            [PY, "-m", "bench.exams"], cwd=ROOT, env=env(), capture_output=True, text=True, check=False
+        )
+        print(exams.stdout.strip() or exams.stderr.strip()[-2000:], flush=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)

@@ -28,7 +28,7 @@ def test_a_member_sits_an_exam_reloads_passes_and_verifies_the_certificate(
 ):
     bank = f.question_bank(county.county, questions=6)
     course = f.course(county.county, "党章学习专题", offered_to=county.county)
-    exam = f.exam(bank, "党章知识结业考试", count=5, course=course, certifying=True, max_attempts=2)
+    f.exam(bank, "党章知识结业考试", count=5, course=course, certifying=True, max_attempts=2)
     user = f.UserFactory(username="13700000001", mobile="13700000001", full_name="")
     f.member(county.village_a1, "王秀英", user=user)
     context, page = open_as(browser, live_server, user.username, width=width, large=large)

@@ -96,7 +96,11 @@ def test_staff_of_another_organization_are_refused_on_every_console_page(client,
 def test_results_show_each_attempt_to_the_examiners_and_per_organization_counts_without_ranking(client, county):
     bank = f.question_bank(county.county, questions=5)
     exam = f.exam(bank, count=5)
-    for name, org, right in [("王秀英", county.village_a1, 5), ("李建国", county.village_a1, 1), ("赵红", county.village_b1, 4)]:
+    for name, org, right in [
+        ("王秀英", county.village_a1, 5),
+        ("李建国", county.village_a1, 1),
+        ("赵红", county.village_b1, 4),
+    ]:
         user = f.UserFactory()
         f.member(org, name, user=user)
         attempt = exam_actions.start_attempt(user, exam.pk)

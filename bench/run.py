@@ -5,7 +5,8 @@ gunicorn as `make run` does, and prints one line per figure: `name value unit`.
 Throughput is measured with wrk (2 threads, 32 connections) against the county portal, a
 village policy list and a plain "hello" view (/healthz/) served the same way in the same run.
 Set DATABASE_URL to benchmark PostgreSQL instead of SQLite; BENCH_POLICIES to change the scale.
-The modules' own figures come from bench/supervision.py, roster.py, meetings.py, publishing.py and learning_video.py (each also
+The modules' own figures come from bench/supervision.py, roster.py, meetings.py, publishing.py, learning_video.py and
+exams.py (each also
 runnable alone with `python -m bench.<name>`).
 """
 
@@ -338,6 +339,12 @@ def main() -> None:
             [PY, "-m", "bench.learning_video"], cwd=ROOT, env=env(), capture_output=True, text=True, check=False
         )
         print(video.stdout.strip() or video.stderr.strip()[-2000:], flush=True)
+        # Exams: 100 examinees at once saving answers and handing in (built, served on its own port and deleted by
+        # bench/exams.py): papers graded per second, the paper page's p95, answers acknowledged but lost (0).
+        exams = subprocess.run(
+            [PY, "-m", "bench.exams"], cwd=ROOT, env=env(), capture_output=True, text=True, check=False
+        )
+        print(exams.stdout.strip() or exams.stderr.strip()[-2000:], flush=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)

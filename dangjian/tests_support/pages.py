@@ -69,6 +69,7 @@ NOT_PAGES = {
     "learning:lesson_document",
     "console:question_bank_template",  # .xlsx files of a question bank (learning/tests/test_bank_excel.py)
     "console:question_bank_export",
+    "learning:certificate_pdf",  # a PDF (learning/tests/test_certificates.py)
 }
 # Links not to follow: they change state on GET by design (signing out) or leave the site's pages.
 SKIP_PREFIXES = ("/admin/", "/static/", "/media/", "/accounts/logout/", "/prefs/", "/healthz/", "/favicon.ico")
@@ -260,6 +261,7 @@ def populate(county) -> Site:
     _study(c)
     # Question banks: the township's bank with questions (its page, the question form, the import page).
     f.question_bank(c.town_a, "东城镇党建知识题库", questions=2, tag="党章")
+    _exams(c, site)
     return site
 
 
@@ -282,6 +284,24 @@ def _study(c) -> None:
     """Courses on the portals (study area): a public county course of two lessons and a members' course."""
     f.course(c.county, "党的基本知识公开课", lessons=2, audience="public")
     f.course(c.town_a, "东城镇党员学习课", lessons=1)
+
+
+def _exams(c, site) -> None:
+    """A county exam the member with an account has sat once (graded, a certificate) and is sitting again."""
+    from dangjian.learning import exam_actions
+    from dangjian.learning.models import Question
+
+    bank = f.question_bank(c.county, "党的基本知识题库", questions=6)
+    exam = f.exam(bank, "党的基本知识测试", count=5, certifying=True)
+    first = exam_actions.start_attempt(site.member_user, exam.pk)
+    for item in first.paper[:4]:
+        question = Question.objects.get(pk=item["q"])
+        exam_actions.save_answer(
+            site.member_user, first.pk, question.pk, [str(item["order"].index(question.answer[0]))]
+        )
+    exam_actions.submit(site.member_user, first.pk)
+    second = exam_actions.start_attempt(site.member_user, exam.pk)
+    exam_actions.save_answer(site.member_user, second.pk, second.paper[0]["q"], ["0"])
 
 
 def _notices_and_submissions(c, town_a_secretary) -> None:

@@ -161,6 +161,9 @@ for _who in ("county_admin", "town_a_admin", "village_a1_secretary", "town_a_med
 # Learning: 题库 for those who keep question banks (MANAGE_QUESTIONS).
 for _who in ("county_admin", "town_a_admin", "village_a1_secretary", "town_a_media"):
     MENUS[_who] = MENUS[_who] | {"question_banks"}
+# Learning: 考试 for those who manage question banks and exams (MANAGE_QUESTIONS).
+for _who in ("county_admin", "town_a_admin", "village_a1_secretary", "town_a_media"):
+    MENUS[_who] = MENUS[_who] | {"exams"}
 
 
 @pytest.mark.parametrize("who", sorted(MENUS))

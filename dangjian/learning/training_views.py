@@ -153,7 +153,7 @@ def session_detail(request, session_id: int):
     walk_ins = list(
         get_user_model()
         .objects.filter(pk__in=queries.invitee_ids(session) - known)
-        .order_by("first_name", "username")[:500]
+        .order_by("full_name", "username")[:500]
     )
     now = timezone.now()
     opens, closes = queries.checkin_window(session)
@@ -277,9 +277,12 @@ def _session_for_invitee(request, session_id: int) -> tuple[TrainingSession, boo
     registered before, e.g. before the invitation changed)."""
     session = get_object_or_404(TrainingSession.objects.select_related("organization", "exam"), pk=session_id)
     organizer = queries.may_organize(request.user, session)
-    if not organizer and not queries.is_invited(request.user, session):
-        if queries.registration_of(request.user, session) is None:
-            raise PermissionDenied
+    if (
+        not organizer
+        and not queries.is_invited(request.user, session)
+        and queries.registration_of(request.user, session) is None
+    ):
+        raise PermissionDenied
     return session, organizer
 
 

@@ -131,7 +131,7 @@ def _store_materials(session: TrainingSession, files: list[MaterialFile], names:
         material = TrainingMaterial(session=session, name=item.name[:200], size=item.size)
         material.content_type = item.content_type
         material.file.save(item.name, item.upload, save=False)  # type: ignore[arg-type]
-        names.append(material.file.name)
+        names.append(material.file.name or "")
         material.save()
 
 

@@ -8,6 +8,7 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.accounts.models import Role
 from dangjian.core.forms import MultipleFileField, VersionedModelForm
 from dangjian.core.uploads import check_attachment
 from dangjian.organizations.models import Organization
@@ -81,7 +82,7 @@ class SessionForm(VersionedModelForm):
         for name in ("starts_at", "ends_at"):
             cast(forms.DateTimeField, self.fields[name]).input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
         role = cast(forms.ChoiceField, self.fields["invite_role"])
-        role.choices = [("", _("Nobody by role")), *[c for c in role.choices if c[0]]]
+        role.choices = [("", _("Nobody by role")), *Role.choices]
         self.fields["title"].widget.attrs["placeholder"] = _("e.g. 新媒体稿件写作培训")
 
     def _post_clean(self):

@@ -30,7 +30,7 @@ GET_MAY_WRITE = {"django_session", "supervision_auditentry", "publishing_noticer
 
 
 # Staff follow the console's links; the public pages they link to are the citizen's crawl.
-STAFF_PAGES = ("/console/", "/accounts/")
+STAFF_PAGES = ("/console/", "/accounts/", "/learning/")  # /learning/: a learner's pages (training, ...)
 
 
 def _written_table(sql: str) -> str | None:

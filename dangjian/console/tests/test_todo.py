@@ -152,6 +152,9 @@ MENUS = {
 for _who in ("county_admin", "town_a_admin", "village_a1_secretary", "town_a_media"):
     MENUS[_who] = MENUS[_who] | {"articles"}
 MENUS["county_admin"] = MENUS["county_admin"] | {"sensitive_words"}
+# Learning: 培训 for those who organize training sessions (MANAGE_TRAINING).
+for _who in ("county_admin", "town_a_admin", "village_a1_secretary"):
+    MENUS[_who] = MENUS[_who] | {"training"}
 
 
 @pytest.mark.parametrize("who", sorted(MENUS))

@@ -426,6 +426,7 @@ PERIODIC_TASKS = {
     "dangjian.publishing.tasks.remind_overdue_notices": 3600,
     "dangjian.publishing.tasks.send_digests": 3600,
     "dangjian.notifications.tasks.deliver_pushes": PUSH_RETRY_SECONDS,
+    "dangjian.learning.training_tasks.remind_training_sessions": 3600,
 }
 # Personal data of the feedback module is kept only this long after a case is closed.
 FEEDBACK_CONTACT_RETENTION_DAYS = env_int("FEEDBACK_CONTACT_RETENTION_DAYS", 365)

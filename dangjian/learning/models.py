@@ -417,8 +417,9 @@ class TrainingSession(models.Model):
     invite_members = models.BooleanField(_("invite party members"), default=False)
     exam = models.ForeignKey(Exam, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.PLANNED)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
     # The secret in the door QR code's address (check-in); replaced when the organizer asks.
-    checkin_token = models.CharField(max_length=40, default=secrets.token_urlsafe, editable=False)
+    checkin_token = models.CharField(max_length=64, default=secrets.token_urlsafe, editable=False)
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -438,6 +439,7 @@ class TrainingSession(models.Model):
         "invite_members",
         "exam",
         "state",
+        "cancel_reason",
     ]
 
     class Meta:

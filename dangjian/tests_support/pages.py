@@ -58,6 +58,9 @@ NOT_PAGES = {
     "publishing:article_attachment",
     "publishing:feed_rss",  # RSS and Atom feeds: XML for feed readers (publishing/tests/test_feeds.py)
     "publishing:feed_atom",
+    "learning:training_checkin",  # opened from the door's QR code (an image), not from a link
+    "learning:training_material",  # a training session's files, served by their records
+    "console:training_new_choose",  # a redirect: the organization picked in the new-session form
     "publishing:feed_column_rss",
     "publishing:feed_column_atom",
     "publishing:digest_confirm",  # links with a token, sent by e-mail (publishing/tests/test_digest.py)
@@ -262,6 +265,7 @@ def populate(county) -> Site:
     # Question banks: the township's bank with questions (its page, the question form, the import page).
     f.question_bank(c.town_a, "东城镇党建知识题库", questions=2, tag="党章")
     _exams(c, site)
+    _training(c)
     return site
 
 
@@ -302,6 +306,32 @@ def _exams(c, site) -> None:
     exam_actions.submit(site.member_user, first.pk)
     second = exam_actions.start_attempt(site.member_user, exam.pk)
     exam_actions.save_answer(site.member_user, second.pk, second.paper[0]["q"], ["0"])
+
+
+def _training(c) -> None:
+    """A township's training for its new-media officers (town_a_media registered), with a material."""
+    from dangjian.learning import training_actions as training
+
+    start = timezone.now() + datetime.timedelta(days=5)
+    material = _pdf("培训讲义.pdf")
+    session = training.save_session(
+        c.town_a_admin,
+        c.town_a.pk,
+        training.SessionInput(
+            title="新媒体稿件写作培训",
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=2),
+            place="镇政府三楼会议室",
+            capacity=10,
+            invite_role=Role.MEDIA_OFFICER,
+        ),
+        files=[
+            training.MaterialFile(
+                upload=material, name=material.name, size=material.size, content_type="application/pdf"
+            )
+        ],
+    )
+    training.register(c.town_a_media, session.pk)
 
 
 def _notices_and_submissions(c, town_a_secretary) -> None:

@@ -164,6 +164,9 @@ for _who in ("county_admin", "town_a_admin", "village_a1_secretary", "town_a_med
 # Learning: 考试 for those who manage question banks and exams (MANAGE_QUESTIONS).
 for _who in ("county_admin", "town_a_admin", "village_a1_secretary", "town_a_media"):
     MENUS[_who] = MENUS[_who] | {"exams"}
+# Learning: 培训 for those who organize training sessions (MANAGE_TRAINING).
+for _who in ("county_admin", "town_a_admin", "village_a1_secretary"):
+    MENUS[_who] = MENUS[_who] | {"training"}
 
 
 @pytest.mark.parametrize("who", sorted(MENUS))

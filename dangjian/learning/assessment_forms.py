@@ -22,6 +22,8 @@ class CompetencyForm(VersionedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Name of the competency")
+        self.fields["description"].label = _("What it covers")
         self.fields["name"].error_messages["required"] = _("Enter the competency's name.")
 
     def to_input(self) -> actions.CompetencyInput:
@@ -48,6 +50,15 @@ class RoundForm(VersionedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        labels = {
+            "title": _("Title of the round"),
+            "year": _("Assessment year"),
+            "due_on": _("Due date"),
+            "task": _("Practical task"),
+            "task_pass_percent": _("Pass mark of the task (% of the rubric's points)"),
+        }
+        for name, label in labels.items():
+            self.fields[name].label = label
         self.fields["task"].required = True
         self.fields["task"].help_text = _("E.g. “Write a news item of about 500 characters about this meeting.”")
         self.fields["task"].error_messages["required"] = _("Describe the practical task the officers hand in.")

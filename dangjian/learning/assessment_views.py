@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.models import User
@@ -330,7 +330,7 @@ def assessment_task(request, assessment_id: int):
         else:
             messages.success(
                 request,
-                _("Your task is handed in; you can still change it until it is graded.") if hand_in else _("Saved."),
+                _("Your task is handed in; you can still change it until it is graded.") if hand_in else pgettext("assessment", "Saved."),
             )
             return redirect("console:assessment", assessment.pk)
     return _assessment_page(request, assessment, task_form=form, status=400)

@@ -330,7 +330,9 @@ def assessment_task(request, assessment_id: int):
         else:
             messages.success(
                 request,
-                _("Your task is handed in; you can still change it until it is graded.") if hand_in else pgettext("assessment", "Saved."),
+                _("Your task is handed in; you can still change it until it is graded.")
+                if hand_in
+                else pgettext("assessment", "Saved."),
             )
             return redirect("console:assessment", assessment.pk)
     return _assessment_page(request, assessment, task_form=form, status=400)

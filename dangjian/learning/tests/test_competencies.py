@@ -31,7 +31,9 @@ def test_the_county_starts_from_the_standard_six_and_renames_one(county, client)
 def test_a_stale_edit_of_a_competency_is_refused(county):
     actions.use_standard(county.county_admin, county.county.pk)
     first = Competency.objects.filter(organization=county.county).first()
-    actions.save_competency(county.county_admin, county.county.pk, actions.CompetencyInput("甲"), competency_id=first.pk)
+    actions.save_competency(
+        county.county_admin, county.county.pk, actions.CompetencyInput("甲"), competency_id=first.pk
+    )
     with pytest.raises(EditConflict):
         actions.save_competency(
             county.county_admin,

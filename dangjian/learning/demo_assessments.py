@@ -12,7 +12,7 @@ exam, one task waits for town_admin's grade, one officer has handed nothing in y
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count
 from django.utils import timezone
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from dangjian.demo.context import DemoContext
 
 PER_EXAM = 5
-RUBRIC = [
+RUBRIC: list[dict[str, Any]] = [
     {"criterion": "标题准确，导语交代清楚时间、地点、人物、事件", "points": 30},
     {"criterion": "内容真实准确，政策表述规范", "points": 40},
     {"criterion": "语言简洁，层次清楚", "points": 20},

@@ -152,6 +152,10 @@ MENUS = {
 for _who in ("county_admin", "town_a_admin", "village_a1_secretary", "town_a_media"):
     MENUS[_who] = MENUS[_who] | {"articles"}
 MENUS["county_admin"] = MENUS["county_admin"] | {"sensitive_words"}
+# Learning, assessment of new-media officers: 人员考核 for those who manage assessments (我的考核 only for someone
+# with an assessment).
+for _who in ("county_admin", "town_a_admin", "village_a1_secretary"):
+    MENUS[_who] = MENUS[_who] | {"assessments"}
 
 
 @pytest.mark.parametrize("who", sorted(MENUS))

@@ -106,12 +106,12 @@ def test_the_graders_todo_counts_exactly_the_tasks_its_list_shows(county, client
     actions.grade_task(county.town_a_admin, s.assessment(s.village_officer).pk, [40, 40, 20], "")
     client.force_login(county.town_a_admin)
     home = client.get(reverse("console:dashboard")).content.decode()
-    assert "1 份实践任务等待您评分" in home
+    assert "有 1 份实践任务待您评分" in home
     listed = client.get(reverse("console:assessments_to_grade")).content.decode()
     assert reverse("console:assessment", args=[s.assessment(s.officer).pk]) in listed
     assert reverse("console:assessment", args=[s.assessment(s.village_officer).pk]) not in listed
     client.force_login(s.officer)
-    assert "等待您评分" not in client.get(reverse("console:dashboard")).content.decode()
+    assert "待您评分" not in client.get(reverse("console:dashboard")).content.decode()
 
 
 def test_the_round_page_shows_counts_per_organization_and_the_due_panel(county, client):

@@ -542,6 +542,9 @@ class AssessmentRound(models.Model):
     task_pass_percent = models.PositiveSmallIntegerField(_("task pass mark (%)"), default=60)
     due_on = models.DateField(_("due on"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
+    # When the round was opened: only exam attempts started after it count for the round.
+    opened_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 

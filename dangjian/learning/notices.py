@@ -179,8 +179,27 @@ def register_training_kinds() -> None:
 # --- Assessments of new-media officers (assessment area) -------------------------------------------------------
 
 
+ASSESSMENT_ASSIGNED = "learning.assessment_assigned"  # to the officer, when a round opens or they are added
+ASSESSMENT_GRADED = "learning.assessment_graded"  # to the officer: their task is graded (no score in the text)
+
+
 def register_assessment_kinds() -> None:
-    pass
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as _
+
+    from dangjian.notifications.kinds import Kind, register, register_target_link
+
+    register_target_link("learning.assessment", lambda pk: reverse("console:assessment", args=[pk]))
+    register(
+        Kind(
+            ASSESSMENT_ASSIGNED,
+            _("%(org)s opened the assessment “%(title)s” for you: sit the exams and hand in the practical task."),
+            channels=BOTH,
+        )
+    )
+    register(
+        Kind(ASSESSMENT_GRADED, _("Your practical task in “%(title)s” is graded; see your result."), channels=BOTH)
+    )
 
 
 def register_kinds() -> None:

@@ -51,6 +51,7 @@ NOT_PAGES = {
     "meetings:calendar_feed",  # a calendar file at a secret address, for calendar apps
     "console:meeting_file",
     "console:meeting_pdf",
+    "console:assessment_file",  # an officer's practical task file (learning/tests/test_assessment_console.py)
     "console:notice_attachment",  # files of notices and of their replies
     "console:notice_reply_file",
     "publishing:article_cover",  # an article's pictures and files, served by their records
@@ -266,6 +267,7 @@ def populate(county) -> Site:
     f.question_bank(c.town_a, "东城镇党建知识题库", questions=2, tag="党章")
     _exams(c, site)
     _training(c)
+    _assessments(c)
     return site
 
 
@@ -332,6 +334,36 @@ def _training(c) -> None:
         ],
     )
     training.register(c.town_a_media, session.pk)
+
+
+def _assessments(c) -> None:
+    """The county's framework; an open round of the first township (one task handed in, one graded) and a draft."""
+    from dangjian.learning import assessment_actions as assessments
+    from dangjian.learning.models import Attempt
+
+    made = assessments.use_standard(c.county_admin, c.county.pk)
+    bank = f.question_bank(c.county, "新媒体能力题库", questions=3)
+    exams = [f.exam(bank, f"{competency.name}测试", count=3, competency=competency) for competency in made]
+    officer = f.staff("a2_media", Role.MEDIA_OFFICER, c.village_a2, full_name="李晓")
+    for year in (2026, 2027):  # the second stays a draft
+        data = assessments.RoundInput(
+            f"{year}年度新媒体考核", year, "写一篇新闻稿。", (("内容准确", 60), ("语言简洁", 40))
+        )
+        round_ = assessments.save_round(c.town_a_admin, c.town_a.pk, data)
+        for competency, exam in zip(made, exams, strict=True):
+            assessments.set_round_exam(c.town_a_admin, round_.pk, competency.pk, exam.pk)
+        if year == 2027:
+            break
+        assessments.open_round(c.town_a_admin, round_.pk)
+        now = timezone.now()
+        for exam in exams:
+            Attempt.objects.create(
+                exam=exam, user=officer, started_at=now, deadline=now, state="graded", score=3, max_score=3, passed=True
+            )
+        assessments.save_task(c.town_a_media, round_.assessments.get(user=c.town_a_media).pk, "新闻稿", hand_in=True)
+        mine = round_.assessments.get(user=officer)
+        assessments.save_task(officer, mine.pk, "新闻稿正文", hand_in=True)
+        assessments.grade_task(c.town_a_admin, mine.pk, [50, 30], "很好")
 
 
 def _notices_and_submissions(c, town_a_secretary) -> None:

@@ -167,6 +167,10 @@ for _who in ("county_admin", "town_a_admin", "village_a1_secretary", "town_a_med
 # Learning: 培训 for those who organize training sessions (MANAGE_TRAINING).
 for _who in ("county_admin", "town_a_admin", "village_a1_secretary"):
     MENUS[_who] = MENUS[_who] | {"training"}
+# Learning, assessment of new-media officers: 人员考核 for those who manage assessments (我的考核 only for someone
+# with an assessment).
+for _who in ("county_admin", "town_a_admin", "village_a1_secretary"):
+    MENUS[_who] = MENUS[_who] | {"assessments"}
 
 
 @pytest.mark.parametrize("who", sorted(MENUS))

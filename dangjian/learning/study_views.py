@@ -22,7 +22,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.csp import CSP
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -178,10 +178,7 @@ def course(request, org_id: int, course_id: int):
 
 
 def _quiz_url(lesson: Lesson) -> str:
-    try:
-        return reverse("learning:quiz", args=[lesson.pk])
-    except NoReverseMatch:  # the quizzes (bank area) are not in this build yet
-        return ""
+    return reverse("learning:quiz", args=[lesson.pk])
 
 
 @public_page
@@ -357,7 +354,12 @@ def learning_summary(user) -> dict:
 
 @signed_in_view
 def my_learning(request):
-    """The signed-in person's courses (in progress with where to resume, finished). The exams, certificates and
-    trainings areas add their own sections to the page (see the marked places in the template)."""
+    """The signed-in person's courses (in progress with where to resume, finished), the exams they may sit and
+    their certificates (the exam area's), and their training sessions (the training area's)."""
+    from .exam_entries import exams_panel
+    from .training_queries import trainings_for
+
     context = learning_summary(request.user)
+    context["exam_section"] = exams_panel(request) or {}
+    context["trainings"] = trainings_for(request.user)
     return render(request, "learning/study_my_learning.html", context)

@@ -99,3 +99,41 @@ def test_nothing_is_kept_for_someone_the_course_is_not_offered_to(county):
     assert progress.opened(stranger, c.lessons.get()) is None
     assert not progress.mark_done(stranger, c.lessons.get())
     assert not Enrollment.objects.exists()
+
+
+def test_my_learning_lists_the_exams_certificates_and_trainings_of_the_person(client, county):
+    """我的学习 gathers the areas: an exam offered with a course, a certificate, an invitation to a training."""
+    import datetime
+
+    from django.utils import timezone
+
+    from dangjian.learning.models import Attempt, Certificate, TrainingSession
+    from dangjian.tests_support.factories import exam, question_bank
+
+    officer = staff("media_a", Role.MEDIA_OFFICER, county.town_a)
+    c = course(county.county, "学党章", lessons=1)
+    paper = exam(question_bank(county.county, questions=5), "学党章结业考试", course=c, certifying=True)
+    now = timezone.now()
+    attempt = Attempt.objects.create(
+        exam=paper, user=officer, deadline=now, state="graded", score=5, max_score=5, passed=True
+    )
+    Certificate.objects.create(
+        attempt=attempt,
+        user=officer,
+        code="ABCD2345EFGH",
+        person_name="张三",
+        organization_name="测试县",
+        exam_title="学党章结业考试",
+    )
+    TrainingSession.objects.create(
+        organization=county.town_a,
+        title="新媒体写作培训",
+        starts_at=now + datetime.timedelta(days=3),
+        ends_at=now + datetime.timedelta(days=3, hours=2),
+        invite_role=Role.MEDIA_OFFICER,
+    )
+    client.force_login(officer)
+    page = client.get("/learning/mine/").content.decode()
+    assert "学党章结业考试" in page
+    assert "ABCD2345EFGH" in page
+    assert "新媒体写作培训" in page

@@ -37,7 +37,7 @@ from dangjian.organizations.models import Organization
 from dangjian.organizations.portal import portal_context
 
 from . import audience, course_search, progress, serving
-from .models import Audience, Course, Enrollment, Lesson
+from .models import Audience, Course, Enrollment, Exam, Lesson
 
 SECTION = "learning"
 PAGE_SIZE = 20
@@ -170,6 +170,7 @@ def course(request, org_id: int, course_id: int):
         finished=bool(lessons) and len(done) >= len(lessons),
         done_count=len(done),
         login_url=f"{reverse('accounts:login')}?next={request.get_full_path()}",
+        exams=list(Exam.objects.filter(course=found, state=Exam.State.OPEN).order_by("pk")),
     )
     return render(request, "learning/study_course.html", context)
 

@@ -79,7 +79,7 @@ def register_exam_kinds() -> None:
     register(
         Kind(
             CERTIFICATE_ISSUED,
-            _("You passed “%(title)s”: your certificate %(code)s is ready to download."),
+            _("You passed “%(title)s”: your certificate is ready to download."),
             link=_attempt_link,
             channels=BOTH,
             mail_hint=hint,

@@ -20,7 +20,7 @@ from dangjian.tests_support.pages import Crawl, all_pages, links, page_name, pop
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTH = 390
-STAFF_PAGES = ("/console/", "/accounts/")
+STAFF_PAGES = ("/console/", "/accounts/", "/learning/")  # /learning/: a learner's pages (training, ...)
 
 # Issue 11 item 5: the header is compact (under a fifth of an 844 px screen in either text size), its sections
 # are one row of tabs (the row may scroll sideways; the current tab is in view), and no text is squeezed to one

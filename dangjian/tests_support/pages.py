@@ -102,6 +102,8 @@ class Site:
     case_password: str = ""
     receipt: str = ""
     member_user: object = None  # a party member's account without a staff role (members' accounts)
+    draft_course: object = None  # a township's course being written (its lesson pages; learning)
+    quiz_lesson: object = None  # a public county course's quiz (learning)
     held_meeting: int = 0  # a meeting with signed minutes (its page offers the print page and a correction)
 
     def staff(self) -> list:
@@ -261,8 +263,8 @@ def populate(county) -> Site:
     _notices_and_submissions(c, site.head)
     _robots(c)
     _articles(c, site)
-    _courses(c)
-    _study(c)
+    site.draft_course = _courses(c)
+    site.quiz_lesson = _study(c)
     # Question banks: the township's bank with questions (its page, the question form, the import page).
     f.question_bank(c.town_a, "东城镇党建知识题库", questions=2, tag="党章")
     _exams(c, site)
@@ -271,7 +273,7 @@ def populate(county) -> Site:
     return site
 
 
-def _courses(c) -> None:
+def _courses(c):
     """Courses (learning, course area): a township's draft with an article and a quiz lesson (its edit pages)."""
     from dangjian.learning import course_actions
 
@@ -284,11 +286,18 @@ def _courses(c) -> None:
         c.town_a_media, course.pk, course_actions.LessonInput(kind="article", title="总纲", body="<div>总纲内容</div>")
     )
     course_actions.save_lesson(c.town_a_media, course.pk, course_actions.LessonInput(kind="quiz", title="随堂测验"))
+    return course
 
 
-def _study(c) -> None:
-    """Courses on the portals (study area): a public county course of two lessons and a members' course."""
-    f.course(c.county, "党的基本知识公开课", lessons=2, audience="public")
+def _study(c):
+    """Courses on the portals (study area): a public county course of two lessons and a quiz, and a members'
+    course."""
+    from dangjian.learning.models import Lesson
+
+    public = f.course(c.county, "党的基本知识公开课", lessons=2, audience="public")
+    quiz = Lesson.objects.create(course=public, order=3, kind=Lesson.Kind.QUIZ, title="随堂测验")
+    quiz.questions.set(f.question_bank(c.county, "公开课测验题", questions=2).questions.all())
+    return quiz
     f.course(c.town_a, "东城镇党员学习课", lessons=1)
 
 

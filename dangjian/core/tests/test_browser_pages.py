@@ -192,6 +192,7 @@ def test_9_19_every_page_fits_a_phone_in_both_text_sizes_and_passes_axe(browser,
             "/feedback/lookup/",
             "/supervision/follow/",
             "/accounts/login/",
+            f"/learning/lessons/{site.quiz_lesson.pk}/quiz/",
         ]
     )
     _citizen_forms(citizen, c, site)
@@ -209,11 +210,19 @@ def test_9_19_every_page_fits_a_phone_in_both_text_sizes_and_passes_axe(browser,
             # Move is offered only where there is somewhere to go (a village, from its township's page, which the
             # one-per-pattern crawl does not reach after the county's).
             seeds.append(f"/console/o/{c.village_a1.pk}/move/")
+        if user == c.town_a_media:
+            # The course being written (its lesson pages); the one-per-pattern crawl may open a published one first.
+            seeds.append(f"/console/learning/courses/{site.draft_course.pk}/")
         if user == c.village_a1_secretary:
             # The held meeting (print page, correction); the one-per-pattern crawl would open a coming one.
             seeds.append(f"/console/meetings/{site.held_meeting}/")
         phone.crawl(seeds, STAFF_PAGES)
         phone.close()
+    # A party member with an account and no role: their learning (the exam they are sitting, their certificate).
+    member = Phone(browser, live_server, site.member_user.username, problems, names, axed)
+    _sign_in(member, site.member_user)
+    member.crawl(["/learning/mine/", "/console/"], STAFF_PAGES)
+    member.close()
 
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
     assert not all_pages() - names, f"no link reached these pages: {sorted(all_pages() - names)}"

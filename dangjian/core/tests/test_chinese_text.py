@@ -18,8 +18,28 @@ pytestmark = pytest.mark.django_db
 # Latin names a Chinese user reads as they are: file types and programs (WPS is Kingsoft's office suite), size units,
 # "IP 地址". Keep this list short: every other word is a missing translation.
 # X: the last character of an ID-card number may be X (身份证号最后一位可以是X).
-# RSS, Atom: the news feeds' formats, named like PDF (publishing).
-ALLOWED = {"PDF", "Word", "Excel", "WPS", "JPEG", "PNG", "WebP", "ZIP", "KB", "MB", "IP", "X", "RSS", "Atom"}
+# RSS, Atom: the news feeds' formats, named like PDF (publishing). MP4, WebM: video formats (a lesson's video).
+ALLOWED = {
+    "PDF",
+    "Word",
+    "Excel",
+    "WPS",
+    "JPEG",
+    "PNG",
+    "WebP",
+    "ZIP",
+    "KB",
+    "MB",
+    "IP",
+    "X",
+    "RSS",
+    "Atom",
+    "MP",
+    "WebM",
+}
+# A question's options are lettered A to H and a choice answer is written in those letters ("B", "ACD"), as on every
+# Chinese exam paper (选项A, 答案：ACD).
+OPTION_LETTERS = re.compile(r"[A-H]{1,8}")
 
 SPOKEN_ATTRIBUTES = ("title", "placeholder", "alt", "aria-label")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -69,7 +89,11 @@ def _without_data(text: str, usernames: list[str]) -> str:
 
 
 def english_words(html: str, usernames: list[str]) -> set[str]:
-    return {word for word in WORD.findall(_without_data(visible_text(html), usernames)) if word not in ALLOWED}
+    return {
+        word
+        for word in WORD.findall(_without_data(visible_text(html), usernames))
+        if word not in ALLOWED and not OPTION_LETTERS.fullmatch(word)
+    }
 
 
 def test_visible_text_reader_ignores_scripts_and_reads_labels():
@@ -77,6 +101,8 @@ def test_visible_text_reader_ignores_scripts_and_reads_labels():
     assert english_words(html, []) == {"Close", "Send"}
     assert english_words('<p>密钥：<span translate="no">JBSW <b>Y3DP</b></span> 扫码</p>', []) == set()
     assert english_words("<p>下载 PDF 文件 报告.pdf，联系 a@b.cn，账号 county_admin</p>", ["county_admin"]) == set()
+    assert english_words("<p>选项B 答案：ACD；WebM 或 MP4 视频</p>", []) == set()
+    assert english_words("<p>答案 Bad, Head</p>", []) == {"Bad", "Head"}
 
 
 def test_every_page_shows_chinese_only(county):

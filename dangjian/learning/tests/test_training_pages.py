@@ -198,3 +198,10 @@ def test_cancelling_from_the_console_shows_the_reason_to_invitees(county):
     page = client_for(officer).get(reverse("learning:training", args=[session.pk])).content.decode()
     assert "台风预警，改期" in page
     assert 'action="' + reverse("learning:training_withdraw", args=[session.pk]) not in page
+
+
+def test_the_console_page_labels_the_mode_and_the_place(county):
+    session = published(county)
+    page = client_for(county.town_a_admin).get(reverse("console:training_session", args=[session.pk])).content.decode()
+    assert "<dt>形式</dt><dd>线下（会议室）</dd>" in page
+    assert f"<dt>地点</dt><dd>{session.place}</dd>" in page

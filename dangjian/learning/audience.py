@@ -93,7 +93,10 @@ def offered_courses(user) -> QuerySet[Course]:
 
 def courses_on_portal(organization: Organization) -> QuerySet[Course]:
     """Published courses a portal lists: offered to this organization's subtree or to one above it (a county
-    course shows on every portal below), whatever the audience (the page says who may take it)."""
+    course shows on every portal below), public ones and the members' (the page says who may take them). Staff
+    courses are never listed on a portal (members can never take them): their learners find them in 我的学习."""
     return Course.objects.filter(
-        state=Course.State.PUBLISHED, offered_to_id__in=organization.ancestor_ids
+        state=Course.State.PUBLISHED,
+        offered_to_id__in=organization.ancestor_ids,
+        audience__in=[Audience.PUBLIC, Audience.MEMBERS],
     ).select_related("organization")

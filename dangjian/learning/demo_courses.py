@@ -37,6 +37,8 @@ from .models import Audience, Course, CourseEvent, Lesson, Question, QuestionBan
 if TYPE_CHECKING:
     from dangjian.demo.context import DemoContext
 
+EXPLAINERS = 3
+
 VIDEO_COMMAND = [
     "-v",
     "error",
@@ -130,11 +132,20 @@ def _explainers(county: Organization, author, reviewer) -> int:
     from dangjian.policies.models import Policy
 
     made = 0
-    for n, policy in enumerate(
+    chosen: list = []
+    titles: set[str] = set()
+    for policy in (
         Policy.objects.filter(issuer__path__startswith=county.path, is_published=True, superseded=False)
         .exclude(body="")
-        .order_by("issuer__depth", "-issued_on", "pk")[:3]
+        .select_related("issuer")
+        .order_by("issuer__depth", "-issued_on", "pk")
     ):
+        if policy.title not in titles:  # townships issue policies of the same title: one explainer per title
+            titles.add(policy.title)
+            chosen.append(policy)
+        if len(chosen) == EXPLAINERS:
+            break
+    for n, policy in enumerate(chosen):
         course = Course.objects.create(
             organization=county,
             offered_to=county,

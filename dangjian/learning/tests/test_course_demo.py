@@ -51,3 +51,17 @@ def test_the_demo_courses(demo):
         assert [kind for kind, _ in events] == ["created", "submitted", "published"]
         assert events[-1][1] != course.created_by_id
     assert Course.objects.filter(state=Course.State.REVIEWING, organization__depth=1).count() == 1
+
+
+def test_the_policy_explainers_have_distinct_titles(county):
+    from dangjian.learning.demo_courses import _explainers
+    from dangjian.tests_support.factories import PolicyFactory
+
+    for issuer in (county.town_a, county.town_b, county.county):
+        PolicyFactory(issuer=issuer, title="关于支持返乡入乡创业的若干措施", is_published=True)
+    PolicyFactory(issuer=county.town_a, title="关于做好秋冬季防火工作的通知", is_published=True)
+    PolicyFactory(issuer=county.town_b, title="关于开展人居环境整治的通知", is_published=True)
+    assert _explainers(county.county, county.county_admin, None) == 3
+    titles = list(Course.objects.values_list("title", flat=True))
+    assert len(titles) == 3 and len(set(titles)) == 3
+    assert "政策解读：关于支持返乡入乡创业的若干措施" in titles

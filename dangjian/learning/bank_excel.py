@@ -68,7 +68,7 @@ EXAMPLES = [
         "B",
         "党章总纲：党的最高理想和最终目标是实现共产主义。",
         "党章",
-        "政策理解",
+        "",  # the competency: filled from the bank's framework (template_examples)
     ],
     [
         "多选",
@@ -155,6 +155,17 @@ def _header(sheet, widths: list[int]) -> None:
 WIDTHS = [8, 50, *[18] * len(LETTERS), 14, 40, 16, 14]
 
 
+def template_examples(bank: QuestionBank) -> list[list[str]]:
+    """The template's example rows, their competency taken from the framework that applies to the bank's
+    organization (a policy one when there is one, else the first; blank without a framework), so that the template
+    imports as it is."""
+    names = list(bank_actions.framework_names(bank))
+    example = next((name for name in names if "政策" in name), names[0] if names else "")
+    rows = [list(row) for row in EXAMPLES]
+    rows[0][-1] = example
+    return rows
+
+
 def template_workbook(bank: QuestionBank) -> bytes:
     """The template: the header row and four example rows (one of each kind) on the first sheet, which the user
     overwrites, and the instructions on the second."""
@@ -165,7 +176,7 @@ def template_workbook(bank: QuestionBank) -> bytes:
     sheet = book.active
     sheet.title = "题目"
     _header(sheet, WIDTHS)
-    for row in EXAMPLES:
+    for row in template_examples(bank):
         sheet.append(row)
     check = DataValidation(type="list", formula1='"单选,多选,判断,填空"', allow_blank=True)
     check.error = "请从下拉列表中选择：单选、多选、判断、填空"

@@ -70,6 +70,22 @@ def test_the_template_has_the_header_row_and_an_example_of_each_kind(signed_in, 
     assert "两学一做|两学一做学习教育" in {row[10] for row in rows[1:]}
 
 
+@pytest.mark.parametrize("framework", [True, False])
+def test_the_downloaded_template_imports_as_it_is(signed_in, bank, county, framework):
+    if framework:
+        competencies.create_standard(county.county)
+    names = [c.name for c in competencies.framework_for(bank.organization)]
+    template = signed_in.get(reverse("console:question_bank_template", args=[bank.pk])).content
+    rows = list(load_workbook(io.BytesIO(template)).worksheets[0].iter_rows(values_only=True))
+    assert (rows[1][-1] in names) if framework else not rows[1][-1]
+    page = _upload(signed_in, bank, SimpleUploadedFile("模板.xlsx", template)).content.decode()
+    assert "导入全部4道题" in page
+    assert _confirm(signed_in, bank, page).status_code == 302
+    assert bank.questions.count() == 4
+    if framework:
+        assert bank.questions.get(kind="single").competency.name == rows[1][-1]
+
+
 def test_a_clean_file_is_previewed_then_written_in_one_step(signed_in, bank):
     response = _upload(signed_in, bank, _xlsx(GOOD))
     page = response.content.decode()

@@ -3,7 +3,8 @@ county's certifying exam on its demo course (the published county course with a 
 county course, else none), drawn from the county's largest bank: 20 questions, 30 minutes, pass at 60 %, two
 attempts. A few people have sat it: the demo party member (13800000006) passed and holds a certificate (the
 walk-through verifies its code), the village secretary passed too, the township's media officer has one attempt
-below the pass mark and one left."""
+below the pass mark and one left. Each of them did the course's lessons before sitting (finished in 我的学习); the
+exam stays the course's (no training session links it), so every learner of the course may sit it."""
 
 from __future__ import annotations
 
@@ -16,8 +17,20 @@ from django.utils import timezone
 
 from dangjian.organizations.models import Organization
 
-from . import exam_actions
-from .models import Attempt, AttemptAnswer, Certificate, Course, Exam, ExamRule, Lesson, Question, QuestionBank
+from . import audience, exam_actions
+from .models import (
+    Attempt,
+    AttemptAnswer,
+    Certificate,
+    Course,
+    Enrollment,
+    Exam,
+    ExamRule,
+    Lesson,
+    LessonDone,
+    Question,
+    QuestionBank,
+)
 
 if TYPE_CHECKING:
     from dangjian.demo.context import DemoContext
@@ -70,11 +83,36 @@ def load(ctx: DemoContext) -> list[str]:
     return [f"exams: “{exam.title}”, {graded} attempts graded, {issued} certificates"]
 
 
+def _studied(course: Course, user, before: datetime.datetime) -> None:
+    """The person did every lesson of the course (one an evening, the days before `before`) and finished it:
+    whoever sits its exam in the demo has learnt the course first, so 我的学习 shows it finished."""
+    lessons = list(course.lessons.order_by("order", "pk"))
+    if not lessons or not audience.is_offered(user, course):
+        return
+    days = [before - datetime.timedelta(days=len(lessons) - n) for n in range(len(lessons))]
+    LessonDone.objects.bulk_create(
+        [LessonDone(lesson=lesson, user=user, at=at) for lesson, at in zip(lessons, days, strict=True)],
+        ignore_conflicts=True,
+    )
+    Enrollment.objects.update_or_create(
+        course=course,
+        user=user,
+        defaults={
+            "organization": audience.learner_for(user, course),
+            "last_lesson": lessons[-1],
+            "started_at": days[0],
+            "completed_at": days[-1],
+        },
+    )
+
+
 def _sit(ctx: DemoContext, exam: Exam, user, right_share: float, days_ago: int) -> None:
     rng = ctx.rng
     started = timezone.make_aware(
         datetime.datetime.combine(ctx.today - datetime.timedelta(days=days_ago), datetime.time(20, rng.randint(0, 50)))
     )
+    if exam.course is not None:
+        _studied(exam.course, user, started)
     paper = exam_actions.draw(exam, rng)
     attempt = Attempt.objects.create(
         exam=exam,

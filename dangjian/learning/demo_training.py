@@ -15,7 +15,7 @@ from dangjian.accounts.models import Role, RoleGrant
 from dangjian.organizations.models import Organization
 
 from . import training_actions
-from .models import Exam, Registration, TrainingSession
+from .models import Exam, ExamRule, Question, QuestionBank, Registration, Tag, TrainingSession
 
 if TYPE_CHECKING:
     from dangjian.demo.context import DemoContext
@@ -49,6 +49,36 @@ def _officers(ctx: DemoContext, township: Organization) -> list:
     return people
 
 
+TRAINING_EXAM_QUESTIONS = 5
+MEDIA_TAG = "新媒体工作"
+
+
+def _training_exam(township: Organization) -> Exam | None:
+    """The held session's own short exam (for those who attended it): five new-media questions from a bank the
+    township may use (its own or one above). Never the county course's certifying exam: an exam linked to a
+    session is only for its attendees, and the course's learners would lose theirs."""
+    banks = QuestionBank.objects.filter(organization_id__in=township.ancestor_ids).order_by("pk")
+    tag = Tag.objects.filter(name=MEDIA_TAG).first()
+    for bank in banks:
+        questions = Question.objects.filter(bank=bank, archived_at=None)
+        tagged = tag is not None and questions.filter(tags=tag).count() >= TRAINING_EXAM_QUESTIONS
+        if not tagged and questions.count() < TRAINING_EXAM_QUESTIONS:
+            continue
+        exam = Exam.objects.create(
+            organization=township,
+            bank=bank,
+            title="新媒体稿件写作与审核培训 课后测验",
+            instructions="参加培训的同志可以参加：共5题，每题20分，60分及格；限时15分钟，每人可考两次。",
+            time_limit_minutes=15,
+            pass_percent=60,
+            max_attempts=2,
+            state=Exam.State.OPEN,
+        )
+        ExamRule.objects.create(exam=exam, tag=tag if tagged else None, count=TRAINING_EXAM_QUESTIONS, points=20)
+        return exam
+    return None
+
+
 def load(ctx: DemoContext) -> list[str]:
     township = Organization.objects.filter(depth=1).order_by("path").first()
     if township is None:
@@ -58,7 +88,7 @@ def load(ctx: DemoContext) -> list[str]:
     if organizer is None:
         return []
     people = _officers(ctx, township)
-    exam = Exam.objects.filter(organization_id__in=township.ancestor_ids).order_by("pk").first()
+    exam = _training_exam(township)
     today = ctx.today
 
     # Last month: held, every officer registered, all but one came (two by the door code, the rest ticked).

@@ -38,6 +38,24 @@ def _bank(request, bank_id: int) -> QuestionBank:
     return bank  # type: ignore[return-value]
 
 
+def banks_above(user):
+    """The banks of the organizations above those where the person keeps questions: their exams (and the quizzes
+    of their organizations' courses) may draw on them, so they may read them, but never change them (every action
+    still asks MANAGE_QUESTIONS over the bank's organization). A neighbour's banks are not among them."""
+    if queries.is_superuser(user):
+        return QuestionBank.objects.none()
+    places = organizations_for(user, MANAGE_QUESTIONS).filter(closed_at=None)
+    above: set[int] = set()
+    for organization in places[:500]:
+        above.update(organization.ancestor_ids[:-1])
+    own = queries.within_scope(QuestionBank.objects.all(), user, MANAGE_QUESTIONS).values("pk")
+    return (
+        QuestionBank.objects.filter(organization_id__in=above, organization__closed_at=None)
+        .exclude(pk__in=own)
+        .select_related("organization")
+    )
+
+
 @console_view
 def bank_list(request):
     """The banks of the organizations where one keeps questions, and a new bank on one of them."""
@@ -72,7 +90,12 @@ def bank_list(request):
         )
         .order_by("organization__path", "name")
     )
-    return render(request, "learning/bank_list.html", {"banks": banks, "form": form}, status=status)
+    above = (
+        banks_above(request.user)
+        .annotate(live=Count("questions", filter=Q(questions__archived_at=None)))
+        .order_by("organization__path", "name")
+    )
+    return render(request, "learning/bank_list.html", {"banks": banks, "above": above, "form": form}, status=status)
 
 
 def _filtered(bank: QuestionBank, form: QuestionFilterForm):
@@ -92,7 +115,14 @@ def _filtered(bank: QuestionBank, form: QuestionFilterForm):
 
 @console_view
 def bank_detail(request, bank_id: int):
-    bank = _bank(request, bank_id)
+    read_only = False
+    try:
+        bank = _bank(request, bank_id)
+    except Http404:
+        found = banks_above(request.user).filter(pk=bank_id).first()
+        if found is None:
+            raise
+        bank, read_only = found, True
     framework = competencies.framework_for(bank.organization)
     form = QuestionFilterForm(request.GET or None, competencies=framework)
     page = Paginator(_filtered(bank, form), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -122,6 +152,7 @@ def bank_detail(request, bank_id: int):
             "kinds": kinds,
             "total": sum(counts.values()),
             "tags": tags,
+            "read_only": read_only,
         },
     )
 

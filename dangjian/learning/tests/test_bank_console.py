@@ -237,3 +237,36 @@ def test_the_edit_form_shows_the_stored_question(client, county):
         if "checked" in tag
     }
     assert ticked == {"A", "C"}
+
+
+def test_a_township_reads_the_county_banks_but_cannot_change_them(client, county):
+    county_bank = f.question_bank(county.county, "县委题库", questions=2)
+    f.question_bank(county.town_a, "东城镇题库")
+    neighbour = f.question_bank(county.town_b, "西山乡题库", questions=1)
+    question = county_bank.questions.order_by("pk").first()
+    client.force_login(county.town_a_media)
+    page = client.get(reverse("console:question_banks")).content.decode()
+    assert "上级组织的题库（可用于测验和考试，只读）" in page
+    above = page.split('data-testid="banks-above"')[1]
+    assert "县委题库" in above and "东城镇题库" not in above and "西山乡题库" not in page
+    response = client.get(reverse("console:question_bank", args=[county_bank.pk]))
+    detail = response.content.decode()
+    assert response.status_code == 200 and question.text in detail and 'data-testid="read-only"' in detail
+    for name in ("console:question_new", "console:question_bank_import", "console:question_bank_export"):
+        assert reverse(name, args=[county_bank.pk]) not in detail
+    assert reverse("console:question_edit", args=[county_bank.pk, question.pk]) not in detail
+    assert reverse("console:question_archive", args=[county_bank.pk, question.pk]) not in detail
+    # Raw requests that would change the county's bank are refused, and nothing changes.
+    assert client.post(reverse("console:question_new", args=[county_bank.pk]), _form()).status_code == 404
+    edit = client.post(reverse("console:question_edit", args=[county_bank.pk, question.pk]), _form(text="改掉"))
+    assert edit.status_code == 404
+    assert client.post(reverse("console:question_archive", args=[county_bank.pk, question.pk])).status_code == 404
+    assert client.get(reverse("console:question_bank_import", args=[county_bank.pk])).status_code == 404
+    question.refresh_from_db()
+    assert county_bank.questions.count() == 2 and question.archived_at is None and question.text.startswith("第")
+    # Another township's bank stays invisible.
+    assert client.get(reverse("console:question_bank", args=[neighbour.pk])).status_code == 404
+    # The county's own staff still change their bank.
+    client.force_login(county.county_admin)
+    detail = client.get(reverse("console:question_bank", args=[county_bank.pk])).content.decode()
+    assert reverse("console:question_new", args=[county_bank.pk]) in detail and 'data-testid="read-only"' not in detail

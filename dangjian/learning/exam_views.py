@@ -415,7 +415,17 @@ def exam_submit(request, attempt_id: int):
     attempt = _own_attempt(request, attempt_id)
     late = attempt.state == Attempt.State.OPEN and timezone.now() >= attempt.deadline
     was_open = attempt.state == Attempt.State.OPEN
-    attempt = exam_actions.submit(request.user, attempt.pk, _posted_answers(request, attempt))
+    answers = _posted_answers(request, attempt)
+    if was_open and not late and request.POST.get("confirm") != "1":
+        # Handed in with questions left empty: show the paper again (answers kept) and ask for a second press,
+        # without a pop-up. After the deadline it is handed in regardless.
+        exam_actions.keep_answers(request.user, attempt, answers)
+        attempt.refresh_from_db()
+        if attempt.state == Attempt.State.OPEN and (missing := exam_actions.unanswered(attempt)):
+            context = _paper_context(attempt)
+            context["unanswered"] = missing
+            return render(request, "learning/exam_paper.html", context)
+    attempt = exam_actions.submit(request.user, attempt.pk, answers)
     if late:
         messages.warning(request, _("The time was up: your paper was graded with the answers saved in time."))
     elif not was_open:

@@ -237,3 +237,13 @@ def test_the_edit_form_shows_the_stored_question(client, county):
         if "checked" in tag
     }
     assert ticked == {"A", "C"}
+
+
+def test_an_empty_question_form_names_the_missing_question_and_marks_it_required(client, county):
+    bank = f.question_bank(county.town_a)
+    client.force_login(county.town_a_media)
+    response = client.post(reverse("console:question_new", args=[bank.pk]), {"text": "", "kind": ""})
+    page = response.content.decode()
+    assert "请填写题目。" in page
+    assert 'name="text"' in page and "required" in page[page.index('name="text"') - 200 : page.index('name="text"')]
+    assert not bank.questions.exists()

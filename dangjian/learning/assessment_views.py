@@ -221,6 +221,9 @@ def round_state(request, round_id: int):
                 ngettext("The round is open; %(n)s officer is told.", "The round is open; %(n)s officers are told.", n)
                 % {"n": n},
             )
+        elif request.POST.get("do") == "close" and request.POST.get("confirm") != "1":
+            # Closing cannot be undone: it takes the tick as well as the button (no pop-up), never a stray tap.
+            messages.error(request, _("To close the round, tick “Yes, close this round” and press “Close the round”."))
         elif request.POST.get("do") == "close":
             actions.close_round(request.user, round_.pk)
             messages.success(request, _("The round is closed."))

@@ -34,7 +34,11 @@ class QuestionForm(forms.Form):
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=KIND_CHOICES, widget=forms.RadioSelect)
-    text = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    text = forms.CharField(
+        label=_("Question"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Enter the question.")},
+    )
     correct = forms.MultipleChoiceField(
         label=_("Right options"),
         choices=[(letter, letter) for letter in LETTERS],

@@ -448,10 +448,9 @@ def grade(attempt_id: int, *, submitted: bool = False) -> bool:
     return True
 
 
-def submit(user, attempt_id: int, answers: dict[int, list[str]] | None = None) -> Attempt:
-    """Hand the paper in: keep the answers sent with it (the form without JavaScript), then grade once. After the
-    deadline only what was saved in time counts; a second submit finds it graded and changes nothing."""
-    attempt = own_attempt(user, attempt_id)
+def keep_answers(user, attempt: Attempt, answers: dict[int, list[str]] | None) -> None:
+    """Save the answers sent with the handed-in form (the form without JavaScript), while the attempt is open and in
+    time; a value the form cannot send (a forged one) is skipped, the other answers still count."""
     if attempt.state == Attempt.State.OPEN and timezone.now() < attempt.deadline:
         for question_id, raw in (answers or {}).items():
             try:
@@ -459,7 +458,22 @@ def submit(user, attempt_id: int, answers: dict[int, list[str]] | None = None) -
             except TimeUp:
                 break
             except ActionError:
-                continue  # a value the form cannot send (a forged one): the other answers still count
+                continue
+
+
+def unanswered(attempt: Attempt) -> int:
+    """How many questions of the paper have no saved answer yet."""
+    given = {
+        q for q, answer in AttemptAnswer.objects.filter(attempt=attempt).values_list("question_id", "answer") if answer
+    }
+    return sum(1 for item in attempt.paper if item["q"] not in given)
+
+
+def submit(user, attempt_id: int, answers: dict[int, list[str]] | None = None) -> Attempt:
+    """Hand the paper in: keep the answers sent with it (the form without JavaScript), then grade once. After the
+    deadline only what was saved in time counts; a second submit finds it graded and changes nothing."""
+    attempt = own_attempt(user, attempt_id)
+    keep_answers(user, attempt, answers)
     grade(attempt.pk, submitted=True)
     attempt.refresh_from_db()
     return attempt

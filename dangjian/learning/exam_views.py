@@ -14,6 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -289,7 +290,10 @@ def exam_attempt(request, attempt_id: int):
         return response
     attempt = exam_actions.settle(_own_attempt(request, attempt_id))
     if attempt.state == Attempt.State.OPEN:
-        return render(request, "learning/exam_paper.html", _paper_context(attempt))
+        context = _paper_context(attempt)
+        if request.GET.get("unanswered") == "1":  # handed in with questions left empty: ask for a second press
+            context["unanswered"] = exam_actions.unanswered(attempt)
+        return render(request, "learning/exam_paper.html", context)
     return render(request, "learning/exam_result.html", _result_context(attempt))
 
 
@@ -415,7 +419,16 @@ def exam_submit(request, attempt_id: int):
     attempt = _own_attempt(request, attempt_id)
     late = attempt.state == Attempt.State.OPEN and timezone.now() >= attempt.deadline
     was_open = attempt.state == Attempt.State.OPEN
-    attempt = exam_actions.submit(request.user, attempt.pk, _posted_answers(request, attempt))
+    answers = _posted_answers(request, attempt)
+    if was_open and not late and request.POST.get("confirm") != "1":
+        # Handed in with questions left empty: show the paper again (answers kept) and ask for a second press,
+        # without a pop-up. After the deadline it is handed in regardless.
+        exam_actions.keep_answers(request.user, attempt, answers)
+        attempt.refresh_from_db()
+        if attempt.state == Attempt.State.OPEN and exam_actions.unanswered(attempt):
+            # Redirected (not rendered) so that a reload never asks to send the form again.
+            return redirect(reverse("learning:exam_attempt", args=[attempt.pk]) + "?unanswered=1")
+    attempt = exam_actions.submit(request.user, attempt.pk, answers)
     if late:
         messages.warning(request, _("The time was up: your paper was graded with the answers saved in time."))
     elif not was_open:

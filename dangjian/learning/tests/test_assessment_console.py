@@ -156,3 +156,17 @@ def test_a_rubric_line_without_points_is_shown_on_the_form(county, client):
     )
     assert response.status_code == 400
     assert not AssessmentRound.objects.exists()
+
+
+def test_closing_a_round_takes_the_tick_as_well_as_the_button(county, client):
+    s = Setup(county)
+    client.force_login(county.town_a_admin)
+    url = reverse("console:assessment_round_state", args=[s.round.pk])
+    page = client.post(url, {"do": "close"}, follow=True).content.decode()
+    assert "请勾选“确认结束本轮考核”" in page and 'name="confirm"' in page
+    s.round.refresh_from_db()
+    assert s.round.state == AssessmentRound.State.OPEN
+    page = client.post(url, {"do": "close", "confirm": "1"}, follow=True).content.decode()
+    assert "考核已结束。" in page
+    s.round.refresh_from_db()
+    assert s.round.state == AssessmentRound.State.CLOSED

@@ -270,3 +270,13 @@ def test_a_township_reads_the_county_banks_but_cannot_change_them(client, county
     client.force_login(county.county_admin)
     detail = client.get(reverse("console:question_bank", args=[county_bank.pk])).content.decode()
     assert reverse("console:question_new", args=[county_bank.pk]) in detail and 'data-testid="read-only"' not in detail
+
+
+def test_an_empty_question_form_names_the_missing_question_and_marks_it_required(client, county):
+    bank = f.question_bank(county.town_a)
+    client.force_login(county.town_a_media)
+    response = client.post(reverse("console:question_new", args=[bank.pk]), {"text": "", "kind": ""})
+    page = response.content.decode()
+    assert "请填写题目。" in page
+    assert 'name="text"' in page and "required" in page[page.index('name="text"') - 200 : page.index('name="text"')]
+    assert not bank.questions.exists()

@@ -45,6 +45,17 @@ def test_a_member_sits_an_exam_reloads_passes_and_verifies_the_certificate(
         assert re.fullmatch(r"\d+:\d\d", page.get_by_test_id("exam-clock").inner_text())
         assert_accessible(page)
         assert_fits(page, width)
+        # The question text sits inside its card (not across the top border), the options have no list bullets,
+        # and on a phone the sticky timer bar spans the screen.
+        card = questions.first.bounding_box()
+        legend = questions.first.locator("legend").bounding_box()
+        assert legend["y"] >= card["y"] + 1
+        assert questions.first.locator("li").first.evaluate("li => getComputedStyle(li).listStyleType") == "none"
+        if width < 600:
+            bar = page.get_by_test_id("exam-bar").bounding_box()
+            screen = page.evaluate("document.documentElement.clientWidth")
+            assert bar["x"] <= 1 and bar["width"] >= screen - 1
+        assert page.get_by_test_id("exam-count").inner_text() == "已答 0 题，共 5 题"
         for n in range(3):  # three right answers, each saved as it is given
             question = questions.nth(n)
             question.get_by_text(RIGHT).click()
@@ -58,6 +69,12 @@ def test_a_member_sits_an_exam_reloads_passes_and_verifies_the_certificate(
         assert not questions.nth(3).get_by_role("radio", name=RIGHT).is_checked()
         questions.nth(3).get_by_text(RIGHT).click()
         questions.nth(3).get_by_text("已保存").wait_for()
+        assert page.get_by_test_id("exam-count").inner_text() == "已答 4 题，共 5 题"  # counted as they are given
+        submit(page, page.get_by_role("button", name="交卷"))  # one left empty: asked again, nothing graded
+        assert "还有 1 题未作答" in page.get_by_test_id("exam-unanswered").inner_text()
+        assert_accessible(page)
+        assert_fits(page, width)
+        questions = page.get_by_test_id("exam-question")
         questions.nth(4).get_by_text("发展经济").click()  # one mistake
         questions.nth(4).get_by_text("已保存").wait_for()
         submit(page, page.get_by_role("button", name="交卷"))

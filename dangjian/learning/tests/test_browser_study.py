@@ -85,6 +85,10 @@ def test_member_takes_the_county_course_seeks_in_the_video_and_resumes(browser, 
         wait_until(page, "document.getElementById('lesson-video').readyState >= 1")
         assert_accessible(page)
         assert_fits(page, width)
+        # The 我已看完 button keeps clear of the video (no mis-tap on the player's controls).
+        video_box = page.locator("#lesson-video").bounding_box()
+        button_box = page.get_by_role("button", name="我已看完").bounding_box()
+        assert button_box["y"] - (video_box["y"] + video_box["height"]) >= 12
         page.evaluate("document.getElementById('lesson-video').currentTime = 4")
         wait_until(page, "Math.abs(document.getElementById('lesson-video').currentTime - 4) < 0.3")
         wait_until(page, "document.getElementById('lesson-video').readyState >= 2")

@@ -111,6 +111,7 @@ def test_results_show_each_attempt_to_the_examiners_and_per_organization_counts_
     client.force_login(county.county_admin)
     page = client.get(f"/console/learning/exams/{exam.pk}/").content.decode()
     assert "王秀英" in page and "5 / 5" in page and "1 / 5" in page
+    assert '<td>王秀英</td><td class="nowrap">第 1 次</td>' in page  # the attempt never runs into the name
     by_org = page[page.index('data-testid="by-org"') :]
     assert "<td>王庄村" not in by_org  # full names of organizations
     assert "<td>东城镇王庄村党支部委员会</td><td>2</td><td>1</td>" in by_org

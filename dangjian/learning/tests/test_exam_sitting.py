@@ -252,3 +252,42 @@ def test_an_exam_after_a_training_session_is_for_those_who_attended(setting, cou
     registration.attended = True
     registration.save()
     assert may_sit(learner, exam) == ""
+
+
+def test_handing_in_with_questions_unanswered_asks_again_and_a_second_press_hands_in(client, setting):
+    exam, learner = setting
+    client.force_login(learner)
+    attempt = exam_actions.start_attempt(learner, exam.pk)
+    first, second = attempt.paper[0], attempt.paper[1]
+    client.post(
+        f"/learning/attempts/{attempt.pk}/answer/", {"question": first["q"], "value": right_shown(attempt, first["q"])}
+    )
+    # The second answer comes with the form itself (no JavaScript): it is kept, not lost.
+    response = client.post(
+        f"/learning/attempts/{attempt.pk}/submit/", {f"q{second['q']}": right_shown(attempt, second["q"])}
+    )
+    assert response.status_code == 302  # a reload of the page shown never sends the form again
+    page = client.get(response.url).content.decode()
+    assert page.count("还有 8 题未作答。确定交卷请再点一次「交卷」。") == 2
+    assert 'name="confirm" value="1"' in page
+    assert "已答 2 题，共 10 题" in page
+    assert page.count(" checked") == 2
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.OPEN and AttemptAnswer.objects.filter(attempt=attempt).count() == 2
+    # The second press (with confirm=1) hands it in; a third press changes nothing.
+    client.post(f"/learning/attempts/{attempt.pk}/submit/", {"confirm": "1"})
+    client.post(f"/learning/attempts/{attempt.pk}/submit/", {"confirm": "1"})
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.GRADED and attempt.score == 2
+    assert Notification.objects.filter(user=learner, kind="learning.exam_graded").count() == 1
+
+
+def test_after_the_deadline_a_paper_with_questions_unanswered_is_handed_in_without_asking(client, setting):
+    exam, learner = setting
+    client.force_login(learner)
+    attempt = exam_actions.start_attempt(learner, exam.pk)
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - datetime.timedelta(seconds=1))
+    response = client.post(f"/learning/attempts/{attempt.pk}/submit/")
+    assert response.status_code == 302
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.GRADED and attempt.score == 0

@@ -63,6 +63,7 @@ def test_all_right_passes_and_marks_the_lesson_done(client, quiz, learner):
     lesson, questions = quiz
     page = client.get(reverse("learning:quiz", args=[lesson.pk]))
     assert page.status_code == 200 and "党的根本宗旨" in page.content.decode()
+    assert "<span>对</span>" in page.content.decode() and "（对）" not in page.content.decode()  # said once
     response = client.post(reverse("learning:quiz", args=[lesson.pk]), _answers(questions))
     body = response.content.decode()
     assert "共4题，答对4题（100%）" in body and "已通过" in body

@@ -54,13 +54,25 @@
     });
   }
 
+  function count() {
+    var text = form.getAttribute("data-count-text");
+    if (!text) return;
+    var n = 0;
+    form.querySelectorAll("[data-question]").forEach(function (fieldset) { if (values(fieldset).length) n += 1; });
+    document.querySelectorAll("[data-exam-count]").forEach(function (line) {
+      line.textContent = text.replace("__N__", String(n));
+    });
+  }
+
   var timers = {};
   form.addEventListener("change", function (event) {
     var fieldset = event.target.closest("[data-question]");
     if (fieldset) send(fieldset);
+    count();
   });
   form.addEventListener("input", function (event) {
     if (event.target.type !== "text") return;
+    count();
     var fieldset = event.target.closest("[data-question]");
     if (!fieldset) return;
     var key = fieldset.getAttribute("data-question");

@@ -15,6 +15,7 @@ import html as html_lib
 import re
 
 import nh3
+from django.utils.translation import gettext_lazy as _
 
 TAGS = {
     "p",
@@ -129,3 +130,31 @@ def same_content(html_a: str, html_b: str) -> bool:
     """Whether two cleaned bodies differ only in layout, not in what a reader sees: line breaks and spaces between
     tags, or a picture in a block of its own (the editor writes a body it loaded that way on a later save)."""
     return _layout_free(html_a) == _layout_free(html_b)
+
+
+def editor_texts(**own) -> dict[str, str]:
+    """The rich-text editor's toolbar and messages in the page's language, as the textarea's `data-lang-*`
+    attributes (Trix.config.lang and core/static/core/editor.js read them). `own` adds or replaces what differs
+    per module: the editor's label, what it says about pictures and uploads."""
+    texts = {
+        "bold": _("Bold"),
+        "bullets": _("Bulleted list"),
+        "code": _("Preformatted text"),
+        "heading1": _("Heading"),
+        "indent": _("Indent more"),
+        "italic": _("Italic"),
+        "link": _("Link"),
+        "numbers": _("Numbered list"),
+        "outdent": _("Indent less"),
+        "quote": _("Quote"),
+        "redo": _("Redo"),
+        "remove": _("Remove"),
+        "strike": _("Strikethrough"),
+        "undo": _("Undo"),
+        "unlink": _("Remove link"),
+        "url": _("Web address"),
+        "urlPlaceholder": _("Enter a web address…"),
+        "attachFiles": _("Insert a picture"),
+        **own,
+    }
+    return {f"data-lang-{key.lower()}": str(value) for key, value in texts.items()}

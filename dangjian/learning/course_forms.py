@@ -9,6 +9,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core import richtext
 from dangjian.core.forms import ChoiceChips, VersionedModelForm, picker_attrs
 from dangjian.core.uploads import process_photo
 
@@ -17,31 +18,10 @@ from .models import Audience, Course, Lesson
 
 
 def editor_texts() -> dict[str, str]:
-    """The Trix editor's toolbar and messages in the page's language (publishing/static/publishing/editor.js reads
-    them from the textarea's data attributes; the same words as an article's editor)."""
-    texts = {
-        "bold": _("Bold"),
-        "bullets": _("Bulleted list"),
-        "code": _("Preformatted text"),
-        "heading1": _("Heading"),
-        "indent": _("Indent more"),
-        "italic": _("Italic"),
-        "link": _("Link"),
-        "numbers": _("Numbered list"),
-        "outdent": _("Indent less"),
-        "quote": _("Quote"),
-        "redo": _("Redo"),
-        "remove": _("Remove"),
-        "strike": _("Strikethrough"),
-        "undo": _("Undo"),
-        "unlink": _("Remove link"),
-        "url": _("Web address"),
-        "urlPlaceholder": _("Enter a web address…"),
-        "attachFiles": _("Insert a picture"),
-        "onlyPictures": _("A lesson's text takes words only; add a picture as a document."),
-        "editorLabel": _("Text"),
-    }
-    return {f"data-lang-{key.lower()}": str(value) for key, value in texts.items()}
+    """The lesson editor's words: the shared toolbar (core.richtext); a lesson's text takes no pictures."""
+    return richtext.editor_texts(
+        onlyPictures=_("A lesson's text takes words only; add a picture as a document."), editorLabel=_("Text")
+    )
 
 
 class CourseForm(VersionedModelForm):

@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core import richtext
 from dangjian.core.forms import ChoiceChips, MultipleFileField, VersionedModelForm
 from dangjian.core.models import SensitiveWord
 from dangjian.core.uploads import check_attachment, process_photo
@@ -26,39 +27,19 @@ def _checked_attachment(upload):
 
 
 def editor_texts() -> dict[str, str]:
-    """The editor's toolbar and messages in the page's language (Trix.config.lang and editor.js read them from
-    the textarea's data attributes)."""
-    texts = {
-        "attachFiles": _("Insert a picture"),
-        "bold": _("Bold"),
-        "bullets": _("Bulleted list"),
-        "byte": _("byte"),
-        "bytes": _("bytes"),
-        "captionPlaceholder": _("Add a caption…"),
-        "code": _("Preformatted text"),
-        "heading1": _("Heading"),
-        "indent": _("Indent more"),
-        "italic": _("Italic"),
-        "link": _("Link"),
-        "numbers": _("Numbered list"),
-        "outdent": _("Indent less"),
-        "quote": _("Quote"),
-        "redo": _("Redo"),
-        "remove": _("Remove"),
-        "strike": _("Strikethrough"),
-        "undo": _("Undo"),
-        "unlink": _("Remove link"),
-        "url": _("Web address"),
-        "urlPlaceholder": _("Enter a web address…"),
-        "uploading": _("Uploading the picture…"),
-        "uploadFailed": _("The picture could not be uploaded."),
-        "onlyPictures": _(
+    """The article editor's words: the shared toolbar (core.richtext) and what it says about pictures."""
+    return richtext.editor_texts(
+        byte=_("byte"),
+        bytes=_("bytes"),
+        captionPlaceholder=_("Add a caption…"),
+        uploading=_("Uploading the picture…"),
+        uploadFailed=_("The picture could not be uploaded."),
+        onlyPictures=_(
             "Only pictures (JPEG, PNG or WebP) can be inserted in the text; add other files as attachments below."
         ),
-        "editorLabel": _("Body"),
-        "pictureAlt": _("Picture in the article"),
-    }
-    return {f"data-lang-{key.lower()}": str(value) for key, value in texts.items()}
+        editorLabel=_("Body"),
+        pictureAlt=_("Picture in the article"),
+    )
 
 
 class ArticleForm(VersionedModelForm):

@@ -47,7 +47,7 @@ def test_the_form_is_a_textarea_the_editor_enhances(client, county):
     assert re.search(r'<textarea name="body"[^>]*data-editor', page)
     assert 'data-lang-bold="加粗"' in page
     assert f'data-image-upload="/console/o/{county.town_a.pk}/articles/images/"' in page
-    assert "vendor/trix/trix.umd.min.js" in page and "publishing/editor.js" in page
+    assert "vendor/trix/trix.umd.min.js" in page and "core/editor.js" in page
     assert "同时在下级组织门户显示" in page
 
 

@@ -1,7 +1,7 @@
-// The article body's rich-text editor: Trix (npm, served as our own static file vendor/trix). Progressive
+// The rich-text editor of an article's body and a lesson's text: Trix (npm, served as our own static file vendor/trix). Progressive
 // enhancement: without JavaScript, or when Trix did not load, the form's plain <textarea name="body"> stays and
 // works. With it, the textarea is hidden and a <trix-editor> writes the HTML into a hidden input of the same
-// name; the server cleans it (publishing/sanitize.py) whatever it receives.
+// name; the server cleans it (core/richtext.py) whatever it receives.
 //
 // Texts (the toolbar, the messages) come from the textarea's data-lang-* attributes, translated on the server.
 // A picture inserted in the editor (dropped, pasted or chosen with the toolbar's button) is uploaded at once to

@@ -6,15 +6,13 @@ the template's so that an exported bank imports again. The file format is Chines
 from __future__ import annotations
 
 import io
-import re
-import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from dangjian.core import spreadsheets
 from dangjian.core.exports import spreadsheet_cell
 from dangjian.core.history import ActionError
 
@@ -23,7 +21,6 @@ from .bank_actions import KIND_NAMES, LETTERS, QuestionInput
 from .models import Question, QuestionBank
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-UNCOMPRESSED_FACTOR = 20
 HEADER_SEARCH_ROWS = 10
 MAX_COLUMNS = 30
 SHOWN_ROWS = 200  # rows listed on the preview page
@@ -247,66 +244,43 @@ def export_workbook(bank: QuestionBank) -> bytes:
 # --- Reading an upload -------------------------------------------------------------------------------------
 
 
-def _not_workbook(head: bytes) -> BankFileError:
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
+def _refusal(reason: str, size: int) -> BankFileError:
+    """A question file's words for a file core.spreadsheets.open_xlsx refuses."""
+    limit = _max_bytes()
+    messages = {
+        "empty": _("The file is empty. Fill in the question template and upload it again."),
+        "xls": _(
+            "This is an old-format Excel file (.xls). Open it in Excel or WPS, choose Save As and pick "
+            "“Excel Workbook (*.xlsx)”, then upload the new file."
+        ),
+        "word": _("This is a Word document, not an Excel workbook. Fill in the question template instead."),
+        "bomb": _("This workbook is far larger inside than a question file can be. Save the questions alone again."),
+        "password": _("This workbook is protected by a password. Save it without a password and upload it again."),
+        "damaged": _(
+            "The workbook could not be read (it may be damaged). Open it in Excel or WPS, save it again, and retry."
+        ),
+    }
+    if reason == "too_big":
         return BankFileError(
-            _(
-                "This is an old-format Excel file (.xls). Open it in Excel or WPS, choose Save As and pick "
-                "“Excel Workbook (*.xlsx)”, then upload the new file."
-            )
+            _("The file is %(size)s MB; a question file may be at most %(limit)s MB.")
+            % {"size": f"{size / 1024 / 1024:.1f}", "limit": f"{limit / 1024 / 1024:.0f}"}
         )
     return BankFileError(
-        _("This file is not an Excel workbook (.xlsx). Fill in the question template and upload it as it was saved.")
+        messages.get(
+            reason,
+            _(
+                "This file is not an Excel workbook (.xlsx). Fill in the question template and upload it as it was "
+                "saved."
+            ),
+        )
     )
 
 
 def open_workbook(upload):
-    from openpyxl import load_workbook
-
-    limit = _max_bytes()
-    if upload.size == 0:
-        raise BankFileError(_("The file is empty. Fill in the question template and upload it again."))
-    if upload.size > limit:
-        raise BankFileError(
-            _("The file is %(size)s MB; a question file may be at most %(limit)s MB.")
-            % {"size": f"{upload.size / 1024 / 1024:.1f}", "limit": f"{limit / 1024 / 1024:.0f}"}
-        )
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if not head.startswith(b"PK\x03\x04"):
-        raise _not_workbook(head)
-    try:
-        archive = zipfile.ZipFile(upload)
-        entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise _not_workbook(head) from None
-    names = {entry.filename for entry in entries}
-    if "word/document.xml" in names:
-        raise BankFileError(_("This is a Word document, not an Excel workbook. Fill in the question template instead."))
-    if not {"[Content_Types].xml", "xl/workbook.xml"} <= names:
-        raise _not_workbook(head)
-    if sum(entry.file_size for entry in entries) > limit * UNCOMPRESSED_FACTOR or len(entries) > 1000:
-        raise BankFileError(
-            _("This workbook is far larger inside than a question file can be. Save the questions alone again.")
-        )
-    if any(entry.flag_bits & 0x1 for entry in entries):
-        raise BankFileError(
-            _("This workbook is protected by a password. Save it without a password and upload it again.")
-        )
-    upload.seek(0)
-    try:
-        return load_workbook(upload, read_only=True, data_only=False, keep_links=False)
-    except Exception as error:  # noqa: BLE001 - any parsing failure of a damaged file is the user's to fix
-        raise BankFileError(
-            _("The workbook could not be read (it may be damaged). Open it in Excel or WPS, save it again, and retry.")
-        ) from error
+    return spreadsheets.open_xlsx(upload, _max_bytes(), lambda reason: _refusal(reason, upload.size))
 
 
-def _header_key(value: Any) -> str:
-    text = unicodedata.normalize("NFKC", str(value or ""))
-    text = re.sub(r"[(（\[【].*?[)）\]】]", "", text)
-    return re.sub(r"[\s*＊:：]", "", text)
+_header_key = spreadsheets.header_key
 
 
 def _cell(value: Any) -> str:

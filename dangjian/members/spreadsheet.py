@@ -9,7 +9,6 @@ import datetime
 import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from dangjian.core import spreadsheets
 from dangjian.core.history import ActionError
 from dangjian.core.masking import mask_numbers
 from dangjian.organizations.models import Organization
@@ -26,9 +26,6 @@ from .models import Member
 
 MAX_COLUMNS = 60  # columns read from each row; a roster has 16
 HEADER_SEARCH_ROWS = 10  # a title row or two may sit above the header row
-# What the uncompressed parts of a workbook may add up to, as a multiple of the upload limit: a real roster's
-# sheet compresses about 10 times; a zip bomb claims thousands.
-UNCOMPRESSED_FACTOR = 20
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 YES = {"是", "Y", "YES", "TRUE", "1", "√", "✓", "✔"}
@@ -249,65 +246,45 @@ def template_workbook(branch: Organization) -> bytes:
 # --- Reading a file ----------------------------------------------------------------------------------------
 
 
-def _refuse_not_workbook(head: bytes) -> None:
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise RosterError(
+def _refusal(reason: str, size: int) -> RosterError:
+    """The roster's words for a file core.spreadsheets.open_xlsx refuses."""
+    limit = settings.ROSTER_MAX_BYTES
+    if reason == "too_big":
+        return RosterError(
+            _("The file is %(size)s MB; a roster may be at most %(limit)s MB. Remove pictures or other sheets.")
+            % {"size": f"{size / 1024 / 1024:.1f}", "limit": f"{limit / 1024 / 1024:.0f}"}
+        )
+    if reason == "xls":
+        return RosterError(
             _(
                 "This is an old-format Excel file (.xls). Open it in Excel or WPS, choose Save As and pick "
                 "“Excel Workbook (*.xlsx)”, then upload the new file."
             )
         )
-    raise RosterError(
+    if reason == "word":
+        return RosterError(_("This is a Word document, not an Excel workbook. Fill in the roster template instead."))
+    if reason == "bomb":
+        return RosterError(_("This workbook is far larger inside than a roster can be. Save the roster alone again."))
+    if reason == "password":
+        return RosterError(
+            _("This workbook is protected by a password. Save it without a password and upload it again.")
+        )
+    if reason == "damaged":
+        return RosterError(
+            _("The workbook could not be read (it may be damaged). Open it in Excel or WPS, save it again, and retry.")
+        )
+    return RosterError(  # empty, or not an .xlsx
         _("This file is not an Excel workbook (.xlsx). Fill in the roster template and upload it as it was saved.")
     )
 
 
 def open_workbook(upload):
     """The workbook of an uploaded file, or RosterError: the size, the zip directory and the parts of an .xlsx
-    are checked before anything is decompressed or parsed."""
-    from openpyxl import load_workbook
-
-    limit = settings.ROSTER_MAX_BYTES
-    if upload.size > limit:
-        raise RosterError(
-            _("The file is %(size)s MB; a roster may be at most %(limit)s MB. Remove pictures or other sheets.")
-            % {"size": f"{upload.size / 1024 / 1024:.1f}", "limit": f"{limit / 1024 / 1024:.0f}"}
-        )
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if not head.startswith(b"PK\x03\x04"):
-        _refuse_not_workbook(head)
-    try:
-        archive = zipfile.ZipFile(upload)
-        entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        _refuse_not_workbook(head)
-    names = {entry.filename for entry in entries}
-    if "word/document.xml" in names:
-        raise RosterError(_("This is a Word document, not an Excel workbook. Fill in the roster template instead."))
-    if not {"[Content_Types].xml", "xl/workbook.xml"} <= names:
-        _refuse_not_workbook(head)
-    if sum(entry.file_size for entry in entries) > limit * UNCOMPRESSED_FACTOR or len(entries) > 1000:
-        raise RosterError(_("This workbook is far larger inside than a roster can be. Save the roster alone again."))
-    if any(entry.flag_bits & 0x1 for entry in entries):
-        raise RosterError(
-            _("This workbook is protected by a password. Save it without a password and upload it again.")
-        )
-    upload.seek(0)
-    try:
-        return load_workbook(upload, read_only=True, data_only=False, keep_links=False)
-    except Exception as error:  # noqa: BLE001 - any parsing failure of a damaged file is the user's to fix
-        raise RosterError(
-            _("The workbook could not be read (it may be damaged). Open it in Excel or WPS, save it again, and retry.")
-        ) from error
+    are checked before anything is decompressed or parsed (core.spreadsheets)."""
+    return spreadsheets.open_xlsx(upload, settings.ROSTER_MAX_BYTES, lambda reason: _refusal(reason, upload.size))
 
 
-def _header_key(text: Any) -> str:
-    """A header cell reduced to its name: spaces, a required-mark asterisk and a remark in brackets removed."""
-    value = unicodedata.normalize("NFKC", str(text or ""))
-    value = re.sub(r"[(（\[【].*?[)）\]】]", "", value)
-    return re.sub(r"[\s*＊:：]", "", value)
+_header_key = spreadsheets.header_key
 
 
 HEADER_NAMES = {_header_key(name): column for column in COLUMNS for name in (column.header, *column.aliases)}

@@ -144,7 +144,8 @@ def bank_detail(request, bank_id: int):
         request,
         "learning/bank_detail.html",
         {
-            "org": bank.organization,
+            # A bank above is read, not managed: no link to that organization's console page in the frame.
+            "org": None if read_only else bank.organization,
             "bank": bank,
             "form": form,
             "page": page,

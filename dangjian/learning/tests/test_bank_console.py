@@ -252,6 +252,7 @@ def test_a_township_reads_the_county_banks_but_cannot_change_them(client, county
     response = client.get(reverse("console:question_bank", args=[county_bank.pk]))
     detail = response.content.decode()
     assert response.status_code == 200 and question.text in detail and 'data-testid="read-only"' in detail
+    assert "县委题库" in detail and reverse("console:organization", args=[county.county.pk]) not in detail
     for name in ("console:question_new", "console:question_bank_import", "console:question_bank_export"):
         assert reverse(name, args=[county_bank.pk]) not in detail
     assert reverse("console:question_edit", args=[county_bank.pk, question.pk]) not in detail

@@ -55,7 +55,7 @@ class RoundForm(VersionedModelForm):
             "year": _("Assessment year"),
             "due_on": _("Due date"),
             "task": _("Practical task"),
-            "task_pass_percent": _("Pass mark of the task (% of the rubric's points)"),
+            "task_pass_percent": _("Pass mark of the task (percent of the rubric's points)"),
         }
         for name, label in labels.items():
             self.fields[name].label = label

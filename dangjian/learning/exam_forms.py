@@ -34,7 +34,7 @@ class ExamForm(VersionedModelForm):
             "course": pgettext_lazy("exam", "Course (optional)"),
             "competency": pgettext_lazy("exam", "Competency (optional)"),
             "time_limit_minutes": pgettext_lazy("exam", "Time limit (minutes)"),
-            "pass_percent": pgettext_lazy("exam", "Pass mark (% of the points)"),
+            "pass_percent": pgettext_lazy("exam", "Pass mark (percent of the points)"),
             "max_attempts": pgettext_lazy("exam", "Attempts allowed per person"),
             "certifying": pgettext_lazy("exam", "Passing issues a certificate"),
         }

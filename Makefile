@@ -8,6 +8,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The rooms' WebSockets (uvicorn, dangjian.asgi) beside the pages.
+REALTIME_PORT ?= $(shell echo $$(($(PORT) + 1)))
 WORKERS ?= 2
 # The demo's group robots post to a local recorder on this port (manage.py record_robot_messages).
 ROBOT_RECORDER_PORT ?= 8091
@@ -46,7 +48,7 @@ demo: migrate media-deps
 
 run: demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) ROBOT_RECORDER_PORT=$(ROBOT_RECORDER_PORT) \
+	HOST=$(HOST) PORT=$(PORT) REALTIME_PORT=$(REALTIME_PORT) WORKERS=$(WORKERS) ROBOT_RECORDER_PORT=$(ROBOT_RECORDER_PORT) \
 	ROBOT_ALLOW_LOOPBACK=$${ROBOT_ALLOW_LOOPBACK:-1} bash scripts/serve.sh
 
 browser-deps:

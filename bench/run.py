@@ -5,8 +5,8 @@ gunicorn as `make run` does, and prints one line per figure: `name value unit`.
 Throughput is measured with wrk (2 threads, 32 connections) against the county portal, a
 village policy list and a plain "hello" view (/healthz/) served the same way in the same run.
 Set DATABASE_URL to benchmark PostgreSQL instead of SQLite; BENCH_POLICIES to change the scale.
-The modules' own figures come from bench/supervision.py, roster.py, meetings.py, publishing.py, learning_video.py and
-exams.py (each also
+The modules' own figures come from bench/supervision.py, roster.py, meetings.py, publishing.py, learning_video.py,
+exams.py and chat.py (each also
 runnable alone with `python -m bench.<name>`).
 """
 
@@ -345,6 +345,13 @@ def main() -> None:
             [PY, "-m", "bench.exams"], cwd=ROOT, env=env(), capture_output=True, text=True, check=False
         )
         print(exams.stdout.strip() or exams.stderr.strip()[-2000:], flush=True)
+        # Real-time rooms: 1,000 WebSocket clients in one room on one uvicorn process, then on two sharing a private
+        # Redis (built, served on free ports and deleted by bench/chat.py): delivery latency p50/p95/p99, messages
+        # sent, stored, delivered and lost (0).
+        chat = subprocess.run(
+            [PY, "-m", "bench.chat"], cwd=ROOT, env=env(), capture_output=True, text=True, check=False
+        )
+        print(chat.stdout.strip() or chat.stderr.strip()[-2000:], flush=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)

@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "dangjian.meetings",
     "dangjian.publishing",
     "dangjian.learning",
+    "dangjian.exchange",
+    "dangjian.analytics",
     "dangjian.demo",
     "django_tasks_db",
     "django_otp",
@@ -293,10 +295,19 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Front-end packages come from npm (package.json, package-lock.json; `npm ci` by make and CI) and are served as
 # our own static files from their dist folders; nothing of them is committed or fetched at run time.
 NODE_MODULES = BASE_DIR / "node_modules"
-STATICFILES_DIRS = [
-    ("vendor/tom-select/js", NODE_MODULES / "tom-select" / "dist" / "js"),
-    ("vendor/tom-select/css", NODE_MODULES / "tom-select" / "dist" / "css"),
-    ("vendor/trix", NODE_MODULES / "trix" / "dist"),
+# Only the files the pages use are collected (the echarts dist folder alone holds 51 MB of builds and source
+# maps that collectstatic would otherwise copy and compress): dangjian.core.static_finders.PackageFileFinder.
+PACKAGE_STATIC_FILES = {
+    "vendor/tom-select/js/tom-select.complete.min.js": NODE_MODULES / "tom-select/dist/js/tom-select.complete.min.js",
+    "vendor/tom-select/css/tom-select.min.css": NODE_MODULES / "tom-select/dist/css/tom-select.min.css",
+    "vendor/trix/trix.umd.min.js": NODE_MODULES / "trix/dist/trix.umd.min.js",
+    "vendor/trix/trix.css": NODE_MODULES / "trix/dist/trix.css",
+    "vendor/echarts/echarts.min.js": NODE_MODULES / "echarts/dist/echarts.min.js",
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "dangjian.core.static_finders.PackageFileFinder",
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
@@ -416,6 +427,7 @@ PERIODIC_TASKS = {
     "dangjian.notifications.tasks.deliver_sms": env_int("SMS_RETRY_SECONDS", 60),
     "dangjian.notifications.tasks.forget_old_sms": 24 * 3600,
     "dangjian.feedback.tasks.forget_personal_data": 24 * 3600,
+    "dangjian.exchange.resident_tasks.forget_inactive_residents": 24 * 3600,
     "dangjian.core.tasks.prune_task_results": 24 * 3600,
     "dangjian.supervision.tasks.scan_deadlines": 3600,
     "dangjian.supervision.tasks.purge_expired": 24 * 3600,
@@ -427,6 +439,11 @@ PERIODIC_TASKS = {
     "dangjian.publishing.tasks.send_digests": 3600,
     "dangjian.notifications.tasks.deliver_pushes": PUSH_RETRY_SECONDS,
     "dangjian.learning.training_tasks.remind_training_sessions": 3600,
+    "dangjian.exchange.message_tasks.send_mention_digests": env_int("EXCHANGE_DIGEST_SCAN_SECONDS", 900),
+    # The usage summaries' rollups: refreshed on commit after each change; this catches a refresh that was
+    # queued but lost, and the nightly rebuild corrects what changed without a save (dangjian/analytics).
+    "dangjian.analytics.tasks.refresh_rollups": env_int("ROLLUP_REFRESH_SECONDS", 600),
+    "dangjian.analytics.tasks.rebuild_rollups": env_int("ROLLUP_REBUILD_SECONDS", 24 * 3600),
 }
 # Personal data of the feedback module is kept only this long after a case is closed.
 FEEDBACK_CONTACT_RETENTION_DAYS = env_int("FEEDBACK_CONTACT_RETENTION_DAYS", 365)
@@ -484,6 +501,51 @@ SMS_SIGNATURE = os.environ.get("SMS_SIGNATURE", "") or os.environ.get("SMS_SIGN_
 # The address citizens are sent to in messages (scheme://host, no trailing slash), e.g. https://dj.example.gov.cn
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# --- Real-time exchange (dangjian/exchange) ----------------------------------------------------
+# Pages are served over WSGI (gunicorn); WebSockets over ASGI (uvicorn, `dangjian.asgi`), each message stored in the
+# database before it is broadcast. The channel layer carries broadcasts between processes: in memory (one ASGI
+# process) by default, Redis with REDIS_URL (several processes or servers).
+ASGI_APPLICATION = "dangjian.asgi.application"
+CHANNEL_LAYERS: dict[str, dict[str, Any]]
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": env_int("CHANNEL_CAPACITY", 1000), "expiry": 30},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Where browsers open the WebSocket: empty = the page's own host under /ws/ (one front, nginx routing /ws/ to the
+# ASGI server); `make run` serves the ASGI server on its own port and sets e.g. ws://127.0.0.1:8001.
+REALTIME_URL = os.environ.get("REALTIME_URL", "").rstrip("/")
+if REALTIME_URL:  # the pages' scripts may open sockets there (CSP 'self' covers only the pages' own origin)
+    SECURE_CSP["connect-src"] = [CSP.SELF, REALTIME_URL]
+# Pages whose origin may open a WebSocket (scheme://host[:port]); SITE_URL's origin always may.
+REALTIME_ALLOWED_ORIGINS = env_list("REALTIME_ALLOWED_ORIGINS", "")
+# A frame larger than this closes that connection (code 1009); the text limit below is checked on every message.
+REALTIME_MAX_FRAME_BYTES = env_int("REALTIME_MAX_FRAME_BYTES", 64 * 1024)
+# Each ASGI process reads the rooms its clients are in every this many seconds and sends what the channel layer
+# did not bring (a message posted through a page, a broadcast the layer dropped).
+EXCHANGE_WATCH_SECONDS = float(os.environ.get("EXCHANGE_WATCH_SECONDS", "1.0"))
+EXCHANGE_MESSAGE_MAX_CHARS = env_int("EXCHANGE_MESSAGE_MAX_CHARS", 2000)
+EXCHANGE_RECALL_SECONDS = env_int("EXCHANGE_RECALL_SECONDS", 120)
+EXCHANGE_IMAGE_MAX_BYTES = env_int("EXCHANGE_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
+EXCHANGE_FILE_MAX_BYTES = env_int("EXCHANGE_FILE_MAX_BYTES", 20 * 1024 * 1024)
+# Rate limits: messages per person in a room per minute; a new account (younger than EXCHANGE_NEW_ACCOUNT_DAYS,
+# or new in the room) is in the slower lane; and all messages of one room per minute.
+EXCHANGE_PERSON_PER_MINUTE = env_int("EXCHANGE_PERSON_PER_MINUTE", 20)
+EXCHANGE_NEW_PERSON_PER_MINUTE = env_int("EXCHANGE_NEW_PERSON_PER_MINUTE", 5)
+EXCHANGE_NEW_ACCOUNT_DAYS = env_int("EXCHANGE_NEW_ACCOUNT_DAYS", 3)
+EXCHANGE_ROOM_PER_MINUTE = env_int("EXCHANGE_ROOM_PER_MINUTE", 600)
+# Unread mentions older than this are sent as one e-mail digest to a person who has not read them.
+EXCHANGE_DIGEST_AFTER_MINUTES = env_int("EXCHANGE_DIGEST_AFTER_MINUTES", 30)
+# Joining rooms and changing nicknames per person per hour; residents not seen for this many days are forgotten
+# (their account closed, as if they had deleted it: exchange/residents.py).
+EXCHANGE_JOINS_PER_HOUR = env_int("EXCHANGE_JOINS_PER_HOUR", 10)
+EXCHANGE_QUESTIONS_PER_HOUR = env_int("EXCHANGE_QUESTIONS_PER_HOUR", 5)
+RESIDENT_INACTIVE_DAYS = env_int("RESIDENT_INACTIVE_DAYS", 730)
+
 # --- Supervision reports ---------------------------------------------------------------------
 # Argon2id for officers' passwords and reporters' receipts: (opslimit, memlimit in bytes).
 SUPERVISION_ARGON2 = (env_int("SUPERVISION_ARGON2_OPS", 3), env_int("SUPERVISION_ARGON2_MEM", 64 * 1024 * 1024))
@@ -513,6 +575,8 @@ LOGGING = {
         "django.request": {"filters": ["no_supervision_requests", "refusals_without_traceback", "no_secret_tokens"]},
         "django.server": {"filters": ["no_supervision_requests", "no_secret_tokens"]},
         "django.security": {"filters": ["no_supervision_requests"]},
+        # Each ASGI process's delivery counts of the rooms (exchange/watcher.py), a line now and then.
+        "dangjian.exchange.live": {"level": "INFO"},
     },
 }
 

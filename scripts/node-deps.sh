@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The front-end packages (package.json, locked by package-lock.json) in node_modules/, served as our own
-# static files (settings.STATICFILES_DIRS). Installs Node.js and npm from Debian when missing.
+# static files (settings.PACKAGE_STATIC_FILES). Installs Node.js and npm from Debian when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v npm >/dev/null; then

@@ -60,6 +60,17 @@ MANAGE_QUESTIONS = "learning.questions"
 MANAGE_TRAINING = "learning.training"
 MANAGE_ASSESSMENTS = "learning.assessments"
 GRADE_ASSESSMENTS = "learning.grade"
+# Exchange (交流互动). Opening an organization's rooms and keeping them (name, audience, review before publishing,
+# the pinned announcement, admins); moderating them (the review queue, reports, removing a message, warning, muting
+# or removing a member, looking up a resident's verified identity for a report); answering residents' questions
+# (问政) officially and turning one into a feedback case. Held on an organization, each holds for the rooms and
+# questions of its subtree, so staff above see and moderate the rooms below.
+MANAGE_ROOMS = "exchange.rooms"
+MODERATE_ROOMS = "exchange.moderate"
+ANSWER_QUESTIONS = "exchange.answer"
+# The usage summaries (analytics): the figures of one's subtree, its reports; the rows behind a figure need the
+# capability of the module that owns them as well.
+VIEW_SUMMARIES = "analytics.view"
 
 CAPABILITIES: dict[str, set[str]] = {
     MANAGE_CONTENT: {Role.ORG_ADMIN, Role.SECRETARY, Role.MEDIA_OFFICER},
@@ -91,6 +102,10 @@ CAPABILITIES: dict[str, set[str]] = {
     MANAGE_TRAINING: {Role.ORG_ADMIN, Role.SECRETARY},
     MANAGE_ASSESSMENTS: {Role.ORG_ADMIN, Role.SECRETARY},
     GRADE_ASSESSMENTS: {Role.ORG_ADMIN, Role.SECRETARY},
+    MANAGE_ROOMS: {Role.ORG_ADMIN, Role.SECRETARY, Role.MEDIA_OFFICER},
+    MODERATE_ROOMS: {Role.ORG_ADMIN, Role.SECRETARY, Role.MEDIA_OFFICER},
+    ANSWER_QUESTIONS: {Role.ORG_ADMIN, Role.SECRETARY, Role.MEDIA_OFFICER},
+    VIEW_SUMMARIES: {Role.ORG_ADMIN, Role.SECRETARY, Role.MEDIA_OFFICER},
 }
 # Capabilities the system administrator does not hold by being one: reading reports needs one's own grant
 # (and one's own share of the unit's keys); the administrator may only ask for an officer change.

@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from dangjian.accounts.permissions import USE_CONSOLE, organizations_for
 from dangjian.core.models import ChangeRecord
-from dangjian.core.registry import DashboardPanel, ToDo, TrackedModel, entries, register
+from dangjian.core.registry import DashboardPanel, MenuItem, ToDo, TrackedModel, entries, register
+
+from . import sensitive_words
 
 ORGANIZATIONS_SHOWN = 500
 RECENT_CHANGES = 20
@@ -72,4 +75,11 @@ def register_entries() -> None:
         DashboardPanel("todo", "console/_todo_panel.html", todo_panel, order=0),
         DashboardPanel("organizations", "console/_organizations_panel.html", organizations_panel, order=30),
         DashboardPanel("recent_changes", "console/_recent_changes_panel.html", recent_changes_panel, order=40),
+        MenuItem(
+            "sensitive_words",
+            _("Sensitive words"),
+            "console:sensitive_words",
+            order=95,
+            visible=lambda request: sensitive_words.may_keep_words(request.user),
+        ),
     )

@@ -63,6 +63,16 @@ class ChangeRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
 
+    @property
+    def actor_shown(self) -> str:
+        """The actor as history lists show them: the real name when set, else the username with a mobile number
+        masked (residents sign in with their mobile, which no history list shows in full)."""
+        from .masking import mask_numbers
+
+        if self.actor is None:
+            return ""
+        return self.actor.full_name or mask_numbers(self.actor.username)
+
     def shown_changes(self) -> list[tuple[str, str, str]]:
         """(field label, before, after) for each changed field, in words rather than codes."""
         model = ContentType.objects.get_for_id(self.content_type_id).model_class()

@@ -120,16 +120,76 @@ class PortalBlock:
 
 
 @dataclass(frozen=True)
+class Counted:
+    """How the usage summaries (dangjian/analytics) keep a metric in rollups instead of counting on each view.
+
+    `rows()` is a queryset of every row that counts, of any organization and any date (it may annotate the
+    fields named below). Each row adds to the own figure of the organization named by `organization` (a field
+    or a lookup such as "room__organization"), in the period holding its `date` (a DateField, or the local date
+    of a DateTimeField). `distinct` counts distinct values of a field instead of rows (rooms with messages).
+    With `until` the metric is a stock, counted at the period's last day: rows dated on or before it whose
+    `until` is empty or after it (members on the roll).
+
+    The rollups are refreshed when a row of `rows()`'s model is saved or deleted (its organization is read from
+    the instance along `organization`; with `moves=True` the organization it had before the save too), and when
+    one of `watch` changes: ("app_label.Model", "lookup from that model to the organization"). The clock's nightly
+    rebuild catches anything that changed without a save (a bulk update, a deadline passing).
+
+    A figure that is not a count of rows (the required meetings a branch did not hold) gives `compute`:
+    `compute(organization_ids or None)` returns {(organization id, period kind, period start): own figure} for
+    every period kind ("w", "m", "q", "y"); `rows()` then only names the model whose changes refresh it.
+
+    `listed(queryset)` turns the counted rows of a subtree and period into what the figure's rows page lists
+    (default: the rows; active rooms list rooms), each shown by `label(obj)` and linked to `link(obj)`; only
+    holders of `capability` on the organization may see them. Without a capability the figure has no rows
+    page (supervision gives counts only).
+    """
+
+    rows: Callable[[], Any]
+    organization: str
+    date: str
+    distinct: str = "pk"
+    until: str | None = None
+    moves: bool = False
+    watch: tuple[tuple[str, str], ...] = ()
+    capability: str | None = None
+    listed: Callable[[Any], Any] | None = None
+    label: Callable[[Any], str] | None = None
+    link: Callable[[Any], str | None] | None = None
+    compute: Callable[[Any], dict[tuple[int, str, datetime.date], int]] | None = None
+
+
+@dataclass(frozen=True)
 class UsageMetric:
     """Something a module counts per organization and period, for the usage summaries.
 
     `count(organization, start, end)` is the number for the organization's whole subtree over
-    [start, end) (dates); metrics are about organizations, never about a person.
+    [start, end) (dates), counted from the records: the reference the rollups are checked against.
+    `counted` says how the rollups keep it (see `Counted`); `group` places it on the summary page
+    ("interaction", "life", "learning", "publishing", "reach", "content") and `definition` is the sentence
+    shown one click away from the figure. Metrics are about organizations, never about a person.
     """
 
     key: str  # "<module>.<what>", e.g. "feedback.answered_on_time"
     label: StrOrPromise
     count: Callable[[Any, datetime.date, datetime.date], int]
+    order: int = 100
+    counted: Counted | None = None
+    group: str = "content"
+    definition: StrOrPromise = ""
+
+
+@dataclass(frozen=True)
+class UsageRate:
+    """A rate the usage summaries show beside the metrics: `numerator` / `denominator` (two metric keys) over the
+    same subtree and period, e.g. answered on time / answered; "—" when the denominator is 0."""
+
+    key: str
+    label: StrOrPromise
+    numerator: str
+    denominator: str
+    group: str = "content"
+    definition: StrOrPromise = ""
     order: int = 100
 
 
@@ -182,6 +242,7 @@ Entry = (
     | PortalSection
     | PortalBlock
     | UsageMetric
+    | UsageRate
     | TrackedModel
     | PathColumn
     | OrganizationData

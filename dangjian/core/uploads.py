@@ -21,7 +21,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import ExifTags, Image, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageFile, UnidentifiedImageError
 
 # Pillow's own bomb check (a warning up to twice the limit, then an error without the picture's size) is
 # replaced by `_refuse_oversized`, which every photo passes before anything is decoded, with a clear message.
@@ -160,15 +160,19 @@ def prepared_photos(uploads: Iterable) -> list[ProcessedPhoto]:
     return [item if isinstance(item, ProcessedPhoto) else process_photo(item) for item in uploads]
 
 
-def process_photo(upload) -> ProcessedPhoto:
+def process_photo(upload, *, max_bytes: int | None = None) -> ProcessedPhoto:
     """Validate an uploaded photo and return a JPEG rebuilt from its pixels (nothing else of the file survives).
 
     The pixel count is checked from the header before anything is decoded, and big pictures are shrunk
-    while or right after decoding, so no upload grows a worker by more than about 100 MiB.
+    while or right after decoding, so no upload grows a worker by more than about 100 MiB. `max_bytes` replaces
+    PHOTO_MAX_BYTES for a module with its own limit (the exchange's pictures).
     """
-    _check_size(upload, settings.PHOTO_MAX_BYTES)
+    _check_size(upload, max_bytes or settings.PHOTO_MAX_BYTES)
     upload.seek(0)
     data = upload.read()
+    # WeasyPrint (imported for PDFs) sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process, which would let a
+    # damaged photo through padded with grey; a photo is decoded strictly, whatever else the process imported.
+    tolerant, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
     try:
         # Only the three photo decoders ever see the bytes: other formats' parsers are never run.
         with Image.open(io.BytesIO(data), formats=PHOTO_DECODERS) as probe:
@@ -189,18 +193,22 @@ def process_photo(upload) -> ProcessedPhoto:
         raise ValidationError(
             _("This file is not a complete photo (it may be damaged or of another type)."), code="invalid"
         ) from None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = tolerant
     return ProcessedPhoto(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
 
 
-def check_attachment(upload) -> str:
-    """Validate an attachment; return the MIME type detected from its content."""
-    _check_size(upload, settings.ATTACHMENT_MAX_BYTES)
+def check_attachment(upload, *, max_bytes: int | None = None, types: dict[str, set[str]] | None = None) -> str:
+    """Validate an attachment; return the MIME type detected from its content. `max_bytes` and `types` replace
+    ATTACHMENT_MAX_BYTES and ATTACHMENT_TYPES for a module with its own list (the exchange's files)."""
+    types = types or ATTACHMENT_TYPES
+    _check_size(upload, max_bytes or settings.ATTACHMENT_MAX_BYTES)
     ext = os.path.splitext(upload.name or "")[1].lower().lstrip(".")
-    allowed = ATTACHMENT_TYPES.get(ext)
+    allowed = types.get(ext)
     if allowed is None:
         raise ValidationError(
             _("Files of type .%(ext)s are not accepted. Accepted: %(types)s.")
-            % {"ext": ext or "?", "types": ", ".join(sorted(ATTACHMENT_TYPES))},
+            % {"ext": ext or "?", "types": ", ".join(sorted(types))},
             code="extension",
         )
     upload.seek(0)

@@ -119,11 +119,15 @@ def submit_case(
     sms_consent: bool = False,
     photos: Iterable = (),
     client_token: uuid.UUID | None = None,
+    origin_label: str = "",
+    origin_url: str = "",
 ) -> tuple[Case, str, bool]:
     """Register a citizen's case at the organization `place_id`. Returns (case, query password, created).
 
     The same `client_token` submitted again returns the case it created the first time. `sms_consent`
     (a short message when the answer is ready) needs a mobile number and an installation that sends SMS.
+    `origin_label` and `origin_url` say where another module raised it from (e.g. "问政 #12" and its console
+    page), shown on the staff's case page.
     """
     client_token = client_token or uuid.uuid4()
     password = query_password_for(client_token)
@@ -163,6 +167,8 @@ def submit_case(
         is_public=is_public,
         sms_consent=sms_consent,
         client_token=client_token,
+        origin_label=origin_label[:60],
+        origin_url=origin_url[:200],
         password_hash=hash_query_password(password),
         received_at=now,
         accept_deadline=deadline_after(now, limit.accept_days),

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.notifications.models import OneTimeCode
+
 
 class Category(models.TextChoices):
     CONSULT = "consult", _("Enquiry")
@@ -207,6 +209,10 @@ class Case(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
     )
     supporters = models.PositiveIntegerField(_("people who raised it"), default=1)
+    # Where the case came from when another module raised it (e.g. a question to the organization, 问政): the words
+    # and the staff page shown on the case's console page.
+    origin_label = models.CharField(_("origin"), max_length=60, blank=True, default="", editable=False)
+    origin_url = models.CharField(max_length=200, blank=True, default="", editable=False)
     # Shown on public lists: the citizen allowed it, it was accepted, and it is not merged away.
     listed = models.BooleanField(default=False, editable=False)
 
@@ -414,23 +420,9 @@ class CaseStat(models.Model):
         return f"{self.organization_id} {self.month} {self.category}"
 
 
-class LookupCode(models.Model):
+class LookupCode(OneTimeCode):
     """A one-time code sent by SMS so a citizen can list their cases by mobile number (mobile_lookup.py).
 
     Neither the number nor the code is stored: `mobile_digest` and `code_hash` are keyed hashes (HMAC with
     the secret key). A code expires after 10 minutes, dies after a few wrong tries and works once.
     """
-
-    mobile_digest = models.CharField(max_length=64, db_index=True)
-    code_hash = models.CharField(max_length=64)
-    salt = models.CharField(max_length=32)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    attempts = models.PositiveSmallIntegerField(default=0)
-    used_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"code {self.pk}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -13,6 +14,7 @@ from dangjian.accounts.permissions import (
     scope_paths,
 )
 from dangjian.core.registry import (
+    Counted,
     DashboardPanel,
     MenuItem,
     OrganizationData,
@@ -118,6 +120,25 @@ def cases_answered_on_time(organization, start, end) -> int:
     return _cases(organization, "first_answered_at", start, end).filter(answered_on_time=True).count()
 
 
+def _case_link(case) -> str:
+    return reverse("console:feedback_case", args=[case.pk])
+
+
+def _case_label(case) -> str:
+    return f"{case.number} {case.title_public}"
+
+
+def _counted(date: str, **conditions) -> Counted:
+    return Counted(
+        rows=lambda: Case.objects.filter(**conditions),
+        organization="place",
+        date=date,
+        capability=HANDLE_FEEDBACK,
+        label=_case_label,
+        link=_case_link,
+    )
+
+
 def register_entries() -> None:
     register(
         MenuItem("feedback", _("Feedback inbox"), "console:feedback_inbox", order=10, visible=_handles_feedback),
@@ -137,7 +158,15 @@ def register_entries() -> None:
         TrackedModel("timelimit", "feedback", MANAGE_SETTINGS),
         # The working-day calendar (core's CalendarOverride) is set through feedback's configuration actions.
         TrackedModel("calendaroverride", "core", MANAGE_SETTINGS),
-        UsageMetric("feedback.received", _("Feedback cases received"), cases_received, order=30),
+        UsageMetric(
+            "feedback.received",
+            _("Feedback cases received"),
+            cases_received,
+            order=30,
+            counted=_counted("received_at"),
+            group="interaction",
+            definition=_("Cases submitted about a place in the subtree during the period, whatever became of them."),
+        ),
         UsageMetric("feedback.answered", _("Feedback cases answered"), cases_answered, order=31),
         UsageMetric("feedback.answered_on_time", _("Answered on time"), cases_answered_on_time, order=32),
         PathColumn("feedback.case.place_path", "feedback.Case", "place_path"),

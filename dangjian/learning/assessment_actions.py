@@ -509,6 +509,9 @@ def compute_results(assessment: Assessment) -> bool | None:
     if assessment.state == Assessment.State.GRADED:
         assessment.passed = bool(assessment.task_passed) and passed_all
         Assessment.objects.filter(pk=assessment.pk).update(passed=assessment.passed)
+        from dangjian.analytics import watch
+
+        watch.touched(Assessment, [assessment.organization_id])  # learning.officers_passed, written without a save
     return assessment.passed
 
 

@@ -4,11 +4,12 @@ an organization's link to that list, and the usage metrics (officers assessed an
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from dangjian.accounts.permissions import MANAGE_ASSESSMENTS, has_capability
-from dangjian.core.registry import DashboardPanel, MenuItem, OrganizationLink, ToDo, UsageMetric
+from dangjian.core.registry import Counted, DashboardPanel, MenuItem, OrganizationLink, ToDo, UsageMetric, UsageRate
 
 
 def _has_own(request) -> bool:
@@ -54,6 +55,25 @@ def _passed(organization, start, end) -> int:
     return assessment_queries.officers_passed(organization, start, end)
 
 
+def _graded(passed: bool = False):
+    def rows():
+        from .models import Assessment
+
+        graded = Assessment.objects.filter(state=Assessment.State.GRADED).select_related("round")
+        return graded.filter(passed=True) if passed else graded
+
+    return Counted(
+        rows=rows,
+        organization="organization",
+        date="graded_at",
+        distinct="user",  # each officer once per organization and period
+        capability=MANAGE_ASSESSMENTS,
+        # The round, never the officer.
+        label=lambda assessment: assessment.round.title,
+        link=lambda assessment: reverse("console:assessment_round", args=[assessment.round_id]),
+    )
+
+
 def register() -> None:
     from dangjian.core.registry import register as add
 
@@ -79,6 +99,37 @@ def register() -> None:
             order=78,
             secondary=True,
         ),
-        UsageMetric("learning.officers_assessed", _("New-media officers assessed"), _assessed, order=78),
-        UsageMetric("learning.officers_passed", _("New-media officers who passed their assessment"), _passed, order=79),
+        UsageMetric(
+            "learning.officers_assessed",
+            _("New-media officers assessed"),
+            _assessed,
+            order=78,
+            counted=_graded(),
+            group="learning",
+            definition=_(
+                "New-media officers of the subtree's organizations whose assessment was graded during the period, "
+                "each once per organization."
+            ),
+        ),
+        UsageMetric(
+            "learning.officers_passed",
+            _("New-media officers who passed their assessment"),
+            _passed,
+            order=79,
+            counted=_graded(passed=True),
+            group="learning",
+            definition=_(
+                "Of the officers assessed during the period, those who passed every competency and the practical "
+                "task, each once per organization."
+            ),
+        ),
+        UsageRate(
+            "learning.officers_passed_rate",
+            _("New-media officers passing, of those assessed"),
+            "learning.officers_passed",
+            "learning.officers_assessed",
+            group="learning",
+            definition=_("Officers who passed divided by officers assessed, during the period."),
+            order=79,
+        ),
     )

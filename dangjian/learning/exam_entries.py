@@ -4,11 +4,13 @@ their certificates."""
 
 from __future__ import annotations
 
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dangjian.accounts.permissions import MANAGE_QUESTIONS, has_capability
 from dangjian.core import registry
-from dangjian.core.registry import DashboardPanel, MenuItem, OrganizationLink
+from dangjian.core.registry import Counted, DashboardPanel, MenuItem, OrganizationLink, UsageMetric, period_bounds
 
 PANEL_LIMIT = 10
 
@@ -41,10 +43,49 @@ def exams_panel(request) -> dict | None:
     return {"exams": exams, "certificates": certificates}
 
 
+def _passed_attempts():
+    from .models import Attempt
+
+    return Attempt.objects.filter(state=Attempt.State.GRADED, passed=True).select_related("exam")
+
+
+def exams_passed(organization, start, end) -> int:
+    """Exam sittings graded as passed in the period, of learners who sat as an organization of the subtree."""
+    since, until = period_bounds(start, end)
+    return (
+        _passed_attempts()
+        .filter(organization__path__startswith=organization.path, submitted_at__gte=since, submitted_at__lt=until)
+        .count()
+    )
+
+
+EXAMS_PASSED = Counted(
+    rows=_passed_attempts,
+    organization="organization",
+    date="submitted_at",
+    capability=MANAGE_QUESTIONS,
+    # The exam, never the person who sat it nor a score.
+    label=lambda attempt: attempt.exam.title,
+    link=lambda attempt: reverse("console:exam", args=[attempt.exam_id]),
+)
+
+
 def register() -> None:
     from .queries import may_use
 
     registry.register(
+        UsageMetric(
+            "learning.exams_passed",
+            _("Exams passed"),
+            exams_passed,
+            order=74,
+            counted=EXAMS_PASSED,
+            group="learning",
+            definition=_(
+                "Exam sittings graded as passed during the period, counted at the organization the learner sat "
+                "for (their branch or their post), whoever set the exam: how the organization's own people learn."
+            ),
+        ),
         MenuItem(
             "exams",
             pgettext_lazy("exam", "Exams"),

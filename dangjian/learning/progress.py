@@ -51,8 +51,13 @@ def mark_done(user, lesson: Lesson) -> bool:
     except IntegrityError:
         return False
     remaining = Lesson.objects.filter(course=lesson.course).exclude(done__user=user).exists()
-    if not remaining:
-        Enrollment.objects.filter(pk=enrollment.pk, completed_at=None).update(completed_at=timezone.now())
+    if not remaining and Enrollment.objects.filter(pk=enrollment.pk, completed_at=None).update(
+        completed_at=timezone.now()
+    ):
+        from dangjian.analytics import watch
+
+        # Written without a save: the usage summaries' rollups are told (learning.course_completions).
+        watch.touched(Enrollment, [enrollment.organization_id])
     return True
 
 

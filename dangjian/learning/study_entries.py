@@ -3,11 +3,20 @@ the latest courses, the "my learning" menu entry and console panel, and the cour
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from dangjian.core.registry import DashboardPanel, MenuItem, PortalBlock, PortalSection, UsageMetric, period_bounds
+from dangjian.accounts.permissions import WRITE_COURSES
+from dangjian.core.registry import (
+    Counted,
+    DashboardPanel,
+    MenuItem,
+    PortalBlock,
+    PortalSection,
+    UsageMetric,
+    period_bounds,
+)
 
 from . import audience
 from .models import Course, Enrollment
@@ -24,16 +33,40 @@ def course_completions(organization, start, end) -> int:
 
 
 def courses_offered(organization, start, end) -> int:
-    """Courses published in the period that are offered to the organization (from it or from above) or to an
-    organization of its subtree."""
+    """Courses published in the period that are offered to an organization of the subtree, each counted once,
+    where it is offered (a county's course offered to the whole county counts for the county, not again for each
+    village: figures add up the tree)."""
     since, until = period_bounds(start, end)
-    return (
-        Course.objects.filter(
-            state__in=[Course.State.PUBLISHED, Course.State.WITHDRAWN], published_at__gte=since, published_at__lt=until
-        )
-        .filter(Q(offered_to_id__in=organization.ancestor_ids) | Q(offered_to__path__startswith=organization.path))
-        .count()
-    )
+    return Course.objects.filter(
+        state__in=[Course.State.PUBLISHED, Course.State.WITHDRAWN],
+        published_at__gte=since,
+        published_at__lt=until,
+        offered_to__path__startswith=organization.path,
+    ).count()
+
+
+def _course_link(course: Course) -> str:
+    return reverse("console:course", args=[course.pk])
+
+
+COURSE_COMPLETIONS = Counted(
+    rows=lambda: Enrollment.objects.select_related("course"),
+    organization="organization",
+    date="completed_at",
+    capability=WRITE_COURSES,
+    # The course, never the learner.
+    label=lambda enrollment: enrollment.course.title,
+    link=lambda enrollment: _course_link(enrollment.course),
+)
+COURSES_OFFERED = Counted(
+    rows=lambda: Course.objects.filter(state__in=[Course.State.PUBLISHED, Course.State.WITHDRAWN]),
+    organization="offered_to",
+    date="published_at",
+    moves=True,  # a published course may be offered to another organization of its owner's subtree
+    capability=WRITE_COURSES,
+    label=lambda course: course.title,
+    link=_course_link,
+)
 
 
 def portal_courses_block(organization) -> dict | None:
@@ -66,6 +99,28 @@ def register() -> None:
         DashboardPanel(
             "my_learning", "learning/_study_dashboard_panel.html", my_learning_panel, order=6, everyone=True
         ),
-        UsageMetric("learning.course_completions", _("Courses finished"), course_completions, order=70),
-        UsageMetric("learning.courses_offered", _("Courses offered"), courses_offered, order=71),
+        UsageMetric(
+            "learning.course_completions",
+            _("Courses finished"),
+            course_completions,
+            order=70,
+            counted=COURSE_COMPLETIONS,
+            group="learning",
+            definition=_(
+                "Courses finished during the period by learners who learn as members or staff of an organization of "
+                "the subtree (one per learner and course)."
+            ),
+        ),
+        UsageMetric(
+            "learning.courses_offered",
+            _("Courses offered"),
+            courses_offered,
+            order=71,
+            counted=COURSES_OFFERED,
+            group="learning",
+            definition=_(
+                "Courses published during the period for the learners of an organization of the subtree, counted "
+                "once at the organization they are offered to (a county-wide course counts for the county only)."
+            ),
+        ),
     )

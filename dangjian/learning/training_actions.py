@@ -28,6 +28,7 @@ from dangjian.organizations.models import Organization
 
 from . import notices
 from .models import Exam, Registration, TrainingMaterial, TrainingSession
+from .training_entries import attendance_changed
 from .training_queries import checkin_window, invitee_ids, invitee_organization, waiting_position
 
 MAX_MATERIALS = 20
@@ -182,6 +183,8 @@ def save_session(
                 **_params(session),
             )
         else:
+            if before[:2] != (session.starts_at, session.ends_at):
+                attendance_changed(session)
             if before != (session.starts_at, session.ends_at, session.place, session.link, session.mode):
                 notify(
                     session.registrations.exclude(state=Registration.State.CANCELLED).values_list("user_id", flat=True),
@@ -219,6 +222,7 @@ def cancel_session(user, session_id: int, reason: str, *, expected_version: int 
         session.state = TrainingSession.State.CANCELLED
         session.cancel_reason = reason
         save_tracked(user, session, session.organization, expected_version=expected_version)
+        attendance_changed(session)
         notify(
             session.registrations.exclude(state=Registration.State.CANCELLED).values_list("user_id", flat=True),
             notices.TRAINING_CANCELLED,

@@ -41,7 +41,11 @@ def remind_sessions(now: datetime.datetime | None = None) -> dict:
                 **notices.training_params(session),
             )
         reminded += 1
-    held = TrainingSession.objects.filter(state=TrainingSession.State.PLANNED, ends_at__lte=now).update(
-        state=TrainingSession.State.HELD
-    )
+    ended = TrainingSession.objects.filter(state=TrainingSession.State.PLANNED, ends_at__lte=now)
+    ended_organizations = set(ended.values_list("organization_id", flat=True))
+    held = ended.update(state=TrainingSession.State.HELD)
+    # The sessions just over now count as held: the usage summaries' rollups are told (analytics.watch).
+    from dangjian.analytics import watch
+
+    watch.touched(TrainingSession, ended_organizations)
     return {"reminded": reminded, "held": held}

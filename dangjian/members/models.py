@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.accounts.models import mobile_validator
 from dangjian.core import fieldcrypt
+from dangjian.notifications.models import OneTimeCode
 
 from . import idnumbers
 
@@ -257,21 +258,7 @@ class RosterExport(models.Model):
         return f"{self.organization} · {self.exported_at:%Y-%m-%d}"
 
 
-class SignInCode(models.Model):
+class SignInCode(OneTimeCode):
     """A one-time code sent by SMS so a member signs in without their password (accounts.py; only where SMS is
     configured). Neither the number nor the code is stored: keyed hashes (HMAC with the secret key). A code
     expires after 10 minutes, dies after 5 wrong tries and works once."""
-
-    mobile_digest = models.CharField(max_length=64, db_index=True)
-    code_hash = models.CharField(max_length=64)
-    salt = models.CharField(max_length=32)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    attempts = models.PositiveSmallIntegerField(default=0)
-    used_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"code {self.pk}"

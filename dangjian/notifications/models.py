@@ -15,6 +15,27 @@ from django.utils.translation import gettext_lazy as _
 from . import kinds
 
 
+class OneTimeCode(models.Model):
+    """The rows of one use of one-time SMS codes (codes.py: SmsCodes): the feedback lookup, members' sign-in,
+    residents' verification each keep their own table of this shape. Neither the number nor the code is stored:
+    keyed hashes (HMAC with the secret key); a code expires, dies after a few wrong tries and works once."""
+
+    mobile_digest = models.CharField(max_length=64, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    salt = models.CharField(max_length=32)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"code {self.pk}"
+
+
 class Notification(models.Model):
     class Mail(models.TextChoices):
         NONE = "none", _("No e-mail address")

@@ -11,7 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from dangjian.accounts.permissions import MANAGE_ROBOTS, has_capability
-from dangjian.core.registry import MenuItem, OrganizationData, OrganizationLink, TrackedModel, UsageMetric, register
+from dangjian.core.registry import (
+    Counted,
+    MenuItem,
+    OrganizationData,
+    OrganizationLink,
+    TrackedModel,
+    UsageMetric,
+    register,
+)
 
 from . import kinds, push_delivery, robots  # noqa: F401 - robots registers the WeCom, DingTalk and Feishu adapters
 from .api import notify, staff_holding, unread_count
@@ -58,13 +66,32 @@ def _deliveries_sent(organization, start, end) -> int:
     def midnight(day):
         return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
-    return Delivery.objects.filter(
-        state=Delivery.State.SENT,
-        sent_at__gte=midnight(start),
-        sent_at__lt=midnight(end),
-        robot__organization__path__gte=bounds["gte"],
-        robot__organization__path__lt=bounds["lt"],
-    ).count()
+    return (
+        _delivered()
+        .filter(
+            sent_at__gte=midnight(start),
+            sent_at__lt=midnight(end),
+            robot__organization__path__gte=bounds["gte"],
+            robot__organization__path__lt=bounds["lt"],
+        )
+        .count()
+    )
+
+
+def _delivered():
+    """Messages the robots' services took (an article or a notice pushed); the console's test message is not one."""
+    return Delivery.objects.filter(state=Delivery.State.SENT).exclude(topic=push_delivery.TEST_TOPIC)
+
+
+DELIVERIES_SENT = Counted(
+    rows=lambda: _delivered().select_related("robot"),
+    organization="robot__organization",
+    date="sent_at",
+    moves=False,
+    capability=MANAGE_ROBOTS,
+    label=lambda delivery: f"{delivery.robot.name}: {delivery.message.get('title', '')}",
+    link=lambda delivery: reverse("console:robot", args=[delivery.robot_id]),
+)
 
 
 def _merge_robots(source, target) -> None:
@@ -93,7 +120,20 @@ def register_robot_entries() -> None:
         OrganizationLink("robots", _("Group robots"), "console:robots", _may_manage_robots, order=85, secondary=True)
     )
     register(TrackedModel("robot", "notifications", MANAGE_ROBOTS))
-    register(UsageMetric("push.deliveries_sent", _("Messages delivered to group robots"), _deliveries_sent, 80))
+    register(
+        UsageMetric(
+            "push.deliveries_sent",
+            _("Messages delivered to group robots"),
+            _deliveries_sent,
+            80,
+            counted=DELIVERIES_SENT,
+            group="publishing",
+            definition=_(
+                "Articles and notices that the group robots of the subtree's organizations delivered to their "
+                "groups during the period, one per robot and message (test messages are not counted)."
+            ),
+        )
+    )
     register(
         OrganizationData(
             key="notifications.robots",

@@ -3,13 +3,14 @@ usage metrics, tracked models): called from registrations.register_entries()."""
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from dangjian.accounts.permissions import WRITE_ARTICLES
-from dangjian.core.registry import MenuItem, OrganizationLink, ToDo, TrackedModel, UsageMetric, period_bounds
+from dangjian.core.registry import Counted, MenuItem, OrganizationLink, ToDo, TrackedModel, UsageMetric, period_bounds
 
-from . import articles, queries
+from . import queries
 from .models import Article
 
 
@@ -22,6 +23,16 @@ def articles_published(organization, start, end) -> int:
         published_at__gte=since,
         published_at__lt=until,
     ).count()
+
+
+ARTICLES_PUBLISHED = Counted(
+    rows=lambda: Article.objects.filter(state__in=[Article.State.PUBLISHED, Article.State.WITHDRAWN]),
+    organization="organization",
+    date="published_at",
+    capability=WRITE_ARTICLES,
+    label=lambda article: article.title,
+    link=lambda article: reverse("console:article", args=[article.pk]),
+)
 
 
 def _waiting_text(n: int) -> str:
@@ -38,13 +49,6 @@ def register() -> None:
             "console:articles",
             order=45,
             visible=lambda request: queries.may_use_articles(request.user),
-        ),
-        MenuItem(
-            "sensitive_words",
-            _("Sensitive words"),
-            "console:sensitive_words",
-            order=95,
-            visible=lambda request: articles.may_keep_words(request.user),
         ),
         ToDo(
             "publishing.articles_waiting",
@@ -63,5 +67,16 @@ def register() -> None:
             count=lambda org: Article.objects.filter(organization=org).count(),
         ),
         TrackedModel("article", "publishing", WRITE_ARTICLES),
-        UsageMetric("publishing.articles_published", _("Articles published"), articles_published, order=60),
+        UsageMetric(
+            "publishing.articles_published",
+            _("Articles published"),
+            articles_published,
+            order=60,
+            counted=ARTICLES_PUBLISHED,
+            group="publishing",
+            definition=_(
+                "Articles of the subtree's organizations that went live on their portals during the period, "
+                "withdrawn later or not."
+            ),
+        ),
     )

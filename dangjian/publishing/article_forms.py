@@ -9,8 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core import richtext
-from dangjian.core.forms import ChoiceChips, MultipleFileField, VersionedModelForm
-from dangjian.core.models import SensitiveWord
+from dangjian.core.forms import MultipleFileField, VersionedModelForm
 from dangjian.core.uploads import check_attachment, process_photo
 
 from .articles import ArticleInput
@@ -121,17 +120,3 @@ class ArticleForm(VersionedModelForm):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class SensitiveWordsForm(forms.Form):
-    words = forms.CharField(
-        label=_("Words, one a line"),
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("Paste a list: each line is one word. A word already listed gets the level chosen below."),
-    )
-    level = forms.ChoiceField(
-        label=_("When an article contains one"),
-        choices=SensitiveWord.Level.choices,
-        widget=ChoiceChips,
-        initial=SensitiveWord.Level.FLAG,
-    )

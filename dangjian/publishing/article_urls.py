@@ -15,8 +15,6 @@ console: list = [
     path("articles/<int:article_id>/approve/", views.article_approve, name="article_approve"),
     path("articles/<int:article_id>/return/", views.article_return, name="article_return"),
     path("articles/<int:article_id>/withdraw/", views.article_withdraw, name="article_withdraw"),
-    path("sensitive-words/", views.sensitive_words, name="sensitive_words"),
-    path("sensitive-words/<int:word_id>/remove/", views.sensitive_word_remove, name="sensitive_word_remove"),
 ]
 public: list = [
     path("o/<int:org_id>/articles/<int:article_id>/cover/", views.article_cover, name="article_cover"),

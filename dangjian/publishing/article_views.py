@@ -24,11 +24,10 @@ from dangjian.accounts.permissions import WRITE_ARTICLES, get_organization_for_u
 from dangjian.console.shell import console_view, handle_form, render_form_page
 from dangjian.core import sensitive
 from dangjian.core.history import ActionError
-from dangjian.core.models import SensitiveWord
 from dangjian.organizations.models import Organization
 
 from . import articles, queries
-from .article_forms import ArticleForm, ReasonForm, SensitiveWordsForm
+from .article_forms import ArticleForm, ReasonForm
 from .models import Article, ArticleAttachment, ArticleEvent, ArticleImage, Column
 from .workflow import step_name
 
@@ -327,51 +326,6 @@ def article_withdraw(request, article_id: int):
         ),
         _("The article was withdrawn."),
     )
-
-
-# --- The sensitive-word list -------------------------------------------------------------------------
-
-
-@console_view
-def sensitive_words(request):
-    if not articles.may_keep_words(request.user):
-        raise PermissionDenied
-    form = SensitiveWordsForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            added, changed = articles.add_sensitive_words(
-                request.user, form.cleaned_data["words"], form.cleaned_data["level"]
-            )
-        except ActionError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(
-                request, _("%(added)s words added, %(changed)s changed.") % {"added": added, "changed": changed}
-            )
-            return redirect("console:sensitive_words")
-    q = request.GET.get("q", "").strip()[:50]
-    words = SensitiveWord.objects.all()
-    if q:
-        words = words.filter(word__contains=q)
-    page = Paginator(words, 100).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "publishing/console/article_sensitive_words.html",
-        {"form": form, "page": page, "q": q, "query_string": urlencode({"q": q}) if q else ""},
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-@console_view
-@require_POST
-def sensitive_word_remove(request, word_id: int):
-    try:
-        articles.remove_sensitive_word(request.user, word_id)
-    except ActionError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The word was removed."))
-    return redirect("console:sensitive_words")
 
 
 # --- Public: the article's files ----------------------------------------------------------------------

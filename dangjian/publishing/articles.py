@@ -25,11 +25,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.accounts.permissions import MANAGE_SETTINGS, WRITE_ARTICLES, has_capability, require, scope_paths
+from dangjian.accounts.permissions import WRITE_ARTICLES, has_capability, require
 from dangjian.core import sensitive
 from dangjian.core.cache import bump_content_generation
 from dangjian.core.history import ActionError, EditConflict, InvalidInput, NotFound, save_tracked, validate
-from dangjian.core.models import SensitiveWord
 from dangjian.core.uploads import check_attachment, delete_files_on_commit, discard_all_on_failure, prepared_photos
 from dangjian.notifications.api import notify, staff_holding
 from dangjian.organizations.models import Organization
@@ -503,60 +502,3 @@ def publish_due(article_id: int, now: datetime.datetime) -> bool:
         article.save(update_fields=["published_at"])
         _announce(article, None)
     return True
-
-
-# --- The sensitive-word list (site administrators) ------------------------------------------------
-
-
-def may_keep_words(user) -> bool:
-    """The system administrator, or an administrator of a top organization (MANAGE_SETTINGS on a root)."""
-    if getattr(user, "is_superuser", False) and user.is_active:
-        return True
-    # A root organization's path has one segment ("0000001/"); asked of the grants alone, no query.
-    return any(path.count("/") == 1 for path in scope_paths(user, MANAGE_SETTINGS))
-
-
-def _words_keeper(actor) -> None:
-    if not may_keep_words(actor):
-        raise PermissionDenied
-
-
-def add_sensitive_words(actor, text: str, level: str, category: str = "") -> tuple[int, int]:
-    """Add the words of `text` (one a line) at `level`; a word already listed gets the new level.
-    Returns (added, changed)."""
-    _words_keeper(actor)
-    if level not in SensitiveWord.Level.values:
-        message = _("Choose what happens when a word is found.")
-        raise InvalidInput({"level": [message]}, message)
-    words = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    if not words:
-        message = _("Enter at least one word.")
-        raise InvalidInput({"words": [message]}, message)
-    too_long = [word for word in words if len(word) > 50]
-    if too_long:
-        message = _("A word may have at most 50 characters: %(words)s") % {"words": "、".join(too_long[:5])}
-        raise InvalidInput({"words": [message]}, message)
-    if len(words) > 5000:
-        message = _("At most 5,000 words at once.")
-        raise InvalidInput({"words": [message]}, message)
-    added = changed = 0
-    with transaction.atomic():
-        existing = {w.word: w for w in SensitiveWord.objects.filter(word__in=words)}
-        for word in dict.fromkeys(words):
-            row = existing.get(word)
-            if row is None:
-                SensitiveWord.objects.create(word=word, level=level, category=category.strip()[:30])
-                added += 1
-            elif row.level != level:
-                row.level = level
-                row.save(update_fields=["level", "updated_at"])
-                changed += 1
-    return added, changed
-
-
-def remove_sensitive_word(actor, word_id: int) -> None:
-    _words_keeper(actor)
-    with transaction.atomic():
-        deleted = SensitiveWord.objects.filter(pk=word_id).delete()[0]
-    if not deleted:
-        raise NotFound

@@ -210,12 +210,20 @@ def send_notice(user, organization_id: int, data: NoticeInput, uploads=()) -> No
         NoticeRecipient.objects.bulk_create(
             [NoticeRecipient(notice=notice, organization=o) for o in receivers], batch_size=500
         )
+        _receipts_changed([o.pk for o in receivers])
         _notify_receivers(notice, [o.pk for o in receivers], notices.NOTICE_RECEIVED)
         pushing.push_notice(notice)
     return notice
 
 
 # --- The receiving organization ---------------------------------------------------------------------------
+
+
+def _receipts_changed(organization_ids) -> None:
+    """Receipts written or signed without a save: the usage summaries' rollups are told (analytics.watch)."""
+    from dangjian.analytics import watch
+
+    watch.touched(NoticeRecipient, organization_ids)
 
 
 def may_sign(user, recipient: NoticeRecipient) -> bool:
@@ -250,9 +258,10 @@ def sign_notice(user, recipient_id: int) -> NoticeRecipient:
     with transaction.atomic():
         recipient = _receipt(user, recipient_id)
         now = timezone.now()
-        NoticeRecipient.objects.filter(pk=recipient.pk, signed_at__isnull=True).update(
+        if NoticeRecipient.objects.filter(pk=recipient.pk, signed_at__isnull=True).update(
             signed_at=now, signed_by=user, read_at=Coalesce(F("read_at"), now)
-        )
+        ):
+            _receipts_changed([recipient.organization_id])
         recipient.refresh_from_db()
     return recipient
 
@@ -282,9 +291,10 @@ def reply_to_notice(user, recipient_id: int, text: str, uploads=()) -> NoticeRep
             )
             _store(row, upload, names)
             row.save()
-        NoticeRecipient.objects.filter(pk=recipient.pk, signed_at__isnull=True).update(
+        if NoticeRecipient.objects.filter(pk=recipient.pk, signed_at__isnull=True).update(
             signed_at=now, signed_by=user, read_at=Coalesce(F("read_at"), now)
-        )
+        ):
+            _receipts_changed([recipient.organization_id])
         notice = recipient.notice
         if notice.created_by_id:
             notify(

@@ -7,11 +7,21 @@ import datetime
 
 from django.db.models import F, Q
 from django.db.models.functions import TruncDate
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from dangjian.accounts.permissions import SEND_NOTICES, SIGN_NOTICES, can_use_console, has_capability, scope_paths
-from dangjian.core.registry import MenuItem, OrganizationLink, ToDo, TrackedModel, UsageMetric, period_bounds
+from dangjian.core.registry import (
+    Counted,
+    MenuItem,
+    OrganizationLink,
+    ToDo,
+    TrackedModel,
+    UsageMetric,
+    UsageRate,
+    period_bounds,
+)
 
 from .models import Notice, NoticeRecipient
 
@@ -63,6 +73,38 @@ def notices_signed_on_time(organization, start, end) -> int:
     )
 
 
+def _sent_receipts():
+    return NoticeRecipient.objects.exclude(notice__state=Notice.State.DRAFT).select_related("notice", "organization")
+
+
+def _signed_on_time_receipts():
+    return (
+        _sent_receipts()
+        .filter(signed_at__isnull=False)
+        .annotate(signed_on=TruncDate("signed_at"))
+        .filter(Q(notice__reply_by__isnull=True) | Q(signed_on__lte=F("notice__reply_by")))
+    )
+
+
+def _receipt_label(recipient: NoticeRecipient) -> str:
+    return f"{recipient.notice.title} → {recipient.organization.short_name or recipient.organization.name}"
+
+
+def _receipt_link(recipient: NoticeRecipient) -> str:
+    return reverse("console:notice", args=[recipient.notice_id])
+
+
+def _receipts_counted(rows) -> Counted:
+    return Counted(
+        rows=rows,
+        organization="organization",
+        date="notice__sent_at",
+        capability=SIGN_NOTICES,
+        label=_receipt_label,
+        link=_receipt_link,
+    )
+
+
 def register() -> None:
     from dangjian.core.registry import register as add
 
@@ -88,8 +130,38 @@ def register() -> None:
         ),
         OrganizationLink("notice_new", _("Send a notice"), "console:notice_new", _may_send, 64, secondary=True),
         TrackedModel("notice", "publishing", SEND_NOTICES),
-        UsageMetric("publishing.notices_received", _("Notices received"), notices_received, order=64),
         UsageMetric(
-            "publishing.notices_signed_on_time", _("Notices signed off on time"), notices_signed_on_time, order=65
+            "publishing.notices_received",
+            _("Notices received"),
+            notices_received,
+            order=64,
+            counted=_receipts_counted(_sent_receipts),
+            group="publishing",
+            definition=_(
+                "Notices sent during the period to the subtree's organizations, once per receiving organization."
+            ),
+        ),
+        UsageMetric(
+            "publishing.notices_signed_on_time",
+            _("Notices signed off on time"),
+            notices_signed_on_time,
+            order=65,
+            counted=_receipts_counted(_signed_on_time_receipts),
+            group="publishing",
+            definition=_(
+                "Of the notices received during the period, those the receiving organization signed off by the "
+                "reply-by date (at any time when the notice set none)."
+            ),
+        ),
+        UsageRate(
+            "publishing.notices_signed_on_time_rate",
+            _("Notices signed off on time, of those received"),
+            "publishing.notices_signed_on_time",
+            "publishing.notices_received",
+            group="publishing",
+            definition=_(
+                "Notices signed off on time divided by the notices received, for the notices sent during the period."
+            ),
+            order=65,
         ),
     )

@@ -3,11 +3,12 @@ usage metrics, tracked models): called from registrations.register_entries()."""
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from dangjian.accounts.permissions import ADOPT_SUBMISSIONS, WRITE_ARTICLES, has_capability, scope_paths
-from dangjian.core.registry import MenuItem, OrganizationLink, ToDo, UsageMetric, period_bounds
+from dangjian.core.registry import Counted, MenuItem, OrganizationLink, ToDo, UsageMetric, period_bounds
 
 from .models import Submission
 
@@ -68,6 +69,36 @@ def submissions_received(organization, start, end) -> int:
     ).count()
 
 
+def _label(submission: Submission) -> str:
+    return submission.article.title
+
+
+def _sent_link(submission: Submission) -> str:
+    return reverse("console:submissions_sent", args=[submission.article.organization_id])
+
+
+def _inbox_link(submission: Submission) -> str:
+    return reverse("console:submissions", args=[submission.to_organization_id])
+
+
+SUBMISSIONS_ADOPTED = Counted(
+    rows=lambda: Submission.objects.filter(state=Submission.State.ADOPTED).select_related("article"),
+    organization="article__organization",
+    date="decided_at",
+    capability=WRITE_ARTICLES,
+    label=_label,
+    link=_sent_link,
+)
+SUBMISSIONS_RECEIVED = Counted(
+    rows=lambda: Submission.objects.select_related("article"),
+    organization="to_organization",
+    date="submitted_at",
+    capability=ADOPT_SUBMISSIONS,
+    label=_label,
+    link=_inbox_link,
+)
+
+
 def register() -> None:
     from dangjian.core.registry import register as add
 
@@ -101,11 +132,23 @@ def register() -> None:
             _("Items adopted by the organizations above"),
             submissions_adopted,
             order=62,
+            counted=SUBMISSIONS_ADOPTED,
+            group="publishing",
+            definition=_(
+                "Items that the subtree's organizations sent up and that an organization above adopted during the "
+                "period, counted where the item came from."
+            ),
         ),
         UsageMetric(
             "publishing.submissions_received",
             _("Items received from the organizations below"),
             submissions_received,
             order=63,
+            counted=SUBMISSIONS_RECEIVED,
+            group="publishing",
+            definition=_(
+                "Items sent up during the period to the subtree's organizations by the organizations below them, "
+                "whatever was decided."
+            ),
         ),
     )

@@ -1,5 +1,7 @@
 """Steps shared by the browser tests."""
 
+import time
+
 from .factories import PASSWORD
 
 
@@ -79,3 +81,11 @@ def open_as(browser, live_server, login: str | None = None, *, width: int = 390,
         submit(page, page.get_by_role("link", name="大字模式"))
         assert page.evaluate("document.documentElement.classList.contains('large-text')")
     return context, page
+
+
+def wait_until(page, expression: str, seconds: float = 15) -> None:
+    """Poll a JavaScript expression until it is true (the pages' CSP forbids wait_for_function's eval)."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"never true: {expression}"
+        page.wait_for_timeout(100)

@@ -235,3 +235,26 @@ def exam(bank, title: str = "", *, count: int = 5, **kwargs):
     obj = Exam.objects.create(**values)
     ExamRule.objects.create(exam=obj, count=count, points=1)
     return obj
+
+
+def room(organization: Organization, name: str = "", *, people=(), admins=(), **kwargs):
+    """A room of the exchange, with `people` (users) joined under nicknames of their usernames and `admins` joined
+    as room admins."""
+    from dangjian.exchange.models import Membership, Room
+
+    made = Room.objects.create(organization=organization, name=name or f"{organization.short_name}群", **kwargs)
+    for user in people:
+        Membership.objects.create(room=made, user=user, nickname=user.username[:20])
+    for user in admins:
+        Membership.objects.create(room=made, user=user, nickname=user.username[:20], role=Membership.Role.ADMIN)
+    return made
+
+
+def resident(mobile: str, nickname: str = "", real_name: str = "张三", **kwargs):
+    """A verified resident's account (username = mobile, like members')."""
+    from dangjian.core import fieldcrypt
+    from dangjian.exchange.models import Resident
+
+    user = UserFactory(username=mobile, mobile=mobile, **kwargs)
+    Resident.objects.create(user=user, real_name=fieldcrypt.encrypt(real_name))
+    return user

@@ -74,6 +74,10 @@ NOT_PAGES = {
     "console:question_bank_template",  # .xlsx files of a question bank (learning/tests/test_bank_excel.py)
     "console:question_bank_export",
     "learning:certificate_pdf",  # a PDF (learning/tests/test_certificates.py)
+    "exchange:message_image",  # a message's picture and file, served by their records (exchange/tests/test_message_pages.py)
+    "exchange:message_file",
+    "exchange:message_recall",  # POST only
+    "console:sensitive_words_export",  # a .txt file (console/tests/test_sensitive_words.py)
 }
 # Links not to follow: they change state on GET by design (signing out) or leave the site's pages.
 SKIP_PREFIXES = ("/admin/", "/static/", "/media/", "/accounts/logout/", "/prefs/", "/healthz/", "/favicon.ico")
@@ -270,7 +274,82 @@ def populate(county) -> Site:
     _exams(c, site)
     _training(c)
     _assessments(c)
+    _rooms(c, site)
+    _moderation(c)
+    _public_questions(c)
     return site
+
+
+def _rooms(c, site) -> None:
+    """Rooms (exchange, rooms area): 王庄村's residents' room with more messages than one page (paging back), an
+    announcement, a room admin and a removed member; its branch room the member may join; a township staff room."""
+    from dangjian.exchange import room_actions
+    from dangjian.exchange.models import Membership, Message, Room
+
+    village = f.room(c.village_a1, "王庄村民群", kind="village", audience="residents", description="村务交流")
+    Membership.objects.create(room=village, user=c.village_a1_secretary, nickname="王庄党支部", role="admin")
+    Membership.objects.create(room=village, user=site.member_user, nickname="秀英大姐")
+    gone = f.UserFactory(username="removed_resident")
+    Membership.objects.create(room=village, user=gone, nickname="广告哥", removed_at=timezone.now())
+    start = timezone.now() - datetime.timedelta(hours=3)
+    Message.objects.bulk_create(
+        Message(
+            room=village, author=site.member_user, nickname="秀英大姐", body=f"第{n}条消息", rev=n, created_at=start
+        )
+        for n in range(1, 56)
+    )
+    Room.objects.filter(pk=village.pk).update(last_rev=55, last_message_at=start)
+    room_actions.set_announcement(c.village_a1_secretary, village.pk, "周六上午打扫村道卫生。")
+    f.room(c.village_a1, "王庄党员群", kind="branch", audience="members", admins=[c.village_a1_secretary])
+    f.room(c.town_a, "东城镇新媒体群", kind="staff", audience="staff", admins=[c.town_a_media])
+
+
+def _moderation(c) -> None:
+    """The village room's moderation: a message held for a flagged word, a reported message (the queue's buttons
+    and the identity button), a removed one and a warning (the log)."""
+    from dangjian.core.models import SensitiveWord
+    from dangjian.exchange import actions as room_actions
+    from dangjian.exchange import moderation
+    from dangjian.exchange.models import Membership, Report, Room
+
+    SensitiveWord.objects.get_or_create(word="内部消息", defaults={"level": SensitiveWord.Level.FLAG})
+    author = f.resident("13500000001", real_name="周大海")
+    reader = f.resident("13500000002", real_name="吴小梅")
+    room = f.room(c.village_a1, "王庄村民议事群", people=[author, reader], audience=Room.Audience.RESIDENTS)
+    Membership.objects.filter(room=room, user=author).update(nickname="大海")
+    Membership.objects.filter(room=room, user=reader).update(nickname="小梅")
+
+    def post(body: str):
+        return room_actions.post_message(author, room.pk, room_actions.MessageInput(body=body))
+
+    post("听说有内部消息，村口要拆迁")
+    reported = post("加我微信，代办低保，包过")
+    moderation.report_message(reader, reported.pk, Report.Reason.ADVERTISING, "骗钱的")
+    removed = post("卖假药，便宜")
+    moderation.remove_message(c.village_a1_secretary, removed.pk, "虚假广告")
+    membership = Membership.objects.get(room=room, user=author)
+    moderation.warn_member(c.village_a1_secretary, membership.pk, "请不要在群里发广告")
+
+
+def _public_questions(c) -> None:
+    """Questions to the organization (exchange, 问政): at 王庄村 one answered, one turned into a feedback case, one
+    open, one held for review (the console's filters), asked by a resident."""
+    from dangjian.core.models import SensitiveWord
+    from dangjian.exchange import questions
+
+    asker = f.resident("13700009999", real_name="刘桂芬")
+
+    def ask(title, body=""):
+        return questions.ask_question(
+            asker, c.village_a1.pk, questions.QuestionInput(title=title, body=body, nickname="村东老刘")
+        )
+
+    answered = ask("今年的低保申请什么时候开始？", "家里老人住院，电话13812345678。")
+    questions.answer_question(c.village_a1_secretary, answered.pk, "低保常年受理，请到村委会便民服务点申请。")
+    questions.to_case(c.village_a1_secretary, ask("村东头排水沟堵了，下雨积水").pk, "help")
+    ask("村里的老年食堂什么时候开放？")
+    SensitiveWord.objects.get_or_create(word="集体上访", defaults={"level": SensitiveWord.Level.FLAG})
+    ask("我们要不要集体上访？")
 
 
 def _courses(c):

@@ -172,6 +172,14 @@ for _who in ("county_admin", "town_a_admin", "village_a1_secretary"):
 for _who in ("county_admin", "town_a_admin", "village_a1_secretary"):
     MENUS[_who] = MENUS[_who] | {"assessments"}
 
+# Exchange, questions to the organization: 问政 for those who answer them (ANSWER_QUESTIONS).
+for _who in ("county_admin", "town_a_admin", "village_a1_secretary", "town_a_media"):
+    MENUS[_who] = MENUS[_who] | {"public_questions"}
+# Exchange, rooms: 交流互动 for those who open or moderate rooms (MANAGE_ROOMS, MODERATE_ROOMS); 群消息管理 appears
+# only once a room to moderate exists.
+for _who in ("county_admin", "town_a_admin", "village_a1_secretary", "town_a_media"):
+    MENUS[_who] = MENUS[_who] | {"exchange"}
+
 
 @pytest.mark.parametrize("who", sorted(MENUS))
 def test_each_role_sees_only_the_menu_items_it_can_act_on(rf, county, who):
@@ -213,3 +221,53 @@ def test_a_forged_todo_filter_lists_nothing_beyond_ones_scope(
     assert response.context["page"].paginator.count == 0
     response = client.get(reverse("console:feedback_inbox") + "?view=all&todo=nonsense")
     assert response.status_code == 200
+
+
+def test_the_rooms_held_and_reported_messages_are_counted_for_their_moderators_only(client, county):
+    from dangjian.core.models import SensitiveWord
+    from dangjian.exchange import actions as room_actions
+    from dangjian.exchange import moderation
+    from dangjian.exchange.models import Report
+
+    SensitiveWord.objects.create(word="内部消息", level=SensitiveWord.Level.FLAG)
+    alice, bob = f.UserFactory(username="alice"), f.UserFactory(username="bob")
+    room = f.room(county.village_a1, "王庄村民群", people=[alice, bob])
+    room_actions.post_message(alice, room.pk, room_actions.MessageInput(body="我有内部消息"))
+    room_actions.post_message(alice, room.pk, room_actions.MessageInput(body="还有内部消息"))
+    shown = room_actions.post_message(alice, room.pk, room_actions.MessageInput(body="卖保健品"))
+    moderation.report_message(bob, shown.pk, Report.Reason.ADVERTISING)
+    for user in (county.village_a1_secretary, county.town_a_admin):
+        lines = todo(client, user)
+        assert lines["exchange.held_messages"][0] == "您管理的群有 2 条消息等待审核"
+        assert lines["exchange.reported_messages"][0] == "有 1 条被举报的消息等待您处理"
+        for key in ("exchange.held_messages", "exchange.reported_messages"):
+            text, link = lines[key]
+            assert listed(client, user, link) == int(re.search(r"\d+", text).group())
+    other = f.staff("b1_secretary", Role.SECRETARY, county.village_b1)
+    assert not {"exchange.held_messages", "exchange.reported_messages"} & set(todo(client, other))
+
+
+def test_open_questions_are_the_to_do_of_those_who_answer_for_their_organization_and_the_link_lists_them(
+    client, county
+):
+    from dangjian.exchange import questions
+
+    asker = f.resident("13700002222")
+
+    def ask(org, title):
+        return questions.ask_question(asker, org.pk, questions.QuestionInput(title=title, nickname="老李"))
+
+    ask(county.village_a1, "王庄村的低保什么时候申请？")
+    ask(county.village_a1, "王庄村的路灯什么时候修？")
+    answered = ask(county.village_a1, "王庄村的垃圾什么时候清？")
+    questions.answer_question(county.village_a1_secretary, answered.pk, "每周二清运。")
+    ask(county.town_a, "东城镇的养老补贴怎么领？")
+    ask(county.village_b1, "石桥村的桥什么时候修？")  # another township's
+    secretary = todo(client, county.village_a1_secretary)
+    assert secretary["exchange.questions_waiting"][0] == "2 条问政待答复"
+    media = todo(client, county.town_a_media)
+    assert media["exchange.questions_waiting"][0] == "1 条问政待答复"  # the township's own, not the villages'
+    for user in (county.village_a1_secretary, county.town_a_media):
+        text, link = todo(client, user)["exchange.questions_waiting"]
+        assert listed(client, user, link) == int(re.search(r"\d+", text).group())
+    assert "exchange.questions_waiting" not in todo(client, county.town_b_discipline)

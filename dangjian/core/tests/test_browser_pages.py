@@ -20,7 +20,7 @@ from dangjian.tests_support.pages import Crawl, all_pages, links, page_name, pop
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTH = 390
-STAFF_PAGES = ("/console/", "/accounts/", "/learning/")  # /learning/: a learner's pages (training, ...)
+STAFF_PAGES = ("/console/", "/accounts/", "/learning/", "/rooms/")  # a learner's pages (training, ...), the rooms
 
 # Issue 11 item 5: the header is compact (under a fifth of an 844 px screen in either text size), its sections
 # are one row of tabs (the row may scroll sideways; the current tab is in view), and no text is squeezed to one
@@ -221,8 +221,16 @@ def test_9_19_every_page_fits_a_phone_in_both_text_sizes_and_passes_axe(browser,
     # A party member with an account and no role: their learning (the exam they are sitting, their certificate).
     member = Phone(browser, live_server, site.member_user.username, problems, names, axed)
     _sign_in(member, site.member_user)
-    member.crawl(["/learning/mine/", "/console/"], STAFF_PAGES)
+    member.crawl(["/learning/mine/", "/console/", "/rooms/", f"/o/{c.village_a1.pk}/questions/ask/"], STAFF_PAGES)
     member.close()
+    # A verified resident (issue 15): their rooms, their account page, asking the organization.
+    from django.contrib.auth import get_user_model
+
+    resident = get_user_model().objects.get(username="13500000002")
+    neighbour = Phone(browser, live_server, resident.username, problems, names, axed)
+    _sign_in(neighbour, resident)
+    neighbour.crawl(["/rooms/", "/rooms/residents/me/", f"/o/{c.village_a1.pk}/questions/ask/"], STAFF_PAGES)
+    neighbour.close()
 
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
     assert not all_pages() - names, f"no link reached these pages: {sorted(all_pages() - names)}"

@@ -36,6 +36,11 @@ ALLOWED = {
     "Atom",
     "MP",
     "WebM",
+    "PPT",
+    "GBK",
+    "UTF",
+    "txt",
+    "zip",
 }
 # A question's options are lettered A to H and a choice answer is written in those letters ("B", "ACD"), as on every
 # Chinese exam paper (选项A, 答案：ACD).

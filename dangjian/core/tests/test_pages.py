@@ -25,12 +25,21 @@ from dangjian.tests_support.pages import Crawl, all_pages, links, page_name, pop
 pytestmark = pytest.mark.django_db
 
 # Writes that a GET may make: Django's own session, the audit entry every view of decrypted
-# report content must leave (issue 9.12), and a notice's read receipt (its first opening by a receiver).
-GET_MAY_WRITE = {"django_session", "supervision_auditentry", "publishing_noticerecipient"}
+# report content must leave (issue 9.12), a notice's read receipt (its first opening by a receiver), and what a
+# member of a room has read (opening the room).
+GET_MAY_WRITE = {
+    "django_session",
+    "supervision_auditentry",
+    "publishing_noticerecipient",
+    "exchange_membership",
+    # Opening a room reads its mentions of the person: their notifications are marked read.
+    "notifications_notification",
+}
 
 
 # Staff follow the console's links; the public pages they link to are the citizen's crawl.
-STAFF_PAGES = ("/console/", "/accounts/", "/learning/")  # learning: a signed-in learner's pages (exams, courses)
+# learning: a signed-in learner's pages (exams, courses); rooms: one's group chats (exchange)
+STAFF_PAGES = ("/console/", "/accounts/", "/learning/", "/rooms/")
 
 
 def _written_table(sql: str) -> str | None:
@@ -134,6 +143,20 @@ def _visit_everything(county) -> Visit:
     verify = {"step": "verify", "mobile": mobile, "code": code.group(0) if code else ""}
     visit.keep("citizen", by_mobile, citizen.post(by_mobile, verify, follow=True))
     visit.keep("citizen", "/accounts/login/", citizen.post("/accounts/login/", {"username": "x", "password": "y"}))
+    # A resident (issue 15): 居民登录's steps (the number, the code, the name and the rules), then their pages.
+    resident, start = Client(), "/rooms/residents/"
+    visit.keep("resident", start, resident.post(start, {"step": "send", "mobile": "13955550000"}))
+    code = re.search(r"\d{6}", SmsMessage.objects.filter(key__startswith="exchange.resident-code:").latest("pk").text)
+    verify = {"step": "verify", "mobile": "13955550000", "code": code.group(0) if code else ""}
+    visit.keep("resident", start, resident.post(start, verify))
+    visit.keep(
+        "resident",
+        start,
+        resident.post(start, {"step": "profile", "real_name": "李秀兰", "consent": "on"}, follow=True),
+    )
+    made = User.objects.get(mobile="13955550000")
+    f.room(c.village_a1, "王庄村民群", people=[made], audience="residents", kind="village")  # its link on the panel
+    visit.crawl("resident", resident, ["/console/"], ("/console/", "/accounts/", "/rooms/"))
 
     reporter = Client()
     report = f"/o/{c.village_a1.pk}/supervision/new/"
@@ -168,6 +191,10 @@ def _visit_everything(county) -> Visit:
     member = Client()
     _sign_in(member, site.member_user)
     visit.crawl("member", member, ["/console/"], STAFF_PAGES)
+    # Asking a question of the organization (问政) as a party member: the form, and the form with its refusals.
+    ask = f"/o/{c.village_a1.pk}/questions/ask/"
+    visit.crawl("member", member, [ask], (ask,))
+    visit.keep("member", ask, member.post(ask, {"title": "低保", "nickname": "", "client_token": str(uuid.uuid4())}))
     invite = f"/console/members/{Member.objects.get(name='孙丽').pk}/invite/"
     html = visit.keep("a1_secretary", invite, signed_in["a1_secretary"].post(invite))
     join = re.search(r"/join/[\w-]+/", html)

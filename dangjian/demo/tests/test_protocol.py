@@ -62,6 +62,7 @@ def test_apps_are_asked_in_installed_apps_order_and_an_app_without_demo_py_is_sk
         "dangjian.meetings.demo",
         "dangjian.publishing.demo",
         "dangjian.learning.demo",
+        "dangjian.exchange.demo",
     ]
     core, policies = apps.get_app_config("core"), apps.get_app_config("policies")
     assert not (Path(core.path) / "demo.py").exists()
@@ -94,5 +95,6 @@ def test_the_add_modes_need_a_county_and_then_add_to_it():
     _command("--townships", "1", "--policies", "5", "--cases", "4")
     output = _command("--add-policies", "3", "--add-cases", "2")
     assert "Added 3 policies" in output and "(8 in all)" in output
-    assert "Added 2 feedback cases" in output and "(6 in all)" in output
-    assert Policy.objects.count() == 8 and Case.objects.count() == 6
+    # 4 + 2, and the case a question to the demo village became (exchange, 问政).
+    assert "Added 2 feedback cases" in output and "(7 in all)" in output
+    assert Policy.objects.count() == 8 and Case.objects.count() == 7

@@ -311,3 +311,14 @@ def test_9_20_reading_the_catalogue_page_writes_no_settings_row(client, county):
     assert not FeedbackSettings.objects.exists()
     client.post(reverse("console:feedback_catalogue", args=[county.town_a.pk]), {"approval": "1"})
     assert FeedbackSettings.objects.get(organization=county.town_a).answers_need_approval
+
+
+def test_a_case_raised_by_another_module_shows_where_it_came_from_on_the_staff_page_only(client, county):
+    """E.g. a question to the organization (问政) turned into a case: 来源：问政 #12, linking to its page."""
+    case = new_case(county.village_a1, origin_label="问政 #12", origin_url="/console/exchange/questions/12/")
+    plain = new_case(county.village_a1, title="另一件事")
+    assert (case.origin_label, case.origin_url) == ("问政 #12", "/console/exchange/questions/12/")
+    client.force_login(county.village_a1_secretary)
+    page = client.get(reverse("console:feedback_case", args=[case.pk])).content.decode()
+    assert '来源： <a href="/console/exchange/questions/12/">问政 #12</a>' in page
+    assert "来源：" not in client.get(reverse("console:feedback_case", args=[plain.pk])).content.decode()

@@ -12,7 +12,6 @@ in the browser.
 from __future__ import annotations
 
 import datetime
-import time
 
 import pytest
 from django.utils import timezone
@@ -22,7 +21,7 @@ from dangjian.conftest import assert_accessible
 from dangjian.learning import assessment_actions, course_actions, training_actions
 from dangjian.learning.models import Attempt, AttemptAnswer, Certificate, Course, LessonDone, Registration
 from dangjian.tests_support import factories as f
-from dangjian.tests_support.browser import assert_fits, open_as, submit
+from dangjian.tests_support.browser import assert_fits, open_as, submit, wait_until
 
 from .assessment_support import Setup
 from .course_support import make_video, upload
@@ -31,14 +30,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 RIGHT = "全心全意为人民服务"
 # Words of the things the platform must never show: rankings of people, points, time spent.
 NEVER = ("排名", "排行", "积分", "学习时长", "在线时长", "学习时间")
-
-
-def wait_until(page, expression: str, seconds: float = 15) -> None:
-    """Poll a JavaScript expression until it is true (the page's CSP forbids wait_for_function's eval)."""
-    deadline = time.monotonic() + seconds
-    while not page.evaluate(expression):
-        assert time.monotonic() < deadline, f"never true: {expression}"
-        page.wait_for_timeout(100)
 
 
 def check(page) -> None:

@@ -4,7 +4,6 @@ by ffmpeg), seeks in it (range requests, answered 206), reloads and comes back t
 phone only), and the course page offers "继续学习" at that lesson; the video played to its end marks it done."""
 
 import subprocess
-import time
 
 import pytest
 from django.conf import settings
@@ -13,7 +12,7 @@ from django.core.files.base import ContentFile
 from dangjian.conftest import assert_accessible
 from dangjian.learning.models import Lesson, LessonDone
 from dangjian.tests_support import factories as f
-from dangjian.tests_support.browser import assert_fits, open_as, submit
+from dangjian.tests_support.browser import assert_fits, open_as, submit, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,14 +40,6 @@ def mp4(tmp_path_factory) -> bytes:
         check=True,
     )
     return path.read_bytes()
-
-
-def wait_until(page, expression: str, seconds: float = 15) -> None:
-    """Poll a JavaScript expression until it is true (the page's CSP forbids wait_for_function's eval)."""
-    deadline = time.monotonic() + seconds
-    while not page.evaluate(expression):
-        assert time.monotonic() < deadline, f"never true: {expression}"
-        page.wait_for_timeout(100)
 
 
 @pytest.mark.parametrize(

@@ -329,40 +329,6 @@ def test_the_list_filters_by_state_and_column(client, county):
     assert client.get(reverse("console:article_list", args=[county.town_a.pk])).status_code == 403
 
 
-# --- The sensitive-word list --------------------------------------------------------------------------------
-
-
-def test_the_site_administrator_keeps_the_word_list(client, county):
-    client.force_login(county.county_admin)  # administrator of the top organization
-    response = client.post(
-        reverse("console:sensitive_words"), {"words": "甲词\n乙词\n\n甲词\n", "level": "block"}, follow=True
-    )
-    assert "新增 2 个词语" in response.content.decode()
-    assert set(SensitiveWord.objects.values_list("word", "level")) == {("甲词", "block"), ("乙词", "block")}
-    client.post(reverse("console:sensitive_words"), {"words": "乙词", "level": "flag"})
-    assert SensitiveWord.objects.get(word="乙词").level == "flag"
-    word = SensitiveWord.objects.get(word="甲词")
-    client.post(reverse("console:sensitive_word_remove", args=[word.pk]))
-    assert not SensitiveWord.objects.filter(word="甲词").exists()
-
-
-def test_others_may_not_keep_the_word_list(client, county):
-    SensitiveWord.objects.create(word="甲词")
-    for person in (county.town_a_admin, county.town_a_media):
-        client.force_login(person)
-        assert client.get(reverse("console:sensitive_words")).status_code == 403
-        assert client.post(reverse("console:sensitive_words"), {"words": "乙词", "level": "block"}).status_code == 403
-        word = SensitiveWord.objects.get(word="甲词")
-        assert client.post(reverse("console:sensitive_word_remove", args=[word.pk])).status_code == 403
-    assert list(SensitiveWord.objects.values_list("word", flat=True)) == ["甲词"]
-
-
-def test_an_empty_word_list_paste_is_refused_with_a_message(client, county):
-    client.force_login(county.county_admin)
-    response = client.post(reverse("console:sensitive_words"), {"words": "   \n  ", "level": "block"})
-    assert response.status_code == 400 and not SensitiveWord.objects.exists()
-
-
 # --- Registrations: the organization page's link, the usage metric -----------------------------------------
 
 

@@ -15,6 +15,8 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save, pre_save
 
+from dangjian.core.signals import rows_written_without_save
+
 from .models import PendingRollup
 from .rollups import kept_metrics
 
@@ -105,6 +107,7 @@ def connect() -> None:
         _WATCHED[model].append((metric.key, counted.organization, counted.moves))
         for label, lookup in counted.watch:
             _WATCHED[apps.get_model(label)].append((metric.key, lookup, False))
+    rows_written_without_save.connect(_written, dispatch_uid="analytics-rows-written")
     for model in _WATCHED:
         pre_save.connect(_before_save, sender=model, dispatch_uid=f"analytics-before-{model._meta.label}")
         post_save.connect(_changed, sender=model, dispatch_uid=f"analytics-save-{model._meta.label}")
@@ -113,7 +116,12 @@ def connect() -> None:
 
 def touched(model: type[Model], organization_ids: Any) -> None:
     """For the modules' changes made without a save (`QuerySet.update`, `bulk_create`) in an action: mark every
-    kept metric counting or watching `model` for these organizations, as a save would have (same transaction)."""
+    kept metric counting or watching `model` for these organizations, as a save would have (same transaction).
+    The modules say so through `core.signals.rows_written`, which `_written` receives."""
     organization_ids = {organization_id for organization_id in organization_ids if organization_id is not None}
     keys = {metric for metric, _lookup, _moves in _WATCHED.get(model, ())}
     mark({(organization_id, key) for organization_id in organization_ids for key in keys})
+
+
+def _written(sender, organization_ids, **kwargs) -> None:
+    touched(sender, organization_ids)

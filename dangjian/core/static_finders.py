@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles.finders import BaseFinder
-from django.core.checks import Error
+from django.core.checks import CheckMessage, Error
 from django.core.files.storage import FileSystemStorage
 
 
@@ -25,14 +25,14 @@ class PackageFileFinder(BaseFinder):
             if source_map.is_file():
                 self.files[f"{name}.map"] = source_map
 
-    def check(self, **kwargs: Any) -> list[Error]:
+    def check(self, **kwargs: Any) -> list[CheckMessage]:
         return [
             Error(f"PACKAGE_STATIC_FILES: {name} must be a relative path.", id="core.E101")
             for name in self.files
             if name.startswith("/") or ".." in name.split("/")
         ]
 
-    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> str | list[str]:
+    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> Any:  # str, or a list with find_all
         source = self.files.get(path)
         if source is None or not source.is_file():
             return []  # as Django's own finders answer "not here"

@@ -35,6 +35,7 @@ from dangjian.accounts.models import User
 from dangjian.accounts.permissions import can_use_console
 from dangjian.core import fieldcrypt
 from dangjian.core.history import ActionError, InvalidInput
+from dangjian.core.signals import rows_written
 from dangjian.notifications import sms
 from dangjian.notifications.api import queue_sms
 from dangjian.notifications.codes import CODE_MINUTES, CodeSent, SmsCodes
@@ -194,10 +195,9 @@ def identity_of(user, *, masked: bool = False) -> Identity:
 
 def _memberships_changed(user) -> None:
     """The person's memberships changed without a save, or they became or stopped being a resident: the usage
-    summaries' rollups are told (exchange.residents_in_rooms; analytics.watch)."""
-    from dangjian.analytics import watch
+    summaries' rollups are told (exchange.residents_in_rooms; core.signals.rows_written)."""
 
-    watch.touched(Membership, set(Membership.objects.filter(user=user).values_list("room__organization_id", flat=True)))
+    rows_written(Membership, set(Membership.objects.filter(user=user).values_list("room__organization_id", flat=True)))
 
 
 def _close(user: User, now: datetime.datetime) -> None:

@@ -44,6 +44,7 @@ from dangjian.core.history import (
     save_tracked,
     validate,
 )
+from dangjian.core.signals import rows_written
 from dangjian.core.uploads import check_attachment, delete_files_on_commit, discard_on_failure
 from dangjian.notifications.api import notify
 from dangjian.organizations.models import Organization
@@ -509,9 +510,8 @@ def compute_results(assessment: Assessment) -> bool | None:
     if assessment.state == Assessment.State.GRADED:
         assessment.passed = bool(assessment.task_passed) and passed_all
         Assessment.objects.filter(pk=assessment.pk).update(passed=assessment.passed)
-        from dangjian.analytics import watch
 
-        watch.touched(Assessment, [assessment.organization_id])  # learning.officers_passed, written without a save
+        rows_written(Assessment, [assessment.organization_id])  # learning.officers_passed, written without a save
     return assessment.passed
 
 

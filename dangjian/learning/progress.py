@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from dangjian.core.signals import rows_written
+
 from . import audience
 from .models import Enrollment, Lesson, LessonDone
 
@@ -54,10 +56,8 @@ def mark_done(user, lesson: Lesson) -> bool:
     if not remaining and Enrollment.objects.filter(pk=enrollment.pk, completed_at=None).update(
         completed_at=timezone.now()
     ):
-        from dangjian.analytics import watch
-
         # Written without a save: the usage summaries' rollups are told (learning.course_completions).
-        watch.touched(Enrollment, [enrollment.organization_id])
+        rows_written(Enrollment, [enrollment.organization_id])
     return True
 
 

@@ -9,6 +9,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from dangjian.core.signals import rows_written
 from dangjian.notifications.api import notify
 
 from . import notices
@@ -44,8 +45,7 @@ def remind_sessions(now: datetime.datetime | None = None) -> dict:
     ended = TrainingSession.objects.filter(state=TrainingSession.State.PLANNED, ends_at__lte=now)
     ended_organizations = set(ended.values_list("organization_id", flat=True))
     held = ended.update(state=TrainingSession.State.HELD)
-    # The sessions just over now count as held: the usage summaries' rollups are told (analytics.watch).
-    from dangjian.analytics import watch
+    # The sessions just over now count as held: the usage summaries' rollups are told (core.signals.rows_written).
 
-    watch.touched(TrainingSession, ended_organizations)
+    rows_written(TrainingSession, ended_organizations)
     return {"reminded": reminded, "held": held}

@@ -97,11 +97,11 @@ def _counted():
 
 def attendance_changed(session) -> None:
     """The session was cancelled or moved in time: its attendances count elsewhere (analytics rollups)."""
-    from dangjian.analytics import watch
+    from dangjian.core.signals import rows_written
 
     from .models import Registration
 
-    watch.touched(
+    rows_written(
         Registration, set(session.registrations.filter(attended=True).values_list("organization_id", flat=True))
     )
 

@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dangjian.core import fieldcrypt
+from dangjian.core.signals import rows_written
 
 from . import robots
 from .adapters import ADAPTERS, PushMessage
@@ -180,14 +181,13 @@ def _post(url: str, body: dict) -> tuple[int, dict]:
 
 
 def _succeeded(delivery: Delivery, robot: Robot) -> None:
-    from dangjian.analytics import watch
 
     now = timezone.now()
     with transaction.atomic():
         Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.SENT, sent_at=now, last_error="")
         Robot.objects.filter(pk=robot.pk).update(consecutive_failures=0, last_success_at=now, flagged_at=None)
         # Written without a save: the usage summaries' rollups are told (push.deliveries_sent).
-        watch.touched(Delivery, [robot.organization_id])
+        rows_written(Delivery, [robot.organization_id])
 
 
 def _failed(delivery: Delivery, robot: Robot, attempts: int, reason: str, now: datetime.datetime) -> None:

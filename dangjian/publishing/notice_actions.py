@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from dangjian.accounts.models import RoleGrant
 from dangjian.accounts.permissions import CAPABILITIES, SEND_NOTICES, SIGN_NOTICES, has_capability, holds_exactly
 from dangjian.core.history import ActionError, InvalidInput, NotFound, save_tracked, validate
+from dangjian.core.signals import rows_written
 from dangjian.core.uploads import check_attachment, discard_all_on_failure
 from dangjian.notifications.api import notify
 from dangjian.organizations.models import Organization
@@ -220,10 +221,9 @@ def send_notice(user, organization_id: int, data: NoticeInput, uploads=()) -> No
 
 
 def _receipts_changed(organization_ids) -> None:
-    """Receipts written or signed without a save: the usage summaries' rollups are told (analytics.watch)."""
-    from dangjian.analytics import watch
+    """Receipts written or signed without a save: the usage summaries' rollups are told (core.signals.rows_written)."""
 
-    watch.touched(NoticeRecipient, organization_ids)
+    rows_written(NoticeRecipient, organization_ids)
 
 
 def may_sign(user, recipient: NoticeRecipient) -> bool:

@@ -11,9 +11,7 @@ def test_the_charts_library_is_found_as_our_own_static_file():
 
 
 def test_only_the_named_files_and_their_source_maps_are_collected():
-    listed = sorted(
-        f"{storage.prefix}/{path}" for path, storage in PackageFileFinder().list(ignore_patterns=[])
-    )
+    listed = sorted(f"{storage.prefix}/{path}" for path, storage in PackageFileFinder().list(ignore_patterns=[]))
     assert "vendor/echarts/echarts.min.js" in listed
     assert "vendor/tom-select/js/tom-select.complete.min.js.map" in listed
     assert not any(name.endswith("echarts.js") or "/extension/" in name for name in listed)

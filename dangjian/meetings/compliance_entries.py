@@ -3,15 +3,30 @@ page's link, and the usage metrics (meetings held, required meetings missing: ab
 
 from __future__ import annotations
 
+import datetime
+from collections import defaultdict
+
+from django.db.models import Min
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from dangjian.accounts.permissions import MANAGE_MEETINGS, has_capability, held_paths, scope_paths
-from dangjian.core.registry import DashboardPanel, Entry, OrganizationLink, ToDo, UsageMetric
+from dangjian.core.registry import (
+    Counted,
+    DashboardPanel,
+    Entry,
+    OrganizationLink,
+    ToDo,
+    UsageMetric,
+    UsageRate,
+)
+from dangjian.members.models import Member
 from dangjian.organizations.models import Organization
 
 from . import compliance
+from .models import Meeting
 
 PANEL_ORGANIZATIONS = 5
 GRID_KINDS = {Organization.Kind.COUNTY, Organization.Kind.TOWNSHIP}
@@ -61,6 +76,166 @@ def _may_see_branch(user, organization) -> bool:
     )
 
 
+# --- Usage metrics ------------------------------------------------------------------------------------------
+# Required meetings (compliance items: a branch, a kind, for 党小组会 a party group, and a compliance period) count
+# in the summary period holding their compliance period's last day, at the branch. They are counted from the year
+# of the first meeting recorded on the platform (earlier years would show every branch missing everything).
+
+
+def first_year() -> int | None:
+    first = Meeting.objects.aggregate(first=Min("starts_at"))["first"]
+    return timezone.localtime(first).year if first is not None else None
+
+
+def _years(start: datetime.date, end: datetime.date, today: datetime.date) -> range:
+    first = first_year()
+    if first is None:
+        return range(0)
+    return range(max(start.year, first), min((end - datetime.timedelta(days=1)).year, today.year) + 1)
+
+
+HELD, MISSING = {compliance.Status.HELD}, {compliance.Status.OVERDUE}
+SETTLED = HELD | MISSING  # held, or its period ended without one; the current period's due ones are neither
+
+
+def _between(statuses):
+    def count(root: Organization, start: datetime.date, end: datetime.date) -> int:
+        today = timezone.localdate()
+        total = 0
+        for year in _years(start, end, today):
+            for row in compliance.build(root, year, today).rows:
+                total += sum(1 for item in row.items if item.status in statuses and start <= item.period.last_day < end)
+        return total
+
+    return count
+
+
+def _starts(day: datetime.date) -> dict[str, datetime.date]:
+    """The first days of the summary periods (ISO week, month, quarter, year) holding `day`."""
+    return {
+        "w": day - datetime.timedelta(days=day.weekday()),
+        "m": day.replace(day=1),
+        "q": datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1),
+        "y": datetime.date(day.year, 1, 1),
+    }
+
+
+def _compute(statuses):
+    def compute(organization_ids) -> dict[tuple[int, str, datetime.date], int]:
+        today = timezone.localdate()
+        first = first_year()
+        found: dict[tuple[int, str, datetime.date], int] = defaultdict(int)
+        if first is None:
+            return {}
+        if organization_ids is None:
+            roots = list(Organization.objects.filter(parent__isnull=True, closed_at__isnull=True))
+            wanted = None
+        else:
+            roots = list(Organization.objects.filter(pk__in=list(organization_ids), closed_at__isnull=True))
+            wanted = {root.pk for root in roots}
+        for root in roots:
+            for year in range(first, today.year + 1):
+                report = compliance.build(root, year, today)
+                rows = report.rows if wanted is None else [row for row in report.rows if row.branch.pk == root.pk]
+                for row in rows:
+                    for item in row.items:
+                        if item.status in statuses:
+                            for kind, start in _starts(item.period.last_day).items():
+                                found[(row.branch.pk, kind, start)] += 1
+        return dict(found)
+
+    return compute
+
+
+def _compliance_counted(statuses) -> Counted:
+    """Not a count of rows: refreshed when a branch's members change (who is a branch, its party groups; a member
+    moving branch marks both) or one of its meetings does. A period ending changes it with no write: the nightly
+    rebuild."""
+    return Counted(
+        rows=lambda: Member.objects.all(),
+        organization="organization",
+        date="created_at",
+        moves=True,
+        watch=(("meetings.Meeting", "organization"),),
+        compute=_compute(statuses),
+    )
+
+
+def _meeting_label(meeting: Meeting) -> str:
+    return f"{meeting.get_kind_display()} · {timezone.localtime(meeting.starts_at):%Y-%m-%d %H:%M}"
+
+
+HELD_MEETINGS = Counted(
+    rows=lambda: Meeting.objects.filter(state=Meeting.State.HELD).select_related("organization"),
+    organization="organization",
+    date="starts_at",
+    capability=MANAGE_MEETINGS,
+    label=_meeting_label,
+    link=lambda meeting: reverse("console:meeting", args=[meeting.pk]),
+)
+
+USAGE: list[Entry] = [
+    UsageMetric(
+        "meetings.held",
+        _("Meetings held"),
+        compliance.held_between,
+        order=50,
+        counted=HELD_MEETINGS,
+        group="life",
+        definition=_(
+            "Meetings of the subtree's branches recorded as held that started during the period, of any kind, "
+            "required or not."
+        ),
+    ),
+    UsageMetric(
+        "meetings.required",
+        _("Required meetings settled"),
+        _between(SETTLED),
+        order=51,
+        counted=_compliance_counted(SETTLED),
+        group="life",
+        definition=_(
+            "Required meetings (三会一课, per branch, kind and party group, as the meeting compliance page counts "
+            "them) whose month, quarter or year ends in the period and that were held or whose period ended "
+            "without one; counted from the year of the first meeting recorded on the platform."
+        ),
+    ),
+    UsageMetric(
+        "meetings.required_held",
+        _("Required meetings held"),
+        _between(HELD),
+        order=52,
+        counted=_compliance_counted(HELD),
+        group="life",
+        definition=_(
+            "Of those required meetings, the ones held: a meeting of that kind (for 党小组会, of that party group) "
+            "was recorded as held and started within its month, quarter or year."
+        ),
+    ),
+    UsageMetric(
+        "meetings.required_missing",
+        _("Required meetings missing"),
+        _between(MISSING),
+        order=53,
+        counted=_compliance_counted(MISSING),
+        group="life",
+        definition=_(
+            "Of those required meetings, the ones missing: their month, quarter or year ended in the period without "
+            "a meeting of that kind recorded as held (the current period's are not missing yet)."
+        ),
+    ),
+    UsageRate(
+        "meetings.required_held_rate",
+        _("Required meetings held, of those settled"),
+        "meetings.required_held",
+        "meetings.required",
+        group="life",
+        definition=_("Required meetings held divided by the required meetings held or missing, for the period."),
+        order=52,
+    ),
+]
+
+
 ENTRIES: list[Entry] = [
     ToDo(
         "meetings.required_due",
@@ -83,6 +258,5 @@ ENTRIES: list[Entry] = [
     OrganizationLink(
         "meetings_compliance", _("Meeting compliance"), "console:meetings_compliance", _may_see_branch, 45
     ),
-    UsageMetric("meetings.held", _("Meetings held"), compliance.held_between, order=50),
-    UsageMetric("meetings.required_missing", _("Required meetings missing"), compliance.missing_between, order=51),
+    *USAGE,
 ]

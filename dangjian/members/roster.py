@@ -31,6 +31,7 @@ from dangjian.core import fieldcrypt, history
 from dangjian.core.cache import bump_content_generation
 from dangjian.core.history import ActionError, InvalidInput, NotFound
 from dangjian.core.models import ChangeRecord
+from dangjian.core.signals import rows_written
 from dangjian.organizations.models import Organization
 
 from . import idnumbers, validation
@@ -248,6 +249,7 @@ def import_roster(user, organization_id: int, import_id: int, keep_good_rows: bo
             _recheck(rows, branch, groups)
             members = [_member_from(_dates(row), branch, groups) for row in rows]
             Member.objects.bulk_create(members, batch_size=500)
+            rows_written(Member, [branch.pk])  # the usage summaries' figures of the branch (no save was seen)
             _record_history(user, members, branch)
             RosterImport.objects.filter(pk=roster.pk).update(written=len(members), payload=b"")
     except IntegrityError:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.accounts.permissions import MANAGE_CONTENT, has_capability, organizations_for
 from dangjian.core.models import ChangeRecord
 from dangjian.core.registry import (
+    Counted,
     DashboardPanel,
     OrganizationData,
     OrganizationLink,
@@ -91,15 +92,43 @@ def merge_leadership(source, target) -> None:
 
 
 # --- usage ----------------------------------------------------------------------------------------
+LEADERSHIP_MODELS = ("term", "leader")  # the TrackedModel keys, as in the history page's address
+
+
+def leadership_records():
+    """The change records of leadership terms and leaders (kept by core.history, never edited)."""
+    return ChangeRecord.objects.filter(
+        content_type__app_label="organizations", content_type__model__in=LEADERSHIP_MODELS
+    ).select_related("content_type")
+
+
 def leadership_changes(organization, start, end) -> int:
     """Edits of leadership terms and leaders recorded in the subtree over the period."""
     since, until = period_bounds(start, end)
-    return ChangeRecord.objects.filter(
-        content_type__in=[ContentType.objects.get_for_model(Term), ContentType.objects.get_for_model(Leader)],
-        organization__path__startswith=organization.path,
-        at__gte=since,
-        at__lt=until,
-    ).count()
+    return (
+        leadership_records()
+        .filter(
+            organization__path__startswith=organization.path,
+            at__gte=since,
+            at__lt=until,
+        )
+        .count()
+    )
+
+
+def _record_label(record: ChangeRecord) -> str:
+    # What the history page shows of it: the action, the record, when (not who).
+    return f"{record.get_action_display()} {record.object_repr} · {timezone.localtime(record.at):%Y-%m-%d %H:%M}"
+
+
+LEADERSHIP = Counted(
+    rows=leadership_records,
+    organization="organization",
+    date="at",
+    capability=MANAGE_CONTENT,
+    label=_record_label,
+    link=lambda record: reverse("console:history", args=[record.content_type.model, record.object_id]),
+)
 
 
 def register_entries() -> None:
@@ -131,5 +160,17 @@ def register_entries() -> None:
             merge_leadership,
             order=10,
         ),
-        UsageMetric("organizations.leadership_changes", _("Leadership edits"), leadership_changes, order=10),
+        UsageMetric(
+            "organizations.leadership_changes",
+            _("Leadership edits"),
+            leadership_changes,
+            order=10,
+            counted=LEADERSHIP,
+            group="content",
+            definition=_(
+                "Changes recorded during the period to the leadership terms and leaders of the subtree's "
+                "organizations (each term or leader added, changed or removed), as the leadership page's history "
+                "shows them."
+            ),
+        ),
     )

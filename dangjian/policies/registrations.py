@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.accounts.permissions import MANAGE_CONTENT, has_capability
 from dangjian.core.registry import (
+    Counted,
     OrganizationData,
     OrganizationLink,
     OrganizationPanel,
@@ -45,6 +47,16 @@ def policies_issued(organization, start, end) -> int:
     ).count()
 
 
+ISSUED = Counted(
+    rows=lambda: Policy.objects.filter(is_published=True).select_related("issuer"),
+    organization="issuer",
+    date="issued_on",
+    capability=MANAGE_CONTENT,
+    label=lambda policy: policy.title,
+    link=lambda policy: reverse("console:policy_edit", args=[policy.issuer_id, policy.pk]),
+)
+
+
 def issued_count(organization) -> int:
     return Policy.objects.filter(issuer=organization).count()
 
@@ -67,6 +79,17 @@ def register_entries() -> None:
         TrackedModel("policy", "policies", MANAGE_CONTENT),
         TrackedModel("policyinterpretation", "policies", MANAGE_CONTENT),
         TrackedModel("policyattachment", "policies", MANAGE_CONTENT),
-        UsageMetric("policies.issued", _("Policies issued"), policies_issued, order=20),
+        UsageMetric(
+            "policies.issued",
+            _("Policies issued"),
+            policies_issued,
+            order=20,
+            counted=ISSUED,
+            group="content",
+            definition=_(
+                "Policies published on the portals by the subtree's organizations whose issue date falls in the "
+                "period (each version of a policy counts)."
+            ),
+        ),
         OrganizationData("policies.issued", _("Policies issued by it"), issued_count, merge_policies, order=20),
     )

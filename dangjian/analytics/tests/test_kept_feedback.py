@@ -168,3 +168,30 @@ def test_the_clock_escalating_an_overdue_case_refreshes_the_stock_without_a_rebu
             == 1
         )
         assert rollups.compare() == {}
+
+
+def test_the_rows_link_to_the_case_page_only_for_those_who_handle_feedback_there(county):
+    """The rows behind each feedback figure link to the console's case page: a township handling feedback above the
+    village opens it, another township's staff are refused, so no rows page leads past the inbox's own rule."""
+    from django.test import Client
+
+    from dangjian.tests_support.factories import PASSWORD
+
+    with time_machine.travel(at(2026, 6, 1)):
+        case = _submit(county.village_a1)
+    with time_machine.travel(at(2026, 6, 9, 1)):
+        clock.scan_deadlines()  # escalated and overdue
+    town_b_admin = f.staff("town_b_admin", Role.ORG_ADMIN, county.town_b)
+    allowed, refused = Client(), Client()
+    assert allowed.login(username=county.town_a_admin.username, password=PASSWORD)
+    assert refused.login(username=town_b_admin.username, password=PASSWORD)
+    for key in ("feedback.received", "feedback.overdue", "feedback.escalated"):
+        counted = registry.get(UsageMetric, key).counted
+        assert counted is not None and counted.link is not None and counted.label is not None
+        rows = counted.rows()
+        shown = list(counted.listed(rows) if counted.listed else rows)
+        assert [row.pk for row in shown] == [case.pk], key
+        link = counted.link(shown[0])
+        assert counted.label(shown[0]) == f"{case.number} {case.title_public}"
+        assert allowed.get(link).status_code == 200, key
+        assert refused.get(link).status_code == 404, key

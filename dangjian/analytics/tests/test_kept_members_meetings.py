@@ -161,3 +161,29 @@ def test_a_roster_import_written_without_a_save_is_kept_without_a_rebuild(county
         Figure.objects.get(organization=county.county, metric="members.on_roll", kind="m", start=today.start).total == 2
     )
     assert rollups.compare() == {}
+
+
+def test_the_rows_link_to_member_and_meeting_pages_only_for_their_managers(county):
+    from django.test import Client
+
+    from dangjian.core.registry import UsageMetric, registry
+    from dangjian.tests_support.factories import PASSWORD
+
+    a1 = county.village_a1_secretary
+    with time_machine.travel(at(2026, 3, 2)):
+        host = _member(a1, county.village_a1, "王建国")
+        meeting = _committee(a1, county.village_a1, host, at(2026, 3, 10, 9))
+    with time_machine.travel(at(2026, 3, 10, 11)):
+        meetings.record_held(a1, meeting.pk)
+    town_b_admin = f.staff("town_b_admin", Role.ORG_ADMIN, county.town_b)
+    allowed, refused = Client(), Client()
+    assert allowed.login(username=county.town_a_admin.username, password=PASSWORD)
+    assert refused.login(username=town_b_admin.username, password=PASSWORD)
+    for key, row in (("members.on_roll", host), ("meetings.held", meeting)):
+        counted = registry.get(UsageMetric, key).counted
+        assert counted is not None and counted.link is not None and counted.label is not None
+        assert list(counted.rows()) == [row], key
+        link = counted.link(row)
+        assert allowed.get(link).status_code == 200, key
+        assert refused.get(link).status_code in (403, 404), key
+    assert registry.get(UsageMetric, "members.on_roll").counted.label(host) == "王建国"

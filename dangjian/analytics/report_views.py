@@ -1,5 +1,5 @@
-"""The console's usage reports of an organization (VIEW_SUMMARIES on it, staff above included; anyone else gets
-a 404): the list with a form to ask for one, a report's page (its state, the two downloads) and the files, served
+"""The console's usage reports of an organization (VIEW_SUMMARIES on it, staff above included; anyone else signed
+in gets a 404, whatever their roles): the list with a form to ask for one, a report's page (its state, the two downloads) and the files, served
 by the report's record, never by their path."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from dangjian.console.shell import add_field_errors, console_view
+from dangjian.console.shell import add_field_errors, signed_in_view
 from dangjian.core.history import ActionError, InvalidInput, NotFound
 
 from . import report_actions, report_excel, report_pdf
@@ -41,7 +41,7 @@ def _shown(report: SummaryReport) -> dict:
     return {"report": report, "title": kind_label(report.kind), "period": Period(report.kind, report.start)}
 
 
-@console_view
+@signed_in_view
 def summary_reports(request, org_id: int):
     org = _organization(request.user, org_id)
     form = ReportForm(request.POST or None)
@@ -66,13 +66,13 @@ def summary_reports(request, org_id: int):
     )
 
 
-@console_view
+@signed_in_view
 def summary_report(request, report_id: int):
     report = _report(request.user, report_id)
     return render(request, "analytics/reports/report_detail.html", {"org": report.organization, **_shown(report)})
 
 
-@console_view
+@signed_in_view
 def summary_report_file(request, report_id: int, fmt: str):
     report = _report(request.user, report_id)
     field, content_type = {"xlsx": (report.excel, report_excel.XLSX), "pdf": (report.pdf, report_pdf.PDF)}.get(

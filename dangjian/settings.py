@@ -444,11 +444,19 @@ PERIODIC_TASKS = {
     # queued but lost, and the nightly rebuild corrects what changed without a save (dangjian/analytics).
     "dangjian.analytics.tasks.refresh_rollups": env_int("ROLLUP_REFRESH_SECONDS", 600),
     "dangjian.analytics.tasks.rebuild_rollups": env_int("ROLLUP_REBUILD_SECONDS", 24 * 3600),
+    # The monthly and quarterly usage reports, made once each in the first SUMMARY_REPORT_DAYS of a period.
+    "dangjian.analytics.report_tasks.schedule_summary_reports": 3600,
 }
+# The clock makes the month's (and quarter's) usage report on the first days of the next: this many, so that a
+# clock stopped on the first day still makes it.
+SUMMARY_REPORT_DAYS = env_int("SUMMARY_REPORT_DAYS", 3)
 # Personal data of the feedback module is kept only this long after a case is closed.
 FEEDBACK_CONTACT_RETENTION_DAYS = env_int("FEEDBACK_CONTACT_RETENTION_DAYS", 365)
 # Notifications (all modules) are kept this long.
 NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 365)
+# Files an e-mail notification may carry (notifications/attachments.py): how many, and how many bytes in all.
+MAIL_ATTACHMENTS_MAX_COUNT = env_int("MAIL_ATTACHMENTS_MAX_COUNT", 5)
+MAIL_ATTACHMENTS_MAX_BYTES = env_int("MAIL_ATTACHMENTS_MAX_BYTES", 10 * 1024 * 1024)
 if os.environ.get("EMAIL_HOST"):
     MAILERS = {
         "default": {

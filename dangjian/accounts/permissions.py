@@ -71,6 +71,9 @@ ANSWER_QUESTIONS = "exchange.answer"
 # The usage summaries (analytics): the figures of one's subtree, its reports; the rows behind a figure need the
 # capability of the module that owns them as well.
 VIEW_SUMMARIES = "analytics.view"
+# The monthly and quarterly usage reports the clock sends by e-mail: to the holders on exactly the organization
+# (its administrators), each organization that has any receiving its own subtree's report.
+RECEIVE_SUMMARY_REPORTS = "analytics.reports.receive"
 
 CAPABILITIES: dict[str, set[str]] = {
     MANAGE_CONTENT: {Role.ORG_ADMIN, Role.SECRETARY, Role.MEDIA_OFFICER},
@@ -106,6 +109,7 @@ CAPABILITIES: dict[str, set[str]] = {
     MODERATE_ROOMS: {Role.ORG_ADMIN, Role.SECRETARY, Role.MEDIA_OFFICER},
     ANSWER_QUESTIONS: {Role.ORG_ADMIN, Role.SECRETARY, Role.MEDIA_OFFICER},
     VIEW_SUMMARIES: {Role.ORG_ADMIN, Role.SECRETARY, Role.MEDIA_OFFICER},
+    RECEIVE_SUMMARY_REPORTS: {Role.ORG_ADMIN},
 }
 # Capabilities the system administrator does not hold by being one: reading reports needs one's own grant
 # (and one's own share of the unit's keys); the administrator may only ask for an officer change.

@@ -1,6 +1,10 @@
 """The usage summaries' rollups: one row per organization, metric and period, kept by `rollups.py`."""
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Figure(models.Model):
@@ -51,3 +55,53 @@ class RollupLock(models.Model):
 
     def __str__(self) -> str:
         return f"rollups rebuilt at {self.rebuilt_at}"
+
+
+class SummaryReport(models.Model):
+    """A usage report of an organization's subtree for one period, as an Excel workbook and a PDF (reports.py).
+
+    Made by the clock for the month and the quarter just ended (`requested_by` empty) or on demand from the
+    console for any period. `token` names it once for all within its organization: "clock:<kind>:<start>" for
+    the clock's (two clocks make one), the form's one-time token for a request (a double submit makes one).
+    Both files are private: stored under MEDIA_ROOT and served only by `report_views.report_file` to holders of
+    VIEW_SUMMARIES on the organization.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("usage report", "Waiting to be generated")
+        RUNNING = "running", pgettext_lazy("usage report", "Being generated")
+        DONE = "done", pgettext_lazy("usage report", "Ready")
+        FAILED = "failed", pgettext_lazy("usage report", "Failed")
+
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
+    )
+    kind = models.CharField(_("period kind"), max_length=1)
+    start = models.DateField(_("period start"))
+    token = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    excel = models.FileField(upload_to="analytics/reports/%Y/", blank=True)
+    pdf = models.FileField(upload_to="analytics/reports/%Y/", blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)  # the clock's report was handed to notify()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "token"], name="analytics_summary_report_once"),
+        ]
+        indexes = [models.Index(fields=["state", "started_at"], name="analytics_report_state")]
+
+    def __str__(self) -> str:
+        return f"report {self.kind}{self.start} #{self.organization_id}"
+
+    @property
+    def scheduled(self) -> bool:
+        return self.requested_by_id is None and self.token.startswith("clock:")

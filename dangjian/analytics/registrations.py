@@ -2,6 +2,9 @@
 
 from dangjian.core.registry import PathColumn, register
 
+from . import report_entries
+
 
 def register_entries() -> None:
     register(PathColumn("analytics.figure.path", "analytics.Figure", "path"))
+    report_entries.register_entries()

@@ -11,7 +11,7 @@ queue_sms() does the same for a short message to a mobile number (a citizen with
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -21,7 +21,9 @@ from django.utils import timezone
 
 from dangjian.accounts.permissions import holders
 
+from . import attachments as mail_attachments
 from . import channels, kinds, sms
+from .attachments import MailAttachment
 from .models import Notification, SmsMessage
 
 
@@ -63,6 +65,7 @@ def notify(
     target: models.Model | None = None,
     *,
     organization=None,
+    attachments: Sequence[MailAttachment] = (),
     **params: Any,
 ) -> list[Notification]:
     """Notify each recipient once of `kind` (registered in kinds.py) about `target`.
@@ -70,10 +73,13 @@ def notify(
     The params must be JSON values; the text is rendered from the kind and the params when shown.
     The rows are written in the caller's transaction; each channel of the kind delivers after the commit,
     so a rolled-back action neither leaves a notification nor sends one.
+    `attachments` are files already in the default storage that the e-mail carries (attachments.py: at most
+    MAIL_ATTACHMENTS_MAX_COUNT files, MAIL_ATTACHMENTS_MAX_BYTES in all; ValueError beyond).
     """
     spec = kinds.get(kind)
     if spec is None:
         raise ValueError(f"Unknown notification kind {kind!r}; register it in the sending app's ready().")
+    stored_attachments = mail_attachments.described(attachments) if attachments else []
     users = _users(recipients)
     if not users:
         return []
@@ -88,6 +94,7 @@ def notify(
             target_id=target.pk if target is not None else None,
             organization=organization,
             created_at=now,
+            attachments=stored_attachments,
         )
         for user in users
     ]

@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.db.models import F
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from . import kinds
 from .models import Notification
@@ -23,12 +25,34 @@ def _backoff(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
 
 
+def _files(notice: Notification) -> tuple[list[tuple[str, bytes, str]], list[str]]:
+    """The notification's attachments read from the storage: (name, bytes, type) each, and the names of those gone."""
+    found, missing = [], []
+    for item in notice.attachments or []:
+        try:
+            with default_storage.open(item["path"], "rb") as handle:
+                found.append((item["name"], handle.read(), item.get("type") or "application/octet-stream"))
+        except (FileNotFoundError, KeyError, TypeError):
+            missing.append(str(item.get("name", "")) if isinstance(item, dict) else "")
+    return found, missing
+
+
 def _message(notice: Notification) -> EmailMessage:
+    files, missing = _files(notice)
     with translation.override(settings.LANGUAGE_CODE):
         text = notice.text
         kind = kinds.get(notice.kind)
         hint = str(kind.mail_hint if kind is not None else kinds.DEFAULT_MAIL_HINT)
-    return EmailMessage(subject=f"[{settings.SITE_NAME}] {text[:60]}", body=f"{text}\n\n{hint}", to=[notice.user.email])
+        gone = (
+            _("These files could not be attached (they are no longer kept): %(names)s.") % {"names": "、".join(missing)}
+            if missing
+            else ""
+        )
+    body = "\n\n".join(part for part in (text, gone, hint) if part)
+    message = EmailMessage(subject=f"[{settings.SITE_NAME}] {text[:60]}", body=body, to=[notice.user.email])
+    for name, content, content_type in files:
+        message.attach(name, content, content_type)
+    return message
 
 
 def deliver_pending_mail(now: datetime.datetime | None = None, batch: int = 200) -> dict[str, int]:

@@ -58,6 +58,8 @@ class Notification(models.Model):
     mail_error = models.CharField(max_length=300, blank=True)
     mail_next_try = models.DateTimeField(null=True, blank=True)
     mail_sent_at = models.DateTimeField(null=True, blank=True)
+    # Files the e-mail carries (attachments.py): [{"name", "path" in the default storage, "type", "size"}].
+    attachments = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,4 +1,8 @@
-"""A real SMTP server on loopback that records what it receives (the mail server is outside the platform)."""
+"""A real SMTP server on loopback that records what it receives (the mail server is outside the platform).
+
+Each message is recorded as {"to", "subject", "body", "attachments"}; an attachment is {"filename",
+"content_type", "content" (bytes)}, so a test can open a received workbook or PDF.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +24,22 @@ class _Recorder:
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         message = message_from_bytes(envelope.content, policy=policy.default)
+        attachments = [
+            {
+                "filename": part.get_filename(),
+                "content_type": part.get_content_type(),
+                "content": part.get_payload(decode=True),
+            }
+            for part in message.iter_attachments()
+        ]
+        body = message.get_body(preferencelist=("plain",))
         self.messages.append(
-            {"to": list(envelope.rcpt_tos), "subject": message["subject"], "body": message.get_body().get_content()}
+            {
+                "to": list(envelope.rcpt_tos),
+                "subject": message["subject"],
+                "body": body.get_content() if body is not None else "",
+                "attachments": attachments,
+            }
         )
         return "250 OK"
 

@@ -78,6 +78,7 @@ NOT_PAGES = {
     "exchange:message_file",
     "exchange:message_recall",  # POST only
     "console:sensitive_words_export",  # a .txt file (console/tests/test_sensitive_words.py)
+    "console:summary_report_file",  # a usage report's .xlsx and .pdf (analytics/tests/test_report_pages.py)
 }
 # Links not to follow: they change state on GET by design (signing out) or leave the site's pages.
 SKIP_PREFIXES = ("/admin/", "/static/", "/media/", "/accounts/logout/", "/prefs/", "/healthz/", "/favicon.ico")
@@ -277,7 +278,19 @@ def populate(county) -> Site:
     _rooms(c, site)
     _moderation(c)
     _public_questions(c)
+    _summary_reports(c)
     return site
+
+
+def _summary_reports(c) -> None:
+    """Usage reports (issue 16): the county's last quarter generated, and the township's running month asked for
+    and still waiting (the list and the report's page in both states)."""
+    from dangjian.analytics import report_actions
+    from dangjian.analytics.periods import Period
+
+    done = report_actions.request_report(c.county_admin, c.county.pk, Period.current("q").previous(), str(uuid.uuid4()))
+    report_actions.generate(done.pk)
+    report_actions.request_report(c.town_a_admin, c.town_a.pk, Period.current("m"), str(uuid.uuid4()))
 
 
 def _rooms(c, site) -> None:

@@ -6,7 +6,7 @@ Throughput is measured with wrk (2 threads, 32 connections) against the county p
 village policy list and a plain "hello" view (/healthz/) served the same way in the same run.
 Set DATABASE_URL to benchmark PostgreSQL instead of SQLite; BENCH_POLICIES to change the scale.
 The modules' own figures come from bench/supervision.py, roster.py, meetings.py, publishing.py, learning_video.py,
-exams.py and chat.py (each also
+exams.py, chat.py and reports.py (each also
 runnable alone with `python -m bench.<name>`).
 """
 
@@ -352,6 +352,12 @@ def main() -> None:
             [PY, "-m", "bench.chat"], cwd=ROOT, env=env(), capture_output=True, text=True, check=False
         )
         print(chat.stdout.strip() or chat.stderr.strip()[-2000:], flush=True)
+        # Usage reports: the county's quarterly Excel and PDF over a year of rollup figures of 1,000 organizations
+        # (built and rolled back by bench/reports.py; target 10 s each).
+        reports = subprocess.run(
+            [PY, "-m", "bench.reports"], cwd=ROOT, env=env(), capture_output=True, text=True, check=False
+        )
+        print(reports.stdout.strip() or reports.stderr.strip()[-2000:], flush=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)

@@ -324,8 +324,9 @@ class Site:
         self.process: subprocess.Popen | None = None
 
     def manage(self, *args: str) -> str:
+        # Set-up, not a measure: migrating a new database takes about 30 s of CPU, more on a busy CI machine.
         result = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=120
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=900
         )
         assert result.returncode == 0, result.stdout + result.stderr
         return result.stdout.strip()

@@ -65,6 +65,17 @@ def test_demo_cases_can_be_looked_up_and_their_figures_add_up():
     assert before == after and sum(row[3] for row in after) == Case.objects.count() == 61
 
 
+def test_the_demo_county_has_its_usage_figures_computed():
+    from dangjian.analytics import rollups
+    from dangjian.analytics.models import Figure
+
+    _load()
+    county = Organization.objects.get(parent__isnull=True)
+    yearly = Figure.objects.filter(organization=county, metric="feedback.received", kind="y")
+    assert sum(yearly.values_list("total", flat=True)) == Case.objects.count() == 61
+    assert rollups.compare() == {}
+
+
 DEMO_SIGN_INS = [
     ("admin", "13800000000"),
     ("county_admin", "13800000001"),

@@ -108,6 +108,8 @@ class Period:
         if len(code) > 10:
             raise ValueError(code)
         if code.isdigit() and len(code) == 4:
+            if not 2000 <= int(code) <= 2100:
+                raise ValueError(code)
             return cls(YEAR, datetime.date(int(code), 1, 1))
         year_text, _sep, rest = code.partition("-")
         if not year_text.isdigit() or len(year_text) != 4 or not rest:

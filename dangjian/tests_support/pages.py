@@ -62,6 +62,9 @@ NOT_PAGES = {
     "learning:training_checkin",  # opened from the door's QR code (an image), not from a link
     "learning:training_material",  # a training session's files, served by their records
     "console:training_new_choose",  # a redirect: the organization picked in the new-session form
+    # A redirect to the summary of one's organization (a choice for someone holding it on several organizations:
+    # analytics/tests/test_summary_pages.py); the summary pages are reached from the organization's console page.
+    "console:summaries",
     "publishing:feed_column_rss",
     "publishing:feed_column_atom",
     "publishing:digest_confirm",  # links with a token, sent by e-mail (publishing/tests/test_digest.py)
@@ -279,6 +282,11 @@ def populate(county) -> Site:
     _moderation(c)
     _public_questions(c)
     _summary_reports(c)
+    # The usage summaries: the rollups brought up to date (the task does it after a commit), so the summary pages
+    # link their figures to the rows they count.
+    from dangjian.analytics import rollups
+
+    rollups.refresh_pending()
     return site
 
 

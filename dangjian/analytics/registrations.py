@@ -4,4 +4,7 @@ from dangjian.core.registry import PathColumn, register
 
 
 def register_entries() -> None:
-    register(PathColumn("analytics.figure.path", "analytics.Figure", "path"))
+    register(
+        PathColumn("analytics.figure.path", "analytics.Figure", "path"),
+        PathColumn("analytics.lastchange.path", "analytics.LastChange", "path"),
+    )

@@ -3,12 +3,13 @@ page's link, and the usage metrics (meetings held, required meetings missing: ab
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from dangjian.accounts.permissions import MANAGE_MEETINGS, has_capability, held_paths, scope_paths
-from dangjian.core.registry import DashboardPanel, Entry, OrganizationLink, ToDo, UsageMetric
+from dangjian.core.registry import DashboardPanel, Entry, OrganizationLink, Overdue, OverdueItem, ToDo, UsageMetric
 from dangjian.organizations.models import Organization
 
 from . import compliance
@@ -61,6 +62,32 @@ def _may_see_branch(user, organization) -> bool:
     )
 
 
+def missing_items(root, now, limit: int, user) -> tuple[list[OverdueItem], int]:
+    """This year's required meetings whose period ended without one, in root's subtree (the compliance grid's
+    three queries), the oldest first; each links to its branch's compliance page."""
+    today = timezone.localdate(now)
+    missing = [
+        item
+        for row in compliance.build(root, today.year, today, detail=False).rows
+        for item in row.items
+        if item.status == compliance.Status.OVERDUE
+    ]
+    missing.sort(key=lambda item: (item.period.end, item.branch_id, item.kind))
+    return [
+        OverdueItem(
+            item.branch_id,
+            f"{item.name} · {item.period.label}",
+            reverse("console:meetings_compliance", args=[item.branch_id]),
+            item.period.end,
+        )
+        for item in missing[:limit]
+    ], len(missing)
+
+
+def _missing_text(n: int) -> str:
+    return ngettext("%(n)s required meeting missing", "%(n)s required meetings missing", n) % {"n": n}
+
+
 ENTRIES: list[Entry] = [
     ToDo(
         "meetings.required_due",
@@ -85,4 +112,12 @@ ENTRIES: list[Entry] = [
     ),
     UsageMetric("meetings.held", _("Meetings held"), compliance.held_between, order=50),
     UsageMetric("meetings.required_missing", _("Required meetings missing"), compliance.missing_between, order=51),
+    Overdue(
+        "meetings.missing",
+        _("Required meetings missing"),
+        missing_items,
+        MANAGE_MEETINGS,
+        _missing_text,
+        order=40,
+    ),
 ]

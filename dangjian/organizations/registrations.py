@@ -23,7 +23,7 @@ from dangjian.core.registry import (
     register,
 )
 
-from . import tree
+from . import freshness_entries, tree
 from .models import Leader, Term, current_term, terms_ending_soon
 
 ENDING_TERMS = 100
@@ -133,3 +133,4 @@ def register_entries() -> None:
         ),
         UsageMetric("organizations.leadership_changes", _("Leadership edits"), leadership_changes, order=10),
     )
+    freshness_entries.register_entries()

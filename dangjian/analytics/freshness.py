@@ -254,6 +254,36 @@ class SubtreeFreshness:
     def idle(self) -> list[OrganizationFreshness]:
         return [item for item in self.by_id.values() if item.status == IDLE]
 
+    def outline(self, levels: int | None = None) -> list[OutlineRow]:
+        """The tree as a flat list for a nested HTML list drawn by a loop (no recursive include: a county has a
+        thousand organizations): the root, then each organization after its parent, down to `levels` below the
+        root (None: all). `opens` says a nested list of children follows; `closes` how many lists end after it."""
+        rows: list[OutlineRow] = []
+
+        def walk(item: OrganizationFreshness, level: int) -> None:
+            children = item.children if levels is None or level < levels else []
+            row = OutlineRow(item, level, bool(children))
+            rows.append(row)
+            for child in children:
+                walk(child, level + 1)
+            if children:
+                rows[-1].closes += 1
+
+        walk(self.root, 0)
+        return rows
+
+
+@dataclass
+class OutlineRow:
+    item: OrganizationFreshness
+    level: int
+    opens: bool
+    closes: int = 0
+
+    @property
+    def closing(self) -> range:
+        return range(self.closes)
+
 
 def _days(today: datetime.date, when: datetime.datetime | None) -> int | None:
     return None if when is None else max(0, (today - timezone.localdate(when)).days)

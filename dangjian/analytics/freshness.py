@@ -42,7 +42,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext, pgettext_lazy
 
 from dangjian.accounts.permissions import has_capability
-from dangjian.core.registry import Overdue, PortalUpdate, UpdateRule, entries, registry
+from dangjian.core.registry import Overdue, PortalUpdate, UpdateRule, entries
 from dangjian.organizations.models import Organization
 
 from .models import LastChange, RollupLock
@@ -64,12 +64,7 @@ Key = tuple[int, str, str]  # organization id, source key, item key ("" for a Po
 
 
 def _source(key: str) -> PortalUpdate | UpdateRule | None:
-    for kind in (PortalUpdate, UpdateRule):
-        try:
-            return registry.get(kind, key)  # type: ignore[type-var]
-        except KeyError:
-            continue
-    return None
+    return next((source for source in sources() if source.key == key), None)
 
 
 def sources() -> list[PortalUpdate | UpdateRule]:
@@ -339,20 +334,20 @@ def subtree_freshness(root: Organization, *, now: datetime.datetime | None = Non
 
     pages = {source.key: source.pages for source in entries(PortalUpdate)}
     column_changes: dict[tuple[int, str, str], datetime.datetime] = {}
-    for organization_id, source, item, when in LastChange.objects.filter(
+    for organization_id, source_key, item_key, when in LastChange.objects.filter(
         path__gte=bounds["gte"], path__lt=bounds["lt"]
     ).values_list("organization_id", "source", "item", "changed_at"):
         found = by_id.get(organization_id)
         if found is None:
             continue
-        if not item:
-            source_pages = pages.get(source, ())
+        if not item_key:
+            source_pages = pages.get(source_key, ())
             if HOME in source_pages and (found.home_changed is None or when > found.home_changed):
                 found.home_changed = when
             if LEADERS in source_pages and (found.leaders_changed is None or when > found.leaders_changed):
                 found.leaders_changed = when
         else:
-            column_changes[(organization_id, source, item)] = when
+            column_changes[(organization_id, source_key, item_key)] = when
 
     for rule in entries(UpdateRule):
         for ruled in rule.items(ids):

@@ -15,6 +15,8 @@ from dangjian.core.registry import PortalUpdate, register
 
 from .models import Leader, Organization, Term
 
+PROFILE_FIELDS = ("name", "short_name", "intro", "address", "phone")
+
 
 def _last_records(models, organization_ids, **conditions) -> dict[int, datetime.datetime]:
     rows = ChangeRecord.objects.filter(
@@ -32,8 +34,14 @@ def leadership_changed(organization_ids) -> dict[int, datetime.datetime]:
 
 
 def profile_changed(organization_ids) -> dict[int, datetime.datetime]:
-    """Edits of the profile (not its creation), e.g. its introduction, address or public phone."""
-    return _last_records([Organization], organization_ids, action=ChangeRecord.Action.UPDATE)
+    """Edits of what the portal shows of the organization (its names, introduction, address, public phone), not
+    its creation nor a move in the tree."""
+    return _last_records(
+        [Organization],
+        organization_ids,
+        action=ChangeRecord.Action.UPDATE,
+        changes__has_any_keys=list(PROFILE_FIELDS),
+    )
 
 
 def register_entries() -> None:

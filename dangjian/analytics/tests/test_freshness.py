@@ -283,3 +283,19 @@ def test_a_county_of_fifty_organizations_is_read_in_a_fixed_number_of_queries(co
     assert len(tree.by_id) == 1 + 2 + 3 + 4 + 44
     assert tree.by_id[county.county.pk].below == 53
     assert tree.counts()[IDLE] == 54  # nothing updated for twenty days anywhere
+
+
+def test_editing_the_profile_refreshes_the_home_but_a_move_in_the_tree_does_not(county):
+    from dangjian.organizations import tree
+
+    with time_machine.travel(START, tick=False):
+        org_actions.update_profile(
+            county.town_a_admin,
+            county.village_a1.pk,
+            org_actions.ProfileInput(name=county.village_a1.name, short_name="王庄村", intro="王庄村位于东城镇东部。"),
+        )
+        assert state(county, county.village_a1).home_days == 0
+    with time_machine.travel(START + datetime.timedelta(days=9), tick=False):
+        tree.move_organization(county.county_admin, county.village_a2.pk, county.town_b.pk)
+        assert state(county, county.village_a2).home_changed is None
+        assert state(county, county.village_a1).home_days == 9

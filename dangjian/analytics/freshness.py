@@ -280,8 +280,10 @@ class OutlineRow:
         return range(self.closes)
 
 
-def _days(today: datetime.date, when: datetime.datetime | None) -> int | None:
-    return None if when is None else max(0, (today - timezone.localdate(when)).days)
+def _days(today: datetime.date, when: datetime.datetime | None, zone=None) -> int | None:
+    if when is None:
+        return None
+    return max(0, (today - when.astimezone(zone or timezone.get_current_timezone()).date()).days)
 
 
 def _threshold(name: str) -> int:
@@ -319,6 +321,7 @@ def subtree_freshness(root: Organization, *, now: datetime.datetime | None = Non
     """The freshness and status of every open organization of root's subtree (party groups below it left out),
     as a tree (`root`, each with its `children` in the tree's order) and by id, in a fixed number of queries."""
     now = now or timezone.now()
+    zone = timezone.get_current_timezone()
     today = timezone.localdate(now)
     bounds = root.subtree_range()
     organizations = list(
@@ -355,8 +358,8 @@ def subtree_freshness(root: Organization, *, now: datetime.datetime | None = Non
             if found is None:
                 continue
             last = column_changes.get((ruled.organization_id, rule.key, ruled.key))
-            since = _days(today, last)
-            measured = since if since is not None else _days(today, ruled.counted_from) or 0
+            since = _days(today, last, zone)
+            measured = since if since is not None else _days(today, ruled.counted_from, zone) or 0
             overdue = max(0, measured - ruled.rule_days) if ruled.rule_days else 0
             found.columns.append(ColumnState(rule.key, ruled.key, ruled.name, ruled.rule_days, last, since, overdue))
 
@@ -367,8 +370,8 @@ def subtree_freshness(root: Organization, *, now: datetime.datetime | None = Non
                     by_id[organization_id].unanswered[entry.key] = n
 
     for item in by_id.values():
-        item.home_days = _days(today, item.home_changed)
-        item.leaders_days = _days(today, item.leaders_changed)
+        item.home_days = _days(today, item.home_changed, zone)
+        item.leaders_days = _days(today, item.leaders_changed, zone)
         _judge(item)
     # The tree, and each status counted in every organization above it (within the subtree).
     for item in by_id.values():

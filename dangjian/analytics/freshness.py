@@ -290,31 +290,54 @@ def _threshold(name: str) -> int:
     return max(1, int(getattr(settings, name, 1) or 1)) if name else 1
 
 
-def _judge(item: OrganizationFreshness) -> None:
+@dataclass(frozen=True)
+class _Rules:
+    """The settings and words the judgement needs, read once per subtree rather than once per organization."""
+
+    idle_days: int
+    idle_columns: int
+    never: str
+    unanswered: list[tuple[Overdue, int]]  # each unanswered source with its idle threshold
+
+    @classmethod
+    def read(cls) -> _Rules:
+        return cls(
+            settings.SUMMARY_IDLE_HOME_DAYS,
+            settings.SUMMARY_IDLE_OVERDUE_COLUMNS,
+            _("The portal home has never been updated"),
+            [(entry, _threshold(entry.threshold)) for entry in entries(Overdue) if entry.unanswered],
+        )
+
+
+def _judge(item: OrganizationFreshness, rules: _Rules) -> None:
     reasons: list[Reason] = []
-    idle_days = settings.SUMMARY_IDLE_HOME_DAYS
     if item.home_days is None:
-        reasons.append(Reason(HOME, _("The portal home has never been updated"), True))
-    elif item.home_days >= idle_days:
+        reasons.append(Reason(HOME, rules.never, True))
+    elif item.home_days >= rules.idle_days:
         reasons.append(
             Reason(HOME, _("The portal home has not been updated for %(days)s days") % {"days": item.home_days}, True)
         )
-    overdue = len(item.overdue_columns)
+    overdue = sum(1 for column in item.columns if column.overdue_days > 0)
     if overdue:
         reasons.append(
             Reason(
                 "columns",
                 ngettext("%(n)s column is overdue for an update", "%(n)s columns are overdue for an update", overdue)
                 % {"n": overdue},
-                overdue >= settings.SUMMARY_IDLE_OVERDUE_COLUMNS,
+                overdue >= rules.idle_columns,
             )
         )
-    for entry in entries(Overdue):
-        n = item.unanswered.get(entry.key, 0)
-        if entry.unanswered and n:
-            reasons.append(Reason(entry.key, entry.text(n), n >= _threshold(entry.threshold)))
-    item.reasons = sorted(reasons, key=lambda reason: not reason.idle)
-    item.status = IDLE if any(r.idle for r in reasons) else ATTENTION if reasons else OK
+    if item.unanswered:
+        for entry, threshold in rules.unanswered:
+            n = item.unanswered.get(entry.key, 0)
+            if n:
+                reasons.append(Reason(entry.key, entry.text(n), n >= threshold))
+    if reasons:
+        reasons.sort(key=lambda reason: not reason.idle)
+        item.reasons = reasons
+        item.status = IDLE if reasons[0].idle else ATTENTION
+    else:
+        item.reasons, item.status = [], OK
 
 
 def subtree_freshness(root: Organization, *, now: datetime.datetime | None = None) -> SubtreeFreshness:
@@ -369,10 +392,11 @@ def subtree_freshness(root: Organization, *, now: datetime.datetime | None = Non
                 if organization_id in by_id and n:
                     by_id[organization_id].unanswered[entry.key] = n
 
+    rules = _Rules.read()
     for item in by_id.values():
         item.home_days = _days(today, item.home_changed, zone)
         item.leaders_days = _days(today, item.leaders_changed, zone)
-        _judge(item)
+        _judge(item, rules)
     # The tree, and each status counted in every organization above it (within the subtree).
     for item in by_id.values():
         organization = item.organization

@@ -356,7 +356,6 @@ def subtree_freshness(root: Organization, *, now: datetime.datetime | None = Non
     by_id = {org.pk: OrganizationFreshness(org) for org in organizations}
     if root.pk not in by_id:  # a closed root: shown alone
         by_id[root.pk] = OrganizationFreshness(root)
-    ids = list(by_id)
 
     pages = {source.key: source.pages for source in entries(PortalUpdate)}
     column_changes: dict[tuple[int, str, str], datetime.datetime] = {}
@@ -376,7 +375,7 @@ def subtree_freshness(root: Organization, *, now: datetime.datetime | None = Non
             column_changes[(organization_id, source_key, item_key)] = when
 
     for rule in entries(UpdateRule):
-        for ruled in rule.items(ids):
+        for ruled in rule.items(root):
             found = by_id.get(ruled.organization_id)
             if found is None:
                 continue

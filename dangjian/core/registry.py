@@ -234,7 +234,7 @@ class UpdateRule:
     """Things each organization must update at least every so many days (publishing's columns, 栏目: the
     government-website inspection rules), for the usage summaries' freshness (5 or more overdue: 形同摆设).
 
-    `items(organization_ids)` lists the current `RuledItem`s of these organizations (None: all), one query;
+    `items(root)` lists the current `RuledItem`s of the organizations of root's subtree, one query (a path range);
     `changed(organization_ids)` returns {(organization id, item key): when the item was last updated}, from the
     records (kept by the summaries like a `PortalUpdate`'s, refreshed on saves of `watch`'s models). Holders of
     `capability` on an organization see its overdue items in the "what to do now" list, each linked to

@@ -50,12 +50,13 @@ def articles_changed(organization_ids) -> dict[int, datetime.datetime]:
     return found
 
 
-def columns(organization_ids) -> list[RuledItem]:
-    """The organizations' columns (not archived) with their rules: plain values, the standard names translated
+def columns(root) -> list[RuledItem]:
+    """The columns (not archived) of root's subtree with their rules: plain values, the standard names translated
     once per key (a county has 4,000 columns)."""
-    rows = Column.objects.filter(archived_at__isnull=True)
-    if organization_ids is not None:
-        rows = rows.filter(organization_id__in=organization_ids)
+    bounds = root.subtree_range()
+    rows = Column.objects.filter(
+        archived_at__isnull=True, organization__path__gte=bounds["gte"], organization__path__lt=bounds["lt"]
+    )
     names: dict[str, str] = {}
     found = []
     for pk, organization_id, key, name, update_days, created_at in rows.values_list(

@@ -564,6 +564,23 @@ SUPERVISION_RETENTION_YEARS = env_int("SUPERVISION_RETENTION_YEARS", 5)
 OTP_TOTP_ISSUER = "Dangjian"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # and accounts/admin.py replaces django-otp's device admin
 
+# --- Usage summaries: freshness and 形同摆设 (dangjian/analytics/freshness.py) -------------------
+# An organization is 形同摆设 (idle) when its portal home has not changed for this many days (the inspection
+# rules: two weeks), or never has.
+SUMMARY_IDLE_HOME_DAYS = env_int("SUMMARY_IDLE_HOME_DAYS", 14)
+# ... or when this many of its columns (栏目) or more are overdue for an update by their own rules.
+SUMMARY_IDLE_OVERDUE_COLUMNS = env_int("SUMMARY_IDLE_OVERDUE_COLUMNS", 5)
+# ... or when interaction goes unanswered: this many feedback cases past their deadline (to accept or to answer),
+# public questions (问政) open longer than EXCHANGE_QUESTION_ANSWER_DAYS, or notices not signed off past their
+# reply-by date, in the organization itself. Fewer than that (one or more) make it 需关注 (needs attention).
+SUMMARY_UNANSWERED_CASES = env_int("SUMMARY_UNANSWERED_CASES", 3)
+SUMMARY_UNANSWERED_QUESTIONS = env_int("SUMMARY_UNANSWERED_QUESTIONS", 3)
+SUMMARY_UNANSWERED_NOTICES = env_int("SUMMARY_UNANSWERED_NOTICES", 3)
+# A public question waits at most this many days for its official answer before it counts as unanswered.
+EXCHANGE_QUESTION_ANSWER_DAYS = env_int("EXCHANGE_QUESTION_ANSWER_DAYS", 5)
+# Each "what to do now" list shows at most this many items (with the total).
+SUMMARY_TODO_LIMIT = env_int("SUMMARY_TODO_LIMIT", 20)
+
 # --- Logging: no request bodies, no personal data -------------------------------------------
 LOGGING = {
     "version": 1,

@@ -105,3 +105,25 @@ class SummaryReport(models.Model):
     @property
     def scheduled(self) -> bool:
         return self.requested_by_id is None and self.token.startswith("clock:")
+
+
+class LastChange(models.Model):
+    """When something an organization keeps fresh last changed: a `PortalUpdate` source (`item` empty) or one
+    item of an `UpdateRule` (a column: `item` is its key). Kept by `freshness.py` like the figures (marked on
+    commit, refreshed by the task, rebuilt nightly); rows exist only for what has changed at least once. `path`
+    is the organization's path (a registered PathColumn), so a subtree's rows are one index range."""
+
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(max_length=255)
+    source = models.CharField(max_length=64)
+    item = models.CharField(max_length=64, blank=True, default="")
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "source", "item"], name="analytics_lastchange_unique")
+        ]
+        indexes = [models.Index(fields=["path"], name="analytics_lastchange_path")]
+
+    def __str__(self) -> str:
+        return f"{self.source}{':' + self.item if self.item else ''} #{self.organization_id}: {self.changed_at}"

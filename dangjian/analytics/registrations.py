@@ -13,6 +13,7 @@ def register_entries() -> None:
 
     register(
         PathColumn("analytics.figure.path", "analytics.Figure", "path"),
+        PathColumn("analytics.lastchange.path", "analytics.LastChange", "path"),
         MenuItem(
             "summaries",
             pgettext_lazy("console menu", "Usage summaries"),

@@ -8,7 +8,8 @@
 - `rebuild()` (the clock, nightly; `manage.py rebuild_rollups`) recomputes everything from the rows and writes
   only what differs; `compare()` says what differs without writing (the test of the incremental figures).
 
-Both write under `RollupLock`, so they never interleave.
+Both write under `RollupLock`, so they never interleave. The freshness marks ("freshness:<source>") and the
+kept last changes go through freshness.py in the same runs.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from django.utils import timezone
 from dangjian.core.registry import UsageMetric, entries, registry
 from dangjian.organizations.models import Organization
 
-from . import periods
+from . import freshness, periods
 from .models import Figure, PendingRollup, RollupLock
 
 Key = tuple[int, str, str, datetime.date]  # organization id, metric, kind, period start
@@ -220,7 +221,9 @@ def refresh_pending(limit: int = 5000) -> int:
         if not batch:
             return changed
         last = batch[-1][0]
-        changed += refresh({(organization_id, metric) for _pk, organization_id, metric in batch})
+        marks = {(organization_id, metric) for _pk, organization_id, metric in batch}
+        changed += refresh({mark for mark in marks if not mark[1].startswith(freshness.PREFIX)})
+        changed += freshness.refresh({mark for mark in marks if mark[1].startswith(freshness.PREFIX)})
         PendingRollup.objects.filter(pk__lte=last).delete()
 
 
@@ -275,6 +278,7 @@ def rebuild() -> int:
             if before != after:
                 changes[key] = (after[0] - before[0], after[1] - before[1])
         _apply(changes, paths)
+        freshness.rebuild()  # the kept last changes (freshness.py), under the same lock
         if last_mark is not None:
             PendingRollup.objects.filter(pk__lte=last_mark).delete()
         lock.rebuilt_at = timezone.now()

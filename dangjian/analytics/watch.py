@@ -1,6 +1,6 @@
 """Marking what the rollups must recompute, in the transaction of each change (see rollups.py).
 
-For every kept metric, saves and deletes of its rows' model (and of the models it `watch`es) mark the
+For every kept metric and freshness source (freshness.py), saves and deletes of its rows' model (and of the models it `watch`es) mark the
 organization the instance belongs to; on commit one refresh task is queued per transaction. A change made
 without a save (`QuerySet.update`, `bulk_create`) is not seen here: the nightly rebuild corrects it.
 """
@@ -17,6 +17,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 
 from dangjian.core.signals import rows_written_without_save
 
+from . import freshness
 from .models import PendingRollup
 from .rollups import kept_metrics
 
@@ -107,6 +108,8 @@ def connect() -> None:
         _WATCHED[model].append((metric.key, counted.organization, counted.moves))
         for label, lookup in counted.watch:
             _WATCHED[apps.get_model(label)].append((metric.key, lookup, False))
+    for mark_key, label, lookup in freshness.watched():
+        _WATCHED[apps.get_model(label)].append((mark_key, lookup, False))
     rows_written_without_save.connect(_written, dispatch_uid="analytics-rows-written")
     for model in _WATCHED:
         pre_save.connect(_before_save, sender=model, dispatch_uid=f"analytics-before-{model._meta.label}")

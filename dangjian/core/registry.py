@@ -3,7 +3,8 @@
 The console menu, the console dashboard, an organization's console page, the portal's section menu and the
 portal home are drawn from these lists; no template or view names the apps that fill them, so adding a module
 edits no other module (docs/architecture.md, "Adding a module"). Each app also declares its usage metrics:
-what it counts per organization and period, for the usage summaries.
+what it counts per organization and period, for the usage summaries, and what keeps its portal fresh
+(`PortalUpdate`, `UpdateRule`) or is overdue (`Overdue`), for the summaries' 形同摆设 status.
 
     from dangjian.core import registry
 
@@ -194,6 +195,99 @@ class UsageRate:
 
 
 @dataclass(frozen=True)
+class PortalUpdate:
+    """What a module changes on an organization's portal pages, for the freshness the usage summaries check
+    (an organization whose portal home has not changed for weeks is flagged 形同摆设).
+
+    `changed(organization_ids)` returns {organization id: when the module last changed one of `pages` of that
+    organization's portal} for the given organizations (None: every organization), from the module's records in
+    a few grouped queries (never one per organization). Only the organization's own doing counts (its articles,
+    its leaders), not what an organization above pushes down to it. `pages` names the pages it changes: "home"
+    (the portal home) and "leaders" (the leadership page). The summaries keep the result (analytics' `LastChange`)
+    and refresh it when a row of one of `watch`'s models is saved or deleted: ("app_label.Model", "lookup from
+    that model to the organization"); the nightly rebuild catches what changed without a save.
+    """
+
+    key: str  # "<module>.<what>", e.g. "publishing.articles"
+    label: StrOrPromise
+    changed: Callable[[Any], dict[int, datetime.datetime]]
+    pages: tuple[str, ...] = ("home",)
+    watch: tuple[tuple[str, str], ...] = ()
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class RuledItem:
+    """One thing an organization must update at least every `rule_days` days (a column, 栏目), as an `UpdateRule`
+    lists it: `key` is unique within the rule and the organization (the column's id), `counted_from` is when the
+    rule started to run (its creation: with nothing published yet, the days are counted from then)."""
+
+    organization_id: int
+    key: str
+    name: str
+    rule_days: int | None
+    counted_from: datetime.datetime
+
+
+@dataclass(frozen=True)
+class UpdateRule:
+    """Things each organization must update at least every so many days (publishing's columns, 栏目: the
+    government-website inspection rules), for the usage summaries' freshness (5 or more overdue: 形同摆设).
+
+    `items(root)` lists the current `RuledItem`s of the organizations of root's subtree, one query (a path range);
+    `changed(organization_ids)` returns {(organization id, item key): when the item was last updated}, from the
+    records (kept by the summaries like a `PortalUpdate`'s, refreshed on saves of `watch`'s models). Holders of
+    `capability` on an organization see its overdue items in the "what to do now" list, each linked to
+    `link(organization id, item key)` (its console page; called only for the items listed).
+    """
+
+    key: str
+    label: StrOrPromise
+    items: Callable[[Any], list[RuledItem]]
+    changed: Callable[[Any], dict[tuple[int, str], datetime.datetime]]
+    capability: str
+    link: Callable[[int, str], str]
+    watch: tuple[tuple[str, str], ...] = ()
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    """One item of an `Overdue` list: the organization it belongs to, its words, where it is handled (None: the
+    viewer may not open it), and since when it is overdue (a deadline, or the day a limit ran out)."""
+
+    organization_id: int
+    label: str
+    link: str | None
+    since: datetime.datetime | datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """Work in an organization's subtree that is past its limit, for the usage summaries' "what to do now" lists
+    (overdue feedback cases, questions unanswered beyond a limit, notices not signed off past their date, required
+    meetings missing).
+
+    `items(root, now, limit, user)` returns (the first `limit` `OverdueItem`s of root's subtree, most overdue
+    first; their total), in a few queries; each item's `link` is one `user` may open (or None). Only holders of
+    `capability` on the root see the list. With `unanswered=True` it is
+    interaction left unanswered, which the freshness status counts: `counts(root, now)` gives {organization id: n}
+    for the subtree in one grouped query answered by an index; `text(n)` is the reason sentence ("3 件群众反馈超期未
+    答复"); an organization with `settings.<threshold>` or more is 形同摆设, with 1 or more 需关注.
+    """
+
+    key: str
+    label: StrOrPromise
+    items: Callable[[Any, datetime.datetime, int, Any], tuple[list[OverdueItem], int]]
+    capability: str
+    text: Callable[[int], str]
+    unanswered: bool = False
+    counts: Callable[[Any, datetime.datetime], dict[int, int]] | None = None
+    threshold: str = ""  # the settings name of the idle threshold, e.g. "SUMMARY_UNANSWERED_CASES"
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class TrackedModel:
     """A model whose changes the console's history page shows (core.history records them), and who may read it:
     those holding `capability` on the record's organization (content managers always may)."""
@@ -246,6 +340,9 @@ Entry = (
     | TrackedModel
     | PathColumn
     | OrganizationData
+    | PortalUpdate
+    | UpdateRule
+    | Overdue
 )
 E = TypeVar("E", bound=Entry)
 

@@ -10,6 +10,7 @@ from dangjian.accounts.permissions import ANSWER_QUESTIONS, MANAGE_ROOMS
 from dangjian.core.registry import OrganizationData, TrackedModel, register
 
 from . import (
+    freshness_entries,
     live_entries,
     message_entries,
     moderation_entries,
@@ -48,3 +49,4 @@ def register_entries() -> None:
     resident_entries.register()
     question_entries.register()
     moderation_entries.register()
+    freshness_entries.register_entries()

@@ -32,7 +32,7 @@ from dangjian.core.registry import (
 )
 from dangjian.organizations.models import Organization
 
-from . import merging
+from . import freshness_entries, merging
 from .models import Case, CaseEvent, Rating, State
 from .queries import dashboard_counts, todo_count
 
@@ -367,3 +367,4 @@ def register_entries() -> None:
         PathColumn("feedback.casestat.org_path", "feedback.CaseStat", "org_path"),
         OrganizationData("feedback.cases", _("Feedback cases"), merging.count, merging.merge, order=30),
     )
+    freshness_entries.register_entries()

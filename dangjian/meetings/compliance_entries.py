@@ -18,6 +18,8 @@ from dangjian.core.registry import (
     DashboardPanel,
     Entry,
     OrganizationLink,
+    Overdue,
+    OverdueItem,
     ToDo,
     UsageMetric,
     UsageRate,
@@ -236,6 +238,32 @@ USAGE: list[Entry] = [
 ]
 
 
+def missing_items(root, now, limit: int, user) -> tuple[list[OverdueItem], int]:
+    """This year's required meetings whose period ended without one, in root's subtree (the compliance grid's
+    three queries), the oldest first; each links to its branch's compliance page."""
+    today = timezone.localdate(now)
+    missing = [
+        item
+        for row in compliance.build(root, today.year, today, detail=False).rows
+        for item in row.items
+        if item.status == compliance.Status.OVERDUE
+    ]
+    missing.sort(key=lambda item: (item.period.end, item.branch_id, item.kind))
+    return [
+        OverdueItem(
+            item.branch_id,
+            f"{item.name} · {item.period.label}",
+            reverse("console:meetings_compliance", args=[item.branch_id]),
+            item.period.end,
+        )
+        for item in missing[:limit]
+    ], len(missing)
+
+
+def _missing_text(n: int) -> str:
+    return ngettext("%(n)s required meeting missing", "%(n)s required meetings missing", n) % {"n": n}
+
+
 ENTRIES: list[Entry] = [
     ToDo(
         "meetings.required_due",
@@ -259,4 +287,12 @@ ENTRIES: list[Entry] = [
         "meetings_compliance", _("Meeting compliance"), "console:meetings_compliance", _may_see_branch, 45
     ),
     *USAGE,
+    Overdue(
+        "meetings.missing",
+        _("Required meetings missing"),
+        missing_items,
+        MANAGE_MEETINGS,
+        _missing_text,
+        order=40,
+    ),
 ]

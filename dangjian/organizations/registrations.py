@@ -24,7 +24,7 @@ from dangjian.core.registry import (
     register,
 )
 
-from . import tree
+from . import freshness_entries, tree
 from .models import Leader, Term, current_term, terms_ending_soon
 
 ENDING_TERMS = 100
@@ -174,3 +174,4 @@ def register_entries() -> None:
             ),
         ),
     )
+    freshness_entries.register_entries()

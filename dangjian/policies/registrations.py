@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Max
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,7 @@ from dangjian.core.registry import (
     OrganizationPanel,
     PortalBlock,
     PortalSection,
+    PortalUpdate,
     TrackedModel,
     UsageMetric,
     register,
@@ -57,6 +59,14 @@ ISSUED = Counted(
 )
 
 
+def policies_changed(organization_ids) -> dict:
+    """When the organization last changed a published policy of its own (the portal home's policies block)."""
+    rows = Policy.objects.filter(is_published=True)
+    if organization_ids is not None:
+        rows = rows.filter(issuer_id__in=organization_ids)
+    return dict(rows.values("issuer_id").annotate(last=Max("updated_at")).values_list("issuer_id", "last").order_by())
+
+
 def issued_count(organization) -> int:
     return Policy.objects.filter(issuer=organization).count()
 
@@ -92,4 +102,12 @@ def register_entries() -> None:
             ),
         ),
         OrganizationData("policies.issued", _("Policies issued by it"), issued_count, merge_policies, order=20),
+        PortalUpdate(
+            "policies.published",
+            _("Policies published"),
+            policies_changed,
+            pages=("home",),
+            watch=(("policies.Policy", "issuer"),),
+            order=30,
+        ),
     )

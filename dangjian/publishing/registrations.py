@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.registry import OrganizationData, register
 
-from . import article_entries, column_entries, notice_entries, submission_entries
+from . import article_entries, column_entries, freshness_entries, notice_entries, submission_entries
 from .models import Article, Column, DigestSubscription, Notice, NoticeRecipient, Submission
 
 
@@ -90,3 +90,4 @@ def register_entries() -> None:
     column_entries.register()
     submission_entries.register()
     notice_entries.register()
+    freshness_entries.register_entries()

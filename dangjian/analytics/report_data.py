@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from dangjian.organizations.models import Organization
 
-from . import queries
+from . import freshness, queries
 from .periods import Period
 
 TREND_PERIODS = 12
@@ -152,11 +152,25 @@ def rate(values: dict[str, int], measure: Measure) -> float | None:
 def statuses(organization: Organization, period: Period) -> list[StatusLine]:
     """The status section of the report: the freshness and 形同摆设 statuses of the organizations of the subtree.
 
-    LEAD: wire the freshness / 形同摆设 statuses here (issue 16, built on another branch). Each StatusLine is one
-    organization's status and its reason; the Excel workbook and the PDF show the section only when it is not
-    empty. Organizations only, never a person.
+    The status is the one when the report is made (freshness keeps the last change, not a history): the
+    organizations that are 形同摆设 first, then those needing attention, each with its reasons; the ones in order
+    are left out (the section's heading says how many). Empty when all are in order. Organizations only, never
+    a person.
     """
-    return []
+    fresh = freshness.subtree_freshness(organization)
+    order = {freshness.IDLE: 0, freshness.ATTENTION: 1}
+    flagged = sorted(
+        (item for item in fresh.by_id.values() if item.status in order),
+        key=lambda item: (order[item.status], item.organization.path),
+    )
+    return [
+        StatusLine(
+            organization=item.organization.short_name or item.organization.name,
+            status=str(item.status_label),
+            reason="；".join(reason.text for reason in item.reasons),
+        )
+        for item in flagged
+    ]
 
 
 def report_data(organization: Organization, period: Period) -> ReportData:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -26,7 +27,7 @@ from dangjian.console.shell import console_view
 from dangjian.core.registry import UsageMetric, registry
 from dangjian.organizations.models import Organization
 
-from . import queries, summary
+from . import freshness, queries, summary
 from .periods import KINDS, MONTH, Period
 from .rows import has_rows, listed_rows
 
@@ -157,10 +158,15 @@ def organization_summary(request, org_id: int):
         "groups": groups,
         "group": group,
         "breadcrumbs": _breadcrumbs(user, organization, period, group.key if group else ""),
-        # STATUS SECTION (freshness, 形同摆设): not built here. The template includes `status_template` with this
-        # page's context where the status belongs (see analytics/summary.html, "STATUS SECTION").
-        "status_template": None,
+        # The status section (freshness, 形同摆设, what to do now), as of today, under the period choice.
+        "status_template": "analytics/_summary_status.html",
+        "status_query": f"?period={period.code}",
+        "home_days": settings.SUMMARY_IDLE_HOME_DAYS,
+        "overdue_columns": settings.SUMMARY_IDLE_OVERDUE_COLUMNS,
     }
+    fresh = freshness.subtree_freshness(organization)
+    context["freshness"] = fresh
+    context["todo_lists"] = freshness.todo_now(user, organization, freshness=fresh)
     if group is not None:
         sort, descending = _sort(request.GET, group)
         trend = summary.trend(organization, group, period)

@@ -30,7 +30,7 @@ from dangjian.core.history import ActionError, InvalidInput, NotFound
 from dangjian.notifications.api import notify, staff_holding
 
 from . import access, actions, live, notices
-from .mentions import forget_mentions
+from .mentions import announce_mentions, forget_mentions
 from .models import Membership, Message, ModerationEntry, Report, Resident, Room
 
 REASON_MAX_CHARS = 200
@@ -185,9 +185,7 @@ def approve_message(user, message_id: int) -> Message:
         message.state = Message.State.PUBLISHED
         actions.touch(message, ["state"])
         _log(message.room, user, ModerationEntry.Action.APPROVE, message=message)
-        announce_mentions = _optional("messages", "announce_mentions")
-        if announce_mentions is not None:  # the messages area tells the people mentioned, once it is shown
-            announce_mentions(message)
+        announce_mentions(message)  # the people it mentions are told now that it is shown
     return message
 
 

@@ -56,7 +56,7 @@ from dangjian.organizations.models import Organization
 
 from . import access, notices, screening
 from .actions import clean_text
-from .models import Membership, Message, PublicQuestion, Resident, Room
+from .models import Membership, Message, ModerationEntry, PublicQuestion, Resident, Room
 
 TITLE_MIN = 5
 TITLE_MAX = 100
@@ -290,6 +290,7 @@ def approve_question(user, question_id: int) -> PublicQuestion:
             raise ActionError(_("This question is no longer waiting for review."))
         question.state = PublicQuestion.State.OPEN
         save_tracked(user, question, question.organization)
+        _log(user, question, ModerationEntry.Action.APPROVE_QUESTION)
     return question
 
 
@@ -302,7 +303,15 @@ def reject_question(user, question_id: int, reason: str) -> PublicQuestion:
         if question.state != PublicQuestion.State.HELD:
             raise ActionError(_("This question is no longer waiting for review."))
         _remove(user, question, reason)
+        _log(user, question, ModerationEntry.Action.REJECT_QUESTION, reason=question.removed_reason)
     return question
+
+
+def _log(user, question: PublicQuestion, action: str, reason: str = "") -> None:
+    """The moderation log's entry (read by the moderators of the question's organization and those above)."""
+    ModerationEntry.objects.create(
+        room_id=question.room_id, question=question, actor=user, action=action, reason=reason
+    )
 
 
 # --- Staff: answer, remove, turn into a case --------------------------------------------------------------------

@@ -145,6 +145,8 @@ class RoomConsumer(JsonFrames):
     room_id: int = 0
     user_id: int = 0
     moderator: bool = False
+    refused: bool = False  # told it may no longer read the room (and closed)
+    place: tuple | None = None  # the person's membership as the watcher compares it (watcher.place)
 
     async def connect(self):
         if not origin_allowed(self.scope):
@@ -162,16 +164,16 @@ class RoomConsumer(JsonFrames):
         if found is None:
             await self.refuse("no_room", _("This room does not exist."), CLOSE_NOT_FOUND)
             return
-        room, readable, moderator = found
+        room, readable, moderator, place = found
         if not readable:
             await self.refuse("forbidden", _("You may not read this room."), CLOSE_FORBIDDEN)
             return
-        self.room_id, self.user_id, self.moderator = room.pk, user.pk, moderator
+        self.room_id, self.user_id, self.moderator, self.place = room.pk, user.pk, moderator, place
         self.sent = RevSet(room.last_rev)
         self.groups_joined = [live.room_group(room.pk), live.user_group(user.pk)]
         await self._join_groups()
         await self.accept()
-        watcher.join(self, room.pk, room.last_rev)
+        watcher.join(self, room.pk, room.last_rev, room.access_rev)
 
     async def _join_groups(self) -> None:
         """Join the layer's groups; a layer that fails (Redis busy or gone) leaves the watcher to deliver."""
@@ -188,7 +190,7 @@ class RoomConsumer(JsonFrames):
         room = Room.objects.select_related("organization").filter(pk=room_id).first()
         if room is None:
             return None
-        return room, access.may_read(user, room), access.may_moderate(user, room)
+        return room, access.may_read(user, room), access.may_moderate(user, room), watcher.place(room.pk, user.pk)
 
     async def disconnect(self, code):
         if not self.room_id:
@@ -219,7 +221,7 @@ class RoomConsumer(JsonFrames):
         await self.deliver(event)
 
     async def deliver(self, event: dict, *, filled: bool = False) -> None:
-        if event.get("room") != self.room_id:
+        if event.get("room") != self.room_id or self.refused:
             return
         if not self.sent.add(event["rev"]):
             watcher.counts["duplicates"] += 1
@@ -233,12 +235,15 @@ class RoomConsumer(JsonFrames):
         """Someone's place in the room changed (left, removed, made admin): look again."""
         if event.get("user") not in (None, self.user_id):
             return
+        if self.refused:
+            return
         found = await database_sync_to_async(self._check)(self.scope["user"], self.room_id)
         if found is None or not found[1]:
+            self.refused = True  # nothing more is delivered to this socket, whatever is on its way
             await self.error("forbidden", _("You are no longer in this room."))
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        self.moderator = found[2]
+        self.moderator, self.place = found[2], found[3]
 
     async def user_notify(self, event: dict) -> None:
         """Notices are the /ws/me/ socket's; a room socket ignores them."""

@@ -60,6 +60,9 @@ class Room(models.Model):
     announcement_at = models.DateTimeField(null=True, blank=True)
     # The number of the room's latest change (see the module's docstring); raised under the row's lock.
     last_rev = models.BigIntegerField(default=0, editable=False)
+    # Moves when someone's place in the room changes (left, removed, made admin or not): each ASGI process's watcher
+    # reads it with last_rev and has the sockets of the room look again (live.access_changed).
+    access_rev = models.BigIntegerField(default=0, editable=False)
     last_message_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

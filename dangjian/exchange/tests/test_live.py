@@ -258,6 +258,35 @@ def test_refusals_each_with_a_reason_and_the_others_go_on(server, people, county
     assert Message.objects.filter(room=room).count() == 5
 
 
+def test_a_member_expelled_through_a_page_loses_the_open_socket_at_once(server, people, county):
+    """The page process (here: this test process) has no socket; the ASGI process's watcher reads the change from
+    the database, tells the member why and closes, before any later message reaches them."""
+    from dangjian.exchange import moderation
+
+    room, alice, bob = people
+    bob_cookie, alice_cookie = cookie_of(Client(), bob), cookie_of(Client(), alice)
+    membership = Membership.objects.get(room=room, user=bob)
+    url = f"{server.url}/ws/rooms/{room.pk}/"
+
+    async def scenario():
+        async with connect(url, bob_cookie) as b, connect(url, alice_cookie) as a:
+            await send(b, {"type": "since", "after": 0})
+            assert (await receive(b))["type"] == "history"
+            await in_thread(moderation.expel_member, county.village_a1_secretary, membership.pk, "多次发广告")
+            await in_thread(actions.post_message, alice, room.pk, actions.MessageInput(body="他走了以后说的话"))
+            frames = []
+            with pytest.raises(ConnectionClosed):
+                for _ in range(10):
+                    frames.append(await receive(b, timeout=5))
+            assert b.close_code == 4403
+            assert frames == [{"type": "error", "code": "forbidden", "message": "您已不在此群中。"}]
+            # Alice's socket goes on and gets the message.
+            seen = await receive_until(a, lambda fr: fr["type"] == "message")
+            assert seen["message"]["body"] == "他走了以后说的话"
+
+    asyncio.run(scenario())
+
+
 def test_the_own_channel_brings_notices_and_unread_counts(server, people):
     room, alice, bob = people
     bob_cookie = cookie_of(Client(), bob)

@@ -116,6 +116,12 @@ class JsonFrames(AsyncWebsocketConsumer):
         if text_data is None:
             await self.error("binary", _("Only text messages are accepted."))
             return
+        if len(text_data) > max_frame_chars():  # not even parsed; the connection goes on
+            limit = settings.EXCHANGE_MESSAGE_MAX_CHARS
+            await self.error(
+                "too_long", _("The message is too long: a message may have at most %(n)s characters.") % {"n": limit}
+            )
+            return
         try:
             frame = json.loads(text_data)
         except ValueError:
@@ -133,6 +139,13 @@ class JsonFrames(AsyncWebsocketConsumer):
         except Exception:  # noqa: BLE001 - one frame's failure never ends the others' conversation
             logger.exception("websocket frame failed")
             await self.error("server", _("Something went wrong. Please try again."))
+
+
+def max_frame_chars() -> int:
+    """The longest frame read: a message of EXCHANGE_MESSAGE_MAX_CHARS escaped as JSON at worst (six characters each),
+    with room for the other fields. Longer frames (up to REALTIME_MAX_FRAME_BYTES, where uvicorn closes) are refused
+    unread."""
+    return settings.EXCHANGE_MESSAGE_MAX_CHARS * 6 + 1024
 
 
 def _int(value) -> int | None:

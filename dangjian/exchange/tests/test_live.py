@@ -1,6 +1,6 @@
 """The live side (issue 15): a real ASGI server (uvicorn, a subprocess on the test database) and real WebSocket
 clients. A message posted through the plain page reaches a socket through the watcher; bad frames, foreign
-origins, forged rooms, floods, a room left, a mute, a 1 MB frame are each refused with a reason while the others'
+origins, forged rooms, floods, a room left, a mute, a 1 MB frame (refused, the connection kept) are each refused with a reason while the others'
 connections go on; two processes sharing a private Redis carry a message from one to the other."""
 
 from __future__ import annotations
@@ -245,12 +245,17 @@ def test_refusals_each_with_a_reason_and_the_others_go_on(server, people, county
             with pytest.raises(ConnectionClosed):
                 await receive(b)
             assert b.close_code == 4403
-            # A 1 MB frame closes only that connection (1009, message too big).
+            # A frame of exactly 1 MB: refused with the reason in Chinese, that connection kept; nothing stored.
             async with connect(url, cookies["alice"]) as big:
-                await big.send("x" * 1_000_000)
-                with pytest.raises(ConnectionClosed):
-                    await receive(big)
-                assert big.close_code == 1009
+                head = json.dumps({"type": "send", "token": str(uuid.uuid4()), "body": ""})[:-2]
+                frame_text = head + "x" * (1024 * 1024 - len(head) - 2) + '"}'
+                assert len(frame_text.encode()) == 1024 * 1024
+                await big.send(frame_text)
+                refusal = await receive(big)
+                assert refusal["type"] == "error" and refusal["code"] == "too_long"
+                assert refusal["message"].startswith("消息太长")
+                await send(big, {"type": "since", "after": 0})
+                assert (await receive_until(big, lambda fr: fr["type"] == "history"))["last_rev"] == 5
             await send(a, {"type": "since", "after": 0})
             assert (await receive_until(a, lambda fr: fr["type"] == "history"))["last_rev"] == 5
 

@@ -358,3 +358,24 @@ def test_only_our_own_pages_may_open_a_socket(origin, host, allowed, settings):
 
     headers = [(b"host", host.encode())] + ([(b"origin", origin.encode())] if origin else [])
     assert origin_allowed({"type": "websocket", "scheme": "ws", "headers": headers}) is allowed
+
+
+def test_unread_counts_of_many_rooms_take_one_query(county, django_assert_num_queries):
+    """The /ws/me/ socket counts again on every change of one of the person's rooms: one query, whatever the number
+    of rooms (and only the rooms asked for)."""
+    from dangjian.exchange.consumers import unread_counts
+
+    alice, bob = f.UserFactory(username="alice"), f.UserFactory(username="bob")
+    rooms = [f.room(county.village_a1, f"第{n}群", people=[alice, bob]) for n in range(4)]
+    Membership.objects.filter(room=rooms[3], user=bob).update(notifications_muted=True)
+    actions.post_message(bob, rooms[0].pk, actions.MessageInput(body="我自己的"))  # never counted for him
+    for n, room in enumerate(rooms):
+        for k in range(n + 1):
+            actions.post_message(alice, room.pk, actions.MessageInput(body=f"消息{k}"))
+    with django_assert_num_queries(1):
+        counts = unread_counts(bob)
+    assert counts == {str(rooms[0].pk): 1, str(rooms[1].pk): 2, str(rooms[2].pk): 3}
+    with django_assert_num_queries(1):
+        assert unread_counts(bob, [rooms[2].pk]) == {str(rooms[2].pk): 3}
+    Membership.objects.filter(room=rooms[1], user=bob).update(last_read_rev=1)
+    assert unread_counts(bob, [rooms[1].pk, rooms[3].pk]) == {str(rooms[1].pk): 1}

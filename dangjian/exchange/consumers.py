@@ -21,6 +21,7 @@ channel layer did not bring; each connection drops what it already sent, by rev.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 import os
@@ -463,7 +464,9 @@ class MeConsumer(JsonFrames):
         """A busy room changes many times a second: count its unread at most once every UNREAD_EVERY seconds."""
         self.dirty.add(room_id)
         if self.recount is None or self.recount.done():
-            self.recount = asyncio.get_running_loop().create_task(self._count_later())
+            # A fresh context: the event may come from an action's thread (watcher.deliver_here), whose context
+            # says asgiref's database thread is busy, and the count would then refuse to run.
+            self.recount = asyncio.get_running_loop().create_task(self._count_later(), context=contextvars.Context())
 
     async def _count_later(self) -> None:
         await asyncio.sleep(UNREAD_EVERY)
@@ -471,7 +474,7 @@ class MeConsumer(JsonFrames):
         try:
             await self.send_unread(rooms)
         except Exception:  # noqa: BLE001 - a closed socket or a database hiccup: the next change counts again
-            logger.debug("unread counts not sent")
+            logger.warning("unread counts not sent", exc_info=True)
 
     async def user_notify(self, event: dict) -> None:
         await self.send_json({"type": "notify", "text": event.get("text", ""), "url": event.get("url", "")})

@@ -12,7 +12,9 @@ Each message carries the time it was sent; every client notes when it arrives. P
 - `chat-broadcast-p50`, `-p95`, `-p99`: from the send to each client's receipt, over every (message, client);
 - `chat-messages-sent`, `-stored`, `-delivered`: messages the sender sent, rows in the database, and
   (message, client) receipts;
-- `chat-messages-lost`: (message, client) pairs stored but never received within the grace period: must be 0.
+- `chat-messages-lost`: (sent × clients) − delivered: every (message, client) pair the sender sent and a client
+  never received within the grace period, whether the message was not stored or not delivered: must be 0;
+- `chat-broadcast-p95-target-met`: yes when p95 ≤ 250 ms (TARGET_P95_MS, the issue's target on the 2-core machine).
 Everything it added is deleted afterwards.
 """
 
@@ -42,6 +44,7 @@ GRACE = float(os.environ.get("BENCH_CHAT_GRACE", "5"))
 BENCH_DIR = ROOT / "var" / "bench"
 MARK = "基准交流县"
 ORIGIN = "http://127.0.0.1:8000"
+TARGET_P95_MS = 250.0
 
 
 def _configure() -> None:
@@ -300,14 +303,18 @@ def report(prefix: str, result: dict, room: Room, since_id: int) -> None:
     listeners = result["listeners"]
     latencies = [ms for listener in listeners for ms in listener.latencies]
     delivered = sum(len(set(listener.arrived) & stored) for listener in listeners)
-    lost = sum(len(stored - set(listener.arrived)) for listener in listeners)
+    # Every listener should have received every message sent: a message never stored counts as lost too.
+    lost = result["sent"] * len(listeners) - delivered
     print(f"{prefix}-clients {result['connected']} clients")
+    percentiles = {}
     for q in (50, 95, 99):
-        value = load.percentile(latencies, q) if latencies else float("nan")
-        print(f"{prefix}-broadcast-p{q} {value:.1f} ms")
+        percentiles[q] = load.percentile(latencies, q) if latencies else float("nan")
+        print(f"{prefix}-broadcast-p{q} {percentiles[q]:.1f} ms")
+    met = percentiles[95] <= TARGET_P95_MS  # False for nan (nothing arrived)
+    print(f"{prefix}-broadcast-p95-target-met {'yes' if met else 'no'} (p95 ≤ {TARGET_P95_MS:g} ms)")
     print(f"{prefix}-messages-sent {result['sent']} messages")
     print(f"{prefix}-messages-stored {len(stored)} messages")
-    print(f"{prefix}-messages-delivered {delivered} receipts")
+    print(f"{prefix}-messages-delivered {delivered} receipts (of {result['sent'] * len(listeners)} expected)")
     print(f"{prefix}-messages-lost {lost} receipts")
     print(
         f"# {prefix}: {sum(listener.reconnections for listener in listeners)} reconnections after a dropped connection"

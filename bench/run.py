@@ -357,7 +357,12 @@ def main() -> None:
         chat = subprocess.run(
             [PY, "-m", "bench.chat"], cwd=ROOT, env=env(), capture_output=True, text=True, check=False
         )
-        print(chat.stdout.strip() or chat.stderr.strip()[-2000:], flush=True)
+        if chat.stdout.strip():
+            print(chat.stdout.strip(), flush=True)
+        if chat.returncode != 0 or not chat.stdout.strip():
+            # A failure after the first lines (e.g. in the Redis half) shows its traceback, not only those lines.
+            print(f"# chat failed (exit {chat.returncode}):", flush=True)
+            print(chat.stderr.strip()[-4000:], flush=True)
         # Usage reports: the county's quarterly Excel and PDF over a year of rollup figures of 1,000 organizations
         # (built and rolled back by bench/reports.py; target 10 s each).
         reports = subprocess.run(

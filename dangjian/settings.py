@@ -531,8 +531,13 @@ if REALTIME_URL:  # the pages' scripts may open sockets there (CSP 'self' covers
     SECURE_CSP["connect-src"] = [CSP.SELF, REALTIME_URL]
 # Pages whose origin may open a WebSocket (scheme://host[:port]); SITE_URL's origin always may.
 REALTIME_ALLOWED_ORIGINS = env_list("REALTIME_ALLOWED_ORIGINS", "")
-# A frame larger than this closes that connection (code 1009); the text limit below is checked on every message.
-REALTIME_MAX_FRAME_BYTES = env_int("REALTIME_MAX_FRAME_BYTES", 64 * 1024)
+# uvicorn's --ws-max-size: a frame larger than this closes that connection (code 1009, no reason a person can read).
+# It is well above any real message (EXCHANGE_MESSAGE_MAX_CHARS, a few KB as JSON) so that a long paste of up to
+# 2 MB reaches the consumer, which refuses it with "消息太长…" and keeps the connection (consumers.JsonFrames).
+# Memory: uvicorn holds at most one incoming frame per connection while it is read, and only sockets that passed
+# the session and room checks get that far, so the worst case is 2 MB per such connection sending at once (a
+# thousand of them: 2 GB); lower it on a small server, never below a message's size.
+REALTIME_MAX_FRAME_BYTES = env_int("REALTIME_MAX_FRAME_BYTES", 2 * 1024 * 1024)
 # Each ASGI process reads the rooms its clients are in every this many seconds and sends what the channel layer
 # did not bring (a message posted through a page, a broadcast the layer dropped).
 EXCHANGE_WATCH_SECONDS = float(os.environ.get("EXCHANGE_WATCH_SECONDS", "1.0"))

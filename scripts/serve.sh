@@ -18,7 +18,7 @@ export SITE_URL=${SITE_URL:-http://$HOST:$PORT}
 # Behind one front (nginx routing /ws/ to uvicorn, docs/deploy.md) set REALTIME_URL= (empty) to use the page's host.
 REALTIME_PORT=${REALTIME_PORT:-$((PORT + 1))}
 export REALTIME_URL=${REALTIME_URL-ws://$HOST:$REALTIME_PORT}
-REALTIME_MAX_FRAME_BYTES=${REALTIME_MAX_FRAME_BYTES:-65536}
+REALTIME_MAX_FRAME_BYTES=${REALTIME_MAX_FRAME_BYTES:-2097152}
 
 # With ROBOT_RECORDER_PORT (`make run`: 8091), a local recorder stands in for the group robots' webhooks
 # (WeCom, DingTalk, Feishu): the demo's robots post there, each message a line in var/robots/received.jsonl.

@@ -20,6 +20,8 @@ channel layer did not bring; each connection drops what it already sent, by rev.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import json
 import logging
 import os
@@ -100,6 +102,18 @@ class RevSet:
 class JsonFrames(AsyncWebsocketConsumer):
     """Text frames of JSON objects; anything else is answered with an error frame, the connection kept."""
 
+    groups_joined: list[str] = []
+
+    async def _join_groups(self) -> None:
+        """Join the layer's groups; a layer that fails (Redis busy or gone) leaves the watcher to deliver."""
+        if self.channel_layer is None:
+            return
+        for group in self.groups_joined:
+            try:
+                await self.channel_layer.group_add(group, self.channel_name)
+            except Exception:  # noqa: BLE001 - the database still has every message
+                logger.warning("channel layer unavailable; the watcher delivers")
+
     async def send_json(self, content: dict) -> None:
         await self.send(text_data=json.dumps(content, ensure_ascii=False))
 
@@ -115,6 +129,12 @@ class JsonFrames(AsyncWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None):
         if text_data is None:
             await self.error("binary", _("Only text messages are accepted."))
+            return
+        if len(text_data) > max_frame_chars():  # not even parsed; the connection goes on
+            limit = settings.EXCHANGE_MESSAGE_MAX_CHARS
+            await self.error(
+                "too_long", _("The message is too long: a message may have at most %(n)s characters.") % {"n": limit}
+            )
             return
         try:
             frame = json.loads(text_data)
@@ -135,6 +155,13 @@ class JsonFrames(AsyncWebsocketConsumer):
             await self.error("server", _("Something went wrong. Please try again."))
 
 
+def max_frame_chars() -> int:
+    """The longest frame read: a message of EXCHANGE_MESSAGE_MAX_CHARS escaped as JSON at worst (six characters each),
+    with room for the other fields. Longer frames (up to REALTIME_MAX_FRAME_BYTES, where uvicorn closes) are refused
+    unread."""
+    return settings.EXCHANGE_MESSAGE_MAX_CHARS * 6 + 1024
+
+
 def _int(value) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
         return None
@@ -145,6 +172,8 @@ class RoomConsumer(JsonFrames):
     room_id: int = 0
     user_id: int = 0
     moderator: bool = False
+    refused: bool = False  # told it may no longer read the room (and closed)
+    place: tuple | None = None  # the person's membership as the watcher compares it (watcher.place)
 
     async def connect(self):
         if not origin_allowed(self.scope):
@@ -162,33 +191,23 @@ class RoomConsumer(JsonFrames):
         if found is None:
             await self.refuse("no_room", _("This room does not exist."), CLOSE_NOT_FOUND)
             return
-        room, readable, moderator = found
+        room, readable, moderator, place = found
         if not readable:
             await self.refuse("forbidden", _("You may not read this room."), CLOSE_FORBIDDEN)
             return
-        self.room_id, self.user_id, self.moderator = room.pk, user.pk, moderator
+        self.room_id, self.user_id, self.moderator, self.place = room.pk, user.pk, moderator, place
         self.sent = RevSet(room.last_rev)
         self.groups_joined = [live.room_group(room.pk), live.user_group(user.pk)]
         await self._join_groups()
         await self.accept()
-        watcher.join(self, room.pk, room.last_rev)
-
-    async def _join_groups(self) -> None:
-        """Join the layer's groups; a layer that fails (Redis busy or gone) leaves the watcher to deliver."""
-        if self.channel_layer is None:
-            return
-        for group in self.groups_joined:
-            try:
-                await self.channel_layer.group_add(group, self.channel_name)
-            except Exception:  # noqa: BLE001 - the database still has every message
-                logger.warning("channel layer unavailable; the watcher delivers")
+        watcher.join(self, room.pk, room.last_rev, room.access_rev)
 
     @staticmethod
     def _check(user, room_id: int):
         room = Room.objects.select_related("organization").filter(pk=room_id).first()
         if room is None:
             return None
-        return room, access.may_read(user, room), access.may_moderate(user, room)
+        return room, access.may_read(user, room), access.may_moderate(user, room), watcher.place(room.pk, user.pk)
 
     async def disconnect(self, code):
         if not self.room_id:
@@ -219,7 +238,7 @@ class RoomConsumer(JsonFrames):
         await self.deliver(event)
 
     async def deliver(self, event: dict, *, filled: bool = False) -> None:
-        if event.get("room") != self.room_id:
+        if event.get("room") != self.room_id or self.refused:
             return
         if not self.sent.add(event["rev"]):
             watcher.counts["duplicates"] += 1
@@ -233,12 +252,15 @@ class RoomConsumer(JsonFrames):
         """Someone's place in the room changed (left, removed, made admin): look again."""
         if event.get("user") not in (None, self.user_id):
             return
+        if self.refused:
+            return
         found = await database_sync_to_async(self._check)(self.scope["user"], self.room_id)
         if found is None or not found[1]:
+            self.refused = True  # nothing more is delivered to this socket, whatever is on its way
             await self.error("forbidden", _("You are no longer in this room."))
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        self.moderator = found[2]
+        self.moderator, self.place = found[2], found[3]
 
     async def user_notify(self, event: dict) -> None:
         """Notices are the /ws/me/ socket's; a room socket ignores them."""
@@ -357,17 +379,23 @@ class RoomConsumer(JsonFrames):
         await self.send_json({"type": "ack", "id": message.pk, "rev": message.rev, "state": message.state})
 
 
-def unread_counts(user) -> dict[str, int]:
-    """Messages of others not yet read, per room the person is in (rooms they muted left out)."""
-    counts: dict[str, int] = {}
+def unread_counts(user, room_ids: list[int] | None = None) -> dict[str, int]:
+    """Messages of others not yet read, per room the person is in (rooms they muted left out), in one query; only
+    the rooms in `room_ids` when given (a room the person is not in, or muted, is left out)."""
+    from django.db.models import Count, F, Q
+
     memberships = Membership.objects.filter(user=user, left_at=None, removed_at=None, notifications_muted=False)
-    for own in memberships:
-        counts[str(own.room_id)] = (
-            Message.objects.filter(room_id=own.room_id, rev__gt=own.last_read_rev, state=Message.State.PUBLISHED)
-            .exclude(author=user)
-            .count()
-        )
-    return counts
+    if room_ids is not None:
+        memberships = memberships.filter(room_id__in=room_ids)
+    unread = Q(room__messages__rev__gt=F("last_read_rev"), room__messages__state=Message.State.PUBLISHED) & ~Q(
+        room__messages__author=user
+    )
+    rows = memberships.annotate(unread=Count("room__messages", filter=unread)).values_list("room_id", "unread")
+    return {str(room_id): n for room_id, n in rows}
+
+
+# The /ws/me/ socket counts a room's unread messages again at most this often (seconds).
+UNREAD_EVERY = 0.5
 
 
 class MeConsumer(JsonFrames):
@@ -388,13 +416,14 @@ class MeConsumer(JsonFrames):
         rooms: dict[int, int] = await database_sync_to_async(self._rooms)()
         self.sent = {room_id: RevSet(rev) for room_id, rev in rooms.items()}
         self.groups_joined = [live.user_group(user.pk)] + [live.room_group(r) for r in rooms]
-        if self.channel_layer is not None:
-            for group in self.groups_joined:
-                await self.channel_layer.group_add(group, self.channel_name)
+        await self._join_groups()
         await self.accept()
         for room_id, rev in rooms.items():
             watcher.join(self, room_id, rev)
-        await self.send_unread()
+        self.unread = await database_sync_to_async(unread_counts)(self.scope["user"])
+        self.dirty: set[int] = set()
+        self.recount: asyncio.Task | None = None
+        await self.send_json(self.unread_frame())
 
     def _rooms(self) -> dict[int, int]:
         return dict(
@@ -406,15 +435,46 @@ class MeConsumer(JsonFrames):
     async def disconnect(self, code):
         if not self.user_id:
             return
+        if self.recount is not None:
+            self.recount.cancel()
         for room_id in self.sent:
             watcher.leave(self, room_id)
         if self.channel_layer is not None:
             for group in self.groups_joined:
-                await self.channel_layer.group_discard(group, self.channel_name)
+                try:
+                    await self.channel_layer.group_discard(group, self.channel_name)
+                except Exception:  # noqa: BLE001 - the group's entry expires by itself
+                    logger.warning("channel layer unavailable while leaving a group")
 
-    async def send_unread(self) -> None:
-        counts = await database_sync_to_async(unread_counts)(self.scope["user"])
-        await self.send_json({"type": "unread", "rooms": counts, "total": sum(counts.values())})
+    def unread_frame(self) -> dict:
+        return {"type": "unread", "rooms": self.unread, "total": sum(self.unread.values())}
+
+    async def send_unread(self, room_ids: list[int] | None = None) -> None:
+        """Count again (only `room_ids` when given: one query) and send every room's count."""
+        counts = await database_sync_to_async(unread_counts)(self.scope["user"], room_ids)
+        if room_ids is None:
+            self.unread = counts
+        else:
+            for room_id in room_ids:
+                self.unread.pop(str(room_id), None)
+            self.unread.update(counts)
+        await self.send_json(self.unread_frame())
+
+    def count_soon(self, room_id: int) -> None:
+        """A busy room changes many times a second: count its unread at most once every UNREAD_EVERY seconds."""
+        self.dirty.add(room_id)
+        if self.recount is None or self.recount.done():
+            # A fresh context: the event may come from an action's thread (watcher.deliver_here), whose context
+            # says asgiref's database thread is busy, and the count would then refuse to run.
+            self.recount = asyncio.get_running_loop().create_task(self._count_later(), context=contextvars.Context())
+
+    async def _count_later(self) -> None:
+        await asyncio.sleep(UNREAD_EVERY)
+        rooms, self.dirty = sorted(self.dirty), set()
+        try:
+            await self.send_unread(rooms)
+        except Exception:  # noqa: BLE001 - a closed socket or a database hiccup: the next change counts again
+            logger.warning("unread counts not sent", exc_info=True)
 
     async def user_notify(self, event: dict) -> None:
         await self.send_json({"type": "notify", "text": event.get("text", ""), "url": event.get("url", "")})
@@ -432,7 +492,7 @@ class MeConsumer(JsonFrames):
         if sent is None or not sent.add(event["rev"]):
             return
         if event.get("author") != self.user_id:
-            await self.send_unread()
+            self.count_soon(event["room"])
 
     async def room_access(self, event: dict) -> None:
         pass

@@ -93,6 +93,7 @@ def load(ctx: DemoContext) -> list[str]:
                 client_token=uuid.UUID(int=ctx.rng.getrandbits(128), version=4),
                 room_id=in_room.pk if in_room is not None and n == 0 else None,
             ),
+            limited=False,  # the demo's askers ask at once what residents ask over weeks
         )
         if outcome == "answer":
             questions.answer_question(answerer, question.pk, ANSWERS["answer"])

@@ -173,8 +173,15 @@ def messages_after(room_id: int, rev: int, *, limit: int = 200):
 
 
 def access_changed(room_id: int, user_id: int | None = None) -> None:
-    """After the commit, tell the room's open sockets that a person's place changed (left, removed, made admin or
-    not): the person's sockets look again and close if they may no longer read (None: everyone looks again)."""
+    """A person's place in the room changed (left, removed, made admin or not), inside the caller's transaction:
+    the room's `access_rev` moves (each ASGI process's watcher reads it from the database, so a change made by a page
+    process reaches the sockets on the in-memory layer too) and, after the commit, the layer tells the room's
+    sockets. The person's sockets look again and close if they may no longer read (None: everyone looks again)."""
+    from django.db.models import F
+
+    from .models import Room
+
+    Room.objects.filter(pk=room_id).update(access_rev=F("access_rev") + 1)
 
     def send() -> None:
         send_to_group(room_group(room_id), {"type": "room.access", "user": user_id})

@@ -60,6 +60,9 @@ class Room(models.Model):
     announcement_at = models.DateTimeField(null=True, blank=True)
     # The number of the room's latest change (see the module's docstring); raised under the row's lock.
     last_rev = models.BigIntegerField(default=0, editable=False)
+    # Moves when someone's place in the room changes (left, removed, made admin or not): each ASGI process's watcher
+    # reads it with last_rev and has the sockets of the room look again (live.access_changed).
+    access_rev = models.BigIntegerField(default=0, editable=False)
     last_message_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -268,14 +271,20 @@ class ModerationEntry(models.Model):
         IDENTITY = "identity", _("Looked up a resident's verified identity")
         PIN = "pin", _("Changed the announcement")
         SETTINGS = "settings", _("Changed the room's settings")
+        APPROVE_QUESTION = "approve_question", _("Approved a held question")
+        REJECT_QUESTION = "reject_question", _("Rejected a held question")
 
-    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="moderation_entries")
+    # The room acted in; none for a question asked on the portal (the question's organization scopes it then).
+    room = models.ForeignKey(Room, null=True, blank=True, on_delete=models.CASCADE, related_name="moderation_entries")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=20, choices=Action.choices)
     message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # The member acted on (their membership, so the nickname shown is the room's, not the real name).
     membership = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    question = models.ForeignKey(
+        "PublicQuestion", null=True, blank=True, on_delete=models.CASCADE, related_name="moderation_entries"
+    )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -30,7 +30,7 @@ from dangjian.core.history import ActionError, InvalidInput, NotFound
 from dangjian.notifications.api import notify, staff_holding
 
 from . import access, actions, live, notices
-from .mentions import forget_mentions
+from .mentions import announce_mentions, forget_mentions
 from .models import Membership, Message, ModerationEntry, Report, Resident, Room
 
 REASON_MAX_CHARS = 200
@@ -90,11 +90,26 @@ def reported_messages(user):
 
 
 def log_entries(user):
+    """The entries of the rooms the person moderates, and those of the held questions of the organizations where
+    they hold MODERATE_ROOMS (and below)."""
+    condition = Q(room__in=rooms_moderated_by(user).values("pk"))
+    if _signed_in(user) and user.is_superuser:
+        condition |= Q(question__isnull=False)
+    elif _signed_in(user):
+        for path in scope_paths(user, MODERATE_ROOMS):
+            condition |= Q(question__organization__path__startswith=path)
     return (
-        ModerationEntry.objects.filter(room__in=rooms_moderated_by(user).values("pk"))
-        .select_related("room", "actor", "membership", "message", "report")
+        ModerationEntry.objects.filter(condition)
+        .select_related("room", "actor", "membership", "message", "report", "question", "question__organization")
         .order_by("-created_at", "-id")
     )
+
+
+def may_see_queue(user) -> bool:
+    """Someone who moderates a room, or who holds MODERATE_ROOMS (held questions of their organizations)."""
+    if not _signed_in(user):
+        return False
+    return rooms_moderated_by(user).exists() or bool(scope_paths(user, MODERATE_ROOMS))
 
 
 # --- Helpers -------------------------------------------------------------------------------------------------
@@ -185,9 +200,7 @@ def approve_message(user, message_id: int) -> Message:
         message.state = Message.State.PUBLISHED
         actions.touch(message, ["state"])
         _log(message.room, user, ModerationEntry.Action.APPROVE, message=message)
-        announce_mentions = _optional("messages", "announce_mentions")
-        if announce_mentions is not None:  # the messages area tells the people mentioned, once it is shown
-            announce_mentions(message)
+        announce_mentions(message)  # the people it mentions are told now that it is shown
     return message
 
 

@@ -1,5 +1,5 @@
 """What the moderation area adds to the shared pages (core/registry.py): the menu entry of the queue, the to-do
-lines (held messages, reported messages: each counts exactly what its link lists), and the held-message notice
+lines (held messages, reported messages, held questions: each counts exactly what its link lists), and the held-message notice
 hooked into post_message."""
 
 from __future__ import annotations
@@ -16,6 +16,20 @@ def _held_text(n: int) -> str:
 
 def _reported_text(n: int) -> str:
     return ngettext("%(n)s reported message waits for you", "%(n)s reported messages wait for you", n) % {"n": n}
+
+
+def _questions_text(n: int) -> str:
+    return ngettext(
+        "%(n)s question asked of your organizations waits for review",
+        "%(n)s questions asked of your organizations wait for review",
+        n,
+    ) % {"n": n}
+
+
+def _held_questions(request) -> int | None:
+    from . import questions
+
+    return questions.held_for(request.user).count()
 
 
 def _count(request, which) -> int | None:
@@ -38,7 +52,7 @@ def register() -> None:
             _("Room moderation"),
             "console:moderation",
             order=58,
-            visible=lambda request: moderation.rooms_moderated_by(request.user).exists(),
+            visible=lambda request: moderation.may_see_queue(request.user),
         ),
         ToDo(
             "exchange.held_messages",
@@ -54,6 +68,14 @@ def register() -> None:
             lambda request: _count(request, moderation.reported_messages),
             "console:moderation",
             query="show=reports",
+            order=59,
+        ),
+        ToDo(
+            "exchange.held_questions",
+            _questions_text,
+            _held_questions,
+            "console:moderation",
+            query="show=questions",
             order=59,
         ),
     )

@@ -12,6 +12,7 @@ console: list = [
     path("exchange/moderation/", views.queue, name="moderation"),
     path("exchange/moderation/log/", views.log, name="moderation_log"),
     path("exchange/moderation/messages/<int:message_id>/", views.message_action, name="moderation_message"),
+    path("exchange/moderation/questions/<int:question_id>/", views.question_action, name="moderation_question"),
     path("exchange/moderation/members/<int:membership_id>/", views.member_action, name="moderation_member"),
     path("exchange/moderation/reports/<int:report_id>/dismiss/", views.report_dismiss, name="moderation_dismiss"),
     path("exchange/moderation/members/<int:membership_id>/identity/", views.member_identity, name="member_identity"),

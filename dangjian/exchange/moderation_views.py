@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from dangjian.console.shell import signed_in_view
 from dangjian.core.history import ActionError, InvalidInput
 
-from . import access, moderation
+from . import access, moderation, questions
 from .models import Membership, Message, Report, Resident
 
 QUEUE_PAGE = 20
@@ -101,7 +101,18 @@ def highlight(text: str, words: list[str]) -> str:
 
 
 def _may_see_queue(user) -> bool:
-    return moderation.rooms_moderated_by(user).exists()
+    return moderation.may_see_queue(user)
+
+
+def _question_items(held) -> list[dict]:
+    return [
+        {
+            "question": q,
+            "title": highlight(q.title, q.flagged_words or []),
+            "body": highlight(q.body, q.flagged_words or []),
+        }
+        for q in held
+    ]
 
 
 def _items(request, page) -> list[dict]:
@@ -147,6 +158,26 @@ def queue(request):
     if not _may_see_queue(request.user):
         raise PermissionDenied
     show = request.GET.get("show", "")
+    held_questions = questions.held_for(request.user).select_related("room")
+    if show == "questions":
+        page = Paginator(held_questions, QUEUE_PAGE).get_page(request.GET.get("page"))
+        shown = list(page)
+        return render(
+            request,
+            "exchange/console/moderation.html",
+            {
+                "page": page,
+                "items": [],
+                "questions": shown,
+                "question_items": _question_items(shown),
+                "show": show,
+                "query_string": urlencode({"show": show}),
+                "held_count": moderation.held_messages(request.user).count(),
+                "reported_count": moderation.reported_messages(request.user).count(),
+                "question_count": page.paginator.count,
+                "reason_max": questions.REASON_MAX,
+            },
+        )
     if show == "held":
         waiting = moderation.held_messages(request.user)
     elif show == "reports":
@@ -166,6 +197,7 @@ def queue(request):
             "mute_choices": [(key, label) for key, (_delta, label) in moderation.MUTE_CHOICES.items()],
             "held_count": moderation.held_messages(request.user).count(),
             "reported_count": moderation.reported_messages(request.user).count(),
+            "question_count": held_questions.count(),
         },
     )
 
@@ -173,7 +205,7 @@ def queue(request):
 def _back(request) -> str:
     show = request.POST.get("show", "")
     url = reverse("console:moderation")
-    return url + (f"?{urlencode({'show': show})}" if show in ("held", "reports") else "")
+    return url + (f"?{urlencode({'show': show})}" if show in ("held", "reports", "questions") else "")
 
 
 def _run(request, run, done: str):
@@ -208,6 +240,26 @@ def message_action(request, message_id: int):
             _("The message was removed."),
         )
     raise Http404
+
+
+@signed_in_view
+@require_POST
+def question_action(request, question_id: int):
+    """Approve or reject a held question (问政). Someone who may not review it gets 404, as for a question that is
+    not there."""
+    do = request.POST.get("do", "")
+    user = request.user
+    if do == "approve":
+        run, done = (lambda: questions.approve_question(user, question_id)), _("The question is now public.")
+    elif do == "reject":
+        reason = request.POST.get("reason", "")
+        run, done = (lambda: questions.reject_question(user, question_id, reason)), _("The question was rejected.")
+    else:
+        raise Http404
+    try:
+        return _run(request, run, done)
+    except PermissionDenied:
+        raise Http404 from None
 
 
 @signed_in_view

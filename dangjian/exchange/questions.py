@@ -20,7 +20,6 @@ held question, the official answer and its edits, removal, and turning a questio
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import hmac
 import re
@@ -54,9 +53,9 @@ from dangjian.members.queries import member_for_user
 from dangjian.notifications.api import notify
 from dangjian.organizations.models import Organization
 
-from . import access, notices, screening
+from . import access, limits, notices, screening
 from .actions import clean_text
-from .models import Membership, Message, PublicQuestion, Resident, Room
+from .models import Membership, Message, ModerationEntry, PublicQuestion, Resident, Room
 
 TITLE_MIN = 5
 TITLE_MAX = 100
@@ -64,8 +63,6 @@ BODY_MAX = 2000
 NICKNAME_MAX = 20
 ANSWER_MAX = 5000
 REASON_MAX = 200
-# Questions one person may ask in an hour (a person with a real question asks one or two).
-PER_HOUR = 5
 
 # States shown on the portal.
 PUBLIC_STATES = (PublicQuestion.State.OPEN, PublicQuestion.State.ANSWERED, PublicQuestion.State.CASE)
@@ -181,9 +178,10 @@ def _check_input(user, data: QuestionInput) -> tuple[str, str, str]:
     return title, body, nickname
 
 
-def ask_question(user, organization_id: int, data: QuestionInput) -> PublicQuestion:
+def ask_question(user, organization_id: int, data: QuestionInput, *, limited: bool = True) -> PublicQuestion:
     """Store a question asked of the organization. The same client token sent again returns the question stored
-    the first time. Raises InvalidInput (by field) for input that cannot be taken."""
+    the first time. Raises InvalidInput (by field) for input that cannot be taken, limits.TooFast past the hourly
+    limit (`limited=False` only for the demo, which asks several questions at once)."""
     if not may_ask(user):
         raise PermissionDenied
     if data.client_token is not None:
@@ -202,9 +200,8 @@ def ask_question(user, organization_id: int, data: QuestionInput) -> PublicQuest
     flagged: list[str] = []
     for field, text in (("title", title), ("body", body), ("nickname", nickname)):
         flagged += screening.screen(text, field_name=field).flagged
-    since = timezone.now() - datetime.timedelta(hours=1)
-    if PublicQuestion.objects.filter(asker=user, created_at__gte=since).count() >= PER_HOUR:
-        raise ActionError(_("You have asked several questions within the hour. Please wait a while and ask again."))
+    if limited:
+        limits.check_question(user)  # EXCHANGE_QUESTIONS_PER_HOUR, fewer for a new account
     question = PublicQuestion(
         organization=organization,
         room=room,
@@ -290,6 +287,7 @@ def approve_question(user, question_id: int) -> PublicQuestion:
             raise ActionError(_("This question is no longer waiting for review."))
         question.state = PublicQuestion.State.OPEN
         save_tracked(user, question, question.organization)
+        _log(user, question, ModerationEntry.Action.APPROVE_QUESTION)
     return question
 
 
@@ -302,7 +300,15 @@ def reject_question(user, question_id: int, reason: str) -> PublicQuestion:
         if question.state != PublicQuestion.State.HELD:
             raise ActionError(_("This question is no longer waiting for review."))
         _remove(user, question, reason)
+        _log(user, question, ModerationEntry.Action.REJECT_QUESTION, reason=question.removed_reason)
     return question
+
+
+def _log(user, question: PublicQuestion, action: str, reason: str = "") -> None:
+    """The moderation log's entry (read by the moderators of the question's organization and those above)."""
+    ModerationEntry.objects.create(
+        room_id=question.room_id, question=question, actor=user, action=action, reason=reason
+    )
 
 
 # --- Staff: answer, remove, turn into a case --------------------------------------------------------------------

@@ -18,7 +18,7 @@ from dangjian.accounts.permissions import MANAGE_ROOMS, has_capability
 from dangjian.core.history import ActionError, InvalidInput, NotFound, save_tracked, validate
 from dangjian.organizations.models import Organization
 
-from . import access, live, screening
+from . import access, limits, live, screening
 from .actions import clean_text, next_rev
 from .models import Membership, Message, ModerationEntry, Room
 
@@ -225,6 +225,7 @@ def join_room(user, room_id: int, nickname: str) -> Membership:
             nickname = clean_nickname(nickname, reserved_allowed=may_manage(user, room))
             if _nickname_taken(room, nickname):
                 raise _taken_refusal()
+            limits.check_join(user)
             own = Membership.objects.filter(room=room, user=user).first() or Membership(room=room, user=user)
             own.nickname = nickname
             own.role = Membership.Role.MEMBER
@@ -287,6 +288,7 @@ def change_nickname(user, room_id: int, nickname: str) -> Membership:
                 return own
             if _nickname_taken(own.room, nickname, exclude_pk=own.pk):
                 raise _taken_refusal()
+            limits.check_join(user)
             own.nickname = nickname
             own.save(update_fields=["nickname"])
     except IntegrityError:

@@ -7,6 +7,12 @@ twice). Connections drop what they sent already (by rev). This brings the messag
 WSGI process has no clients, and with the in-memory layer its broadcast reaches nobody) and the events a layer
 dropped (channels-redis drops them silently when a channel is full).
 
+The same query reads `Room.access_rev`, which moves when someone's place in a room changes (live.access_changed:
+left, removed, made admin or not). When it moved, one query reads the memberships of the people with sockets in the
+room, and the sockets whose membership changed look again (and close with the reason if they may no longer read)
+before anything newer is delivered: a member removed through a page (WSGI, no socket, its layer event reaching
+nobody on the in-memory layer) loses the open socket within EXCHANGE_WATCH_SECONDS.
+
 `counts` (per process): received (room events from the layer, one per connection), delivered (message and tick
 frames sent), filled (of those, brought by the watcher from the database), duplicates (dropped by rev), since
 (clients' requests for what they missed), rounds (watcher passes), rooms_filled (room fills from the database).
@@ -27,7 +33,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from . import live
-from .models import Room
+from .models import Membership, Room
 
 logger = logging.getLogger("dangjian.exchange.live")
 
@@ -37,14 +43,18 @@ counts: Counter = Counter()
 _rooms: dict[int, set] = {}
 # room id -> [floor, revs above it] seen by this process (from the layer or the database)
 _seen: dict[int, list] = {}
+# room id -> the room's access_rev this process last acted on
+_access: dict[int, int] = {}
 _task: asyncio.Task | None = None
 _loop: asyncio.AbstractEventLoop | None = None
 
 
-def join(consumer, room_id: int, last_rev: int) -> None:
+def join(consumer, room_id: int, last_rev: int, access_rev: int | None = None) -> None:
     _rooms.setdefault(room_id, set()).add(consumer)
     if room_id not in _seen:
         _seen[room_id] = [last_rev, set()]
+    if access_rev is not None:
+        _access.setdefault(room_id, access_rev)
     _start()
 
 
@@ -56,6 +66,7 @@ def leave(consumer, room_id: int) -> None:
     if not members:
         del _rooms[room_id]
         _seen.pop(room_id, None)
+        _access.pop(room_id, None)
 
 
 def saw(room_id: int, rev: int) -> None:
@@ -102,8 +113,40 @@ async def _hand(room_id: int, event: dict) -> None:
             logger.debug("a connection went away during a delivery")
 
 
-def _last_revs(room_ids: list[int]) -> dict[int, int]:
-    return dict(Room.objects.filter(pk__in=room_ids).values_list("pk", "last_rev"))
+def _last_revs(room_ids: list[int]) -> dict[int, tuple[int, int]]:
+    return {
+        pk: (rev, access)
+        for pk, rev, access in Room.objects.filter(pk__in=room_ids).values_list("pk", "last_rev", "access_rev")
+    }
+
+
+def place(room_id: int, user_id: int) -> tuple | None:
+    """A person's place in a room as the watcher compares it: (role, active) of their membership, None without."""
+    return _places([room_id], [user_id]).get((room_id, user_id))
+
+
+def _places(room_ids: list[int], user_ids: list[int]) -> dict[tuple[int, int], tuple]:
+    rows = Membership.objects.filter(room_id__in=room_ids, user_id__in=user_ids).values_list(
+        "room_id", "user_id", "role", "left_at", "removed_at"
+    )
+    return {(room, user): (role, left is None and removed is None) for room, user, role, left, removed in rows}
+
+
+async def _recheck(room_ids: list[int]) -> None:
+    """Someone's place changed in these rooms (read from the database, so a change made by a page process counts
+    too): the sockets whose person's membership is no longer what it was look again, and close if they may no
+    longer read (RoomConsumer.room_access). One query for all of them."""
+    sockets = [c for r in room_ids for c in _rooms.get(r, ()) if hasattr(c, "place")]
+    if not sockets:
+        return
+    places = await database_sync_to_async(_places)(room_ids, list({c.user_id for c in sockets}))
+    for consumer in sockets:
+        if places.get((consumer.room_id, consumer.user_id)) != consumer.place:
+            counts["access_checks"] += 1
+            try:
+                await consumer.room_access({"user": consumer.user_id})
+            except Exception:  # noqa: BLE001 - a closing connection never stops the others
+                logger.debug("a connection went away during an access check")
 
 
 def _missing(room_id: int, after: int) -> list[dict]:
@@ -116,8 +159,14 @@ async def fill_once() -> int:
         return 0
     counts["rounds"] += 1
     revs = await database_sync_to_async(_last_revs)(list(_rooms))
+    # Access first: a person removed from a room gets nothing posted after the removal.
+    moved = [room_id for room_id, (_rev, access) in revs.items() if _access.setdefault(room_id, access) != access]
+    for room_id in moved:
+        _access[room_id] = revs[room_id][1]
+    if moved:
+        await _recheck(moved)
     handed = 0
-    for room_id, last_rev in revs.items():
+    for room_id, (last_rev, _access_rev) in revs.items():
         entry = _seen.get(room_id)
         if entry is None or last_rev <= entry[0]:
             continue

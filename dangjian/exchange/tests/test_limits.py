@@ -138,3 +138,62 @@ def test_joins_and_questions_are_limited_per_person(county, frozen, settings):
         limits.check_question(veteran)
     with pytest.raises(limits.TooFast):
         limits.check_question(veteran)
+
+
+# --- Joins, nicknames and questions, through the pages ------------------------------------------------------
+
+
+def test_joining_rooms_and_changing_nicknames_on_the_pages_share_one_hourly_limit(client, county, frozen, settings):
+    from django.urls import reverse
+
+    settings.EXCHANGE_JOINS_PER_HOUR = 2
+    resident = f.resident("13911110007")
+    rooms = [f.room(county.village_a1, name, audience=Room.Audience.RESIDENTS) for name in ("王庄村民群", "王庄议事群")]
+    client.force_login(resident)
+    joined = client.post(reverse("exchange:room_join", args=[rooms[0].pk]), {"nickname": "老李"})
+    assert joined.status_code == 302
+    renamed = client.post(
+        reverse("exchange:room_info", args=[rooms[0].pk]), {"do": "nickname", "nick-nickname": "村东老李"}
+    )
+    assert renamed.status_code == 302
+    refused = client.post(reverse("exchange:room_join", args=[rooms[1].pk]), {"nickname": "老李"})
+    assert refused.status_code == 400
+    assert "您加入群聊或修改昵称太频繁，请等60分钟再试。" in refused.content.decode()
+    assert not Membership.objects.filter(room=rooms[1]).exists()
+    again = client.post(
+        reverse("exchange:room_info", args=[rooms[0].pk]), {"do": "nickname", "nick-nickname": "王庄老李"}, follow=True
+    )
+    assert "您加入群聊或修改昵称太频繁，请等60分钟再试。" in again.content.decode()
+    assert Membership.objects.get(room=rooms[0]).nickname == "村东老李"
+    # Someone else joins all the same.
+    other = f.resident("13911110006")
+    client.force_login(other)
+    assert client.post(reverse("exchange:room_join", args=[rooms[1].pk]), {"nickname": "小王"}).status_code == 302
+
+
+def test_questions_on_the_portal_have_one_limit_and_new_accounts_the_slower_lane(client, county, frozen, settings):
+    import uuid
+
+    from django.urls import reverse
+
+    from dangjian.exchange.models import PublicQuestion
+
+    settings.EXCHANGE_QUESTIONS_PER_HOUR = 4
+    newcomer = f.resident("13911110005")
+    veteran = f.resident("13911110004")
+    _old(veteran)
+    url = reverse("exchange:ask", args=[county.village_a1.pk])
+
+    def ask(n):
+        form = {"title": f"第{n}个问题要问一问", "nickname": "老李", "client_token": str(uuid.uuid4())}
+        return client.post(url, form)
+
+    client.force_login(newcomer)
+    assert [ask(n).status_code for n in range(2)] == [302, 302]
+    refused = ask(3)
+    assert refused.status_code == 400 and "您短时间内提问太多，请等60分钟再提。" in refused.content.decode()
+    assert PublicQuestion.objects.filter(asker=newcomer).count() == 2
+    client.force_login(veteran)
+    assert [ask(n).status_code for n in range(4)] == [302] * 4
+    assert "提问太多" in ask(5).content.decode()
+    assert PublicQuestion.objects.filter(asker=veteran).count() == 4

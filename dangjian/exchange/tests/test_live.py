@@ -1,6 +1,6 @@
 """The live side (issue 15): a real ASGI server (uvicorn, a subprocess on the test database) and real WebSocket
 clients. A message posted through the plain page reaches a socket through the watcher; bad frames, foreign
-origins, forged rooms, floods, a room left, a mute, a 1 MB frame are each refused with a reason while the others'
+origins, forged rooms, floods, a room left, a mute, a 1 MB frame (refused, the connection kept) are each refused with a reason while the others'
 connections go on; two processes sharing a private Redis carry a message from one to the other."""
 
 from __future__ import annotations
@@ -245,17 +245,51 @@ def test_refusals_each_with_a_reason_and_the_others_go_on(server, people, county
             with pytest.raises(ConnectionClosed):
                 await receive(b)
             assert b.close_code == 4403
-            # A 1 MB frame closes only that connection (1009, message too big).
+            # A frame of exactly 1 MB: refused with the reason in Chinese, that connection kept; nothing stored.
             async with connect(url, cookies["alice"]) as big:
-                await big.send("x" * 1_000_000)
-                with pytest.raises(ConnectionClosed):
-                    await receive(big)
-                assert big.close_code == 1009
+                head = json.dumps({"type": "send", "token": str(uuid.uuid4()), "body": ""})[:-2]
+                frame_text = head + "x" * (1024 * 1024 - len(head) - 2) + '"}'
+                assert len(frame_text.encode()) == 1024 * 1024
+                await big.send(frame_text)
+                refusal = await receive(big)
+                assert refusal["type"] == "error" and refusal["code"] == "too_long"
+                assert refusal["message"].startswith("消息太长")
+                await send(big, {"type": "since", "after": 0})
+                assert (await receive_until(big, lambda fr: fr["type"] == "history"))["last_rev"] == 5
             await send(a, {"type": "since", "after": 0})
             assert (await receive_until(a, lambda fr: fr["type"] == "history"))["last_rev"] == 5
 
     asyncio.run(scenario())
     assert Message.objects.filter(room=room).count() == 5
+
+
+def test_a_member_expelled_through_a_page_loses_the_open_socket_at_once(server, people, county):
+    """The page process (here: this test process) has no socket; the ASGI process's watcher reads the change from
+    the database, tells the member why and closes, before any later message reaches them."""
+    from dangjian.exchange import moderation
+
+    room, alice, bob = people
+    bob_cookie, alice_cookie = cookie_of(Client(), bob), cookie_of(Client(), alice)
+    membership = Membership.objects.get(room=room, user=bob)
+    url = f"{server.url}/ws/rooms/{room.pk}/"
+
+    async def scenario():
+        async with connect(url, bob_cookie) as b, connect(url, alice_cookie) as a:
+            await send(b, {"type": "since", "after": 0})
+            assert (await receive(b))["type"] == "history"
+            await in_thread(moderation.expel_member, county.village_a1_secretary, membership.pk, "多次发广告")
+            await in_thread(actions.post_message, alice, room.pk, actions.MessageInput(body="他走了以后说的话"))
+            frames = []
+            with pytest.raises(ConnectionClosed):
+                for _ in range(10):
+                    frames.append(await receive(b, timeout=5))
+            assert b.close_code == 4403
+            assert frames == [{"type": "error", "code": "forbidden", "message": "您已不在此群中。"}]
+            # Alice's socket goes on and gets the message.
+            seen = await receive_until(a, lambda fr: fr["type"] == "message")
+            assert seen["message"]["body"] == "他走了以后说的话"
+
+    asyncio.run(scenario())
 
 
 def test_the_own_channel_brings_notices_and_unread_counts(server, people):
@@ -324,3 +358,24 @@ def test_only_our_own_pages_may_open_a_socket(origin, host, allowed, settings):
 
     headers = [(b"host", host.encode())] + ([(b"origin", origin.encode())] if origin else [])
     assert origin_allowed({"type": "websocket", "scheme": "ws", "headers": headers}) is allowed
+
+
+def test_unread_counts_of_many_rooms_take_one_query(county, django_assert_num_queries):
+    """The /ws/me/ socket counts again on every change of one of the person's rooms: one query, whatever the number
+    of rooms (and only the rooms asked for)."""
+    from dangjian.exchange.consumers import unread_counts
+
+    alice, bob = f.UserFactory(username="alice"), f.UserFactory(username="bob")
+    rooms = [f.room(county.village_a1, f"第{n}群", people=[alice, bob]) for n in range(4)]
+    Membership.objects.filter(room=rooms[3], user=bob).update(notifications_muted=True)
+    actions.post_message(bob, rooms[0].pk, actions.MessageInput(body="我自己的"))  # never counted for him
+    for n, room in enumerate(rooms):
+        for k in range(n + 1):
+            actions.post_message(alice, room.pk, actions.MessageInput(body=f"消息{k}"))
+    with django_assert_num_queries(1):
+        counts = unread_counts(bob)
+    assert counts == {str(rooms[0].pk): 1, str(rooms[1].pk): 2, str(rooms[2].pk): 3}
+    with django_assert_num_queries(1):
+        assert unread_counts(bob, [rooms[2].pk]) == {str(rooms[2].pk): 3}
+    Membership.objects.filter(room=rooms[1], user=bob).update(last_read_rev=1)
+    assert unread_counts(bob, [rooms[1].pk, rooms[3].pk]) == {str(rooms[1].pk): 1}

@@ -14,7 +14,7 @@ from dangjian.accounts.models import Role, RoleGrant
 from dangjian.core.history import ActionError, InvalidInput, NotFound
 from dangjian.core.models import SensitiveWord
 from dangjian.exchange import access, actions, moderation, notices, screening
-from dangjian.exchange.models import Membership, Message, ModerationEntry, Report, Room
+from dangjian.exchange.models import Membership, Message, ModerationEntry, PublicQuestion, Report, Room
 from dangjian.notifications.models import Notification
 from dangjian.tests_support import factories as f
 
@@ -49,6 +49,9 @@ class Scene:
 @pytest.fixture
 def scene(county):
     return Scene(county)
+
+
+TODO_LINK = r'<a href="([^"]+)" data-todo="(exchange\.[a-z_]+)"'
 
 
 def entries(action=None):
@@ -350,6 +353,74 @@ def test_a_room_admin_without_a_console_role_reads_the_queue_of_their_room(clien
     assert response.status_code == 200 and "有人吗" in response.content.decode()
     assert "See the verified identity" not in response.content.decode()
     assert reverse("console:member_identity", args=[scene.membership.pk]) not in response.content.decode()
+
+
+# --- Held questions (问政) -------------------------------------------------------------------------------------
+
+
+def held_question(scene, title="我们要不要集体上访？"):
+    from dangjian.exchange import questions
+
+    SensitiveWord.objects.get_or_create(word="上访", defaults={"level": SensitiveWord.Level.FLAG})
+    question = questions.ask_question(
+        scene.author, scene.county.village_a1.pk, questions.QuestionInput(title=title, nickname="老王")
+    )
+    assert question.state == PublicQuestion.State.HELD
+    return question
+
+
+def test_held_questions_wait_in_the_queue_and_are_approved_or_rejected_with_plain_forms(client, scene):
+    first = held_question(scene)
+    second = held_question(scene, title="上访的事情怎么办理？")
+    client.force_login(scene.secretary)
+    dashboard = client.get(reverse("console:dashboard")).content.decode()
+    lines = {key: link.replace("&amp;", "&") for link, key in re.findall(TODO_LINK, dashboard)}
+    assert "exchange.held_questions" in lines
+    assert "2 个问政问题等待审核" in dashboard
+    page = client.get(lines["exchange.held_questions"])
+    html = page.content.decode()
+    assert [q.pk for q in page.context["questions"]] == [first.pk, second.pk]
+    assert "我们要不要集体<mark" in html and "问政待审（2）" in html
+    url = reverse("console:moderation_question", args=[first.pk])
+    assert f'action="{url}"' in html
+
+    approved = client.post(url, {"do": "approve", "show": "questions"}, follow=True)
+    assert "问题已公开" in approved.content.decode()
+    first.refresh_from_db()
+    assert first.state == PublicQuestion.State.OPEN
+    url = reverse("console:moderation_question", args=[second.pk])
+    refused = client.post(url, {"do": "reject", "reason": " ", "show": "questions"}, follow=True)
+    assert "请简要说明原因" in refused.content.decode()
+    client.post(url, {"do": "reject", "reason": "与本村事务无关", "show": "questions"})
+    second.refresh_from_db()
+    assert second.state == PublicQuestion.State.REMOVED and second.removed_reason == "与本村事务无关"
+    assert [(e.action, e.question_id, e.actor_id, e.reason) for e in entries().order_by("id")] == [
+        (ModerationEntry.Action.APPROVE_QUESTION, first.pk, scene.secretary.pk, ""),
+        (ModerationEntry.Action.REJECT_QUESTION, second.pk, scene.secretary.pk, "与本村事务无关"),
+    ]
+    log = client.get(reverse("console:moderation_log")).content.decode()
+    assert "与本村事务无关" in log and "上访的事情怎么办理？" in log
+    client.force_login(scene.county.county_admin)  # the organizations above read the log too
+    assert "与本村事务无关" in client.get(reverse("console:moderation_log")).content.decode()
+    client.force_login(scene.other_village)
+    assert "与本村事务无关" not in client.get(reverse("console:moderation_log")).content.decode()
+
+
+def test_a_held_question_is_out_of_reach_of_another_village_and_of_a_member(client, scene):
+    question = held_question(scene)
+    url = reverse("console:moderation_question", args=[question.pk])
+    client.force_login(scene.other_village)
+    page = client.get(reverse("console:moderation") + "?show=questions").content.decode()
+    assert "上访" not in page
+    assert client.post(url, {"do": "approve"}).status_code == 404
+    assert client.post(url, {"do": "reject", "reason": "不行"}).status_code == 404
+    client.force_login(scene.reader)  # a member of the room, no console role
+    assert client.post(url, {"do": "approve"}).status_code == 404
+    client.force_login(scene.room_admin)  # a room admin does not hold MODERATE_ROOMS
+    assert client.post(url, {"do": "approve"}).status_code == 404
+    assert client.get(reverse("console:moderation") + "?show=questions").context["questions"] == []
+    question.refresh_from_db()
+    assert question.state == PublicQuestion.State.HELD and not entries().exists()
 
 
 # --- The demo -----------------------------------------------------------------------------------------------

@@ -268,6 +268,10 @@
       var reply = field("reply_to");
       var token = field("client_token");
       if (!body || !body.value.trim()) return; // the page says what is missing
+      // Too long (pasted past the field's limit): posted as a page, which refuses it with the reason in Chinese,
+      // rather than sent as a frame the server would have to refuse.
+      var max = parseInt(body.getAttribute("maxlength") || "0", 10);
+      if (max && body.value.length > max) return;
       var replyTo = reply && /^\d+$/.test(reply.value) ? parseInt(reply.value, 10) : null;
       if (send({ type: "send", body: body.value, reply_to: replyTo, token: token ? token.value : newToken() })) {
         event.preventDefault();

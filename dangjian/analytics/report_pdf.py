@@ -36,6 +36,9 @@ def _change(data: ReportData, measure: Measure) -> str:
     return f"{difference:+,}" if difference else "0"
 
 
+TABLE_COLUMNS = 6
+
+
 @dataclass(frozen=True)
 class Table:
     title: str
@@ -49,10 +52,13 @@ def context(data: ReportData) -> dict:
         for _key, label, measures in data.groups()
     ]
     tables = []
-    for _key, label, measures in data.groups():
-        rows = [(row.name, [shown(row.values, m) for m in measures], False) for row in data.rows]
-        rows.append((_("Total"), [shown(data.current, m) for m in measures], True))
-        tables.append(Table(label, measures, rows))
+    for _key, label, group_measures in data.groups():
+        # An A4 page holds about six figures beside the names: a wider group is cut into tables of six.
+        for first in range(0, len(group_measures), TABLE_COLUMNS):
+            measures = group_measures[first : first + TABLE_COLUMNS]
+            rows = [(row.name, [shown(row.values, m) for m in measures], False) for row in data.rows]
+            rows.append((_("Total"), [shown(data.current, m) for m in measures], True))
+            tables.append(Table(label, measures, rows))
     categories = [str(period) for period, _values in data.trend]
     line = report_charts.line_chart(
         categories,

@@ -263,7 +263,7 @@ METRICS = [
     ),
     _metric(
         "feedback.answered_on_time",
-        _("Answered on time"),
+        _("Cases answered on time"),
         cases_answered_on_time,
         33,
         _counted("first_answered_at", answered_on_time=True),

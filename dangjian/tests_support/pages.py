@@ -362,7 +362,10 @@ def _public_questions(c) -> None:
 
     def ask(title, body=""):
         return questions.ask_question(
-            asker, c.village_a1.pk, questions.QuestionInput(title=title, body=body, nickname="村东老刘")
+            asker,
+            c.village_a1.pk,
+            questions.QuestionInput(title=title, body=body, nickname="村东老刘"),
+            limited=False,  # the crawl's data asks several questions at once, as the demo does
         )
 
     answered = ask("今年的低保申请什么时候开始？", "家里老人住院，电话13812345678。")

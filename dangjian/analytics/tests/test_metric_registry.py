@@ -3,7 +3,7 @@ defined (in Chinese) one click away; every rate divides two registered metrics."
 
 from django.utils import translation
 
-from dangjian.core.registry import UsageMetric, UsageRate, registry
+from dangjian.core.registry import UsageMetric, UsageRate, entries, registry
 
 GROUPS = {"interaction", "life", "learning", "publishing", "reach", "content"}
 
@@ -72,3 +72,10 @@ def test_labels_and_definitions_are_in_chinese():
             for text in (entry.label, entry.definition):
                 shown = str(text)
                 assert any("\u4e00" <= char <= "\u9fff" for char in shown), (entry.key, shown)
+
+
+def test_every_measure_has_its_own_chinese_label():
+    """The page's cells and the reports' column headers are found by label: two measures must not share one."""
+    with translation.override("zh-hans"):
+        labels = [str(m.label) for m in entries(UsageMetric)] + [str(r.label) for r in entries(UsageRate)]
+    assert sorted(label for label in set(labels) if labels.count(label) > 1) == []

@@ -275,7 +275,7 @@ def test_forged_organization_ids_metric_keys_and_periods_are_not_found(client, c
     client.force_login(county.county_admin)
     assert client.get(reverse("console:summary", args=[999999])).status_code == 404
     assert client.get(rows_url(Organization(pk=999999), "feedback.received")).status_code == 404
-    for key in ("feedback.nope", "__init__", "x" * 200, "supervision.reports_received", "feedback.answered"):
+    for key in ("feedback.nope", "__init__", "x" * 200, "supervision.reports_received", "meetings.required_missing"):
         assert client.get(rows_url(county.county, key)).status_code == 404, key
     for period in ("2026-13", "nope", "1999", "2099-01", "2026-w60", "9" * 50):
         assert client.get(rows_url(county.county, "feedback.received", period)).status_code == 404, period

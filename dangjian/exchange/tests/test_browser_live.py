@@ -135,21 +135,32 @@ def test_my_group_chats_count_unread_live_and_say_when_someone_mentions_me(brows
             alice_page.locator("#composer button[type=submit]").click()
             expect(badge).to_have_text("1 条未读")
             expect(bob_page.locator("[data-unread-total]")).to_have_text("1 条未读消息")
+            # The console home's 我的群聊 panel, opened after the first message, follows too.
+            console = bob_context.new_page()
+            console.goto("/console/")
+            console.wait_for_selector("#me-live[data-live='1']", state="attached")
+            panel_total = console.get_by_test_id("my-rooms-panel").locator("[data-unread-total]")
+            expect(panel_total).to_have_text("1 条未读消息")
             alice_page.locator("#id_body").fill("@bob 明天上午来村部开会")
             alice_page.locator("#composer button[type=submit]").click()
             expect(badge).to_have_text("2 条未读")
+            expect(panel_total).to_have_text("2 条未读消息")
             notice = bob_page.locator("#me-notice")
             expect(notice).to_contain_text("alice 在“王庄村民群”中提到了您：@bob 明天上午来村部开会")
             assert notice.get_attribute("aria-live") == "polite"
             assert notice.locator("a").get_attribute("href") == f"/rooms/{room.pk}/#m{Message.objects.last().pk}"
             assert_accessible(bob_page)
             assert_fits(bob_page, 390)
+            expect(console.locator("#me-notice")).to_contain_text("alice 在“王庄村民群”中提到了您")
+            assert_accessible(console)
+            assert_fits(console, 390)
             # Bob reads the room in another tab: the first tab's badge and total go away without a reload.
             reading = bob_context.new_page()
             reading.goto(f"/rooms/{room.pk}/")
             reading.wait_for_selector("#room[data-live='1']")
             expect(badge).to_be_hidden()
             expect(bob_page.locator("[data-unread-total]")).to_be_hidden()
+            expect(panel_total).to_have_text("没有未读消息。")
         finally:
             alice_context.close()
             bob_context.close()

@@ -162,6 +162,16 @@ def socket_url(request, room_id: int) -> str:
     return f"{scheme}://{request.get_host()}{path}"
 
 
+def me_socket(request) -> str:
+    """The socket server's address for me.js (the person's own channel, /ws/me/): REALTIME_URL, for a signed-in
+    person; empty (no script) otherwise."""
+    from django.conf import settings
+
+    if not (settings.REALTIME_URL and getattr(request.user, "is_authenticated", False)):
+        return ""
+    return settings.REALTIME_URL
+
+
 def messages_after(room_id: int, rev: int, *, limit: int = 200):
     """Every message of the room changed or written after `rev`, oldest change first (what a client missed)."""
     return (

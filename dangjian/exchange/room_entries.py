@@ -14,7 +14,7 @@ from dangjian.accounts.permissions import MANAGE_ROOMS, MODERATE_ROOMS, has_capa
 from dangjian.core import registry
 from dangjian.core.registry import Counted, DashboardPanel, MenuItem, OrganizationLink, PortalBlock, UsageMetric
 
-from . import room_queries
+from . import live, room_queries
 from .models import Room
 
 
@@ -25,7 +25,7 @@ def my_rooms_panel(request) -> dict | None:
     if not mine and not room_queries.joinable_rooms(user):
         return None
     unread = sum(own.unread for own in mine if not own.notifications_muted and own.room.is_open)
-    return {"room_count": len(mine), "unread": unread}
+    return {"room_count": len(mine), "unread": unread, "me_socket": live.me_socket(request)}
 
 
 def residents_room_block(organization) -> dict | None:

@@ -132,7 +132,11 @@ def rooms(request):
         if shown:
             by_kind.append({"kind": kind, "label": label, "rooms": shown})
     total = sum(own.unread for own in mine if not own.notifications_muted and own.room.is_open)
-    return render(request, "exchange/rooms.html", {"mine": mine, "joinable": by_kind, "unread_total": total})
+    return render(
+        request,
+        "exchange/rooms.html",
+        {"mine": mine, "joinable": by_kind, "unread_total": total, "me_socket": live.me_socket(request)},
+    )
 
 
 def _signed_in_or_login(request):

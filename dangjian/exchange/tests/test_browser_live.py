@@ -111,3 +111,74 @@ def test_the_page_says_the_connection_dropped_and_catches_up_after_it_comes_back
             assert page.locator("#room-status").is_hidden()
     finally:
         context.close()
+
+
+def test_my_group_chats_count_unread_live_and_say_when_someone_mentions_me(browser, live_server, county, settings):
+    """Bob keeps 我的群聊 open on his phone; Alice writes in their room from hers: his badge counts without a
+    reload, and her @mention is announced in a live region."""
+    alice = f.UserFactory(username="alice")
+    bob = f.UserFactory(username="bob")
+    room = f.room(county.village_a1, "王庄村民群", people=[alice, bob], audience=Room.Audience.RESIDENTS)
+    with AsgiServer(EXCHANGE_WATCH_SECONDS="0.2", REALTIME_ALLOWED_ORIGINS=_site(live_server)) as realtime:
+        settings.REALTIME_URL = realtime.url
+        settings.SECURE_CSP = {**settings.SECURE_CSP, "connect-src": ["'self'", realtime.url]}
+        alice_context, alice_page = _signed_in_page(browser, live_server, alice, 390, False)
+        bob_context, bob_page = _signed_in_page(browser, live_server, bob, 390, False)
+        try:
+            bob_page.goto("/rooms/")
+            bob_page.wait_for_selector("#me-live[data-live='1']", state="attached")
+            badge = bob_page.locator(f"[data-room-unread='{room.pk}']")
+            expect(badge).to_be_hidden()
+            alice_page.goto(f"/rooms/{room.pk}/")
+            alice_page.wait_for_selector("#room[data-live='1']")
+            alice_page.locator("#id_body").fill("大家好")
+            alice_page.locator("#composer button[type=submit]").click()
+            expect(badge).to_have_text("1 条未读")
+            expect(bob_page.locator("[data-unread-total]")).to_have_text("1 条未读消息")
+            # The console home's 我的群聊 panel, opened after the first message, follows too.
+            console = bob_context.new_page()
+            console.goto("/console/")
+            console.wait_for_selector("#me-live[data-live='1']", state="attached")
+            panel_total = console.get_by_test_id("my-rooms-panel").locator("[data-unread-total]")
+            expect(panel_total).to_have_text("1 条未读消息")
+            alice_page.locator("#id_body").fill("@bob 明天上午来村部开会")
+            alice_page.locator("#composer button[type=submit]").click()
+            expect(badge).to_have_text("2 条未读")
+            expect(panel_total).to_have_text("2 条未读消息")
+            notice = bob_page.locator("#me-notice")
+            expect(notice).to_contain_text("alice 在“王庄村民群”中提到了您：@bob 明天上午来村部开会")
+            assert notice.get_attribute("aria-live") == "polite"
+            assert notice.locator("a").get_attribute("href") == f"/rooms/{room.pk}/#m{Message.objects.last().pk}"
+            assert_accessible(bob_page)
+            assert_fits(bob_page, 390)
+            expect(console.locator("#me-notice")).to_contain_text("alice 在“王庄村民群”中提到了您")
+            assert_accessible(console)
+            assert_fits(console, 390)
+            # Bob reads the room in another tab: the first tab's badge and total go away without a reload.
+            reading = bob_context.new_page()
+            reading.goto(f"/rooms/{room.pk}/")
+            reading.wait_for_selector("#room[data-live='1']")
+            expect(badge).to_be_hidden()
+            expect(bob_page.locator("[data-unread-total]")).to_be_hidden()
+            expect(panel_total).to_have_text("没有未读消息。")
+        finally:
+            alice_context.close()
+            bob_context.close()
+
+
+def test_my_group_chats_stay_quiet_when_the_socket_server_is_down(browser, live_server, county, settings):
+    bob = f.UserFactory(username="bob")
+    f.room(county.village_a1, "王庄村民群", people=[bob], audience=Room.Audience.RESIDENTS)
+    settings.REALTIME_URL = "ws://127.0.0.1:9"  # nothing listens there
+    settings.SECURE_CSP = {**settings.SECURE_CSP, "connect-src": ["'self'", settings.REALTIME_URL]}
+    context, page = _signed_in_page(browser, live_server, bob, 390, False)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto("/rooms/")
+        page.wait_for_selector("#me-live", state="attached")
+        page.wait_for_timeout(1500)
+        assert errors == []
+        assert page.locator("#me-notice").inner_text() == ""
+    finally:
+        context.close()

@@ -172,7 +172,8 @@ class CaseBuilder:
             place = self.rng.choice(places)
             category = self.rng.choice(categories)
             title, template = self.rng.choice(PROBLEMS[category])
-            day = self.today - datetime.timedelta(days=int(self.rng.triangular(0, days, 0)))
+            # Spread over the whole year (every month has cases), somewhat more of them lately.
+            day = self.today - datetime.timedelta(days=min(days - 1, int(days * self.rng.random() ** 1.3)))
             received = _aware(day, self.rng.randint(7, 21), self.rng.randint(0, 59))
             if received > now:
                 received = now - datetime.timedelta(minutes=self.rng.randint(1, 600))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from dangjian.core.cache import bump_content_generation
 from dangjian.core.text import index_text
@@ -35,6 +36,20 @@ def load(ctx: DemoContext) -> None:
     revised = min(3, count // 20)  # the revisions are among the policies asked for
     _build(ctx, count - revised)
     _amend_some(ctx, revised)
+    _dated_as_issued()
+
+
+def _dated_as_issued() -> None:
+    """The policies' created and changed times are their issue day (at 10:00), not when the demo ran: the portal's
+    freshness counts from them."""
+    zone = timezone.get_current_timezone()
+    rows = list(Policy.objects.only("pk", "issued_on"))
+    for policy in rows:
+        policy.created_at = policy.updated_at = datetime.datetime.combine(
+            policy.issued_on, datetime.time(10), tzinfo=zone
+        )
+    with transaction.atomic():
+        Policy.objects.bulk_update(rows, ["created_at", "updated_at"], batch_size=500)
 
 
 def _amend_some(ctx: DemoContext, count: int) -> None:

@@ -1,5 +1,6 @@
 """Demo publishing: a year of articles in every column of the county, its townships and a sample of villages, with
-their review steps; 信息报送 from villages to the first township; the county's notices with partial sign-off; the
+their review steps, and a sparser year in the other villages (some left stale on purpose: `Places.idle_villages`
+形同摆设, `Places.attention_villages` with one column overdue); 信息报送 from villages to the first township; the county's notices with partial sign-off; the
 group robots pointed at the local recording server; a short list of sensitive words.
 
 Part of `manage.py load_demo` (the protocol: dangjian/demo/__init__.py); runs after the tree and the staff
@@ -63,6 +64,18 @@ GAPS_VILLAGE = {
     standard.PARTY: (20, 45),
     standard.VILLAGE: (15, 35),
 }
+# The other villages keep their portals too, more sparsely (a year of each column within its rule, fewer rows).
+GAPS_LIGHT = {
+    standard.NEWS: (7, 13),
+    standard.NOTICES: (60, 120),
+    standard.PARTY: (40, 80),
+    standard.VILLAGE: (40, 80),
+}
+# Villages deliberately 形同摆设 (the last branches of the tree, Places.idle_villages): nothing published for this many days, so the portal home is stale and the columns run overdue.
+IDLE_DAYS = (45, 30, 120)
+# Villages that need attention (next to the idle ones, Places.attention_villages): the portal is kept, but one column is overdue
+# (村务公开 last updated this many days ago, its rule being 92 days).
+ATTENTION_VILLAGE_DAYS = (110, 130)
 # Columns some organizations add: (which organization, name, what it publishes, update rule in days).
 OWN_COLUMNS = [
     ("county", "乡村振兴", "全县乡村振兴的进展和典型经验", 30),
@@ -126,6 +139,12 @@ def load(ctx: DemoContext) -> list[str]:
     writer = _Writer(ctx, staff, places)
     for org in places.publishing():
         writer.year_of(org)
+    sampled = {org.pk for org in places.publishing()}
+    idle = {org.pk: days for org, days in zip(places.idle_villages, IDLE_DAYS, strict=False)}
+    attention = {org.pk: days for org, days in zip(places.attention_villages, ATTENTION_VILLAGE_DAYS, strict=False)}
+    for org in places.branches():
+        if org.pk not in sampled:
+            writer.year_of(org, light=True, idle_days=idle.get(org.pk), stale_village_days=attention.get(org.pk))
     writer.unpublished()
     writer.flush()
     # The rows' "changed" time is when they were last touched in the story, not when the demo ran.
@@ -183,6 +202,33 @@ class Places:
         for township in self.townships:
             found += [township, *self.sampled_villages(township)]
         return found
+
+    def _last_branches(self) -> list[list[Organization]]:
+        """The branches the demo leaves to go stale, latest in the tree first (far from the sampled villages and
+        from those that issue policies, which are the tree's first): with four townships or more, from the end of
+        each of the last three, else from the end of the last."""
+        if len(self.townships) >= 4:
+            return [self.villages.get(township.pk, [])[::-1] for township in reversed(self.townships[-3:])]
+        last = self.villages.get(self.townships[-1].pk, []) if len(self.townships) > 1 else []
+        return [last[::-1][index::3] for index in range(3)]
+
+    def _from_end(self, offset: int, count: int) -> list[Organization]:
+        """The branch `offset` places from the end in each of the groups of `_last_branches` (up to `count`)."""
+        return [group[offset] for group in self._last_branches()[:count] if len(group) > offset]
+
+    @property
+    def idle_villages(self) -> list[Organization]:
+        """The villages left 形同摆设 on purpose, with IDLE_DAYS."""
+        return self._from_end(0, len(IDLE_DAYS))
+
+    @property
+    def attention_villages(self) -> list[Organization]:
+        """The villages with one overdue column (需关注), with ATTENTION_VILLAGE_DAYS."""
+        return self._from_end(1, len(ATTENTION_VILLAGE_DAYS))
+
+    def branches(self) -> list[Organization]:
+        """Every village and community of the tree, township by township."""
+        return [branch for township in self.townships for branch in self.villages.get(township.pk, [])]
 
     @property
     def stale_village(self) -> Organization | None:
@@ -295,9 +341,18 @@ class _Writer:
         self.events: list[list[ArticleEvent]] = []
 
     # A year of published articles of one organization, column by column.
-    def year_of(self, org: Organization) -> None:
+    def year_of(
+        self,
+        org: Organization,
+        *,
+        light: bool = False,
+        idle_days: int | None = None,
+        stale_village_days: int | None = None,
+    ) -> None:
+        """`light`: fewer articles (GAPS_LIGHT); `idle_days`: nothing published in any column since then;
+        `stale_village_days`: the 村务公开 column last updated then."""
         village = org.kind in (Organization.Kind.VILLAGE, Organization.Kind.COMMUNITY)
-        gaps = GAPS_VILLAGE if village else GAPS_UPPER
+        gaps = GAPS_LIGHT if light else GAPS_VILLAGE if village else GAPS_UPPER
         oldest = self.today - datetime.timedelta(days=365)
         county_news = 0
         for column in self.columns.get(org.pk, []):
@@ -308,6 +363,10 @@ class _Writer:
                 latest = STALE_NEWS_DAYS
             if column.key == standard.VILLAGE and org == self.places.stale_village:
                 latest = STALE_VILLAGE_DAYS
+            if column.key == standard.VILLAGE and stale_village_days is not None:
+                latest = stale_village_days
+            if idle_days is not None:
+                latest = idle_days + self.rng.randint(0, 20)
             day = self.today - datetime.timedelta(days=latest)
             while day > oldest:
                 show_below = False

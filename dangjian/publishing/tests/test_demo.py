@@ -145,7 +145,17 @@ def test_some_columns_are_stale_beyond_their_rule_and_the_rest_fresh(demo):
             fresh += 1
     villages = Organization.objects.get(short_name="城关镇").children.filter(kind__in=["village", "community"])
     second_village = villages.order_by("path")[1].short_name
-    assert sorted(stale) == sorted([("清河镇", "news", 40), (second_village, "village", 150)])
+    places = publishing_demo._places()
+    idle = {village.short_name for village in places.idle_villages}
+    attention = [
+        (village.short_name, "village", days)
+        for village, days in zip(places.attention_villages, publishing_demo.ATTENTION_VILLAGE_DAYS, strict=False)
+    ]
+    planned = [("清河镇", "news", 40), (second_village, "village", 150), *attention]
+    assert len(idle) == 3 and len(attention) == 2
+    assert sorted(row for row in stale if row[0] not in idle) == sorted(planned)
+    # The villages left 形同摆设 published nothing for weeks: their 工作动态 (a 14-day rule) is overdue.
+    assert {row[0] for row in stale if row[1] == "news" and row[0] in idle} == idle
     assert fresh > 20
 
 

@@ -63,6 +63,7 @@ def test_apps_are_asked_in_installed_apps_order_and_an_app_without_demo_py_is_sk
         "dangjian.publishing.demo",
         "dangjian.learning.demo",
         "dangjian.exchange.demo",
+        "dangjian.analytics.demo",
     ]
     core, policies = apps.get_app_config("core"), apps.get_app_config("policies")
     assert not (Path(core.path) / "demo.py").exists()

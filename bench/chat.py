@@ -211,6 +211,7 @@ class Listener:
         self.above: set[int] = set()
         self.asked: set[int] = set()
         self.reconnections = 0
+        self.failed_opens = 0  # attempts to open the socket that failed (refused, handshake timed out)
 
     async def fill_gaps(self, ws, frame: dict) -> None:
         """As room.js does: remember the revs seen, and ask the server for what lies in a gap."""
@@ -234,16 +235,21 @@ class Listener:
         missed (`since` the highest rev seen without a gap). Reconnections are counted."""
         headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={self.session}", "Origin": ORIGIN}
         while not stop_at.is_set():
+            opened = False
             try:
                 async with websockets.connect(
                     self.url, additional_headers=headers, max_size=None, ping_interval=None
                 ) as ws:
+                    opened = True
                     if ready.is_set():
                         await ws.send(json.dumps({"type": "since", "after": self.floor}))
                     ready.set()
                     await self.listen(ws, stop_at)
-            except (OSError, websockets.ConnectionClosed):
-                self.reconnections += 1
+            except (OSError, TimeoutError, websockets.ConnectionClosed, websockets.InvalidHandshake):
+                if opened:
+                    self.reconnections += 1
+                else:
+                    self.failed_opens += 1
                 await asyncio.sleep(1)
 
     async def listen(self, ws, stop_at: asyncio.Event) -> None:
@@ -316,9 +322,9 @@ def report(prefix: str, result: dict, room: Room, since_id: int) -> None:
     print(f"{prefix}-messages-stored {len(stored)} messages")
     print(f"{prefix}-messages-delivered {delivered} receipts (of {result['sent'] * len(listeners)} expected)")
     print(f"{prefix}-messages-lost {lost} receipts")
-    print(
-        f"# {prefix}: {sum(listener.reconnections for listener in listeners)} reconnections after a dropped connection"
-    )
+    drops = sum(listener.reconnections for listener in listeners)
+    failed = sum(listener.failed_opens for listener in listeners)
+    print(f"# {prefix}: {drops} reconnections after a dropped connection, {failed} failed attempts to open one")
 
 
 def main() -> None:

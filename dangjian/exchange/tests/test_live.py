@@ -331,7 +331,7 @@ def test_two_processes_sharing_redis_carry_a_message_from_one_to_the_other(peopl
     with RedisServer() as redis:
         env = {"REDIS_URL": redis.url, "EXCHANGE_WATCH_SECONDS": "3600"}
         settings.CHANNEL_LAYERS = {
-            "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [redis.url]}}
+            "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [redis.url]}}
         }
         channel_layers.backends.clear()
         with AsgiServer(**env) as one, AsgiServer(**env) as two:

@@ -15,6 +15,8 @@ import time
 
 import django
 
+from bench.county import build as build_county
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
 django.setup()
 
@@ -28,7 +30,7 @@ from dangjian.accounts.models import Role, RoleGrant, User  # noqa: E402
 from dangjian.meetings import compliance  # noqa: E402
 from dangjian.meetings.models import Meeting  # noqa: E402
 from dangjian.members.models import Member  # noqa: E402
-from dangjian.organizations.models import PATH_STEP, Organization  # noqa: E402
+from dangjian.organizations.models import Organization  # noqa: E402
 
 BRANCHES = int(os.environ.get("BENCH_BRANCHES", "1000"))
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "30000"))
@@ -48,31 +50,7 @@ def percentile(values, p):
 
 
 def organizations() -> Organization:
-    """The county and its townships one by one (paths need their ids), the branches in bulk with their paths."""
-    county = Organization.objects.create(name="基准县委员会", short_name="基准县", kind=Organization.Kind.COUNTY)
-    townships = [
-        Organization.objects.create(
-            name=f"基准县第{t + 1}镇委员会", short_name=f"第{t + 1}镇", kind=Organization.Kind.TOWNSHIP, parent=county
-        )
-        for t in range(TOWNSHIPS)
-    ]
-    branches = [
-        Organization(
-            name=f"第{index % TOWNSHIPS + 1}镇第{index // TOWNSHIPS + 1}村党支部委员会",
-            short_name=f"第{index // TOWNSHIPS + 1}村",
-            kind=Organization.Kind.VILLAGE,
-            parent=townships[index % TOWNSHIPS],
-            path=f"bench-{index}",
-            depth=2,
-            sort_order=index,
-        )
-        for index in range(BRANCHES)
-    ]
-    Organization.objects.bulk_create(branches, batch_size=500)
-    for branch in branches:
-        branch.path = f"{branch.parent.path}{branch.pk:0{PATH_STEP}d}/"
-    Organization.objects.bulk_update(branches, ["path"], batch_size=500)
-    return county
+    return build_county("基准县", BRANCHES, TOWNSHIPS).county
 
 
 def members(branch_ids: list[int]) -> None:

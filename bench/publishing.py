@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench import load
+from bench.county import build as build_county
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -63,7 +64,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from dangjian.core.cache import bump_content_generation  # noqa: E402
-from dangjian.organizations.models import PATH_STEP, Organization  # noqa: E402
+from dangjian.organizations.models import Organization  # noqa: E402
 from dangjian.publishing.columns import ensure_standard_columns  # noqa: E402
 from dangjian.publishing.models import Article, Column  # noqa: E402
 
@@ -75,31 +76,9 @@ BODY = (
 
 
 def organizations() -> tuple[Organization, list[Organization], list[Organization]]:
-    county = Organization.objects.create(name=f"{MARK}委员会", short_name=MARK, kind=Organization.Kind.COUNTY)
-    townships = [
-        Organization.objects.create(
-            name=f"{MARK}第{t + 1}镇委员会", short_name=f"第{t + 1}镇", kind=Organization.Kind.TOWNSHIP, parent=county
-        )
-        for t in range(TOWNSHIPS)
-    ]
-    villages = [
-        Organization(
-            name=f"{MARK}第{index % TOWNSHIPS + 1}镇第{index // TOWNSHIPS + 1}村党支部委员会",
-            short_name=f"第{index // TOWNSHIPS + 1}村",
-            kind=Organization.Kind.VILLAGE,
-            parent=townships[index % TOWNSHIPS],
-            path=f"bench-publishing-{index}",
-            depth=2,
-            sort_order=index,
-        )
-        for index in range(VILLAGES)
-    ]
-    Organization.objects.bulk_create(villages, batch_size=500)
-    for village in villages:
-        village.path = f"{village.parent.path}{village.pk:0{PATH_STEP}d}/"
-    Organization.objects.bulk_update(villages, ["path"], batch_size=500)
-    ensure_standard_columns([county, *townships, *villages])
-    return county, townships, villages
+    built = build_county(MARK, VILLAGES, TOWNSHIPS)
+    ensure_standard_columns(built.everyone)
+    return built.county, built.townships, built.villages
 
 
 def articles(county, townships, villages, rng: random.Random) -> None:

@@ -5,8 +5,8 @@ gunicorn as `make run` does, and prints one line per figure: `name value unit`.
 Throughput is measured with wrk (2 threads, 32 connections) against the county portal, a
 village policy list and a plain "hello" view (/healthz/) served the same way in the same run.
 Set DATABASE_URL to benchmark PostgreSQL instead of SQLite; BENCH_POLICIES to change the scale.
-The modules' own figures come from bench/supervision.py, roster.py, meetings.py, summary.py, publishing.py,
-learning_video.py, exams.py, chat.py and reports.py (each also
+The modules' own figures come from bench/supervision.py, roster.py, meetings.py, usage.py, publishing.py,
+learning_video.py, exams.py and chat.py (each also
 runnable alone with `python -m bench.<name>`).
 """
 
@@ -327,12 +327,15 @@ def main() -> None:
             [PY, "-m", "bench.meetings"], cwd=ROOT, env=env(), capture_output=True, text=True, check=False
         )
         print(meetings.stdout.strip() or meetings.stderr.strip()[-2000:], flush=True)
-        # The usage summaries: the county's summary page at about 1,000 organizations with a year of rollups (built
-        # and rolled back by bench/summary.py): p50/p95 uncached (target p95 <= 300 ms), its queries.
-        summaries = subprocess.run(
-            [PY, "-m", "bench.summary"], cwd=ROOT, env=env(), capture_output=True, text=True, check=False
+        # The usage summaries at about 1,000 organizations, 1,000,000 feedback cases and a year of rollups (built
+        # and rolled back by bench/usage.py): the county's summary page p50/p95 uncached (target p95 <= 300 ms),
+        # the status and to-do lists, the quarterly Excel and PDF (target 10 s each), recomputing the figures.
+        usage = subprocess.run(
+            [PY, "-m", "bench.usage"], cwd=ROOT, env=env(), capture_output=True, text=True, check=False
         )
-        print(summaries.stdout.strip() or summaries.stderr.strip()[-2000:], flush=True)
+        print(usage.stdout.strip(), flush=True)
+        if usage.returncode != 0:
+            print(f"# usage failed (exit {usage.returncode}):", usage.stderr.strip()[-2000:], flush=True)
         # Publishing at 100,000 articles: the article page and a column's list beside hello, and a county article
         # pushed down to 1,000 portals (built, served on its own port and deleted by bench/publishing.py).
         publishing = subprocess.run(
@@ -363,12 +366,6 @@ def main() -> None:
             # A failure after the first lines (e.g. in the Redis half) shows its traceback, not only those lines.
             print(f"# chat failed (exit {chat.returncode}):", flush=True)
             print(chat.stderr.strip()[-4000:], flush=True)
-        # Usage reports: the county's quarterly Excel and PDF over a year of rollup figures of 1,000 organizations
-        # (built and rolled back by bench/reports.py; target 10 s each).
-        reports = subprocess.run(
-            [PY, "-m", "bench.reports"], cwd=ROOT, env=env(), capture_output=True, text=True, check=False
-        )
-        print(reports.stdout.strip() or reports.stderr.strip()[-2000:], flush=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)

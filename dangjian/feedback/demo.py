@@ -82,6 +82,10 @@ WEIGHTS = [
     (Category.PRAISE, 5),
 ]
 DAYS = {Category.CONSULT: 3, Category.HELP: 5, Category.SUGGESTION: 5, Category.COMPLAINT: 10, Category.PRAISE: 5}
+# The village that leaves problems unanswered (unanswering_village): this many more cases, received between these
+# many days ago (past every deadline above), accepted and never answered; at least SUMMARY_UNANSWERED_CASES (3).
+UNANSWERED_CASES = 4
+UNANSWERED_DAYS = (20, 60)
 
 
 def add_arguments(parser) -> None:
@@ -92,7 +96,7 @@ def add_arguments(parser) -> None:
 
 
 def load(ctx: DemoContext) -> list[str]:
-    _build(ctx, ctx.options.get("cases", 1500))
+    _build(ctx, ctx.options.get("cases", 1500), first=True)
     sample = Case.objects.filter(state=Case._meta.get_field("state").default).first() or Case.objects.first()
     if sample is None:
         return []
@@ -118,11 +122,32 @@ def summary() -> str:
     return f"{Case.objects.count()} feedback cases"
 
 
-def _build(ctx: DemoContext, count: int) -> int:
+def _build(ctx: DemoContext, count: int, *, first: bool = False) -> int:
     places = list(Organization.objects.filter(kind__in=[Organization.Kind.VILLAGE, Organization.Kind.COMMUNITY]))
-    created = CaseBuilder(ctx.rng, ctx.today, ctx.person_name).build(places, count)
+    builder = CaseBuilder(ctx.rng, ctx.today, ctx.person_name)
+    created = builder.build(places, count)
+    village = unanswering_village() if first else None
+    if village is not None:
+        created += builder.build(
+            [village], UNANSWERED_CASES, days=UNANSWERED_DAYS[1], unanswered_from=UNANSWERED_DAYS[0]
+        )
     bump_content_generation()
     return created
+
+
+def unanswering_village() -> Organization | None:
+    """The village that leaves its residents' problems unanswered (形同摆设 for its interaction, while its portal is
+    kept): the last of the first township, clear of the villages publishing's demo leaves stale (those of the last
+    townships) and of the first villages, which the demo users serve."""
+    townships = list(Organization.objects.open().filter(depth=1, kind=Organization.Kind.TOWNSHIP).order_by("path")[:2])
+    if len(townships) < 2:
+        return None
+    villages = list(
+        Organization.objects.open()
+        .filter(parent=townships[0], kind__in=[Organization.Kind.VILLAGE, Organization.Kind.COMMUNITY])
+        .order_by("path")
+    )
+    return villages[-1] if len(villages) >= 2 else None
 
 
 def _aware(day: datetime.date, hour: int, minute: int) -> datetime.datetime:
@@ -163,7 +188,11 @@ class CaseBuilder:
         public = mask_numbers(template.format(**{**values, "name": _mask_name(name)}))
         return text, public
 
-    def build(self, places, count: int, days: int = 365, batch_size: int = 2000) -> int:
+    def build(
+        self, places, count: int, days: int = 365, batch_size: int = 2000, unanswered_from: int | None = None
+    ) -> int:
+        """`count` cases at random places over the last `days` days, each moved along as staff would have; with
+        `unanswered_from`, received at least that many days ago and, once accepted, never answered."""
         categories = [c for c, w in WEIGHTS for _ in range(w)]
         created = 0
         batch: list[tuple[Case, list[CaseEvent]]] = []
@@ -174,6 +203,8 @@ class CaseBuilder:
             title, template = self.rng.choice(PROBLEMS[category])
             # Spread over the whole year (every month has cases), somewhat more of them lately.
             day = self.today - datetime.timedelta(days=min(days - 1, int(days * self.rng.random() ** 1.3)))
+            if unanswered_from is not None:
+                day = self.today - datetime.timedelta(days=self.rng.randint(unanswered_from, days))
             received = _aware(day, self.rng.randint(7, 21), self.rng.randint(0, 59))
             if received > now:
                 received = now - datetime.timedelta(minutes=self.rng.randint(1, 600))
@@ -201,7 +232,7 @@ class CaseBuilder:
             # writes the message under var/sms).
             case.sms_consent = case.contact_phone[-1:] in {"0", "2", "4", "6", "8"}
             events = [CaseEvent(kind=CaseEvent.Kind.SUBMIT, to_state=State.RECEIVED, organization=place, at=received)]
-            self._advance(case, events, now)
+            self._advance(case, events, now, unanswered=unanswered_from is not None)
             case.listed = case.should_be_listed()
             batch.append((case, events))
             if len(batch) >= batch_size:
@@ -212,10 +243,11 @@ class CaseBuilder:
         rebuild_stats()
         return created
 
-    def _advance(self, case: Case, events: list[CaseEvent], now: datetime.datetime) -> None:
-        """Move the case along as a county's staff would have, given how old it is."""
+    def _advance(self, case: Case, events: list[CaseEvent], now: datetime.datetime, unanswered: bool = False) -> None:
+        """Move the case along as a county's staff would have, given how old it is (`unanswered`: accepted and
+        left there)."""
         age_days = (now - case.received_at).days
-        roll = self.rng.random()
+        roll = 0.5 if unanswered else self.rng.random()
         if age_days < 1 and roll < 0.7:
             return  # still waiting for acceptance
         if roll < 0.03:
@@ -264,7 +296,7 @@ class CaseBuilder:
         answered = case.received_at + datetime.timedelta(
             seconds=span * (self.rng.uniform(1.05, 1.6) if late else self.rng.uniform(0.2, 0.95))
         )
-        if answered > now:
+        if answered > now or unanswered:
             if now > case.answer_deadline:
                 case.supervised = True
                 case.supervised_at = case.answer_deadline + datetime.timedelta(minutes=10)

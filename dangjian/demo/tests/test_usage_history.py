@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from dangjian.analytics import freshness, queries, rollups
 from dangjian.analytics.periods import Period
+from dangjian.feedback import demo as feedback_demo
 from dangjian.organizations.models import Organization
 from dangjian.publishing import demo as publishing_demo
 
@@ -45,6 +46,16 @@ def test_the_demo_county_has_a_year_of_history_and_every_status():
         assert item.status == freshness.ATTENTION
         assert [column.name for column in item.columns if column.overdue] == ["村务公开"]
         assert item.home_days is not None and item.home_days <= 14
+
+    # One village is 形同摆设 for leaving its residents unanswered, its portal kept.
+    unanswering = feedback_demo.unanswering_village()
+    assert unanswering is not None and unanswering.pk not in {v.pk for v in [*idle, *attention]}
+    item = found.by_id[unanswering.pk]
+    reason = next(reason for reason in item.reasons if reason.code == "feedback.overdue")
+    assert item.status == freshness.IDLE and reason.idle
+    assert item.unanswered["feedback.overdue"] >= feedback_demo.UNANSWERED_CASES
+    assert item.home_days is not None and item.home_days <= 14
+    assert f"形同摆设: {unanswering.name}: {reason.text}" in output
 
     months = Period.current("m").recent(12)
     received = [values.get("feedback.received", 0) for _period, values in queries.trend(county.pk, months)]

@@ -125,12 +125,11 @@ def summary() -> str:
 def _build(ctx: DemoContext, count: int, *, first: bool = False) -> int:
     places = list(Organization.objects.filter(kind__in=[Organization.Kind.VILLAGE, Organization.Kind.COMMUNITY]))
     builder = CaseBuilder(ctx.rng, ctx.today, ctx.person_name)
-    created = builder.build(places, count)
-    village = unanswering_village() if first else None
+    village = unanswering_village() if first and count >= 10 * UNANSWERED_CASES else None
+    unanswered = UNANSWERED_CASES if village is not None else 0  # of the `count`, not beside them
+    created = builder.build(places, count - unanswered)
     if village is not None:
-        created += builder.build(
-            [village], UNANSWERED_CASES, days=UNANSWERED_DAYS[1], unanswered_from=UNANSWERED_DAYS[0]
-        )
+        created += builder.build([village], unanswered, days=UNANSWERED_DAYS[1], unanswered_from=UNANSWERED_DAYS[0])
     bump_content_generation()
     return created
 

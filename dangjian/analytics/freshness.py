@@ -249,14 +249,22 @@ class SubtreeFreshness:
     def idle(self) -> list[OrganizationFreshness]:
         return [item for item in self.by_id.values() if item.status == IDLE]
 
-    def outline(self, levels: int | None = None) -> list[OutlineRow]:
+    def outline(self, levels: int | None = None, flagged_from: int | None = None) -> list[OutlineRow]:
         """The tree as a flat list for a nested HTML list drawn by a loop (no recursive include: a county has a
         thousand organizations): the root, then each organization after its parent, down to `levels` below the
-        root (None: all). `opens` says a nested list of children follows; `closes` how many lists end after it."""
+        root (None: all). From the level `flagged_from` down only the organizations that are idle or need
+        attention, or have such below them, are listed (their parent's line counts the others): a county's page
+        names its flagged villages, not its thousand. `opens` says a nested list of children follows; `closes`
+        how many lists end after it."""
         rows: list[OutlineRow] = []
+
+        def flagged(item: OrganizationFreshness) -> bool:
+            return item.status != OK or bool(item.below_idle or item.below_attention)
 
         def walk(item: OrganizationFreshness, level: int) -> None:
             children = item.children if levels is None or level < levels else []
+            if flagged_from is not None and level + 1 >= flagged_from:
+                children = [child for child in children if flagged(child)]
             row = OutlineRow(item, level, bool(children))
             rows.append(row)
             for child in children:

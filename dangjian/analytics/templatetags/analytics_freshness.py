@@ -23,12 +23,14 @@ def organization_url(organization_id: int, url_name: str) -> str:
 
 
 @register.inclusion_tag("analytics/_status_tree.html")
-def status_tree(freshness, url_name: str, levels: int | None = None, url_query: str = "") -> dict:
-    """{% status_tree freshness "url:name" levels=2 url_query="?period=2026-q4" %}: the partial with the tree
-    cut `levels` below the root."""
+def status_tree(
+    freshness, url_name: str, levels: int | None = None, url_query: str = "", flagged_from: int | None = None
+) -> dict:
+    """{% status_tree freshness "url:name" levels=2 url_query="?period=2026-q4" flagged_from=2 %}: the partial
+    with the tree cut `levels` below the root, listing from the level `flagged_from` down only what is flagged."""
     return {
         "freshness": freshness,
-        "status_rows": freshness.outline(levels),
+        "status_rows": freshness.outline(levels, flagged_from),
         "url_name": url_name,
         "url_query": url_query,
     }

@@ -62,6 +62,25 @@ def test_the_summary_page_shows_the_idle_village_and_why_and_links_down(client, 
     assert county.village_b1.short_name not in section
 
 
+def test_the_county_page_names_its_flagged_villages_and_counts_the_others(client, county):
+    """Two levels down (the county's villages) only what is idle or needs attention is listed: a county's page
+    names the villages to act on, not its thousand; the township's line counts the rest."""
+    with time_machine.travel(NOW, tick=False):
+        _publish(county.village_a1_secretary, county.village_a1)
+        rollups.refresh_pending()
+        client.force_login(county.county_admin)
+        html = client.get(reverse("console:summary", args=[county.county.pk]) + "?period=2026-03").content.decode()
+    section = _section(html)
+    assert county.town_a.short_name in section and county.town_b.short_name in section
+    a2 = section[section.index(county.village_a2.short_name) :]
+    assert "形同摆设" in a2[: a2.index("</div>")] and "门户首页从未更新" in a2[: a2.index("</div>")]
+    assert county.village_a1.short_name not in section  # in order: counted, not listed
+    town_a = section[section.index(county.town_a.short_name) :]
+    town_a = town_a[: town_a.index("</div>")]
+    assert "下级 2 个组织：形同摆设 1 个，需关注 0 个。" in town_a, town_a
+    assert "第二级只列出形同摆设和需关注的组织" in section
+
+
 def test_the_reports_list_the_flagged_organizations_with_their_reasons(county):
     with time_machine.travel(NOW, tick=False):
         _publish(county.village_a1_secretary, county.village_a1)

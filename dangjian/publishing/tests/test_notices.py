@@ -185,6 +185,18 @@ def test_the_township_signs_once_even_when_submitted_twice(people, sent):
     assert first.read_at is not None
 
 
+def test_a_sign_off_whose_signer_account_is_gone_still_shows_on_the_senders_page(people, sent):
+    """The signer's account deleted (signed_by is set to null): the receipt stays signed and the page shows it."""
+    c = people
+    r = receipt(sent, c.town_a)
+    actions.sign_notice(c.town_a_secretary, r.pk)
+    NoticeRecipient.objects.filter(pk=r.pk).update(signed_by=None)
+    response = client_for(c.county_admin).get(reverse("console:notice", args=[sent.pk]))
+    assert response.status_code == 200
+    row = response.content.decode().split(c.town_a.short_name or c.town_a.name, 1)[1].split("</tr>", 1)[0]
+    assert receipt(sent, c.town_a).signed_at.astimezone(timezone.get_current_timezone()).strftime("%m-%d") in row
+
+
 def test_only_the_receivers_own_signers_sign(people, sent):
     c = people
     r = receipt(sent, c.town_a)

@@ -11,6 +11,7 @@ import pytest
 from django.core.cache import cache
 
 from dangjian.accounts.models import Role
+from dangjian.core.cache import shared_cache
 from dangjian.core.throttle import limits_cache
 from dangjian.tests_support import factories as f
 
@@ -37,12 +38,18 @@ def _test_settings(settings, tmp_path, tmp_path_factory):
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(tmp_path_factory.getbasetemp() / "limits"),
         },
+        settings.SHARED_CACHE: {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path_factory.getbasetemp() / "shared"),
+        },
     }
     cache.clear()
     limits_cache().clear()
+    shared_cache().clear()
     yield
     cache.clear()
     limits_cache().clear()
+    shared_cache().clear()
 
 
 class County:

@@ -197,6 +197,10 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # to the database (they hold keyed hashes of client addresses): Redis when REDIS_URL is set, otherwise
 # files in memory (/dev/shm, a tmpfs), shared by the web workers of this machine.
 LIMITS_CACHE = "limits"
+# "shared" holds what every process must read alike and at once: the content generation that keys the cached
+# public pages (core/cache.py), so that a change saved through one worker or server stops every other one serving
+# the page as it was. Redis with REDIS_URL (several servers), else files in memory like the limits (one machine).
+SHARED_CACHE = "shared"
 
 
 def _limits_dir() -> str:
@@ -217,6 +221,11 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "limits",
         },
+        SHARED_CACHE: {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "shared",
+        },
     }
 else:
     CACHES = {
@@ -225,6 +234,11 @@ else:
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": _limits_dir(),
             "OPTIONS": {"MAX_ENTRIES": 20000},
+        },
+        SHARED_CACHE: {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": _limits_dir() + "-shared",
+            "OPTIONS": {"MAX_ENTRIES": 1000},
         },
     }
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
@@ -123,6 +124,8 @@ def _summary(sheet: Worksheet, data: ReportData) -> None:
             _number(sheet, row, 5, f'=IF(OR(ISTEXT(C{row}),ISTEXT(D{row})),"—",C{row}-D{row})', "+0.0%;-0.0%;0.0%")
             row += 1
     if data.statuses:
+        row += 1
+        _text(sheet, row, 1, status_note(data))
         row += 1
         _header(sheet, row, [_("Organization"), _("Status"), _("Reason")])
         row += 1
@@ -278,3 +281,12 @@ def workbook_bytes(data: ReportData) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def status_note(data) -> str:
+    """The status section's heading line: as of the report's making, not of its period."""
+    when = timezone.localtime(data.generated_at).strftime("%Y-%m-%d %H:%M")
+    return _(
+        "The status as of when this report was made (%(when)s), not of the period: idle and needing attention "
+        "organizations with their reasons."
+    ) % {"when": when}

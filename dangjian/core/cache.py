@@ -1,8 +1,19 @@
-"""Caching of rendered public content, invalidated by a generation counter kept in the database."""
+"""Caching of rendered public content, invalidated by a content generation.
+
+The generation is a token in the shared cache (settings.SHARED_CACHE: Redis, or files in memory on one machine)
+that every change to public content replaces, after its commit, with a new unique one; a cached page is kept
+under the token it was made with, so no process serves it once anything changed. Reading the token costs no
+database query (a cached page makes none). The database keeps a counter too (ContentGeneration): when the token is
+missing (Redis restarted or emptied) it is made from the counter, with `add`, so a bump's fresh token is never
+overwritten by an older one. Any order of bumps and reads is safe: each token is set only after its change is
+committed, and each is new.
+"""
 
 import functools
+import uuid
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -11,16 +22,28 @@ from django.utils.translation import get_language
 from .context_processors import LARGE_TEXT_COOKIE
 from .models import ContentGeneration
 
+GENERATION_KEY = "content-generation"
 
-def content_generation() -> int:
-    row = ContentGeneration.objects.filter(pk=1).values_list("value", flat=True).first()
-    return row or 0
+
+def shared_cache():
+    return caches[settings.SHARED_CACHE]
+
+
+def content_generation() -> str:
+    token = shared_cache().get(GENERATION_KEY)
+    if token is None:
+        counted = ContentGeneration.objects.filter(pk=1).values_list("value", flat=True).first() or 0
+        token = f"db{counted}"
+        if not shared_cache().add(GENERATION_KEY, token, timeout=None):
+            token = shared_cache().get(GENERATION_KEY) or token  # a bump came in between: take its token
+    return token
 
 
 def bump_content_generation() -> None:
     def bump():
         if not ContentGeneration.objects.filter(pk=1).update(value=F("value") + 1):
             ContentGeneration.objects.get_or_create(pk=1, defaults={"value": 2})
+        shared_cache().set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
     transaction.on_commit(bump)
 

@@ -12,7 +12,7 @@ from .summary_support import PERIOD, fill
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-LABEL = "群众反馈受理件数"
+LABEL = "收到的群众反馈件数"
 CHART_DRAWN = """(() => {
   const canvas = document.querySelector('#summary-chart canvas');
   if (!canvas || canvas.width === 0 || canvas.height === 0) return false;

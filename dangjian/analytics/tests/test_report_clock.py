@@ -76,7 +76,7 @@ def test_two_clocks_make_each_report_once_and_each_admin_gets_one_mail_with_both
         and files["pdf"]["content_type"] == "application/pdf"
     )
     children = workbook(files["xlsx"]["content"])["下级组织"]
-    column = column_of(children, 5, "群众反馈受理件数")
+    column = column_of(children, 5, "收到的群众反馈件数")
     assert value(children, f"{column}{row_of(children, 'A', '合计')}") == 7
     assert any(line.split()[:2] == ["合计", "7"] for line in pdf_text(files["pdf"]["content"]).splitlines())
     town = next(m for m in by_recipient["towna@example.org"] if "季度" in m["subject"])

@@ -11,7 +11,7 @@ from .report_support import Q3, cases, column_of, pdf_text, row_of, value, workb
 
 pytestmark = pytest.mark.django_db
 
-RECEIVED = "群众反馈受理件数"
+RECEIVED = "收到的群众反馈件数"
 
 
 def test_report_data_holds_the_subtree_the_children_and_the_trend_from_the_rollups(county):

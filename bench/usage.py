@@ -142,7 +142,7 @@ def figures(tree: County, rng: random.Random) -> int:
     own: dict[tuple[int, str, str, datetime.date], int] = {}
     totals: dict[tuple[int, str, str, datetime.date], int] = defaultdict(int)
     for organization in tree.everyone:
-        ancestors = [int(part) for part in organization.path.strip("/").split("/")]
+        ancestors = organization.ancestor_ids
         for key in keys:
             for kind, start in starts:
                 value = 0 if rng.random() < 1 / 3 else rng.randint(1, top[kind])

@@ -43,7 +43,7 @@ from django.utils.translation import ngettext, pgettext, pgettext_lazy
 
 from dangjian.accounts.permissions import has_capability
 from dangjian.core.registry import Overdue, PortalUpdate, UpdateRule, entries
-from dangjian.organizations.models import Organization
+from dangjian.organizations.models import Organization, ids_in_path
 
 from .models import LastChange, RollupLock
 
@@ -224,7 +224,7 @@ class SubtreeOrganization:
 
     @property
     def ancestor_ids(self) -> list[int]:
-        return [int(part) for part in self.path.strip("/").split("/")]
+        return ids_in_path(self.path)
 
     def __str__(self) -> str:
         return self.name

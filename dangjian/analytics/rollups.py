@@ -25,7 +25,7 @@ from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek, Trun
 from django.utils import timezone
 
 from dangjian.core.registry import UsageMetric, entries, registry
-from dangjian.organizations.models import Organization
+from dangjian.organizations.models import Organization, ids_in_path
 
 from . import freshness, periods
 from .models import Figure, PendingRollup, RollupLock
@@ -112,10 +112,6 @@ def _paths() -> dict[int, str]:
     return dict(Organization.objects.values_list("pk", "path"))
 
 
-def _ancestor_ids(path: str) -> list[int]:
-    return [int(part) for part in path.strip("/").split("/")]
-
-
 def _lock() -> RollupLock:
     """Taken first in the transaction: an UPDATE locks the row on PostgreSQL and the database on SQLite."""
     RollupLock.objects.get_or_create(pk=1)
@@ -177,7 +173,7 @@ def _with_totals(own_changes: dict[Key, int], paths: dict[int, str]) -> dict[Key
         path = paths.get(organization_id)
         if path is None:
             continue
-        for ancestor_id in _ancestor_ids(path):
+        for ancestor_id in ids_in_path(path):
             changes[(ancestor_id, metric, kind, start)][1] += delta
     return {key: (own, total) for key, (own, total) in changes.items()}
 
@@ -238,7 +234,7 @@ def computed() -> dict[Key, tuple[int, int]]:
         path = paths.get(organization_id)
         if path is None:
             continue
-        for ancestor_id in _ancestor_ids(path):
+        for ancestor_id in ids_in_path(path):
             totals[(ancestor_id, metric_key, kind, start)] += value
     return {key: (own.get(key, 0), totals.get(key, 0)) for key in own.keys() | totals.keys()}
 

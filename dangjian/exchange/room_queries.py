@@ -12,7 +12,7 @@ from django.utils import timezone
 from dangjian.accounts.permissions import MANAGE_ROOMS, MODERATE_ROOMS, USE_CONSOLE, scope_paths
 from dangjian.core.registry import period_bounds
 from dangjian.members.queries import member_for_user
-from dangjian.organizations.models import Organization
+from dangjian.organizations.models import Organization, ids_in_path
 
 from . import access
 from .models import Membership, Message, Room
@@ -60,7 +60,7 @@ def _candidate_ids(user) -> set[int]:
     are on a branch's roll (their own and those above)."""
     ids: set[int] = set()
     for path in scope_paths(user, USE_CONSOLE):
-        ids.update(int(part) for part in path.strip("/").split("/"))
+        ids.update(ids_in_path(path))
     member = member_for_user(user)
     if member is not None:
         ids.update(member.organization.ancestor_ids)
@@ -68,7 +68,7 @@ def _candidate_ids(user) -> set[int]:
         for path in Room.objects.filter(
             memberships__user=user, memberships__removed_at=None, audience=Room.Audience.RESIDENTS
         ).values_list("organization__path", flat=True):
-            ids.update(int(part) for part in path.strip("/").split("/"))
+            ids.update(ids_in_path(path))
     return ids
 
 

@@ -41,6 +41,11 @@ class OrganizationQuerySet(models.QuerySet):
         return self.filter(closed_at__isnull=True)
 
 
+def ids_in_path(path: str) -> list[int]:
+    """The organization ids in a tree path ("0000001/0000004/"), from the root down."""
+    return [int(part) for part in path.strip("/").split("/")]
+
+
 class Organization(models.Model):
     """A Party organization; the tree is kept in a materialized path ("0000001/0000004/").
 
@@ -111,7 +116,7 @@ class Organization(models.Model):
     @property
     def ancestor_ids(self) -> list[int]:
         """Ids from the root down to and including this organization."""
-        return [int(part) for part in self.path.strip("/").split("/")]
+        return ids_in_path(self.path)
 
     def ancestors(self) -> list[Organization]:
         ids = self.ancestor_ids[:-1]

@@ -167,6 +167,18 @@ if DATABASE_URL:
     }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5)
+    # A streaming replica of the primary: GET pages read from it (core/replica.py), everything else from the
+    # primary. Reads after a write (in the request, and for REPLICA_PIN_SECONDS after it for the same visitor)
+    # and the apps below always read from the primary; a replica that does not answer is left alone for
+    # REPLICA_RETRY_SECONDS.
+    DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+    if DATABASE_REPLICA_URL:
+        DATABASES["replica"] = dj_database_url.parse(
+            DATABASE_REPLICA_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
+        )
+        DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("REPLICA_CONNECT_TIMEOUT", 2)
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+        DATABASE_ROUTERS = ["dangjian.core.replica.ReplicaRouter"]
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -188,6 +200,13 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 15)
+REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 10)
+REPLICA_PRIMARY_APPS = {"accounts", "sessions", "django_tasks_db", "axes", "otp_totp", "otp_static", "core"}
+if "replica" in DATABASES:
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("dangjian.core.outage.DatabaseOutageMiddleware"), "dangjian.core.replica.ReplicaMiddleware"
+    )
 
 # --- Cache ----------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -289,6 +308,9 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "user_agent"]
 # requests racing each other may slip a try or two past a limit (bounded by the number of workers).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"] + ([] if REDIS_URL else ["axes.W001"])
 
+# Sessions are rows in the database (always read from the primary); with Redis they are also kept in its cache,
+# so that a signed-in request on any server reads its session without a query.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

@@ -7,6 +7,10 @@ database query (a cached page makes none). The database keeps a counter too (Con
 missing (Redis restarted or emptied) it is made from the counter, with `add`, so a bump's fresh token is never
 overwritten by an older one. Any order of bumps and reads is safe: each token is set only after its change is
 committed, and each is new.
+
+With a read replica (core/replica.py) the token also carries the primary's WAL position after the change, and a
+page missing from the cache is made from the replica only once the replica has replayed up to it; otherwise a
+server could cache, under the new token, the page as it was before the change.
 """
 
 import functools
@@ -19,6 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from . import replica
 from .context_processors import LARGE_TEXT_COOKIE
 from .models import ContentGeneration
 
@@ -43,7 +48,9 @@ def bump_content_generation() -> None:
     def bump():
         if not ContentGeneration.objects.filter(pk=1).update(value=F("value") + 1):
             ContentGeneration.objects.get_or_create(pk=1, defaults={"value": 2})
-        shared_cache().set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        position = replica.primary_position()
+        token = uuid.uuid4().hex + (f"@{position}" if position else "")
+        shared_cache().set(GENERATION_KEY, token, timeout=None)
 
     transaction.on_commit(bump)
 
@@ -60,8 +67,9 @@ def public_page(view):
     def wrapper(request, *args, **kwargs):
         if request.method != "GET" or request.user.is_authenticated or request.GET.get("q"):
             return view(request, *args, **kwargs)
+        generation = content_generation()
         key = "page:{}:{}:{}:{}:{}".format(
-            content_generation(),
+            generation,
             timezone.localdate().isoformat(),
             request.COOKIES.get(LARGE_TEXT_COOKIE) == "1",
             get_language(),
@@ -70,6 +78,8 @@ def public_page(view):
         cached = cache.get(key)
         if cached is not None:
             return cached
+        if replica.configured():
+            replica.catch_up(generation.partition("@")[2])
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.cookies:
             if hasattr(response, "render") and callable(response.render):

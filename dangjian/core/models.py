@@ -98,14 +98,29 @@ class ChangeRecord(models.Model):
 class ContentGeneration(models.Model):
     """A counter bumped after every change to public content.
 
-    Rendered public pages are cached under the current value, so every web worker sees a
-    change on its next request without a shared cache.
+    The token that keys cached public pages lives in the shared cache (core/cache.py); this counter
+    remakes a token when the shared cache lost it (Redis restarted), never reusing an older one.
     """
 
     value = models.PositiveBigIntegerField(default=1)
 
     def __str__(self) -> str:
         return str(self.value)
+
+
+class ClockSlot(models.Model):
+    """When a periodic task (settings.PERIODIC_TASKS) is next due, shared by every clock.
+
+    Each server may run `manage.py run_clock`; a clock enqueues a due task only after moving its slot on
+    with a conditional update in the same transaction (core/clock.py), so however many clocks run, each
+    interval's task is enqueued once.
+    """
+
+    task = models.CharField(max_length=200, primary_key=True)
+    due_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.task} @ {self.due_at:%Y-%m-%d %H:%M:%S}"
 
 
 class CalendarOverride(models.Model):

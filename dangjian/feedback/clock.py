@@ -7,7 +7,6 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from dangjian.accounts.permissions import HANDLE_FEEDBACK
@@ -15,7 +14,7 @@ from dangjian.notifications.api import notify, staff_holding
 from dangjian.organizations.models import Organization
 
 from .mobile_lookup import forget_codes
-from .models import OPEN_STATES, Case, CaseEvent, Rating, State
+from .models import Case, CaseEvent, Rating, State, overdue_condition
 from .notices import OVERDUE
 from .records import bump_stats, lock_case, record_event, save_case
 
@@ -32,9 +31,7 @@ def scan_deadlines(now: datetime.datetime | None = None) -> dict[str, int]:
     """Flag overdue cases for supervision (督办) by the parent organization; close unrated cases."""
     now = now or timezone.now()
     counts = {"supervised": 0, "closed_unrated": 0}
-    overdue = Case.objects.filter(supervised=False).filter(
-        Q(state=State.RECEIVED, accept_deadline__lt=now) | Q(state__in=OPEN_STATES, answer_deadline__lt=now)
-    )
+    overdue = Case.objects.filter(overdue_condition(now), supervised=False)
     for case_id in overdue.values_list("pk", flat=True)[:5000]:
         with transaction.atomic():
             case = lock_case(case_id)

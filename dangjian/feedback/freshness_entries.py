@@ -4,7 +4,7 @@ past their deadline to accept or to answer, counted at the place they were submi
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -12,13 +12,7 @@ from django.utils.translation import ngettext
 from dangjian.accounts.permissions import HANDLE_FEEDBACK
 from dangjian.core.registry import Overdue, OverdueItem, register
 
-from .models import OPEN_STATES, Case, State
-
-
-def overdue_condition(now) -> Q:
-    """Waiting past the deadline in force: to accept (received) or to answer (an open state), as the clock's
-    supervision (督办) and the inbox's figures count them."""
-    return Q(state=State.RECEIVED, accept_deadline__lt=now) | Q(state__in=OPEN_STATES, answer_deadline__lt=now)
+from .models import Case, State, overdue_condition
 
 
 def _overdue(root, now):

@@ -47,6 +47,20 @@ OPEN_STATES = {
 # States shown on public lists (when the citizen allowed it).
 PUBLIC_STATES = OPEN_STATES | {State.ANSWERED, State.CLOSED}
 ANSWER_VISIBLE_STATES = {State.ANSWERED, State.CLOSED}
+# States in which a case waits for the organization (to accept, or to answer), in a fixed order: the SQL of a
+# query stays the same from one process to the next.
+WAITING_STATES = [State.RECEIVED, *sorted(OPEN_STATES)]
+
+
+def overdue_condition(now) -> models.Q:
+    """Waiting past the deadline in force: to accept (received) or to answer (an open state), as the clock's
+    supervision (督办), the inbox's figures and the usage summaries count them. The leading `state IN` lets the
+    database read only the waiting cases of a subtree (index feedback_case_state_place_idx), whatever its
+    statistics say, instead of every case ever received there."""
+    return models.Q(state__in=WAITING_STATES) & (
+        models.Q(state=State.RECEIVED, accept_deadline__lt=now)
+        | models.Q(state__in=OPEN_STATES, answer_deadline__lt=now)
+    )
 
 
 class Rating(models.TextChoices):
@@ -227,6 +241,7 @@ class Case(models.Model):
         ordering = ["-received_at", "-id"]
         indexes = [
             models.Index(fields=["state", "answer_deadline"], name="feedback_case_due_idx"),
+            models.Index(fields=["state", "place_path"], name="feedback_case_state_place_idx"),
             models.Index(fields=["place_path", "-received_at"], name="feedback_case_place_idx"),
             models.Index(fields=["listed", "-received_at", "-id"], name="feedback_case_listed_idx"),
             models.Index(fields=["-received_at", "-id"], name="feedback_case_received_idx"),

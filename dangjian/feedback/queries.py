@@ -62,17 +62,14 @@ def dashboard_counts(user) -> dict | None:
     """What waits for the user in the feedback inbox (None if they do not handle feedback)."""
     from django.utils import timezone
 
-    from .models import OPEN_STATES, State
+    from .models import WAITING_STATES, overdue_condition
 
     if not feedback_scope(user).exists():
         return None
-    now = timezone.now()
     cases = visible_cases(user)
     return {
-        "waiting": cases.filter(state__in=[State.RECEIVED, *OPEN_STATES]).count(),
-        "overdue": cases.filter(
-            Q(state=State.RECEIVED, accept_deadline__lt=now) | Q(state__in=OPEN_STATES, answer_deadline__lt=now)
-        ).count(),
+        "waiting": cases.filter(state__in=WAITING_STATES).count(),
+        "overdue": cases.filter(overdue_condition(timezone.now())).count(),
     }
 
 

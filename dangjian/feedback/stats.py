@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from dangjian.organizations.models import PATH_STEP, Organization
 
-from .models import OPEN_STATES, Case, CaseStat, Category, Rating, State
+from .models import OPEN_STATES, WAITING_STATES, Case, CaseStat, Category, Rating, State
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -203,6 +203,7 @@ def breakdown(
             Q(state=State.RECEIVED, accept_deadline__lt=now)
             | Q(state__in=OPEN_STATES, answer_deadline__lt=now, first_answered_at__isnull=True),
             in_period,
+            state__in=WAITING_STATES,
             place_path__gte=bounds["gte"],
             place_path__lt=bounds["lt"],
         )

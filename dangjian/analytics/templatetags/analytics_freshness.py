@@ -1,9 +1,12 @@
-"""Template helpers of the freshness partials (analytics/_status_tree.html, analytics/_todo_now.html)."""
+"""Template helpers of the freshness partials: the status tree ({% status_tree %}) and analytics/_todo_now.html."""
 
 from __future__ import annotations
 
 from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -22,15 +25,49 @@ def organization_url(organization_id: int, url_name: str) -> str:
     return pattern.replace(str(_SENTINEL), str(int(organization_id)), 1)
 
 
-@register.inclusion_tag("analytics/_status_tree.html")
+@register.simple_tag
 def status_tree(
     freshness, url_name: str, levels: int | None = None, url_query: str = "", flagged_from: int | None = None
-) -> dict:
-    """{% status_tree freshness "url:name" levels=2 url_query="?period=2026-q4" flagged_from=2 %}: the partial
-    with the tree cut `levels` below the root, listing from the level `flagged_from` down only what is flagged."""
-    return {
-        "freshness": freshness,
-        "status_rows": freshness.outline(levels, flagged_from),
-        "url_name": url_name,
-        "url_query": url_query,
-    }
+) -> SafeString:
+    """{% status_tree freshness "url:name" levels=2 url_query="?period=2026-q4" flagged_from=2 %}: the subtree's
+    freshness status (analytics.freshness.subtree_freshness) as a nested list, cut `levels` below the root
+    (None: every level), listing from the level `flagged_from` down only what is flagged; each organization
+    links to `url_name` with its id, `url_query` appended (e.g. the period). Each status is in words, with its
+    reasons; colour only helps.
+
+    Drawn here rather than by a template loop: a county's page lists hundreds of organizations, and a template
+    costs about ten times as much per line."""
+    query = conditional_escape(url_query)
+    parts = ['<ul class="status-tree">']
+    for row in freshness.outline(levels, flagged_from):
+        item = row.item
+        organization = item.organization
+        parts.append(
+            format_html(
+                '<li class="status-node">\n<div class="status-line status-{}">\n<a href="{}{}">{}</a>\n'
+                '<span class="badge status-badge status-badge-{}">{}</span>\n',
+                item.status,
+                organization_url(organization.pk, url_name),
+                query,
+                organization.short_name or organization.name,
+                item.status,
+                item.status_label,
+            )
+        )
+        if item.reasons:
+            parts.append('<ul class="status-reasons">')
+            parts.extend(format_html("<li>{}</li>", reason.text) for reason in item.reasons)
+            parts.append("</ul>\n")
+        if item.below:
+            text = ngettext(
+                "Below it, %(n)s organization: %(idle)s idle, %(attention)s needing attention.",
+                "Below it, %(n)s organizations: %(idle)s idle, %(attention)s needing attention.",
+                item.below,
+            ) % {"n": item.below, "idle": item.below_idle, "attention": item.below_attention}
+            parts.append(format_html('<p class="status-below">{}</p>\n', text))
+        parts.append("</div>\n")
+        parts.append("<ul>" if row.opens else "</li>")
+        parts.append("</ul></li>" * row.closes)
+        parts.append("\n")
+    parts.append("</ul>")
+    return mark_safe("".join(parts))  # noqa: S308 - every value above went through format_html

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 
 from dangjian.accounts.models import Role
 from dangjian.analytics import freshness, rollups
+from dangjian.analytics.templatetags.analytics_freshness import status_tree
 from dangjian.exchange import questions
 from dangjian.feedback import actions as feedback
 from dangjian.publishing import notice_actions as notices
@@ -159,7 +160,7 @@ def test_nothing_overdue_says_so(county):
 
 def test_the_status_tree_partial_shows_each_status_in_words_with_its_reasons_and_links(county, overdue):
     tree = freshness.subtree_freshness(county.county)
-    html = render_to_string("analytics/_status_tree.html", {"freshness": tree, "url_name": "orgs:portal"})
+    html = status_tree(tree, "orgs:portal")
     assert html.count("<ul") == html.count("</ul>") and html.count("<li") == html.count("</li>")
     assert "形同摆设" in html and "门户首页从未更新" in html
     assert "1 件群众反馈超期未答复" in html and "1 个问政超过 5 天未答复" in html
@@ -167,16 +168,13 @@ def test_the_status_tree_partial_shows_each_status_in_words_with_its_reasons_and
     for organization in (county.county, county.town_a, county.village_a1, county.village_b1):
         assert f'href="{reverse("orgs:portal", args=[organization.pk])}"' in html
     # Cut one level below the root, with the period kept in every link.
-    cut = render_to_string(
-        "analytics/_status_tree.html",
-        {"freshness": tree, "url_name": "orgs:portal", "status_rows": tree.outline(1), "url_query": "?period=2026"},
-    )
+    cut = status_tree(tree, "orgs:portal", levels=1, url_query="?period=2026")
     assert f'href="{reverse("orgs:portal", args=[county.town_a.pk])}?period=2026"' in cut
     assert "王庄村" not in cut
     assert cut.count("<ul") == cut.count("</ul>") and cut.count("<li") == cut.count("</li>")
 
 
-def test_the_status_tree_tag_draws_the_same_partial(county):
+def test_the_status_tree_tag_draws_the_same_tree_in_a_template_and_escapes_names(county):
     from django.template import Context, Template
 
     tree = freshness.subtree_freshness(county.town_a)
@@ -184,3 +182,11 @@ def test_the_status_tree_tag_draws_the_same_partial(county):
         Context({"tree": tree})
     )
     assert "东城镇" in html and "王庄村" not in html and "形同摆设" in html
+    # A name typed with markup is shown as text, in the tree as anywhere.
+    county.town_a.short_name = '<b onmouseover="x()">东城镇</b>'
+    county.town_a.save()
+    html = Template('{% load analytics_freshness %}{% status_tree tree "orgs:portal" levels=0 url_query=q %}').render(
+        Context({"tree": freshness.subtree_freshness(county.town_a), "q": '?period="><script>'})
+    )
+    assert "<b onmouseover" not in html and "&lt;b onmouseover=&quot;x()&quot;&gt;东城镇&lt;/b&gt;" in html
+    assert "<script>" not in html and "?period=&quot;&gt;&lt;script&gt;" in html

@@ -29,6 +29,7 @@ the capability for on the root.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
@@ -320,6 +321,31 @@ def _days(today: datetime.date, when: datetime.datetime | None, zone=None) -> in
     return max(0, (today - when.astimezone(zone or timezone.get_current_timezone()).date()).days)
 
 
+class _DaysSince:
+    """`_days(today, when, zone)` for the thousands of moments of a county: the local midnights of the last
+    SPAN days are worked out once (in UTC, as the database gives moments), and each moment is placed among them
+    (bisect) instead of converted to a local date; older moments are converted."""
+
+    SPAN = 400
+
+    def __init__(self, today: datetime.date, zone):
+        self.today, self.zone = today, zone
+        first = today - datetime.timedelta(days=self.SPAN - 1)
+        self.midnights = [
+            datetime.datetime.combine(first + datetime.timedelta(days=i), datetime.time(), zone).astimezone(
+                datetime.UTC
+            )
+            for i in range(self.SPAN)
+        ]  # midnights[-1] starts today
+
+    def __call__(self, when: datetime.datetime | None) -> int | None:
+        if when is None:
+            return None
+        if when < self.midnights[0]:
+            return _days(self.today, when, self.zone)
+        return self.SPAN - bisect.bisect_right(self.midnights, when)
+
+
 def _threshold(name: str) -> int:
     return max(1, int(getattr(settings, name, 1) or 1)) if name else 1
 
@@ -409,14 +435,15 @@ def subtree_freshness(root: Organization, *, now: datetime.datetime | None = Non
         else:
             column_changes[(organization_id, source_key, item_key)] = when
 
+    days_since = _DaysSince(today, zone)
     for rule in entries(UpdateRule):
         for ruled in rule.items(root):
             found = by_id.get(ruled.organization_id)
             if found is None:
                 continue
             last = column_changes.get((ruled.organization_id, rule.key, ruled.key))
-            since = _days(today, last, zone)
-            measured = since if since is not None else _days(today, ruled.counted_from, zone) or 0
+            since = days_since(last)
+            measured = since if since is not None else days_since(ruled.counted_from) or 0
             overdue = max(0, measured - ruled.rule_days) if ruled.rule_days else 0
             found.columns.append(ColumnState(rule.key, ruled.key, ruled.name, ruled.rule_days, last, since, overdue))
 
@@ -428,8 +455,8 @@ def subtree_freshness(root: Organization, *, now: datetime.datetime | None = Non
 
     rules = _Rules.read()
     for item in by_id.values():
-        item.home_days = _days(today, item.home_changed, zone)
-        item.leaders_days = _days(today, item.leaders_changed, zone)
+        item.home_days = days_since(item.home_changed)
+        item.leaders_days = days_since(item.leaders_changed)
         _judge(item, rules)
     # The tree, and each status counted in every organization above it (within the subtree).
     for item in by_id.values():

@@ -63,3 +63,26 @@ def wrk(port: int, path: str, duration: str) -> tuple[float, float]:
     if non2xx:
         sys.exit(f"{path}: {non2xx.group(1)} error responses under load")
     return rps, p99_ms
+
+
+def wrk_together(ports: list[int], path: str, duration: str) -> float:
+    """Requests per second of one wrk per port run at the same time (each 1 thread and 16 connections: the same
+    32 connections in all as `wrk`), summed: what several servers serve together."""
+    runs = [
+        subprocess.Popen(
+            ["wrk", "-t1", "-c16", "-d", duration, f"http://127.0.0.1:{port}{path}"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for port in ports
+    ]
+    total = 0.0
+    for run in runs:
+        out, _ = run.communicate()
+        if run.returncode:
+            sys.exit(f"{path}: wrk failed")
+        non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+        if non2xx:
+            sys.exit(f"{path}: {non2xx.group(1)} error responses under load")
+        total += float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    return total

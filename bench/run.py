@@ -254,6 +254,17 @@ def main() -> None:
             print(f"{name}-p99 {p99:.1f} ms", flush=True)
         print(f"portal-vs-hello {figures['portal'] / figures['hello']:.2f} ratio")
         print(f"policy-list-vs-hello {figures['policy-list'] / figures['hello']:.2f} ratio", flush=True)
+        # A second server beside the first (the same database, and Redis with REDIS_URL), the same 32 connections
+        # spread over both: what several application servers serve together, beside one.
+        second = load.start_server(PORT + 1, env())
+        try:
+            for name, path in [("portal", "/"), ("policy-list", f"/o/{village}/policies/")]:
+                together = load.wrk_together([PORT, PORT + 1], path, DURATION)
+                print(f"{name}-two-servers-rps {together:.0f} req/s")
+                print(f"{name}-two-servers-vs-one {together / figures[name]:.2f} ratio", flush=True)
+        finally:
+            os.killpg(second.pid, signal.SIGTERM)
+            second.wait()
 
         # Feedback with 200,000 cases in the county: the public list and the figures page of the
         # county portal (whole-page cache on), then first requests of pages nobody asked for yet.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import http.cookiejar
+import io
 import os
 import re
 import shutil
@@ -20,10 +21,12 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
+from PIL import Image
 
 from dangjian.tests_support.asgiserver import ROOT, RedisServer
 from dangjian.tests_support.mailserver import free_port
@@ -65,6 +68,47 @@ class Http:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode(errors="replace")
+
+    def post_multipart(
+        self, url: str, fields: dict[str, str], files: dict[str, tuple[str, bytes, str]]
+    ) -> tuple[int, str]:
+        """GET the form, then POST it as multipart/form-data with `fields` and `files` (name: (filename, bytes,
+        content type)), as a browser sends an upload."""
+        _status, page = self.get(url)
+        data = {
+            html.unescape(name): html.unescape(value)
+            for name, value in re.findall(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page)
+        }
+        data.update(fields)
+        boundary = uuid.uuid4().hex
+        body = io.BytesIO()
+        for name, value in data.items():
+            body.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+        for name, (filename, content, content_type) in files.items():
+            body.write(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                f"Content-Type: {content_type}\r\n\r\n".encode()
+            )
+            body.write(content + b"\r\n")
+        body.write(f"--{boundary}--\r\n".encode())
+        request = urllib.request.Request(
+            url,
+            data=body.getvalue(),
+            headers={"Referer": url, "Content-Type": f"multipart/form-data; boundary={boundary}"},
+            method="POST",
+        )
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(errors="replace")
+
+    def get_bytes(self, url: str) -> tuple[int, str, bytes]:
+        try:
+            with self.opener.open(url, timeout=30) as response:
+                return response.status, response.headers.get("Content-Type", ""), response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, "", b""
 
     def sign_in(self, server: str, username: str, password: str = PASSWORD) -> tuple[int, str]:
         return self.post_form(f"{server}/accounts/login/", {"username": username, "password": password})
@@ -167,6 +211,10 @@ def cluster():
                 "parent=c, intro='王庄村位于东湖北岸。')\n"
                 f"u = User.objects.create_user(username='editor', password='{PASSWORD}', full_name='王编辑')\n"
                 "RoleGrant.objects.create(user=u, organization=v, role=Role.ORG_ADMIN)\n"
+                "import datetime\n"
+                "from dangjian.organizations.models import Term\n"
+                "Term.objects.create(organization=v, name='第十二届', elected_on=datetime.date(2025, 1, 1), "
+                "ends_on=datetime.date(2029, 12, 31))\n"
                 f"User.objects.create_user(username='other', password='{PASSWORD}', full_name='李四')\n"
                 "print(v.pk)",
             ).splitlines()[-1]
@@ -263,3 +311,24 @@ def test_public_pages_read_from_the_replica_and_keep_working_when_it_stops(clust
         assert editor.get(f"{b}/console/o/{cluster.village}/profile/")[0] == 200
     finally:
         cluster.pg.start_replica()
+
+
+def test_a_photo_uploaded_through_one_server_is_served_by_the_other(cluster):
+    a, b = cluster.urls
+    editor = Http()
+    assert editor.sign_in(a, "editor")[0] == 200
+    term = cluster.primary("SELECT id FROM organizations_term WHERE organization_id = %s", [cluster.village])[0][0]
+    photo = io.BytesIO()
+    Image.new("RGB", (640, 480), (180, 30, 30)).save(photo, "JPEG")
+    status, page = editor.post_multipart(
+        f"{a}/console/o/{cluster.village}/leaders/new/",
+        {"term": str(term), "name": "赵新民", "post": "党支部书记", "duties": "主持全面工作", "cv": "", "contact": "",
+         "sort_order": "0"},
+        {"photo_upload": ("书记.jpg", photo.getvalue(), "image/jpeg")},
+    )  # fmt: skip
+    assert status == 200 and "已保存" in page, page[-3000:]
+    leader = cluster.primary("SELECT id FROM organizations_leader WHERE name = %s", ["赵新民"])[0][0]
+    # The file went to MEDIA_ROOT, the path every server mounts: B serves it to a visitor at once.
+    status, content_type, content = Http().get_bytes(f"{b}/o/{cluster.village}/leaders/{leader}/photo/")
+    assert status == 200 and content_type == "image/jpeg"
+    assert Image.open(io.BytesIO(content)).size == (640, 480)

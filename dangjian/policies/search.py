@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, overload
 
 from django.db import connection
+from django.db.models import Count, Window
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -189,6 +190,60 @@ class IndexRankedMatches:
         return [by_id[pk] for pk in ids if pk in by_id]
 
 
+class CountedMatches:
+    """A ranked queryset (`search()` on PostgreSQL) whose number of matches comes with the page's rows
+    (`COUNT(*) OVER ()`): one pass over the matches instead of one to count them and another to rank them. Django's
+    Paginator asks the count first; the rows of the page the request asks for (`page`, as `Paginator.get_page`
+    reads it) are read then, and a slice of them is not read again."""
+
+    def __init__(self, queryset: QuerySet[Policy], page_size: int, page: str | None):
+        self.queryset = queryset
+        try:
+            number = max(1, int(page or 1))
+        except (TypeError, ValueError):
+            number = 1
+        self.first, self.page_size = (number - 1) * page_size, page_size
+        self.read: dict[int, tuple[int, list[Policy]]] = {}  # start: (stop, rows)
+        self.total: int | None = None
+
+    def _rows(self, start: int, stop: int) -> list[Policy]:
+        kept = self.read.get(start)
+        if kept is not None and kept[0] >= stop:
+            return kept[1][: stop - start]
+        annotated = self.queryset.annotate(matches_in_all=Window(Count("pk")))[start:stop]
+        rows: list[Policy] = list(annotated)
+        if rows:
+            self.total = int(getattr(rows[0], "matches_in_all"))  # noqa: B009 - an annotation, unknown to the model
+        self.read[start] = (stop, rows)
+        return rows
+
+    def count(self) -> int:
+        if self.total is None:
+            self._rows(self.first, self.first + self.page_size)
+            if self.total is None:  # no match, or a page past the last
+                self.total = self.queryset.count()
+        return self.total
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[Policy]:
+        return iter(self[0 : self.count()])
+
+    @overload
+    def __getitem__(self, index: int) -> Policy: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Policy]: ...
+    def __getitem__(self, index: int | slice) -> Policy | list[Policy]:
+        if isinstance(index, int):
+            found = self[index : index + 1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        start = index.start or 0
+        return self._rows(start, index.stop if index.stop is not None else self.count())
+
+
 def highlight(text: str, parsed: ParsedQuery) -> SafeString:
     """Escape text and wrap the query's words in <mark>."""
     escaped = escape(text)
@@ -259,3 +314,24 @@ def ensure_search_schema(using: str = "default", **kwargs) -> None:
         elif conn.vendor == "postgresql":
             for statement in PG_SCHEMA:
                 cursor.execute(statement)
+            _keep_vectors_in_rows(cursor)
+
+
+def _keep_vectors_in_rows(cursor) -> None:
+    """Keep each policy's tsvector in its row (STORAGE MAIN), compressed with lz4 where the server has it.
+
+    Ranking reads the vector of every match: a common word in a county matches thousands of policies, and vectors
+    moved out of line (TOAST, a body's words are a few KB) cost a lookup in the TOAST index and reads of its chunks
+    each, five times the pages of the rows themselves, and pglz is slow to decompress. Done once: the vectors
+    already stored are rewritten (about a minute for 100,000 policies)."""
+    cursor.execute(
+        "SELECT attstorage FROM pg_attribute WHERE attrelid = 'policies_policy'::regclass AND attname = 'search_vector'"
+    )
+    if cursor.fetchone()[0] == "m":
+        return
+    cursor.execute("ALTER TABLE policies_policy ALTER COLUMN search_vector SET STORAGE MAIN")
+    cursor.execute("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")
+    row = cursor.fetchone()
+    if row and row[0]:
+        cursor.execute("ALTER TABLE policies_policy ALTER COLUMN search_vector SET COMPRESSION lz4")
+    cursor.execute(f"UPDATE policies_policy SET search_vector = {PG_VECTOR_EXPRESSION.format(row='')}")  # noqa: S608

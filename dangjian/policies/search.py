@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, overload
 
 from django.db import connection
-from django.db.models import Count, Window
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -188,60 +187,6 @@ class IndexRankedMatches:
             ids = [row[0] for row in cursor.fetchall()]
         by_id = self.queryset.in_bulk(ids)
         return [by_id[pk] for pk in ids if pk in by_id]
-
-
-class CountedMatches:
-    """A ranked queryset (`search()` on PostgreSQL) whose number of matches comes with the page's rows
-    (`COUNT(*) OVER ()`): one pass over the matches instead of one to count them and another to rank them. Django's
-    Paginator asks the count first; the rows of the page the request asks for (`page`, as `Paginator.get_page`
-    reads it) are read then, and a slice of them is not read again."""
-
-    def __init__(self, queryset: QuerySet[Policy], page_size: int, page: str | None):
-        self.queryset = queryset
-        try:
-            number = max(1, int(page or 1))
-        except (TypeError, ValueError):
-            number = 1
-        self.first, self.page_size = (number - 1) * page_size, page_size
-        self.read: dict[int, tuple[int, list[Policy]]] = {}  # start: (stop, rows)
-        self.total: int | None = None
-
-    def _rows(self, start: int, stop: int) -> list[Policy]:
-        kept = self.read.get(start)
-        if kept is not None and kept[0] >= stop:
-            return kept[1][: stop - start]
-        annotated = self.queryset.annotate(matches_in_all=Window(Count("pk")))[start:stop]
-        rows: list[Policy] = list(annotated)
-        if rows:
-            self.total = int(getattr(rows[0], "matches_in_all"))  # noqa: B009 - an annotation, unknown to the model
-        self.read[start] = (stop, rows)
-        return rows
-
-    def count(self) -> int:
-        if self.total is None:
-            self._rows(self.first, self.first + self.page_size)
-            if self.total is None:  # no match, or a page past the last
-                self.total = self.queryset.count()
-        return self.total
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __iter__(self) -> Iterator[Policy]:
-        return iter(self[0 : self.count()])
-
-    @overload
-    def __getitem__(self, index: int) -> Policy: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Policy]: ...
-    def __getitem__(self, index: int | slice) -> Policy | list[Policy]:
-        if isinstance(index, int):
-            found = self[index : index + 1]
-            if not found:
-                raise IndexError(index)
-            return found[0]
-        start = index.start or 0
-        return self._rows(start, index.stop if index.stop is not None else self.count())
 
 
 def highlight(text: str, parsed: ParsedQuery) -> SafeString:

@@ -1,7 +1,6 @@
 """Public policy library of a portal: list with filters, Chinese full-text search, detail."""
 
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
@@ -35,13 +34,9 @@ def policy_list(request, org_id: int):
 
     parsed = search.parse_query(filters.get("q", ""))
     searching = bool(filters.get("q", "").strip())
-    matches: search.IndexRankedMatches | search.CountedMatches | CurrentFirst | QuerySet[Policy]
+    matches: search.IndexRankedMatches | CurrentFirst | QuerySet[Policy]
     if searching and not filters.keys() - {"q"} and search.IndexRankedMatches.usable(parsed):
         matches = search.IndexRankedMatches(queryset, parsed, organization.ancestor_ids, today=today)
-    elif searching and connection.vendor == "postgresql" and not parsed.is_single_character:
-        matches = search.CountedMatches(
-            search.search(queryset, parsed, organization.ancestor_ids, today=today), PAGE_SIZE, request.GET.get("page")
-        )
     elif searching:
         matches = search.search(queryset, parsed, organization.ancestor_ids, today=today)
     else:

@@ -8,8 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dangjian.policies.models import Policy
-from dangjian.policies.search import CountedMatches, IndexRankedMatches, parse_query
-from dangjian.policies.search import search as ranked_search
+from dangjian.policies.search import IndexRankedMatches, parse_query
 from dangjian.tests_support.factories import PolicyFactory, category
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -232,27 +231,3 @@ def test_index_ranked_matches_read_as_a_sequence_of_policies(county, library):
     assert [matches[0], matches[1]] == ranked
     with pytest.raises(IndexError):
         matches[2]
-
-
-def test_counted_matches_read_a_page_and_the_number_of_matches_in_one_query(county, library, django_assert_num_queries):
-    """PostgreSQL's search pages: the count comes with the page's rows (COUNT(*) OVER ()), one pass over the
-    matches; the sequence agrees with the ordered queryset it wraps (on SQLite, whose search pages are counted and
-    ranked by the FTS index instead, with a plain ordered queryset: bm25 cannot run in a window)."""
-    place = county.village_a1
-    published = Policy.objects.published().applicable_to(place).current()
-    if connection.vendor == "postgresql":
-        ranked = ranked_search(published, parse_query("养老"), place.ancestor_ids)
-    else:
-        ranked = published.filter(title__contains="养老").order_by("-issued_on", "pk")
-    every = list(ranked)
-    assert len(every) == 2
-    matches = CountedMatches(ranked, 1, "2")
-    with django_assert_num_queries(1):
-        assert matches.count() == 2
-        assert matches[1:2] == every[1:2]  # the page the request asked for, already read
-    assert len(matches) == 2 and list(matches) == every and matches[0] == every[0]
-    with pytest.raises(IndexError):
-        matches[2]
-    assert CountedMatches(ranked, 20, "9").count() == 2  # a page past the last: counted apart
-    assert CountedMatches(ranked, 20, "x").count() == 2
-    assert CountedMatches(ranked.none(), 20, "1").count() == 0

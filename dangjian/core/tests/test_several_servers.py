@@ -42,47 +42,47 @@ class Http:
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
 
-    def get(self, url: str) -> tuple[int, str]:
+    def open(self, request: str | urllib.request.Request) -> tuple[int, str, bytes]:
+        """Status, content type and body of a request; an error status is an answer too."""
         try:
-            with self.opener.open(url, timeout=30) as response:
-                return response.status, response.read().decode()
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, response.headers.get("Content-Type", ""), response.read()
         except urllib.error.HTTPError as error:
-            return error.code, error.read().decode(errors="replace")
+            return error.code, error.headers.get("Content-Type", ""), error.read()
+
+    def get(self, url: str) -> tuple[int, str]:
+        status, _type, body = self.open(url)
+        return status, body.decode(errors="replace")
 
     def cookie(self, name: str) -> str | None:
         return next((c.value for c in self.jar if c.name == name), None)
 
-    def post_form(self, url: str, fields: dict[str, str], form_url: str | None = None) -> tuple[int, str]:
-        """GET the form (its hidden fields and CSRF token), then POST it with `fields` filled in."""
-        _status, page = self.get(form_url or url)
-        data = {
-            html.unescape(name): html.unescape(value)
-            for name, value in re.findall(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page)
-        }
-        data.update(fields)
+    def _form(self, form_url: str, fields: dict[str, str]) -> dict[str, str]:
+        """The form's hidden fields (the CSRF token, the record's version) read from its page, `fields` over them."""
+        _status, page = self.get(form_url)
+        hidden = re.findall(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page)
+        return {**{html.unescape(name): html.unescape(value) for name, value in hidden}, **fields}
+
+    def _post(self, url: str, body: bytes, content_type: str) -> tuple[int, str]:
         request = urllib.request.Request(
-            url, data=urllib.parse.urlencode(data).encode(), headers={"Referer": url}, method="POST"
+            url, data=body, headers={"Referer": url, "Content-Type": content_type}, method="POST"
         )
-        try:
-            with self.opener.open(request, timeout=30) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode(errors="replace")
+        status, _type, answer = self.open(request)
+        return status, answer.decode(errors="replace")
+
+    def post_form(self, url: str, fields: dict[str, str], form_url: str | None = None) -> tuple[int, str]:
+        """GET the form, then POST it with `fields` filled in."""
+        data = self._form(form_url or url, fields)
+        return self._post(url, urllib.parse.urlencode(data).encode(), "application/x-www-form-urlencoded")
 
     def post_multipart(
         self, url: str, fields: dict[str, str], files: dict[str, tuple[str, bytes, str]]
     ) -> tuple[int, str]:
         """GET the form, then POST it as multipart/form-data with `fields` and `files` (name: (filename, bytes,
         content type)), as a browser sends an upload."""
-        _status, page = self.get(url)
-        data = {
-            html.unescape(name): html.unescape(value)
-            for name, value in re.findall(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page)
-        }
-        data.update(fields)
         boundary = uuid.uuid4().hex
         body = io.BytesIO()
-        for name, value in data.items():
+        for name, value in self._form(url, fields).items():
             body.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
         for name, (filename, content, content_type) in files.items():
             body.write(
@@ -91,24 +91,7 @@ class Http:
             )
             body.write(content + b"\r\n")
         body.write(f"--{boundary}--\r\n".encode())
-        request = urllib.request.Request(
-            url,
-            data=body.getvalue(),
-            headers={"Referer": url, "Content-Type": f"multipart/form-data; boundary={boundary}"},
-            method="POST",
-        )
-        try:
-            with self.opener.open(request, timeout=30) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode(errors="replace")
-
-    def get_bytes(self, url: str) -> tuple[int, str, bytes]:
-        try:
-            with self.opener.open(url, timeout=30) as response:
-                return response.status, response.headers.get("Content-Type", ""), response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, "", b""
+        return self._post(url, body.getvalue(), f"multipart/form-data; boundary={boundary}")
 
     def sign_in(self, server: str, username: str, password: str = PASSWORD) -> tuple[int, str]:
         return self.post_form(f"{server}/accounts/login/", {"username": username, "password": password})
@@ -329,6 +312,6 @@ def test_a_photo_uploaded_through_one_server_is_served_by_the_other(cluster):
     assert status == 200 and "已保存" in page, page[-3000:]
     leader = cluster.primary("SELECT id FROM organizations_leader WHERE name = %s", ["赵新民"])[0][0]
     # The file went to MEDIA_ROOT, the path every server mounts: B serves it to a visitor at once.
-    status, content_type, content = Http().get_bytes(f"{b}/o/{cluster.village}/leaders/{leader}/photo/")
+    status, content_type, content = Http().open(f"{b}/o/{cluster.village}/leaders/{leader}/photo/")
     assert status == 200 and content_type == "image/jpeg"
     assert Image.open(io.BytesIO(content)).size == (640, 480)

@@ -3,7 +3,8 @@
 Builds (once, then reuses) a database of the demo county with 100,000 policies, serves it with
 gunicorn as `make run` does, and prints one line per figure: `name value unit`.
 Throughput is measured with wrk (2 threads, 32 connections) against the county portal, a
-village policy list and a plain "hello" view (/healthz/) served the same way in the same run.
+village policy list and a plain "hello" view (/healthz/) served the same way in the same run, and for the
+portal and the policy list also with a second server beside the first, the same connections spread over both.
 Set DATABASE_URL to benchmark PostgreSQL instead of SQLite; BENCH_POLICIES to change the scale.
 The modules' own figures come from bench/supervision.py, roster.py, meetings.py, usage.py, publishing.py,
 learning_video.py, exams.py and chat.py (each also
